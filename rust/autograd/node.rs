@@ -1,0 +1,160 @@
+//! Tape nodes. Each recorded op output gets one `Node`: a tape index (`seq`),
+//! edges to its inputs' nodes, the tensors its backward needs, and the backward
+//! function itself. Leaves that require grad get an `AccumulateGrad` node.
+//! Nodes are owned by the tensors that reach them, so a graph dies with its
+//! last tensor.
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::shape::Shape;
+use crate::tensor::{Tensor, TensorImpl};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+static NEXT_SEQ: AtomicU64 = AtomicU64::new(1);
+
+pub(crate) fn next_seq() -> u64 {
+    NEXT_SEQ.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A backward function: `(saved tensors, grad of the output) -> grad per input`.
+pub type BackwardFn = Box<dyn Fn(&[Tensor], &Tensor) -> Result<Vec<Option<Tensor>>> + Send + Sync>;
+
+/// A tensor hook: sees the gradient, may replace it.
+pub type Hook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
+
+/// An edge to the node that produced one input, with the input's metadata so the
+/// engine can cast and sum-reduce gradients to match it.
+pub struct Edge {
+    pub node: Option<Arc<Node>>,
+    pub shape: Shape,
+    pub dtype: DType,
+}
+
+/// A tensor saved for backward, with the storage version it had then.
+pub struct SavedTensor {
+    pub tensor: Tensor,
+    pub version: u64,
+}
+
+pub enum NodeKind {
+    AccumulateGrad { leaf: Weak<TensorImpl> },
+    Op { backward: BackwardFn, saved: Mutex<Option<Vec<SavedTensor>>>, had_saved: bool },
+}
+
+pub struct Node {
+    pub seq: u64,
+    pub name: &'static str,
+    pub next: Vec<Edge>,
+    pub kind: NodeKind,
+    /// Hooks registered on the tensor this node produced (or on the leaf).
+    pub hooks: Mutex<Vec<(u64, Hook)>>,
+    /// `retain_grad()` target: the non-leaf whose `.grad` gets this node's gradient.
+    pub retain: Mutex<Option<Weak<TensorImpl>>>,
+}
+
+impl Node {
+    pub fn new_op(name: &'static str, next: Vec<Edge>, saved: Vec<SavedTensor>, backward: BackwardFn) -> Node {
+        let had_saved = !saved.is_empty();
+        Node {
+            seq: next_seq(),
+            name,
+            next,
+            kind: NodeKind::Op { backward, saved: Mutex::new(Some(saved)), had_saved },
+            hooks: Mutex::new(Vec::new()),
+            retain: Mutex::new(None),
+        }
+    }
+    pub fn new_accumulate(leaf: &Arc<TensorImpl>) -> Node {
+        Node {
+            seq: next_seq(),
+            name: "AccumulateGrad",
+            next: Vec::new(),
+            kind: NodeKind::AccumulateGrad { leaf: Arc::downgrade(leaf) },
+            hooks: Mutex::new(Vec::new()),
+            retain: Mutex::new(None),
+        }
+    }
+    pub fn is_accumulate(&self) -> bool {
+        matches!(self.kind, NodeKind::AccumulateGrad { .. })
+    }
+    /// The leaf an AccumulateGrad node feeds, if still alive.
+    pub fn leaf(&self) -> Option<Tensor> {
+        match &self.kind {
+            NodeKind::AccumulateGrad { leaf } => leaf.upgrade().map(Tensor::from_impl),
+            _ => None,
+        }
+    }
+
+    /// Runs the backward function, checking and (unless `retain`) freeing saved tensors.
+    pub fn apply(&self, grad: &Tensor, retain: bool) -> Result<Vec<Option<Tensor>>> {
+        match &self.kind {
+            NodeKind::AccumulateGrad { .. } => Ok(vec![]),
+            NodeKind::Op { backward, saved, had_saved } => {
+                let tensors: Vec<Tensor> = {
+                    let mut guard = saved.lock();
+                    let Some(list) = guard.as_ref() else {
+                        if *had_saved {
+                            return Err(Error::Runtime(
+                                "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.".into(),
+                            ));
+                        }
+                        return backward(&[], grad);
+                    };
+                    let mut out = Vec::with_capacity(list.len());
+                    for s in list {
+                        let now = s.tensor.version();
+                        if now != s.version {
+                            return Err(Error::Runtime(format!(
+                                "one of the variables needed for gradient computation has been modified by an inplace operation: [{} {}], which is needed by {}, is at version {}; expected version {} instead. Hint: the backtrace further above can help find the operation that failed to compute its gradient; avoid modifying that tensor in place, or clone() it first.",
+                                s.tensor.type_name(),
+                                crate::shape::fmt_shape(s.tensor.shape()),
+                                self.name,
+                                now,
+                                s.version
+                            )));
+                        }
+                        out.push(s.tensor.clone());
+                    }
+                    if !retain {
+                        *guard = None;
+                    }
+                    out
+                };
+                backward(&tensors, grad)
+            }
+        }
+    }
+}
+
+impl Drop for Node {
+    /// Unlinks long chains iteratively: dropping the last tensor of a
+    /// million-op graph must not recurse a million frames deep.
+    fn drop(&mut self) {
+        let mut stack: Vec<Arc<Node>> = Vec::new();
+        let take_from = |n: &mut Node, stack: &mut Vec<Arc<Node>>| {
+            for e in n.next.drain(..) {
+                if let Some(node) = e.node {
+                    stack.push(node);
+                }
+            }
+            if let NodeKind::Op { saved, .. } = &mut n.kind {
+                if let Some(list) = saved.get_mut().take() {
+                    for s in list {
+                        if let Some(node) = s.tensor.into_grad_fn_if_unique() {
+                            stack.push(node);
+                        }
+                    }
+                }
+            }
+        };
+        take_from(self, &mut stack);
+        while let Some(node) = stack.pop() {
+            if let Ok(mut owned) = Arc::try_unwrap(node) {
+                take_from(&mut owned, &mut stack);
+                // `owned` drops here with nothing left to recurse into
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Strided iteration over N operands that share one shape (after broadcasting),
+//! in the spirit of PyTorch's TensorIterator:
+//!
+//! 1. drop size-1 dims, order dims so the first operand's smallest stride is innermost,
+//! 2. merge neighbouring dims that are contiguous with each other in *every* operand,
+//! 3. hand the kernel runs along the innermost dim: `(pointers, len, inner strides)`.
+//!
+//! The kernel's inner loop then sees either unit strides (and LLVM vectorises it),
+//! a zero stride (a broadcast scalar), or a fixed stride. Work is split into
+//! element ranges for rayon above `PARALLEL_MIN` elements.
+
+use crate::cpu::PARALLEL_MIN;
+use smallvec::SmallVec;
+
+pub type Dims = SmallVec<[usize; 6]>;
+pub type ByteStrides = SmallVec<[isize; 6]>;
+
+/// One operand: base pointer (already at its offset) and strides in bytes.
+#[derive(Clone)]
+pub struct Operand {
+    pub ptr: *mut u8,
+    pub strides: ByteStrides,
+}
+
+#[derive(Clone)]
+pub struct Plan<const N: usize> {
+    /// Coalesced shape, innermost last.
+    pub shape: Dims,
+    pub ptrs: [*mut u8; N],
+    pub strides: [ByteStrides; N],
+}
+
+unsafe impl<const N: usize> Send for Plan<N> {}
+unsafe impl<const N: usize> Sync for Plan<N> {}
+
+impl<const N: usize> Plan<N> {
+    pub fn new(shape: &[usize], ops: [Operand; N]) -> Plan<N> {
+        // 1. keep non-trivial dims
+        let keep: SmallVec<[usize; 6]> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
+        // order: sort by |stride| of operand 0 descending (innermost = smallest), stable
+        let mut order = keep.clone();
+        order.sort_by(|&a, &b| {
+            let sa = ops[0].strides[a].unsigned_abs();
+            let sb = ops[0].strides[b].unsigned_abs();
+            // a dim with stride 0 in the output never happens for outputs; for inputs-as-op0 keep order
+            sb.cmp(&sa)
+        });
+        // Only reorder when operand 0 is an output-like (all strides non-zero); otherwise keep row-major.
+        if keep.iter().any(|&d| ops[0].strides[d] == 0) {
+            order = keep;
+        }
+        let mut dims: Dims = SmallVec::new();
+        let mut strides: [ByteStrides; N] = std::array::from_fn(|_| SmallVec::new());
+        for &d in &order {
+            let n = dims.len();
+            // 2. merge with the previous dim when (prev stride == this stride * this size) for all ops
+            if n > 0 && (0..N).all(|k| strides[k][n - 1] == ops[k].strides[d] * shape[d] as isize) {
+                dims[n - 1] *= shape[d];
+                for k in 0..N {
+                    strides[k][n - 1] = ops[k].strides[d];
+                }
+                continue;
+            }
+            dims.push(shape[d]);
+            for k in 0..N {
+                strides[k].push(ops[k].strides[d]);
+            }
+        }
+        let ptrs = std::array::from_fn(|k| ops[k].ptr);
+        Plan { shape: dims, ptrs, strides }
+    }
+
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Strides of the innermost dim (0 for a 0-d plan).
+    pub fn inner_strides(&self) -> [isize; N] {
+        std::array::from_fn(|k| self.strides[k].last().copied().unwrap_or(0))
+    }
+
+    /// Calls `f(ptrs, len)` for each innermost run that intersects elements `[start, end)`.
+    pub fn for_each_run_in(&self, start: usize, end: usize, f: &mut impl FnMut([*mut u8; N], usize)) {
+        let rank = self.shape.len();
+        if rank == 0 {
+            if start < end {
+                f(self.ptrs, 1);
+            }
+            return;
+        }
+        let inner = self.shape[rank - 1];
+        if inner == 0 || start >= end {
+            return;
+        }
+        // multi-index of `start`
+        let mut idx: SmallVec<[usize; 6]> = SmallVec::from_elem(0, rank);
+        let mut rem = start;
+        for d in (0..rank).rev() {
+            idx[d] = rem % self.shape[d];
+            rem /= self.shape[d];
+        }
+        let mut ptrs = self.ptrs;
+        for k in 0..N {
+            let mut off = 0isize;
+            for d in 0..rank {
+                off += idx[d] as isize * self.strides[k][d];
+            }
+            ptrs[k] = unsafe { ptrs[k].offset(off) };
+        }
+        let mut pos = start;
+        while pos < end {
+            let len = (inner - idx[rank - 1]).min(end - pos);
+            f(ptrs, len);
+            pos += len;
+            if pos >= end {
+                break;
+            }
+            // advance to the start of the next run
+            let advanced = idx[rank - 1] + len; // == inner
+            for k in 0..N {
+                ptrs[k] = unsafe { ptrs[k].offset((advanced - idx[rank - 1]) as isize * self.strides[k][rank - 1]) };
+            }
+            idx[rank - 1] = advanced;
+            let mut d = rank - 1;
+            while idx[d] == self.shape[d] && d > 0 {
+                for k in 0..N {
+                    ptrs[k] = unsafe { ptrs[k].offset(-(self.shape[d] as isize) * self.strides[k][d]) };
+                }
+                idx[d] = 0;
+                d -= 1;
+                idx[d] += 1;
+                for k in 0..N {
+                    ptrs[k] = unsafe { ptrs[k].offset(self.strides[k][d]) };
+                }
+            }
+        }
+    }
+
+    /// Runs `f` over all runs, in parallel chunks when the plan is large.
+    /// `f` must be safe to call concurrently on disjoint output ranges.
+    pub fn run<F>(&self, f: F)
+    where
+        F: Fn([*mut u8; N], usize) + Sync,
+    {
+        let n = self.numel();
+        let threads = rayon::current_num_threads();
+        if n < PARALLEL_MIN || threads <= 1 {
+            self.for_each_run_in(0, n, &mut |p, l| f(p, l));
+            return;
+        }
+        let chunks = (threads * 4).min(n / (PARALLEL_MIN / 2)).max(1);
+        let per = n.div_ceil(chunks);
+        let per = per.div_ceil(64) * 64; // cache-line friendly boundaries
+        let f = &f;
+        rayon::scope(|s| {
+            let mut start = 0;
+            while start < n {
+                let end = (start + per).min(n);
+                let plan = self;
+                s.spawn(move |_| plan.for_each_run_in(start, end, &mut |p, l| f(p, l)));
+                start = end;
+            }
+        });
+    }
+}
+
+/// Sends raw pointers across rayon's closures; the kernels guarantee disjoint writes.
+#[derive(Clone, Copy)]
+pub struct SendPtr(pub *mut u8);
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+impl SendPtr {
+    /// Use this inside closures: it captures the whole wrapper, not the raw field.
+    #[inline(always)]
+    pub fn get(self) -> *mut u8 {
+        self.0
+    }
+}

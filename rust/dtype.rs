@@ -1,0 +1,273 @@
+//! Element types and PyTorch's type-promotion rules.
+
+use crate::error::{Error, Result};
+use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DType {
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+}
+
+/// The three categories PyTorch's promotion reasons about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    Bool,
+    Int,
+    Float,
+}
+
+impl DType {
+    pub const ALL: [DType; 5] = [DType::Bool, DType::I32, DType::I64, DType::F32, DType::F64];
+
+    pub fn size(self) -> usize {
+        match self {
+            DType::Bool => 1,
+            DType::I32 | DType::F32 => 4,
+            DType::I64 | DType::F64 => 8,
+        }
+    }
+    pub fn is_float(self) -> bool {
+        matches!(self, DType::F32 | DType::F64)
+    }
+    pub fn is_int(self) -> bool {
+        matches!(self, DType::I32 | DType::I64)
+    }
+    pub fn category(self) -> Category {
+        match self {
+            DType::Bool => Category::Bool,
+            DType::I32 | DType::I64 => Category::Int,
+            DType::F32 | DType::F64 => Category::Float,
+        }
+    }
+    /// PyTorch's short name, as in `torch.float32`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::I32 => "int32",
+            DType::I64 => "int64",
+            DType::F32 => "float32",
+            DType::F64 => "float64",
+        }
+    }
+    /// Legacy tensor-type name, as `Tensor.type()` returns it.
+    pub fn tensor_type_name(self) -> &'static str {
+        match self {
+            DType::Bool => "BoolTensor",
+            DType::I32 => "IntTensor",
+            DType::I64 => "LongTensor",
+            DType::F32 => "FloatTensor",
+            DType::F64 => "DoubleTensor",
+        }
+    }
+    pub fn from_name(s: &str) -> Result<DType> {
+        Ok(match s {
+            "bool" => DType::Bool,
+            "int32" | "int" => DType::I32,
+            "int64" | "long" => DType::I64,
+            "float32" | "float" => DType::F32,
+            "float64" | "double" => DType::F64,
+            _ => return Err(Error::Type(format!("unknown dtype '{s}'"))),
+        })
+    }
+    /// NumPy's array-interface type string (little endian).
+    pub fn numpy_typestr(self) -> &'static str {
+        match self {
+            DType::Bool => "|b1",
+            DType::I32 => "<i4",
+            DType::I64 => "<i8",
+            DType::F32 => "<f4",
+            DType::F64 => "<f8",
+        }
+    }
+    pub fn from_numpy_typestr(s: &str) -> Option<DType> {
+        Some(match s {
+            "|b1" => DType::Bool,
+            "<i4" => DType::I32,
+            "<i8" => DType::I64,
+            "<f4" => DType::F32,
+            "<f8" => DType::F64,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name())
+    }
+}
+
+/// The lattice join of two dtypes (`torch.promote_types`).
+pub fn promote_types(a: DType, b: DType) -> DType {
+    use DType::*;
+    if a == b {
+        return a;
+    }
+    match (a, b) {
+        (Bool, x) | (x, Bool) => x,
+        (F64, _) | (_, F64) => F64,
+        (F32, _) | (_, F32) => F32,
+        (I64, _) | (_, I64) => I64,
+        _ => I32,
+    }
+}
+
+// The default floating dtype, process-wide as in PyTorch.
+static DEFAULT_FLOAT: AtomicU8 = AtomicU8::new(0); // 0 = f32, 1 = f64
+
+pub fn default_float() -> DType {
+    if DEFAULT_FLOAT.load(Ordering::Relaxed) == 1 {
+        DType::F64
+    } else {
+        DType::F32
+    }
+}
+
+pub fn set_default_float(d: DType) -> Result<()> {
+    match d {
+        DType::F32 => DEFAULT_FLOAT.store(0, Ordering::Relaxed),
+        DType::F64 => DEFAULT_FLOAT.store(1, Ordering::Relaxed),
+        other => {
+            return Err(Error::Type(format!(
+                "only floating-point types are supported as the default type, got {other}"
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// A Python-style scalar operand.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    pub fn category(self) -> Category {
+        match self {
+            Scalar::Bool(_) => Category::Bool,
+            Scalar::Int(_) => Category::Int,
+            Scalar::Float(_) => Category::Float,
+        }
+    }
+    /// The dtype a bare scalar gets when it is made into a tensor.
+    pub fn default_dtype(self) -> DType {
+        match self {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) => DType::I64,
+            Scalar::Float(_) => default_float(),
+        }
+    }
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Scalar::Bool(b) => b as u8 as f64,
+            Scalar::Int(i) => i as f64,
+            Scalar::Float(f) => f,
+        }
+    }
+    pub fn to_i64(self) -> i64 {
+        match self {
+            Scalar::Bool(b) => b as i64,
+            Scalar::Int(i) => i,
+            Scalar::Float(f) => f as i64,
+        }
+    }
+}
+
+impl From<f64> for Scalar {
+    fn from(v: f64) -> Self {
+        Scalar::Float(v)
+    }
+}
+impl From<f32> for Scalar {
+    fn from(v: f32) -> Self {
+        Scalar::Float(v as f64)
+    }
+}
+impl From<i64> for Scalar {
+    fn from(v: i64) -> Self {
+        Scalar::Int(v)
+    }
+}
+impl From<i32> for Scalar {
+    fn from(v: i32) -> Self {
+        Scalar::Int(v as i64)
+    }
+}
+impl From<bool> for Scalar {
+    fn from(v: bool) -> Self {
+        Scalar::Bool(v)
+    }
+}
+
+/// What an operand contributes to `result_type`: PyTorch ranks dimensioned
+/// tensors above zero-dim tensors above Python scalars ("wrapped numbers");
+/// a lower rank only matters when its category is higher than the winner's.
+#[derive(Clone, Copy, Debug)]
+pub enum Operand {
+    Dimensioned(DType),
+    ZeroDim(DType),
+    Wrapped(Category),
+}
+
+pub fn result_type(ops: &[Operand]) -> DType {
+    let mut dim: Option<DType> = None;
+    let mut zero: Option<DType> = None;
+    let mut wrapped: Option<Category> = None;
+    for op in ops {
+        match *op {
+            Operand::Dimensioned(d) => dim = Some(dim.map_or(d, |x| promote_types(x, d))),
+            Operand::ZeroDim(d) => zero = Some(zero.map_or(d, |x| promote_types(x, d))),
+            Operand::Wrapped(c) => wrapped = Some(wrapped.map_or(c, |x| x.max(c))),
+        }
+    }
+    let mut result = dim;
+    if let Some(z) = zero {
+        result = Some(match result {
+            None => z,
+            Some(r) if z.category() > r.category() => z,
+            Some(r) => r,
+        });
+    }
+    if let Some(c) = wrapped {
+        let default_for = |c: Category| match c {
+            Category::Bool => DType::Bool,
+            Category::Int => DType::I64,
+            Category::Float => default_float(),
+        };
+        result = Some(match result {
+            None => default_for(c),
+            Some(r) if c > r.category() => default_for(c),
+            Some(r) => r,
+        });
+    }
+    result.unwrap_or(DType::F32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn promotion_matches_pytorch() {
+        use DType::*;
+        assert_eq!(promote_types(I32, I64), I64);
+        assert_eq!(promote_types(I64, F32), F32);
+        assert_eq!(promote_types(Bool, I32), I32);
+        assert_eq!(promote_types(F32, F64), F64);
+        // int32 tensor + python int stays int32
+        assert_eq!(result_type(&[Operand::Dimensioned(I32), Operand::Wrapped(Category::Int)]), I32);
+        // int tensor + python float -> default float
+        assert_eq!(result_type(&[Operand::Dimensioned(I64), Operand::Wrapped(Category::Float)]), F32);
+        // f32 tensor + f64 zero-dim tensor stays f32
+        assert_eq!(result_type(&[Operand::Dimensioned(F32), Operand::ZeroDim(F64)]), F32);
+        // i32 tensor + f64 zero-dim -> f64
+        assert_eq!(result_type(&[Operand::Dimensioned(I32), Operand::ZeroDim(F64)]), F64);
+    }
+}

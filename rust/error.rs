@@ -1,0 +1,38 @@
+//! One error type for the whole crate. Each variant is a *kind* of mistake; the
+//! Python layer maps each kind to the exception class PyTorch raises for it
+//! (see `python/errors.rs`). Messages always name what was wrong: shapes, dims,
+//! dtypes, indices.
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    /// Shape, broadcast, device, dtype-combination and autograd mistakes
+    /// (PyTorch raises RuntimeError for all of these).
+    #[error("{0}")]
+    Runtime(String),
+    /// An index or dim out of range (IndexError).
+    #[error("{0}")]
+    Index(String),
+    /// A bad argument value: negative size, step 0, unknown option (ValueError).
+    #[error("{0}")]
+    Value(String),
+    /// An argument of the wrong type (TypeError).
+    #[error("{0}")]
+    Type(String),
+    /// An allocation that failed (MemoryError).
+    #[error("{0}")]
+    Memory(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Shorthands so call sites read like the message they produce.
+#[macro_export]
+macro_rules! rt_err { ($($a:tt)*) => { $crate::error::Error::Runtime(format!($($a)*)) } }
+#[macro_export]
+macro_rules! index_err { ($($a:tt)*) => { $crate::error::Error::Index(format!($($a)*)) } }
+#[macro_export]
+macro_rules! value_err { ($($a:tt)*) => { $crate::error::Error::Value(format!($($a)*)) } }
+#[macro_export]
+macro_rules! type_err { ($($a:tt)*) => { $crate::error::Error::Type(format!($($a)*)) } }

@@ -1,0 +1,296 @@
+//! A Layout says where each element of a view lives in its storage:
+//! `offset + sum(index[d] * strides[d])`, strides in elements, signed.
+//! Every view op is a function from one Layout to another; no data moves.
+
+use crate::error::{Error, Result};
+use crate::shape::{self, contiguous_strides, normalize_dim, Shape, Strides};
+use smallvec::SmallVec;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub shape: Shape,
+    pub strides: Strides,
+    pub offset: usize,
+}
+
+impl Layout {
+    pub fn contiguous(shape: &[usize]) -> Layout {
+        Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 }
+    }
+    pub fn rank(&self) -> usize {
+        self.shape.len()
+    }
+    pub fn numel(&self) -> usize {
+        shape::numel(&self.shape)
+    }
+    /// Row-major contiguous (size-1 dims may have any stride, as in PyTorch).
+    pub fn is_contiguous(&self) -> bool {
+        let mut expected = 1isize;
+        for i in (0..self.shape.len()).rev() {
+            if self.shape[i] == 1 {
+                continue;
+            }
+            if self.strides[i] != expected {
+                return false;
+            }
+            expected *= self.shape[i] as isize;
+        }
+        true
+    }
+    /// Range of storage elements this view can touch: (min, max+1).
+    pub fn storage_span(&self) -> (isize, isize) {
+        if self.numel() == 0 {
+            return (self.offset as isize, self.offset as isize);
+        }
+        let mut lo = self.offset as isize;
+        let mut hi = self.offset as isize;
+        for (&s, &st) in self.shape.iter().zip(&self.strides) {
+            let ext = (s as isize - 1) * st;
+            if ext < 0 {
+                lo += ext
+            } else {
+                hi += ext
+            }
+        }
+        (lo, hi + 1)
+    }
+
+    pub fn transpose(&self, d0: isize, d1: isize) -> Result<Layout> {
+        let r = self.rank();
+        let (a, b) = (normalize_dim(d0, r)?, normalize_dim(d1, r)?);
+        let mut l = self.clone();
+        if r == 0 {
+            return Ok(l);
+        }
+        l.shape.swap(a, b);
+        l.strides.swap(a, b);
+        Ok(l)
+    }
+
+    pub fn permute(&self, dims: &[isize]) -> Result<Layout> {
+        let r = self.rank();
+        if dims.len() != r {
+            return Err(Error::Runtime(format!(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {} is not equal to len(dims) = {}",
+                r,
+                dims.len()
+            )));
+        }
+        let mut seen = vec![false; r];
+        let mut l = Layout { shape: Shape::new(), strides: Strides::new(), offset: self.offset };
+        for &d in dims {
+            let d = normalize_dim(d, r)?;
+            if seen[d] {
+                return Err(Error::Runtime("permute(): duplicate dims are not allowed.".into()));
+            }
+            seen[d] = true;
+            l.shape.push(self.shape[d]);
+            l.strides.push(self.strides[d]);
+        }
+        Ok(l)
+    }
+
+    /// Broadcast to `sizes` with stride 0 on new or expanded dims; -1 keeps a size.
+    pub fn expand(&self, sizes: &[isize]) -> Result<Layout> {
+        let n = sizes.len();
+        let r = self.rank();
+        if n < r {
+            return Err(Error::Runtime(format!(
+                "expand({}{}, size={:?}): the number of sizes provided ({}) must be greater or equal to the number of dimensions in the tensor ({})",
+                "Tensor{shape=", shape::fmt_shape(&self.shape) + "}", sizes, n, r
+            )));
+        }
+        let mut l = Layout { shape: SmallVec::from_elem(0, n), strides: SmallVec::from_elem(0, n), offset: self.offset };
+        for i in 0..n {
+            let want = sizes[i];
+            if i < n - r {
+                if want < 0 {
+                    return Err(Error::Runtime(format!(
+                        "The expanded size of the tensor ({want}) isn't allowed in a leading, non-existing dimension {i}"
+                    )));
+                }
+                l.shape[i] = want as usize;
+                l.strides[i] = 0;
+            } else {
+                let j = i - (n - r);
+                let have = self.shape[j];
+                if want == -1 || want as usize == have {
+                    l.shape[i] = have;
+                    l.strides[i] = self.strides[j];
+                } else if have == 1 && want >= 0 {
+                    l.shape[i] = want as usize;
+                    l.strides[i] = 0;
+                } else {
+                    return Err(Error::Runtime(format!(
+                        "The expanded size of the tensor ({}) must match the existing size ({}) at non-singleton dimension {}.  Target sizes: {:?}.  Tensor sizes: {}",
+                        want, have, i, sizes, shape::fmt_shape(&self.shape)
+                    )));
+                }
+            }
+        }
+        Ok(l)
+    }
+
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Layout> {
+        let sizes: Vec<isize> = shape.iter().map(|&s| s as isize).collect();
+        self.expand(&sizes)
+    }
+
+    pub fn squeeze_all(&self) -> Layout {
+        let mut l = Layout { shape: Shape::new(), strides: Strides::new(), offset: self.offset };
+        for (&s, &st) in self.shape.iter().zip(&self.strides) {
+            if s != 1 {
+                l.shape.push(s);
+                l.strides.push(st);
+            }
+        }
+        l
+    }
+
+    pub fn squeeze_dims(&self, dims: &[isize]) -> Result<Layout> {
+        let r = self.rank();
+        let mut drop = vec![false; r];
+        for &d in dims {
+            let d = normalize_dim(d, r)?;
+            if r > 0 && self.shape[d] == 1 {
+                drop[d] = true;
+            }
+        }
+        let mut l = Layout { shape: Shape::new(), strides: Strides::new(), offset: self.offset };
+        for i in 0..r {
+            if !drop[i] {
+                l.shape.push(self.shape[i]);
+                l.strides.push(self.strides[i]);
+            }
+        }
+        Ok(l)
+    }
+
+    pub fn unsqueeze(&self, dim: isize) -> Result<Layout> {
+        let d = normalize_dim(dim, self.rank() + 1)?;
+        let mut l = self.clone();
+        let st = if d < self.rank() { self.strides[d] * self.shape[d] as isize } else { 1 };
+        l.shape.insert(d, 1);
+        l.strides.insert(d, st);
+        Ok(l)
+    }
+
+    pub fn narrow(&self, dim: isize, start: isize, length: isize) -> Result<Layout> {
+        if self.rank() == 0 {
+            return Err(Error::Runtime("narrow() cannot be applied to a 0-dim tensor.".into()));
+        }
+        let d = normalize_dim(dim, self.rank())?;
+        let size = self.shape[d] as isize;
+        let start = if start < 0 { start + size } else { start };
+        if start < 0 || start > size {
+            return Err(Error::Index(format!(
+                "start out of range (expected to be in range of [{}, {}], but got {})",
+                -size, size, start
+            )));
+        }
+        if length < 0 || start + length > size {
+            return Err(Error::Runtime(format!(
+                "start ({start}) + length ({length}) exceeds dimension size ({size})."
+            )));
+        }
+        let mut l = self.clone();
+        l.offset = (l.offset as isize + start * self.strides[d]) as usize;
+        l.shape[d] = length as usize;
+        Ok(l)
+    }
+
+    /// Basic slicing `start:stop:step` on one dim; `step` may be negative (NumPy semantics).
+    /// `start`/`stop` are already clamped by the caller (Python's `slice.indices`).
+    pub fn slice(&self, dim: usize, start: isize, len: usize, step: isize) -> Layout {
+        let mut l = self.clone();
+        if len > 0 {
+            l.offset = (l.offset as isize + start * self.strides[dim]) as usize;
+        }
+        l.shape[dim] = len;
+        l.strides[dim] = self.strides[dim] * step;
+        l
+    }
+
+    /// Picks one index on a dim, removing it.
+    pub fn select(&self, dim: isize, index: isize) -> Result<Layout> {
+        if self.rank() == 0 {
+            return Err(Error::Index("select() cannot be applied to a 0-dim tensor.".into()));
+        }
+        let d = normalize_dim(dim, self.rank())?;
+        let size = self.shape[d] as isize;
+        let i = if index < 0 { index + size } else { index };
+        if i < 0 || i >= size {
+            return Err(Error::Index(format!(
+                "index {index} is out of bounds for dimension {d} with size {size}"
+            )));
+        }
+        let mut l = self.clone();
+        l.offset = (l.offset as isize + i * self.strides[d]) as usize;
+        l.shape.remove(d);
+        l.strides.remove(d);
+        Ok(l)
+    }
+
+    /// Strides for viewing this layout as `new_shape` without copying, if possible
+    /// (PyTorch's `computeStride`: each run of merged dims must be contiguous in itself).
+    pub fn view_strides(&self, new_shape: &[usize]) -> Option<Strides> {
+        let old_shape = &self.shape;
+        let old_strides = &self.strides;
+        let numel = self.numel();
+        let mut new_strides: Strides = SmallVec::from_elem(0, new_shape.len());
+        if numel == 0 {
+            return Some(contiguous_strides(new_shape));
+        }
+        if old_shape.is_empty() {
+            return Some(SmallVec::from_elem(1, new_shape.len()));
+        }
+        let mut view_d = new_shape.len() as isize - 1;
+        let mut chunk_base_stride = *old_strides.last().unwrap();
+        let mut tensor_numel = 1usize;
+        let mut view_numel = 1usize;
+        for tensor_d in (0..old_shape.len()).rev() {
+            tensor_numel *= old_shape[tensor_d];
+            if tensor_d == 0
+                || (old_shape[tensor_d - 1] != 1
+                    && old_strides[tensor_d - 1] != tensor_numel as isize * chunk_base_stride)
+            {
+                while view_d >= 0 && (view_numel < tensor_numel || new_shape[view_d as usize] == 1) {
+                    new_strides[view_d as usize] = view_numel as isize * chunk_base_stride;
+                    view_numel *= new_shape[view_d as usize];
+                    view_d -= 1;
+                }
+                if view_numel != tensor_numel {
+                    return None;
+                }
+                if tensor_d > 0 {
+                    chunk_base_stride = old_strides[tensor_d - 1];
+                    tensor_numel = 1;
+                    view_numel = 1;
+                }
+            }
+        }
+        if view_d != -1 {
+            return None;
+        }
+        Some(new_strides)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn views() {
+        let l = Layout::contiguous(&[2, 3]);
+        assert!(l.is_contiguous());
+        let t = l.transpose(0, 1).unwrap();
+        assert!(!t.is_contiguous());
+        assert_eq!(t.strides.as_slice(), &[1, 3]);
+        assert!(t.view_strides(&[6]).is_none());
+        assert_eq!(l.view_strides(&[3, 2]).unwrap().as_slice(), &[2, 1]);
+        let e = Layout::contiguous(&[3]).expand(&[2, 3]).unwrap();
+        assert_eq!(e.strides.as_slice(), &[0, 1]);
+        let s = l.select(1, -1).unwrap();
+        assert_eq!((s.offset, s.shape.as_slice()), (2, &[2usize][..]));
+    }
+}

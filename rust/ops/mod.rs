@@ -1,0 +1,10 @@
+//! Ops: one declaration each (checks, output dtype/shape, forward dispatch,
+//! backward beside it). Implemented as methods on `Tensor`, one file per family.
+
+pub mod binary;
+pub mod kinds;
+pub mod reduce;
+pub mod unary;
+pub mod view;
+
+pub use binary::{can_cast, result_type2};

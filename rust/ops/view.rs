@@ -1,0 +1,233 @@
+//! Views: new layouts over the same storage (no data moves). A write through a
+//! view is seen by every other view of the storage.
+//!
+//! Backward of a view is either another view (transpose, reshape) or, for views
+//! that pick a subset (select, narrow, slicing), "embed": a zero tensor of the
+//! input's shape with the gradient written into the same sub-view. Both are
+//! differentiable, so higher-order gradients work through views.
+
+use crate::autograd::{needs_grad, record};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::shape::{fmt_shape, infer_size, normalize_dim, Shape};
+use crate::tensor::Tensor;
+use std::sync::Arc;
+
+/// A layout transform, reusable on any layout (the input's, or a fresh gradient's).
+pub type ViewFn = Arc<dyn Fn(&Layout) -> Result<Layout> + Send + Sync>;
+
+impl Tensor {
+    /// A view of the same storage with another layout (no autograd).
+    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor::from_parts(self.storage().clone(), layout, self.dtype())
+    }
+
+    /// A view given by `f`, whose backward writes the gradient into the same view of zeros.
+    pub fn view_fn(&self, name: &'static str, f: ViewFn) -> Result<Tensor> {
+        let out = self.with_layout(f(self.layout())?);
+        if needs_grad(&[self]) {
+            let shape: Shape = self.shape().into();
+            record(name, &out, &[self], vec![], move |_, g| Ok(vec![Some(g.embed_into_zeros(&shape, f.clone())?)]));
+        }
+        Ok(out)
+    }
+
+    /// Zeros of `shape` with `self` written into `f`'s view of them (the backward of `view_fn`).
+    pub fn embed_into_zeros(&self, shape: &[usize], f: ViewFn) -> Result<Tensor> {
+        let out = Tensor::zeros(shape, self.dtype(), self.device())?;
+        let dst = out.with_layout(f(out.layout())?);
+        dst.copy_from_raw(self)?;
+        if needs_grad(&[self]) {
+            record("EmbedBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.view_fn("EmbedViewBackward0", f.clone())?)]));
+        }
+        Ok(out)
+    }
+
+    /// A view whose backward is a reshape back to the input's shape.
+    fn reshaped_view(&self, name: &'static str, layout: Layout) -> Tensor {
+        let out = self.with_layout(layout);
+        if needs_grad(&[self]) {
+            let shape: Shape = self.shape().into();
+            record(name, &out, &[self], vec![], move |_, g| Ok(vec![Some(g.reshape_to(&shape)?)]));
+        }
+        out
+    }
+
+    /// `view(*shape)`: same data, new shape; fails when the strides don't allow it.
+    pub fn view(&self, shape: &[isize]) -> Result<Tensor> {
+        let new_shape = infer_size(shape, self.numel())?;
+        let strides = self.layout().view_strides(&new_shape).ok_or_else(|| {
+            Error::Runtime("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.".into())
+        })?;
+        Ok(self.reshaped_view("ViewBackward0", Layout { shape: new_shape, strides, offset: self.storage_offset() }))
+    }
+
+    /// `reshape(*shape)`: a view when the strides allow it, else a copy.
+    pub fn reshape(&self, shape: &[isize]) -> Result<Tensor> {
+        let new_shape = infer_size(shape, self.numel())?;
+        self.reshape_to(&new_shape)
+    }
+
+    /// `reshape` to a shape with no `-1`.
+    pub fn reshape_to(&self, shape: &[usize]) -> Result<Tensor> {
+        if shape == self.shape() {
+            return Ok(self.clone());
+        }
+        if crate::shape::numel(shape) != self.numel() {
+            return Err(Error::Runtime(format!(
+                "shape '{}' is invalid for input of size {}",
+                fmt_shape(shape),
+                self.numel()
+            )));
+        }
+        match self.layout().view_strides(shape) {
+            Some(strides) => Ok(self.reshaped_view("ViewBackward0", Layout { shape: shape.into(), strides, offset: self.storage_offset() })),
+            None => self.clone_t()?.reshape_to(shape),
+        }
+    }
+
+    /// `flatten(start_dim, end_dim)`.
+    pub fn flatten(&self, start: isize, end: isize) -> Result<Tensor> {
+        if self.rank() == 0 {
+            return self.reshape_to(&[1]);
+        }
+        let r = self.rank();
+        let (s, e) = (normalize_dim(start, r)?, normalize_dim(end, r)?);
+        if s > e {
+            return Err(Error::Runtime("flatten() has invalid args: start_dim cannot come after end_dim".into()));
+        }
+        let mut shape: Shape = self.shape()[..s].into();
+        shape.push(self.shape()[s..=e].iter().product());
+        shape.extend_from_slice(&self.shape()[e + 1..]);
+        self.reshape_to(&shape)
+    }
+
+    /// `unflatten(dim, sizes)`: splits one dim into several (one may be -1).
+    pub fn unflatten(&self, dim: isize, sizes: &[isize]) -> Result<Tensor> {
+        if sizes.is_empty() {
+            return Err(Error::Runtime("unflatten: sizes must be non-empty".into()));
+        }
+        let d = normalize_dim(dim, self.rank())?;
+        let inner = infer_size(sizes, self.shape()[d]).map_err(|_| {
+            Error::Runtime(format!(
+                "unflatten: Provided sizes {:?} don't multiply up to the size of dim {} ({}) in the input tensor",
+                sizes, dim, self.shape()[d]
+            ))
+        })?;
+        let mut shape: Shape = self.shape()[..d].into();
+        shape.extend_from_slice(&inner);
+        shape.extend_from_slice(&self.shape()[d + 1..]);
+        self.reshape_to(&shape)
+    }
+
+    /// `transpose(d0, d1)` / `swapaxes`.
+    pub fn transpose(&self, d0: isize, d1: isize) -> Result<Tensor> {
+        let out = self.with_layout(self.layout().transpose(d0, d1)?);
+        if needs_grad(&[self]) {
+            record("TransposeBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.transpose(d0, d1)?)]));
+        }
+        Ok(out)
+    }
+
+    /// `t()`: transpose of a tensor with at most 2 dims.
+    pub fn t(&self) -> Result<Tensor> {
+        if self.rank() > 2 {
+            return Err(Error::Runtime(format!("t() expects a tensor with <= 2 dimensions, but self is {}D", self.rank())));
+        }
+        if self.rank() < 2 {
+            return self.transpose(0, 0);
+        }
+        self.transpose(0, 1)
+    }
+
+    /// `mT`: transpose of the last two dims.
+    pub fn mt(&self) -> Result<Tensor> {
+        if self.rank() < 2 {
+            return Err(Error::Runtime(format!(
+                "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.",
+                self.rank()
+            )));
+        }
+        self.transpose(-2, -1)
+    }
+
+    /// `T`: all dims reversed.
+    pub fn t_all(&self) -> Result<Tensor> {
+        let dims: Vec<isize> = (0..self.rank() as isize).rev().collect();
+        self.permute(&dims)
+    }
+
+    /// `permute(*dims)`.
+    pub fn permute(&self, dims: &[isize]) -> Result<Tensor> {
+        let out = self.with_layout(self.layout().permute(dims)?);
+        if needs_grad(&[self]) {
+            let r = self.rank();
+            let mut inv = vec![0isize; r];
+            for (i, &d) in dims.iter().enumerate() {
+                inv[normalize_dim(d, r)?] = i as isize;
+            }
+            record("PermuteBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.permute(&inv)?)]));
+        }
+        Ok(out)
+    }
+
+    /// `expand(*sizes)`: broadcast with stride 0 (-1 keeps a size).
+    pub fn expand(&self, sizes: &[isize]) -> Result<Tensor> {
+        let out = self.with_layout(self.layout().expand(sizes)?);
+        if needs_grad(&[self]) {
+            // the engine sums the gradient back to the input's shape
+            record("ExpandBackward0", &out, &[self], vec![], |_, g| Ok(vec![Some(g.clone())]));
+        }
+        Ok(out)
+    }
+
+    pub fn expand_to(&self, shape: &[usize]) -> Result<Tensor> {
+        if shape == self.shape() {
+            return Ok(self.clone());
+        }
+        let sizes: Vec<isize> = shape.iter().map(|&s| s as isize).collect();
+        self.expand(&sizes)
+    }
+
+    pub fn expand_as(&self, other: &Tensor) -> Result<Tensor> {
+        self.expand_to(other.shape())
+    }
+
+    /// `squeeze()` (all size-1 dims) or `squeeze(dims)`.
+    pub fn squeeze(&self, dims: Option<&[isize]>) -> Result<Tensor> {
+        let l = match dims {
+            None => self.layout().squeeze_all(),
+            Some(d) => self.layout().squeeze_dims(d)?,
+        };
+        Ok(self.reshaped_view("SqueezeBackward0", l))
+    }
+
+    /// `unsqueeze(dim)`.
+    pub fn unsqueeze(&self, dim: isize) -> Result<Tensor> {
+        let l = self.layout().unsqueeze(dim)?;
+        Ok(self.reshaped_view("UnsqueezeBackward0", l))
+    }
+
+    /// `narrow(dim, start, length)`.
+    pub fn narrow(&self, dim: isize, start: isize, length: isize) -> Result<Tensor> {
+        self.layout().narrow(dim, start, length)?; // check now, report the user's arguments
+        self.view_fn("NarrowBackward0", Arc::new(move |l: &Layout| l.narrow(dim, start, length)))
+    }
+
+    /// `select(dim, index)`: removes `dim`, keeping one index.
+    pub fn select(&self, dim: isize, index: isize) -> Result<Tensor> {
+        self.layout().select(dim, index)?;
+        self.view_fn("SelectBackward0", Arc::new(move |l: &Layout| l.select(dim, index)))
+    }
+
+    /// Basic slice `start:start+len*step:step` on `dim` (step may be negative).
+    pub fn slice(&self, dim: usize, start: isize, len: usize, step: isize) -> Result<Tensor> {
+        if dim >= self.rank() {
+            return Err(Error::Index(format!("too many indices for tensor of dimension {}", self.rank())));
+        }
+        if step == 0 {
+            return Err(Error::Value("slice step cannot be zero".into()));
+        }
+        self.view_fn("SliceBackward0", Arc::new(move |l: &Layout| Ok(l.slice(dim, start, len, step))))
+    }
+}

@@ -1,0 +1,501 @@
+//! `Tensor`: a cheap handle (one `Arc`) to storage + layout + dtype + autograd
+//! metadata. Cloning a `Tensor` clones the handle, not the data.
+
+use crate::autograd::node::{Hook, Node};
+use crate::cpu::iter::{Operand, Plan};
+use crate::cpu::{kernels, rng, Element};
+use crate::device::Device;
+use crate::dtype::{default_float, DType, Scalar};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::shape;
+use crate::storage::Storage;
+use crate::{dispatch_dtype, dispatch_float};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Autograd state of one tensor. PyTorch lets users mutate all of it
+/// (`requires_grad_()`, `.grad = ...`, `detach_()`), hence the Mutex.
+#[derive(Default)]
+pub struct AutogradMeta {
+    pub requires_grad: bool,
+    pub grad: Option<Tensor>,
+    pub grad_fn: Option<Arc<Node>>,
+    /// Leaves only: the AccumulateGrad node, made on first use.
+    pub accumulator: Option<Arc<Node>>,
+    pub retains_grad: bool,
+}
+
+pub struct TensorImpl {
+    pub(crate) storage: Arc<Storage>,
+    pub(crate) layout: Layout,
+    pub(crate) dtype: DType,
+    /// A Python number turned into a tensor: ranks lowest in type promotion.
+    pub(crate) wrapped_number: bool,
+    pub(crate) meta: Mutex<AutogradMeta>,
+}
+
+#[derive(Clone)]
+pub struct Tensor(pub(crate) Arc<TensorImpl>);
+
+static NEXT_HOOK_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Tensor {
+    // ---------- construction ----------
+
+    pub(crate) fn from_impl(i: Arc<TensorImpl>) -> Tensor {
+        Tensor(i)
+    }
+
+    /// A tensor over existing storage with the given layout (a view).
+    pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
+        Tensor(Arc::new(TensorImpl { storage, layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()) }))
+    }
+
+    /// Uninitialised-contents (but initialised memory) contiguous tensor.
+    pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let _ = device;
+        let n = shape::numel_checked(shape)?;
+        let storage = Storage::uninit(n * dtype.size())?;
+        Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
+    }
+
+    pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let _ = device;
+        let n = shape::numel_checked(shape)?;
+        let storage = Storage::zeroed(n * dtype.size())?;
+        Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
+    }
+
+    pub fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+        let t = Tensor::empty(shape, dtype, device)?;
+        t.fill_raw(value);
+        Ok(t)
+    }
+
+    pub fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        Tensor::full(shape, Scalar::Int(1), dtype, device)
+    }
+
+    /// Copies a slice into a new contiguous tensor of `shape`.
+    pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
+        if shape::numel(shape) != data.len() {
+            return Err(Error::Runtime(format!(
+                "shape {} is invalid for input of size {}",
+                shape::fmt_shape(shape),
+                data.len()
+            )));
+        }
+        let t = Tensor::empty(shape, T::DTYPE, Device::Cpu)?;
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), t.data_ptr() as *mut T, data.len()) };
+        Ok(t)
+    }
+
+    /// A 0-d tensor.
+    pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
+        Tensor::full(&[], value, dtype, Device::Cpu)
+    }
+
+    /// A Python number as an operand: a 0-d tensor that ranks lowest in promotion.
+    pub fn wrapped_scalar(value: Scalar) -> Tensor {
+        let dtype = match value {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) => DType::I64,
+            Scalar::Float(_) => DType::F64,
+        };
+        let t = Tensor::scalar(value, dtype).expect("0-d allocation");
+        let inner = Arc::try_unwrap(t.0).ok().expect("fresh tensor");
+        Tensor(Arc::new(TensorImpl { wrapped_number: true, ..inner }))
+    }
+
+    /// `arange(start, end, step)`; `dtype` decides the element type.
+    pub fn arange(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
+        if step == 0.0 {
+            return Err(Error::Value("step must be nonzero".into()));
+        }
+        if !(start.is_finite() && end.is_finite()) {
+            return Err(Error::Runtime(format!("unsupported range: {start} -> {end}")));
+        }
+        if (step > 0.0 && start > end) || (step < 0.0 && start < end) {
+            return Err(Error::Runtime("upper bound and larger bound inconsistent with step sign".into()));
+        }
+        let n = ((end - start) / step).ceil().max(0.0) as usize;
+        let t = Tensor::empty(&[n], dtype, Device::Cpu)?;
+        dispatch_dtype!(dtype, T => {
+            let p = t.data_ptr() as *mut T;
+            for i in 0..n {
+                unsafe { *p.add(i) = T::from_f64(start + i as f64 * step) };
+            }
+        });
+        Ok(t)
+    }
+
+    pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType) -> Result<Tensor> {
+        let t = Tensor::empty(&[steps], dtype, Device::Cpu)?;
+        let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
+        let half = steps / 2;
+        dispatch_dtype!(dtype, T => {
+            let p = t.data_ptr() as *mut T;
+            for i in 0..steps {
+                // symmetric evaluation from both ends, like PyTorch, so the last value is exactly `end`
+                let v = if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
+                unsafe { *p.add(i) = T::from_f64(v) };
+            }
+        });
+        Ok(t)
+    }
+
+    pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
+        let t = Tensor::zeros(&[n, m], dtype, Device::Cpu)?;
+        dispatch_dtype!(dtype, T => {
+            let p = t.data_ptr() as *mut T;
+            for i in 0..n.min(m) {
+                unsafe { *p.add(i * m + i) = T::one() };
+            }
+        });
+        Ok(t)
+    }
+
+    /// Uniform [0, 1).
+    pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let t = Tensor::empty(shape, dtype, Device::Cpu)?;
+        let n = t.numel();
+        dispatch_float!(dtype, T => {
+            let p = t.data_ptr() as *mut T;
+            rng::with_generator(|g| for i in 0..n {
+                let v = if T::DTYPE == DType::F32 { g.next_f32() as f64 } else { g.next_f64() };
+                unsafe { *p.add(i) = T::from_f64(v) };
+            });
+        }, _ => return Err(Error::Runtime(format!("\"check_uniform_bounds\" not implemented for '{}'", dtype_title(dtype)))));
+        Ok(t)
+    }
+
+    /// Standard normal.
+    pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let t = Tensor::empty(shape, dtype, Device::Cpu)?;
+        let n = t.numel();
+        dispatch_float!(dtype, T => {
+            let p = t.data_ptr() as *mut T;
+            rng::with_generator(|g| for i in 0..n {
+                unsafe { *p.add(i) = T::from_f64(g.next_normal()) };
+            });
+        }, _ => return Err(Error::Runtime(format!("\"normal_kernel_cpu\" not implemented for '{}'", dtype_title(dtype)))));
+        Ok(t)
+    }
+
+    /// Uniform integers in [low, high).
+    pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
+        if high <= low {
+            return Err(Error::Runtime(format!(
+                "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            )));
+        }
+        let t = Tensor::empty(shape, dtype, Device::Cpu)?;
+        let n = t.numel();
+        let span = (high as i128 - low as i128) as u64;
+        dispatch_dtype!(dtype, T => {
+            let p = t.data_ptr() as *mut T;
+            rng::with_generator(|g| for i in 0..n {
+                let v = low as i128 + g.below(span) as i128;
+                unsafe { *p.add(i) = T::from_i64(v as i64) };
+            });
+        });
+        Ok(t)
+    }
+
+    // ---------- attributes ----------
+
+    pub fn shape(&self) -> &[usize] {
+        &self.0.layout.shape
+    }
+    pub fn dims(&self) -> &[usize] {
+        self.shape()
+    }
+    pub fn rank(&self) -> usize {
+        self.0.layout.rank()
+    }
+    pub fn strides(&self) -> &[isize] {
+        &self.0.layout.strides
+    }
+    pub fn layout(&self) -> &Layout {
+        &self.0.layout
+    }
+    pub fn storage_offset(&self) -> usize {
+        self.0.layout.offset
+    }
+    pub fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+    pub fn device(&self) -> Device {
+        self.0.storage.device()
+    }
+    pub fn numel(&self) -> usize {
+        self.0.layout.numel()
+    }
+    pub fn is_contiguous(&self) -> bool {
+        self.0.layout.is_contiguous()
+    }
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.0.storage
+    }
+    pub fn is_wrapped_number(&self) -> bool {
+        self.0.wrapped_number
+    }
+    /// PyTorch-style type name for messages: `torch.FloatTensor`.
+    pub fn type_name(&self) -> String {
+        format!("rgrad.{}", self.dtype().tensor_type_name())
+    }
+    /// Storage version, bumped by in-place writes.
+    pub fn version(&self) -> u64 {
+        self.0.storage.version()
+    }
+    /// Pointer to element 0 of this view.
+    pub fn data_ptr(&self) -> *mut u8 {
+        unsafe { self.0.storage.as_ptr().add(self.0.layout.offset * self.0.dtype.size()) }
+    }
+    pub fn same_storage(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.0.storage, &other.0.storage)
+    }
+    pub fn ptr_eq(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// A kernel operand for this tensor broadcast to `shape` (strides in bytes).
+    pub(crate) fn operand_as(&self, shape: &[usize]) -> Result<Operand> {
+        let l = if self.shape() == shape { self.0.layout.clone() } else { self.0.layout.broadcast_to(shape)? };
+        let esz = self.dtype().size() as isize;
+        Ok(Operand { ptr: self.data_ptr(), strides: l.strides.iter().map(|s| s * esz).collect() })
+    }
+    pub(crate) fn operand(&self) -> Operand {
+        let esz = self.dtype().size() as isize;
+        Operand { ptr: self.data_ptr(), strides: self.strides().iter().map(|s| s * esz).collect() }
+    }
+
+    // ---------- data access ----------
+
+    /// Copies the elements out in row-major order, converting to `T`.
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        let t = if self.dtype() == T::DTYPE { self.clone() } else { crate::autograd::no_grad(|| self.to_dtype(T::DTYPE))? };
+        let t = if t.is_contiguous() { t } else { t.contiguous_raw()? };
+        let n = t.numel();
+        let mut v = Vec::with_capacity(n);
+        unsafe {
+            std::ptr::copy_nonoverlapping(t.data_ptr() as *const T, v.as_mut_ptr(), n);
+            v.set_len(n);
+        }
+        Ok(v)
+    }
+
+    /// The single element of a one-element tensor.
+    pub fn item(&self) -> Result<Scalar> {
+        if self.numel() != 1 {
+            return Err(Error::Runtime(format!(
+                "a Tensor with {} elements cannot be converted to Scalar",
+                self.numel()
+            )));
+        }
+        let p = self.data_ptr();
+        Ok(unsafe {
+            match self.dtype() {
+                DType::Bool => Scalar::Bool(*(p as *const bool)),
+                DType::I32 => Scalar::Int(*(p as *const i32) as i64),
+                DType::I64 => Scalar::Int(*(p as *const i64)),
+                DType::F32 => Scalar::Float(*(p as *const f32) as f64),
+                DType::F64 => Scalar::Float(*(p as *const f64)),
+            }
+        })
+    }
+
+    /// Writes `value` into every element (no autograd, no version bump).
+    pub(crate) fn fill_raw(&self, value: Scalar) {
+        let plan = Plan::<1>::new(self.shape(), [self.operand()]);
+        dispatch_dtype!(self.dtype(), T => kernels::fill::<T>(&plan, scalar_as::<T>(value)));
+    }
+
+    /// A contiguous copy with no autograd recording.
+    pub(crate) fn contiguous_raw(&self) -> Result<Tensor> {
+        let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
+        out.copy_from_raw(self)?;
+        Ok(out)
+    }
+
+    /// Elementwise copy (with broadcast and dtype conversion) into `self`, no autograd.
+    pub(crate) fn copy_from_raw(&self, src: &Tensor) -> Result<()> {
+        let plan = Plan::<2>::new(self.shape(), [self.operand(), src.operand_as(self.shape())?]);
+        kernels::copy_cast(&plan, self.dtype(), src.dtype());
+        Ok(())
+    }
+
+    // ---------- autograd metadata ----------
+
+    pub fn requires_grad(&self) -> bool {
+        let m = self.0.meta.lock();
+        m.requires_grad || m.grad_fn.is_some()
+    }
+    /// `requires_grad_()`: only leaves may change it; only float tensors may require grad.
+    pub fn set_requires_grad(&self, on: bool) -> Result<()> {
+        let mut m = self.0.meta.lock();
+        if m.grad_fn.is_some() {
+            if on {
+                return Ok(());
+            }
+            return Err(Error::Runtime(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().".into(),
+            ));
+        }
+        if on && !self.dtype().is_float() {
+            return Err(Error::Runtime(format!(
+                "only Tensors of floating point dtype can require gradients (got {})",
+                self.dtype()
+            )));
+        }
+        m.requires_grad = on;
+        Ok(())
+    }
+    pub fn is_leaf(&self) -> bool {
+        self.0.meta.lock().grad_fn.is_none()
+    }
+    pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        self.0.meta.lock().grad_fn.clone()
+    }
+    pub(crate) fn set_grad_fn(&self, node: Option<Arc<Node>>) {
+        self.0.meta.lock().grad_fn = node;
+    }
+    pub fn grad(&self) -> Option<Tensor> {
+        self.0.meta.lock().grad.clone()
+    }
+    pub fn set_grad(&self, g: Option<Tensor>) -> Result<()> {
+        if let Some(g) = &g {
+            if g.shape() != self.shape() {
+                return Err(Error::Runtime(format!(
+                    "assigned grad has data of a different size: {} vs {}",
+                    shape::fmt_shape(g.shape()),
+                    shape::fmt_shape(self.shape())
+                )));
+            }
+            if g.dtype() != self.dtype() {
+                return Err(Error::Runtime(format!(
+                    "assigned grad has data of a different type: {} vs {}",
+                    g.type_name(),
+                    self.type_name()
+                )));
+            }
+        }
+        self.0.meta.lock().grad = g;
+        Ok(())
+    }
+    pub fn retains_grad(&self) -> bool {
+        self.0.meta.lock().retains_grad
+    }
+    /// Keep `.grad` for this non-leaf after backward.
+    pub fn retain_grad(&self) -> Result<()> {
+        let node = {
+            let mut m = self.0.meta.lock();
+            if m.grad_fn.is_none() {
+                if !m.requires_grad {
+                    return Err(Error::Runtime("can't retain_grad on Tensor that has requires_grad=False".into()));
+                }
+                return Ok(()); // leaves always keep their grad
+            }
+            m.retains_grad = true;
+            m.grad_fn.clone().unwrap()
+        };
+        *node.retain.lock() = Some(Arc::downgrade(&self.0));
+        Ok(())
+    }
+
+    /// The node gradients for this tensor flow into: its grad_fn, or (for a leaf
+    /// that requires grad) its AccumulateGrad node, created on first use.
+    pub(crate) fn grad_edge(&self) -> Option<Arc<Node>> {
+        let mut m = self.0.meta.lock();
+        if let Some(f) = &m.grad_fn {
+            return Some(f.clone());
+        }
+        if !m.requires_grad {
+            return None;
+        }
+        if m.accumulator.is_none() {
+            m.accumulator = Some(Arc::new(Node::new_accumulate(&self.0)));
+        }
+        m.accumulator.clone()
+    }
+
+    /// Registers a gradient hook; returns its id for `remove_hook`.
+    pub fn register_hook(&self, hook: Hook) -> Result<u64> {
+        let node = self.grad_edge().ok_or_else(|| {
+            Error::Runtime("cannot register a hook on a tensor that doesn't require gradient".into())
+        })?;
+        let id = NEXT_HOOK_ID.fetch_add(1, Ordering::Relaxed);
+        node.hooks.lock().push((id, hook));
+        Ok(id)
+    }
+    pub fn remove_hook(&self, id: u64) {
+        if let Some(node) = self.grad_edge() {
+            node.hooks.lock().retain(|(i, _)| *i != id);
+        }
+    }
+
+    /// A new handle on the same data, cut from the graph.
+    pub fn detach(&self) -> Tensor {
+        Tensor::from_parts(self.0.storage.clone(), self.0.layout.clone(), self.0.dtype)
+    }
+    /// Cuts this tensor itself from the graph.
+    pub fn detach_(&self) {
+        let mut m = self.0.meta.lock();
+        m.grad_fn = None;
+        m.requires_grad = false;
+        m.accumulator = None;
+    }
+
+    /// Consumes the handle; if it was the only one, hands back its grad_fn so a
+    /// graph teardown can continue iteratively (see `Node::drop`).
+    pub(crate) fn into_grad_fn_if_unique(self) -> Option<Arc<Node>> {
+        match Arc::try_unwrap(self.0) {
+            Ok(inner) => inner.meta.into_inner().grad_fn,
+            Err(_) => None,
+        }
+    }
+}
+
+/// `Float`, `Long`, ... as PyTorch spells dtypes in kernel messages.
+pub fn dtype_title(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "Bool",
+        DType::I32 => "Int",
+        DType::I64 => "Long",
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+    }
+}
+
+/// Converts a scalar to element type `T` (C conversion rules).
+pub fn scalar_as<T: Element>(v: Scalar) -> T {
+    match v {
+        Scalar::Bool(b) => T::from_i64(b as i64),
+        Scalar::Int(i) => {
+            if T::DTYPE.is_float() {
+                T::from_f64(i as f64)
+            } else {
+                T::from_i64(i)
+            }
+        }
+        Scalar::Float(f) => T::from_f64(f),
+    }
+}
+
+/// The default dtype for a creation function given what kind of values it saw.
+pub fn infer_default(is_float: bool) -> DType {
+    if is_float {
+        default_float()
+    } else {
+        DType::I64
+    }
+}
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let vals: Vec<f64> = self.to_vec::<f64>().unwrap_or_default();
+        write!(f, "Tensor(shape={:?}, dtype={}, data={:?})", self.shape(), self.dtype(), vals)
+    }
+}
