@@ -1,0 +1,124 @@
+"""rgrad: a small, fast tensor library with a PyTorch-shaped API.
+
+Every name a PyTorch tutorial uses works with ``torch.`` replaced by ``rgrad.``::
+
+    import rgrad
+    x = rgrad.arange(4.0, requires_grad=True)
+    y = 2 * rgrad.dot(x, x)
+    y.backward()
+    x.grad          # tensor([ 0.,  4.,  8., 12.])
+"""
+
+from . import _rgrad
+from ._rgrad import *  # noqa: F401,F403  (the extension's public names)
+from ._rgrad import Tensor, device, dtype
+from ._rgrad import bool, float32, float64, int32, int64  # noqa: A004
+from ._tensor_str import set_printoptions, tensor_repr as _tensor_repr
+
+__version__ = "0.1.0"
+
+# dtype aliases, as in PyTorch
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple of ints, printed as ``rgrad.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"rgrad.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+_rgrad._set_size_class(Size)
+
+Tensor.__repr__ = lambda self: _tensor_repr(self)
+Tensor.__str__ = Tensor.__repr__
+Tensor.__format__ = lambda self, spec: format(self.item(), spec) if self.dim() == 0 and spec else Tensor.__repr__(self)
+
+from .autograd import enable_grad, no_grad, set_grad_enabled  # noqa: E402
+from ._rgrad import is_grad_enabled  # noqa: E402
+from . import autograd  # noqa: E402
+
+
+# ---------- legacy tensor types: rgrad.FloatTensor([1, 2]), isinstance(t, rgrad.FloatTensor) ----------
+
+class _TensorTypeMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+    def __repr__(cls):
+        return f"<class 'rgrad.{cls.__name__}'>"
+
+
+def _legacy_type(name, dt):
+    def __new__(cls, *args):
+        if len(args) == 1 and not isinstance(args[0], __builtins__["int"] if isinstance(__builtins__, dict) else __builtins__.int):
+            return _rgrad.tensor(args[0], dtype=cls.dtype)
+        return _rgrad.zeros(*args, dtype=cls.dtype)
+
+    return _TensorTypeMeta(name, (), {"dtype": dt, "__new__": __new__, "__doc__": f"A {dt} CPU tensor type."})
+
+
+FloatTensor = _legacy_type("FloatTensor", float32)
+DoubleTensor = _legacy_type("DoubleTensor", float64)
+LongTensor = _legacy_type("LongTensor", int64)
+IntTensor = _legacy_type("IntTensor", int32)
+BoolTensor = _legacy_type("BoolTensor", bool)
+
+
+# ---------- function forms of tensor methods: rgrad.add(a, b) == a.add(b) ----------
+
+def _function_of_method(name):
+    method = getattr(Tensor, name)
+
+    def fn(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return method(input, *args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = method.__doc__
+    return fn
+
+
+_METHOD_FUNCTIONS = [
+    "add", "sub", "mul", "div", "pow", "neg", "negative", "exp", "log", "dot", "sum", "mean",
+    "reshape", "flatten", "unflatten", "t", "transpose", "swapaxes", "swapdims", "permute",
+    "squeeze", "unsqueeze", "narrow", "select", "clone", "detach", "numel", "is_floating_point",
+]
+subtract, multiply, divide = "sub", "mul", "div"
+for _name in _METHOD_FUNCTIONS:
+    globals()[_name] = _function_of_method(_name)
+subtract = _function_of_method("sub")
+multiply = _function_of_method("mul")
+divide = _function_of_method("div")
+true_divide = _function_of_method("div")
+del _name
+
+
+def numel(input):
+    """Number of elements of ``input``."""
+    return input.numel()
+
+
+def is_floating_point(input):
+    """True for float32 and float64 tensors."""
+    return input.dtype.is_floating_point
+
+
+def is_nonzero(input):
+    """The truth value of a one-element tensor."""
+    return builtins_bool(input)
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool = _builtins.bool

@@ -1,0 +1,80 @@
+"""Automatic differentiation: ``grad``, ``backward``, ``gradcheck`` and grad mode."""
+
+import functools
+
+from .._rgrad import _set_grad_enabled, backward, grad, gradcheck, is_grad_enabled  # noqa: F401
+from .._rgrad import Node  # noqa: F401
+
+
+class _DecoratorContext:
+    """A context manager that also works as a decorator."""
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__.__new__(self.__class__)._clone(self):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _clone(self, other):
+        self.__dict__.update(other.__dict__)
+        return self
+
+
+class no_grad(_DecoratorContext):
+    """Disables gradient recording inside the block (or the decorated function)."""
+
+    def __init__(self):
+        self.prev = False
+
+    def __enter__(self):
+        self.prev = is_grad_enabled()
+        _set_grad_enabled(False)
+
+    def __exit__(self, *exc):
+        _set_grad_enabled(self.prev)
+        return False
+
+
+class enable_grad(_DecoratorContext):
+    """Enables gradient recording inside the block (or the decorated function)."""
+
+    def __init__(self):
+        self.prev = True
+
+    def __enter__(self):
+        self.prev = is_grad_enabled()
+        _set_grad_enabled(True)
+
+    def __exit__(self, *exc):
+        _set_grad_enabled(self.prev)
+        return False
+
+
+class set_grad_enabled(_DecoratorContext):
+    """Sets grad mode now (as a call) or for a block (as a context manager / decorator)."""
+
+    def __init__(self, mode):
+        self.prev = is_grad_enabled()
+        self.mode = bool(mode)
+        _set_grad_enabled(self.mode)
+
+    def __call__(self, fn):
+        # used as a decorator: undo the immediate switch made by __init__
+        _set_grad_enabled(self.prev)
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _set_grad_enabled(self.prev)
+        return False

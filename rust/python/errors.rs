@@ -1,0 +1,17 @@
+//! The one mapping from rgrad's error kinds to Python exception classes.
+
+use crate::error::Error;
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::PyErr;
+
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        match e {
+            Error::Runtime(m) => PyRuntimeError::new_err(m),
+            Error::Index(m) => PyIndexError::new_err(m),
+            Error::Value(m) => PyValueError::new_err(m),
+            Error::Type(m) => PyTypeError::new_err(m),
+            Error::Memory(m) => PyMemoryError::new_err(m),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The `rgrad._rgrad` extension module (feature `python`). Only argument
+//! parsing and conversion live here; all semantics are in the crate.
+
+mod autograd;
+mod convert;
+mod creation;
+mod dtype;
+mod errors;
+mod numpy;
+mod tensor;
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyTuple;
+
+static SIZE_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `rgrad.Size` (a tuple subclass defined in Python) built from a shape.
+pub(crate) fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let tup = PyTuple::new(py, shape)?;
+    match SIZE_CLASS.get(py) {
+        Some(cls) => cls.bind(py).call1((tup,)),
+        None => Ok(tup.into_any()),
+    }
+}
+
+#[pyfunction]
+fn _set_size_class(py: Python<'_>, cls: Py<PyAny>) {
+    let _ = SIZE_CLASS.set(py, cls);
+}
+
+#[pymodule]
+fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<dtype::PyDType>()?;
+    m.add_class::<dtype::PyDevice>()?;
+    m.add_class::<autograd::PyNode>()?;
+    m.add_class::<autograd::PyHookHandle>()?;
+    for d in crate::dtype::DType::ALL {
+        m.add(d.name(), dtype::dtype_obj(py, d))?;
+    }
+    m.add_function(wrap_pyfunction!(_set_size_class, m)?)?;
+    macro_rules! add_fns {
+        ($($f:path),* $(,)?) => { $( m.add_function(wrap_pyfunction!($f, m)?)?; )* };
+    }
+    add_fns!(
+        creation::tensor, creation::as_tensor, creation::from_numpy, creation::zeros, creation::ones,
+        creation::empty, creation::full, creation::eye, creation::arange, creation::linspace,
+        creation::rand, creation::randn, creation::randint, creation::zeros_like, creation::ones_like,
+        creation::empty_like, creation::full_like, creation::rand_like, creation::randn_like,
+        creation::randint_like, creation::manual_seed, creation::initial_seed,
+        creation::get_default_dtype, creation::set_default_dtype, creation::promote_types,
+        creation::result_type, creation::can_cast, creation::empty_cache, creation::is_tensor,
+        autograd::backward, autograd::grad, autograd::is_grad_enabled, autograd::_set_grad_enabled,
+        autograd::gradcheck,
+    );
+    Ok(())
+}

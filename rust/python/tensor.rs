@@ -1,0 +1,716 @@
+//! The `rgrad.Tensor` class: attributes, conversion, views and the core ops.
+//! Later op families add their methods in their own `#[pymethods]` blocks.
+
+use super::autograd::PyNode;
+use super::convert::{index_arg, operand, operand_required, parse_device, parse_dtype, parse_sizes, scalar_to_py, tensor_from_data, to_nested_list};
+use super::dtype::{dtype_obj, PyDType, PyDevice};
+use super::numpy;
+use crate::dtype::{default_float, DType, Scalar};
+use crate::error::Error;
+use crate::tensor::Tensor;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
+
+/// Above this many elements a kernel runs with the GIL released.
+pub const RELEASE_GIL_MIN: usize = 1 << 16;
+
+#[pyclass(name = "Tensor", module = "rgrad", subclass, frozen, weakref)]
+pub struct PyTensor {
+    pub inner: Tensor,
+}
+
+impl PyTensor {
+    pub fn new(t: Tensor) -> PyTensor {
+        PyTensor { inner: t }
+    }
+}
+
+/// Runs `f`, releasing the GIL when the tensors involved are large.
+pub fn maybe_detach<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
+    if numel >= RELEASE_GIL_MIN {
+        py.detach(f)
+    } else {
+        f()
+    }
+}
+
+pub type PyT = PyResult<PyTensor>;
+
+/// Wraps a result into a Python tensor.
+pub fn ok(t: crate::error::Result<Tensor>) -> PyT {
+    Ok(PyTensor::new(t?))
+}
+
+/// Parses an optional `dim` argument: None, an int, or a tuple/list of ints.
+pub fn parse_dims(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<isize>>> {
+    let Some(obj) = obj else { return Ok(None) };
+    if obj.is_none() {
+        return Ok(None);
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return Ok(Some(t.iter().map(|d| index_arg(&d, "dim")).collect::<PyResult<_>>()?));
+    }
+    if let Ok(l) = obj.cast::<pyo3::types::PyList>() {
+        return Ok(Some(l.iter().map(|d| index_arg(&d, "dim")).collect::<PyResult<_>>()?));
+    }
+    Ok(Some(vec![index_arg(obj, "dim")?]))
+}
+
+macro_rules! binary_dunders {
+    ($($fwd:ident, $rev:ident, $inp:ident, $method:ident, $inplace:ident);* $(;)?) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                fn $fwd(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
+                    let a = &self.inner;
+                    let r = maybe_detach(py, a.numel().max(o.numel()), || a.$method(&o))?;
+                    PyTensor::new(r).into_py_any(py)
+                }
+                fn $rev(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
+                    let a = &self.inner;
+                    let r = maybe_detach(py, a.numel(), || o.$method(a))?;
+                    PyTensor::new(r).into_py_any(py)
+                }
+                fn $inp(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                    let o = operand_required(other, "other")?;
+                    let a = &self.inner;
+                    maybe_detach(py, a.numel(), || a.$inplace(&o))?;
+                    Ok(())
+                }
+            )*
+        }
+    };
+}
+
+binary_dunders! {
+    __add__, __radd__, __iadd__, add, add_;
+    __sub__, __rsub__, __isub__, sub, sub_;
+    __mul__, __rmul__, __imul__, mul, mul_;
+    __truediv__, __rtruediv__, __itruediv__, div, div_;
+}
+
+macro_rules! compare_dunders {
+    ($($name:ident, $method:ident);* $(;)?) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
+                    PyTensor::new(self.inner.$method(&o)?).into_py_any(py)
+                }
+            )*
+        }
+    };
+}
+
+compare_dunders! {
+    __eq__, eq_t; __ne__, ne_t; __lt__, lt_t; __le__, le_t; __gt__, gt_t; __ge__, ge_t;
+}
+
+/// Scales `other` by `alpha` (the `alpha=` of add/sub).
+fn scaled(other: Tensor, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
+    match alpha {
+        None => Ok(other),
+        Some(a) => {
+            let a = operand_required(a, "alpha")?;
+            Ok(other.mul(&a)?)
+        }
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    /// Legacy constructor: `rgrad.Tensor([1, 2])` (float32 data) or `rgrad.Tensor(2, 3)` (a shape).
+    #[new]
+    #[pyo3(signature = (*args))]
+    fn py_new(args: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        if args.is_empty() {
+            return Ok(PyTensor::new(Tensor::empty(&[0], default_float(), crate::Device::Cpu)?));
+        }
+        let first = args.get_item(0)?;
+        if args.len() == 1 {
+            if let Ok(t) = first.cast::<PyTensor>() {
+                // shares data: used by subclasses (nn.Parameter(t))
+                return Ok(PyTensor::new(t.get().inner.detach()));
+            }
+            if !first.is_instance_of::<pyo3::types::PyInt>() {
+                return Ok(PyTensor::new(tensor_from_data(&first, Some(default_float()))?));
+            }
+        }
+        let sizes = crate::shape::check_sizes(&parse_sizes(args)?)?;
+        Ok(PyTensor::new(Tensor::zeros(&sizes, default_float(), crate::Device::Cpu)?))
+    }
+
+    // ---------- attributes ----------
+
+    #[getter]
+    fn dtype(&self, py: Python<'_>) -> Py<PyDType> {
+        dtype_obj(py, self.inner.dtype())
+    }
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        super::make_size(py, self.inner.shape())
+    }
+    /// `size()` -> rgrad.Size; `size(dim)` -> int.
+    #[pyo3(signature = (dim=None))]
+    fn size<'py>(&self, py: Python<'py>, dim: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => super::make_size(py, self.inner.shape()),
+            Some(d) => {
+                let d = crate::shape::normalize_dim(index_arg(d, "dim")?, self.inner.rank())?;
+                let s = if self.inner.rank() == 0 { 1 } else { self.inner.shape()[d] };
+                s.into_bound_py_any(py)
+            }
+        }
+    }
+    fn dim(&self) -> usize {
+        self.inner.rank()
+    }
+    fn ndimension(&self) -> usize {
+        self.inner.rank()
+    }
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.inner.rank()
+    }
+    fn numel(&self) -> usize {
+        self.inner.numel()
+    }
+    fn nelement(&self) -> usize {
+        self.inner.numel()
+    }
+    #[getter]
+    fn device(&self) -> PyDevice {
+        PyDevice { device: self.inner.device() }
+    }
+    #[getter]
+    fn is_cuda(&self) -> bool {
+        false
+    }
+    #[getter]
+    fn is_cpu(&self) -> bool {
+        true
+    }
+    /// `stride()` -> tuple; `stride(dim)` -> int.
+    #[pyo3(signature = (dim=None))]
+    fn stride<'py>(&self, py: Python<'py>, dim: Option<isize>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => PyTuple::new(py, self.inner.strides())?.into_bound_py_any(py),
+            Some(d) => {
+                let d = crate::shape::normalize_dim(d, self.inner.rank())?;
+                let s = if self.inner.rank() == 0 { 1 } else { self.inner.strides()[d] };
+                s.into_bound_py_any(py)
+            }
+        }
+    }
+    fn storage_offset(&self) -> usize {
+        self.inner.storage_offset()
+    }
+    fn is_contiguous(&self) -> bool {
+        self.inner.is_contiguous()
+    }
+    fn element_size(&self) -> usize {
+        self.inner.dtype().size()
+    }
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.inner.dtype().size()
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.inner.numel() * self.inner.dtype().size()
+    }
+    fn is_floating_point(&self) -> bool {
+        self.inner.dtype().is_float()
+    }
+    fn data_ptr(&self) -> usize {
+        self.inner.data_ptr() as usize
+    }
+    #[getter]
+    fn _version(&self) -> u64 {
+        self.inner.version()
+    }
+    #[getter(T)]
+    fn t_all_prop(&self) -> PyT {
+        ok(self.inner.t_all())
+    }
+    #[getter(mT)]
+    fn mt_prop(&self) -> PyT {
+        ok(self.inner.mt())
+    }
+    #[getter]
+    fn data(&self) -> PyTensor {
+        PyTensor::new(self.inner.detach())
+    }
+
+    // ---------- autograd attributes ----------
+
+    #[getter]
+    fn get_requires_grad(&self) -> bool {
+        self.inner.requires_grad()
+    }
+    #[setter]
+    fn set_requires_grad(&self, on: bool) -> PyResult<()> {
+        Ok(self.inner.set_requires_grad(on)?)
+    }
+    /// `requires_grad_(requires_grad=True)`: returns self.
+    #[pyo3(signature = (requires_grad=true))]
+    fn requires_grad_<'py>(slf: &Bound<'py, Self>, requires_grad: bool) -> PyResult<Bound<'py, Self>> {
+        slf.get().inner.set_requires_grad(requires_grad)?;
+        Ok(slf.clone())
+    }
+    #[getter]
+    fn get_grad(&self) -> Option<PyTensor> {
+        self.inner.grad().map(PyTensor::new)
+    }
+    #[setter]
+    fn set_grad(&self, g: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let g = match g {
+            None => None,
+            Some(o) if o.is_none() => None,
+            Some(o) => Some(super::convert::tensor_arg(o, "grad")?),
+        };
+        Ok(self.inner.set_grad(g)?)
+    }
+    #[getter]
+    fn grad_fn(&self) -> Option<PyNode> {
+        self.inner.grad_fn().map(|n| PyNode { node: n })
+    }
+    #[getter]
+    fn is_leaf(&self) -> bool {
+        self.inner.is_leaf()
+    }
+    #[getter]
+    fn retains_grad(&self) -> bool {
+        self.inner.retains_grad()
+    }
+    fn retain_grad(&self) -> PyResult<()> {
+        Ok(self.inner.retain_grad()?)
+    }
+    fn detach(&self) -> PyTensor {
+        PyTensor::new(self.inner.detach())
+    }
+    fn detach_<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.get().inner.detach_();
+        slf.clone()
+    }
+    /// `backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)`.
+    #[pyo3(signature = (gradient=None, retain_graph=None, create_graph=false, inputs=None))]
+    fn backward(&self, py: Python<'_>, gradient: Option<&Bound<'_, PyAny>>, retain_graph: Option<bool>, create_graph: bool, inputs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let g = match gradient {
+            Some(g) if !g.is_none() => Some(operand_required(g, "gradient")?),
+            _ => None,
+        };
+        let inputs = match inputs {
+            None => None,
+            Some(i) if i.is_none() => None,
+            Some(i) => Some(super::autograd::tensor_list(i)?),
+        };
+        let root = self.inner.clone();
+        let _ = py;
+        crate::autograd::backward(&[root], vec![g], retain_graph, create_graph, inputs.as_deref())?;
+        Ok(())
+    }
+    /// Registers `hook(grad) -> Tensor | None`; returns a handle with `.remove()`.
+    fn register_hook(&self, hook: Py<PyAny>) -> PyResult<super::autograd::PyHookHandle> {
+        let f: crate::autograd::Hook = std::sync::Arc::new(move |g: &Tensor| {
+            Python::attach(|py| {
+                let r = hook.call1(py, (PyTensor::new(g.clone()),)).map_err(|e| Error::Runtime(format!("hook raised: {e}")))?;
+                if r.is_none(py) {
+                    return Ok(None);
+                }
+                let t = r.cast_bound::<PyTensor>(py).map_err(|_| Error::Runtime("hook must return a Tensor or None".into()))?;
+                Ok(Some(t.get().inner.clone()))
+            })
+        });
+        let id = self.inner.register_hook(f)?;
+        Ok(super::autograd::PyHookHandle { tensor: self.inner.clone(), id })
+    }
+
+    // ---------- conversion ----------
+
+    /// The legacy type name (`'rgrad.FloatTensor'`), or a converted copy when given a dtype.
+    #[pyo3(signature = (dtype=None))]
+    fn r#type(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        match dtype {
+            None => Ok(PyString::new(py, &self.inner.type_name()).into_any().unbind()),
+            Some(d) => {
+                let dt = match d.cast::<PyString>() {
+                    Ok(s) => {
+                        let s = s.to_string_lossy();
+                        let name = s.trim_start_matches("rgrad.").trim_start_matches("torch.");
+                        DType::ALL
+                            .into_iter()
+                            .find(|x| x.tensor_type_name() == name)
+                            .ok_or_else(|| PyValueError::new_err(format!("invalid type: '{s}'")))?
+                    }
+                    Err(_) => match d.getattr("dtype") {
+                        Ok(inner) if inner.cast::<PyDType>().is_ok() => parse_dtype(Some(&inner))?.unwrap(),
+                        _ => parse_dtype(Some(d))?.unwrap(),
+                    },
+                };
+                PyTensor::new(self.inner.to_dtype(dt)?).into_py_any(py)
+            }
+        }
+    }
+    /// `to(dtype)`, `to(device)`, `to(tensor)`, `to(device, dtype)`, with `dtype=`/`device=` keywords.
+    #[pyo3(signature = (*args, dtype=None, device=None, non_blocking=false, copy=false))]
+    fn to(&self, args: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, non_blocking: bool, copy: bool) -> PyT {
+        let _ = non_blocking;
+        let mut target_dtype = parse_dtype(dtype)?;
+        let mut target_device = match device {
+            Some(d) if !d.is_none() => Some(parse_device(Some(d))?),
+            _ => None,
+        };
+        for a in args.iter() {
+            if let Ok(t) = a.cast::<PyTensor>() {
+                target_dtype = Some(t.get().inner.dtype());
+                target_device = Some(t.get().inner.device());
+            } else if a.cast::<PyDType>().is_ok() {
+                target_dtype = parse_dtype(Some(&a))?;
+            } else if a.cast::<PyString>().is_ok() || a.cast::<PyDevice>().is_ok() {
+                target_device = Some(parse_device(Some(&a))?);
+            } else if !a.is_none() {
+                return Err(PyTypeError::new_err(format!("to() received an invalid combination of arguments: {}", a.get_type().name()?)));
+            }
+        }
+        let _ = target_device; // one device today: moving is a no-op
+        let t = match target_dtype {
+            Some(d) if d != self.inner.dtype() => self.inner.to_dtype(d)?,
+            _ if copy => self.inner.clone_t()?,
+            _ => self.inner.clone(),
+        };
+        Ok(PyTensor::new(t))
+    }
+    /// `cpu()`: already on the CPU, returns self.
+    fn cpu<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+    fn float(&self) -> PyT {
+        ok(self.inner.to_dtype(DType::F32))
+    }
+    fn double(&self) -> PyT {
+        ok(self.inner.to_dtype(DType::F64))
+    }
+    fn long(&self) -> PyT {
+        ok(self.inner.to_dtype(DType::I64))
+    }
+    fn int(&self) -> PyT {
+        ok(self.inner.to_dtype(DType::I32))
+    }
+    fn bool(&self) -> PyT {
+        ok(self.inner.to_dtype(DType::Bool))
+    }
+    /// The Python number in a one-element tensor.
+    fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        scalar_to_py(py, self.inner.item()?)
+    }
+    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_nested_list(py, &self.inner)
+    }
+    /// A NumPy array sharing this tensor's memory (`force=True` detaches/copies as needed).
+    #[pyo3(signature = (*, force=false))]
+    fn numpy<'py>(slf: &Bound<'py, Self>, force: bool) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let t = &slf.get().inner;
+        numpy::check_numpy_allowed(t, force)?;
+        let np = py.import("numpy")?;
+        if force && t.requires_grad() {
+            let d = Bound::new(py, PyTensor::new(t.detach()))?;
+            return np.call_method1("asarray", (d,));
+        }
+        np.call_method1("asarray", (slf,))
+    }
+    #[getter]
+    fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        numpy::check_numpy_allowed(&self.inner, false)?;
+        numpy::array_interface(py, &self.inner)
+    }
+    #[pyo3(signature = (dtype=None, copy=None))]
+    fn __array__<'py>(slf: &Bound<'py, Self>, dtype: Option<&Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let np = py.import("numpy")?;
+        let arr = Self::numpy(slf, false)?;
+        let arr = match dtype {
+            Some(d) if !d.is_none() => arr.call_method1("astype", (d,))?,
+            _ => arr,
+        };
+        if copy == Some(true) {
+            return np.call_method1("array", (arr,));
+        }
+        Ok(arr)
+    }
+    fn __len__(&self) -> PyResult<usize> {
+        if self.inner.rank() == 0 {
+            return Err(PyTypeError::new_err("len() of a 0-d tensor"));
+        }
+        Ok(self.inner.shape()[0])
+    }
+    fn __iter__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let t = &slf.get().inner;
+        if t.rank() == 0 {
+            return Err(PyTypeError::new_err("iteration over a 0-d tensor"));
+        }
+        let items: Vec<PyTensor> = (0..t.shape()[0] as isize).map(|i| t.select(0, i).map(PyTensor::new)).collect::<crate::Result<_>>()?;
+        let list = pyo3::types::PyList::new(slf.py(), items)?;
+        Ok(list.call_method0("__iter__")?.unbind())
+    }
+    fn __bool__(&self) -> PyResult<bool> {
+        if self.inner.numel() != 1 {
+            return Err(Error::Runtime(format!(
+                "Boolean value of Tensor with more than one value is ambiguous (shape {})",
+                crate::shape::fmt_shape(self.inner.shape())
+            ))
+            .into());
+        }
+        Ok(self.inner.item()?.to_f64() != 0.0)
+    }
+    fn __float__(&self) -> PyResult<f64> {
+        if self.inner.numel() != 1 {
+            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+        }
+        Ok(self.inner.item()?.to_f64())
+    }
+    fn __int__(&self) -> PyResult<i64> {
+        if self.inner.numel() != 1 {
+            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+        }
+        Ok(match self.inner.item()? {
+            Scalar::Float(f) => {
+                if !f.is_finite() {
+                    return Err(PyValueError::new_err(format!("cannot convert float {f} to integer")));
+                }
+                f.trunc() as i64
+            }
+            s => s.to_i64(),
+        })
+    }
+    fn __index__(&self) -> PyResult<i64> {
+        if self.inner.numel() != 1 || self.inner.dtype().is_float() {
+            return Err(PyTypeError::new_err("only integer tensors of a single element can be converted to an index"));
+        }
+        Ok(self.inner.item()?.to_i64())
+    }
+    fn __hash__(slf: &Bound<'_, Self>) -> isize {
+        slf.as_ptr() as isize
+    }
+    fn __neg__(&self) -> PyT {
+        ok(self.inner.neg())
+    }
+    fn __pos__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+    fn __abs__(&self) -> PyT {
+        ok(self.inner.abs())
+    }
+    fn __pow__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let _ = modulo;
+        let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
+        let a = &self.inner;
+        PyTensor::new(maybe_detach(py, a.numel(), || a.pow(&o))?).into_py_any(py)
+    }
+    fn __rpow__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let _ = modulo;
+        let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
+        let a = &self.inner;
+        PyTensor::new(maybe_detach(py, a.numel(), || o.pow(a))?).into_py_any(py)
+    }
+
+    // ---------- views ----------
+
+    #[pyo3(signature = (*shape))]
+    fn view(&self, shape: &Bound<'_, PyTuple>) -> PyT {
+        if shape.len() == 1 {
+            let a = shape.get_item(0)?;
+            if a.cast::<PyDType>().is_ok() {
+                return Err(Error::Runtime("view(dtype) is not supported; use .to(dtype)".into()).into());
+            }
+        }
+        ok(self.inner.view(&parse_sizes(shape)?))
+    }
+    #[pyo3(signature = (*shape))]
+    fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyT {
+        ok(self.inner.reshape(&parse_sizes(shape)?))
+    }
+    fn view_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
+        let s: Vec<isize> = other.inner.shape().iter().map(|&x| x as isize).collect();
+        ok(self.inner.view(&s))
+    }
+    fn reshape_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
+        ok(self.inner.reshape_to(other.inner.shape()))
+    }
+    #[pyo3(signature = (start_dim=0, end_dim=-1))]
+    fn flatten(&self, start_dim: isize, end_dim: isize) -> PyT {
+        ok(self.inner.flatten(start_dim, end_dim))
+    }
+    fn unflatten(&self, dim: isize, sizes: &Bound<'_, PyAny>) -> PyT {
+        let t = PyTuple::new(sizes.py(), [sizes])?;
+        ok(self.inner.unflatten(dim, &parse_sizes(&t)?))
+    }
+    fn t(&self) -> PyT {
+        ok(self.inner.t())
+    }
+    fn transpose(&self, dim0: isize, dim1: isize) -> PyT {
+        ok(self.inner.transpose(dim0, dim1))
+    }
+    fn swapaxes(&self, axis0: isize, axis1: isize) -> PyT {
+        ok(self.inner.transpose(axis0, axis1))
+    }
+    fn swapdims(&self, dim0: isize, dim1: isize) -> PyT {
+        ok(self.inner.transpose(dim0, dim1))
+    }
+    #[pyo3(signature = (*dims))]
+    fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyT {
+        ok(self.inner.permute(&parse_sizes(dims)?))
+    }
+    #[pyo3(signature = (*sizes))]
+    fn expand(&self, sizes: &Bound<'_, PyTuple>) -> PyT {
+        ok(self.inner.expand(&parse_sizes(sizes)?))
+    }
+    fn expand_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
+        ok(self.inner.expand_as(&other.inner))
+    }
+    #[pyo3(signature = (dim=None))]
+    fn squeeze(&self, dim: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        ok(self.inner.squeeze(dims.as_deref()))
+    }
+    fn unsqueeze(&self, dim: isize) -> PyT {
+        ok(self.inner.unsqueeze(dim))
+    }
+    fn narrow(&self, dim: isize, start: &Bound<'_, PyAny>, length: isize) -> PyT {
+        ok(self.inner.narrow(dim, index_arg(start, "start")?, length))
+    }
+    fn select(&self, dim: isize, index: &Bound<'_, PyAny>) -> PyT {
+        ok(self.inner.select(dim, index_arg(index, "index")?))
+    }
+    #[pyo3(signature = (*, memory_format=None))]
+    fn contiguous(&self, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
+        let _ = memory_format;
+        ok(self.inner.contiguous())
+    }
+    #[pyo3(signature = (*, memory_format=None))]
+    fn clone(&self, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
+        let _ = memory_format;
+        ok(self.inner.clone_t())
+    }
+
+    // ---------- arithmetic methods ----------
+
+    /// `add(other, *, alpha=1)`: self + alpha * other.
+    #[pyo3(signature = (other, *, alpha=None))]
+    fn add(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
+        let o = scaled(operand_required(other, "other")?, alpha)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.add(&o)))
+    }
+    /// `sub(other, *, alpha=1)`: self - alpha * other.
+    #[pyo3(signature = (other, *, alpha=None))]
+    fn sub(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
+        let o = scaled(operand_required(other, "other")?, alpha)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.sub(&o)))
+    }
+    fn mul(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
+        let o = operand_required(other, "other")?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.mul(&o)))
+    }
+    fn div(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
+        let o = operand_required(other, "other")?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.div(&o)))
+    }
+    fn pow(&self, py: Python<'_>, exponent: &Bound<'_, PyAny>) -> PyT {
+        let o = operand_required(exponent, "exponent")?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.pow(&o)))
+    }
+    fn neg(&self) -> PyT {
+        ok(self.inner.neg())
+    }
+    fn negative(&self) -> PyT {
+        ok(self.inner.neg())
+    }
+    fn exp(&self, py: Python<'_>) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.exp()))
+    }
+    fn log(&self, py: Python<'_>) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.log()))
+    }
+    fn dot(&self, other: &Bound<'_, PyAny>) -> PyT {
+        ok(self.inner.dot(&super::convert::tensor_arg(other, "tensor")?))
+    }
+    /// `sum(dim=None, keepdim=False, *, dtype=None)`.
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
+    fn sum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.sum_dims(dims.as_deref(), keepdim, dt)))
+    }
+    /// `mean(dim=None, keepdim=False, *, dtype=None)`.
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
+    fn mean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.mean_dims(dims.as_deref(), keepdim, dt)))
+    }
+
+    // ---------- in-place ----------
+
+    #[pyo3(signature = (other, *, alpha=None))]
+    fn add_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        let o = scaled(operand_required(other, "other")?, alpha)?;
+        slf.get().inner.add_(&o)?;
+        Ok(slf.clone())
+    }
+    #[pyo3(signature = (other, *, alpha=None))]
+    fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        let o = scaled(operand_required(other, "other")?, alpha)?;
+        slf.get().inner.sub_(&o)?;
+        Ok(slf.clone())
+    }
+    fn mul_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inner.mul_(&operand_required(other, "other")?)?;
+        Ok(slf.clone())
+    }
+    fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inner.div_(&operand_required(other, "other")?)?;
+        Ok(slf.clone())
+    }
+    fn zero_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inner.zero_()?;
+        Ok(slf.clone())
+    }
+    fn fill_<'py>(slf: &Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        let v = match super::convert::scalar_of(value) {
+            Some(v) => v,
+            None => {
+                let t = super::convert::tensor_arg(value, "value")?;
+                if t.rank() != 0 {
+                    return Err(Error::Runtime(format!("fill_ only supports 0-dimension value tensor but got tensor with {} dimensions.", t.rank())).into());
+                }
+                t.item()?
+            }
+        };
+        slf.get().inner.fill_(v)?;
+        Ok(slf.clone())
+    }
+    #[pyo3(signature = (src, non_blocking=false))]
+    fn copy_<'py>(slf: &Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: bool) -> PyResult<Bound<'py, Self>> {
+        let _ = non_blocking;
+        slf.get().inner.copy_(&super::convert::tensor_arg(src, "src")?)?;
+        Ok(slf.clone())
+    }
+    fn _repr_data(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_nested_list(py, &self.inner.detach())
+    }
+}
