@@ -4,8 +4,12 @@
 
 pub mod alloc;
 pub mod iter;
+pub mod gemm;
+pub mod index;
 pub mod kernels;
+pub mod reduce;
 pub mod rng;
+pub mod sort;
 
 use crate::dtype::DType;
 

@@ -2,7 +2,10 @@
 //! backward beside it). Implemented as methods on `Tensor`, one file per family.
 
 pub mod binary;
+pub mod index;
+pub mod join;
 pub mod kinds;
+pub mod matmul;
 pub mod reduce;
 pub mod unary;
 pub mod view;

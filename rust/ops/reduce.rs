@@ -2,7 +2,7 @@
 
 use crate::autograd::{needs_grad, record};
 use crate::cpu::iter::Plan;
-use crate::cpu::kernels;
+use crate::cpu::reduce;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::shape::{fmt_shape, normalize_dim, Shape};
@@ -64,8 +64,8 @@ fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Ten
         let p = out.data_ptr();
         unsafe {
             match dtype {
-                DType::F32 => *(p as *mut f32) = kernels::sum_all::<f32>(&plan),
-                DType::F64 => *(p as *mut f64) = kernels::sum_all::<f64>(&plan),
+                DType::F32 => *(p as *mut f32) = reduce::sum_all::<f32>(&plan),
+                DType::F64 => *(p as *mut f64) = reduce::sum_all::<f64>(&plan),
                 DType::I64 => *(p as *mut i64) = int_sum(&x, &plan),
                 DType::I32 => *(p as *mut i32) = int_sum(&x, &plan) as i32,
                 DType::Bool => *(p as *mut bool) = int_sum(&x, &plan) != 0,
@@ -76,9 +76,9 @@ fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Ten
     let out = Tensor::empty(&out_shape, dtype, x.device())?;
     let p = out.data_ptr();
     match dtype {
-        DType::F32 => kernels::sum_dims::<f32>(x.shape(), mask, x.operand(), p),
-        DType::F64 => kernels::sum_dims::<f64>(x.shape(), mask, x.operand(), p),
-        DType::I64 => kernels::sum_dims::<WrapI64>(x.shape(), mask, x.operand(), p),
+        DType::F32 => reduce::sum_dims::<f32>(x.shape(), mask, x.operand(), p),
+        DType::F64 => reduce::sum_dims::<f64>(x.shape(), mask, x.operand(), p),
+        DType::I64 => reduce::sum_dims::<WrapI64>(x.shape(), mask, x.operand(), p),
         other => return Err(Error::Runtime(format!("sum: unsupported accumulation dtype {other}"))),
     }
     Ok(out)
@@ -86,7 +86,7 @@ fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Ten
 
 fn int_sum(x: &Tensor, plan: &Plan<1>) -> i64 {
     match x.dtype() {
-        DType::I64 => kernels::sum_all::<WrapI64>(plan).0,
+        DType::I64 => reduce::sum_all::<WrapI64>(plan).0,
         _ => unreachable!("cast to int64 before summing"),
     }
 }

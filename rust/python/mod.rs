@@ -5,8 +5,13 @@ mod autograd;
 mod convert;
 mod creation;
 mod dtype;
+mod elementwise;
 mod errors;
+mod indexing;
+mod joining;
+mod matmul;
 mod numpy;
+mod reduce;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -55,5 +60,11 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
         autograd::backward, autograd::grad, autograd::is_grad_enabled, autograd::_set_grad_enabled,
         autograd::gradcheck,
     );
+    // op families register their own functions
+    elementwise::register(m)?;
+    reduce::register(m)?;
+    indexing::register(m)?;
+    joining::register(m)?;
+    matmul::register(m)?;
     Ok(())
 }

@@ -1,0 +1,42 @@
+"""Timing helpers shared by the benchmark case files (benchmarks/cases_*.py).
+
+A case times the same computation in rgrad, NumPy and PyTorch (each optional)
+and reports medians; run.py prints them side by side with ratios.
+"""
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+
+@dataclass
+class Case:
+    """One benchmark row.
+
+    setup(lib) builds the inputs for lib in {"rgrad", "numpy", "torch"} and
+    returns a zero-argument callable that runs the operation once.
+    Return None from setup for a library that has no equivalent.
+    """
+
+    name: str
+    setup: Callable[[str], Optional[Callable[[], object]]]
+    target: str = ""  # the issue's target, e.g. "<= 1.0x torch"
+    flops: Optional[float] = None  # for GFLOPS columns (matmul)
+    tags: list = field(default_factory=list)
+
+
+def time_callable(fn, min_time=0.2, max_reps=2000, repeats=7):
+    """Median seconds per call: calls are batched so each sample lasts ~min_time/repeats."""
+    fn()  # warm up (allocations, caches)
+    t0 = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - t0, 1e-7)
+    per_sample = max(1, min(max_reps, int(min_time / repeats / once)))
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(per_sample):
+            fn()
+        samples.append((time.perf_counter() - t0) / per_sample)
+    return statistics.median(samples)

@@ -1,0 +1,7 @@
+"""Python-level pieces of the indexing op family."""
+
+# Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
+METHOD_FUNCTIONS = []
+
+# Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
+__all__ = []

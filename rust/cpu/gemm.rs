@@ -1,0 +1,1 @@
+//! Matrix-multiply kernels (issue: matrix products).

@@ -1,0 +1,1 @@
+//! Sorting, unique and search kernels (issue: indexing/joining).

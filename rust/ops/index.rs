@@ -1,0 +1,1 @@
+//! Indexing: getitem/setitem, gather/scatter, masked ops, nonzero.
