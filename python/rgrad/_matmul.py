@@ -5,3 +5,7 @@ METHOD_FUNCTIONS = []
 
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
 __all__ = []
+
+# Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
+LINALG = {}
+FUNCTIONAL = {}

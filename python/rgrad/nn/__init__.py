@@ -1,0 +1,3 @@
+"""``rgrad.nn``: layers and losses."""
+
+from . import functional  # noqa: F401
