@@ -139,7 +139,7 @@ impl Tensor {
             let p = t.data_ptr() as *mut T;
             for i in 0..steps {
                 // symmetric evaluation from both ends, like PyTorch, so the last value is exactly `end`
-                let v = if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
+                let v = if i < half || steps == 1 { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
                 unsafe { *p.add(i) = T::from_f64(v) };
             }
         });

@@ -219,11 +219,9 @@ pub fn randint(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, gener
         if a.is_instance_of::<PyFloat>() {
             return Err(PyTypeError::new_err("randint(): low and high must be integers"));
         }
-        if let Ok(v) = a.extract::<i64>() {
-            if size_obj.is_none() {
-                ints.push(v);
-                continue;
-            }
+        if a.is_instance_of::<pyo3::types::PyInt>() {
+            ints.push(a.extract::<i64>()?);
+            continue;
         }
         if size_obj.is_some() {
             return Err(PyTypeError::new_err("randint() got multiple values for argument 'size'"));
