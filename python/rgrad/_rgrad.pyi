@@ -48,6 +48,10 @@ class RemovableHandle:
         ...
 
 class Tensor:
+    """A multi-dimensional array of one dtype, with strided views and autograd.
+
+    Build one with `rgrad.tensor(data)`, `rgrad.zeros(...)`, `rgrad.arange(...)` etc.
+    """
     @property
     def T(self) -> Any:
         ...
@@ -432,6 +436,7 @@ class dtype:
         ...
 
 def _set_grad_enabled(on) -> Any:
+    """Turns gradient recording on or off for this thread (used by the grad-mode context managers)."""
     ...
 
 def _set_size_class(cls) -> Any:
@@ -451,6 +456,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 bool: dtype
 def can_cast(from_, to) -> Any:
+    """`can_cast(from_, to)`: whether PyTorch's casting rules allow an in-place result of `from_` into `to`."""
     ...
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Any:
@@ -472,6 +478,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 float32: dtype
 float64: dtype
 def from_numpy(a) -> Any:
+    """`from_numpy(ndarray)`: a tensor sharing the array's memory (writes are seen on both sides)."""
     ...
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
@@ -483,6 +490,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     ...
 
 def get_default_dtype() -> Any:
+    """The default floating dtype (float32 unless changed with `set_default_dtype`)."""
     ...
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None, materialize_grads=False) -> Any:
@@ -494,14 +502,17 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
     ...
 
 def initial_seed() -> Any:
+    """The seed the CPU generator was last seeded with."""
     ...
 
 int32: dtype
 int64: dtype
 def is_grad_enabled() -> Any:
+    """True when operations are being recorded for autograd (not inside `no_grad`)."""
     ...
 
 def is_tensor(obj) -> Any:
+    """True when `obj` is an rgrad Tensor."""
     ...
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
@@ -553,6 +564,7 @@ def result_type(a, b) -> Any:
     ...
 
 def set_default_dtype(d) -> Any:
+    """Sets the default floating dtype (float32 or float64) used by creators and promotion."""
     ...
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Any:
