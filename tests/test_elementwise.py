@@ -104,7 +104,7 @@ def test_unary_aliases(name):
 @pytest.mark.parametrize("name", ["exp", "sqrt", "sin", "sigmoid", "log1p", "reciprocal"])
 @pytest.mark.parametrize("dtype", [rgrad.bool, rgrad.int32, rgrad.int64])
 def test_unary_float_ops_promote_ints(name, dtype):
-    x = rand_np((4, 3), NP_OF[dtype], low=1, high=4)
+    x = rand_np((4, 3), NP_OF[dtype], low=1, high=4) | (dtype == rgrad.bool)
     got = getattr(rgrad, name)(t_of(x))
     assert got.dtype == rgrad.float32
     assert_close(got, UNARY_FLOAT[name][0](x.astype(np.float64)).astype(np.float32) if name in UNARY_FLOAT else None, rtol=2e-6)
@@ -162,7 +162,8 @@ def test_rounding_family():
     assert_close(t.round(), np.round(x))
     assert_close(t.trunc(), np.trunc(x))
     assert_close(rgrad.fix(t), np.trunc(x))
-    assert_close(t.frac(), x - np.trunc(x))
+    with np.errstate(invalid="ignore"):
+        assert_close(t.frac(), x - np.trunc(x))
     assert_close(t.round(decimals=2), np.round(x, 2))
     assert_close(rgrad.round(t * 100, decimals=-2), np.round(x * 100, -2))
     i = rgrad.tensor([1, -2, 3])
@@ -256,7 +257,8 @@ def test_true_division_and_comparisons(da, db):
     ta, tb = t_of(a), t_of(b)
     q = ta / tb
     assert q.dtype == (rgrad.float64 if rgrad.float64 in (da, db) else rgrad.float32)
-    assert_close(q, (a.astype(np.float64) / b).astype(to_np(q).dtype), rtol=1e-6)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert_close(q, (a.astype(np.float64) / b).astype(to_np(q).dtype), rtol=1e-6)
     for op, ref in ((rgrad.eq, np.equal), (rgrad.ne, np.not_equal), (rgrad.lt, np.less), (rgrad.le, np.less_equal),
                     (rgrad.gt, np.greater), (rgrad.ge, np.greater_equal)):
         assert_close(op(ta, tb), ref(a, b))

@@ -100,7 +100,8 @@ macro_rules! compare_dunders {
             $(
                 fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                     let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
-                    PyTensor::new(self.inner.$method(&o)?).into_py_any(py)
+                    let a = &self.inner;
+                    PyTensor::new(maybe_detach(py, a.numel().max(o.numel()), || a.$method(&o))?).into_py_any(py)
                 }
             )*
         }
