@@ -99,10 +99,12 @@ from . import _elementwise, _indexing, _joining, _matmul, _reduce  # noqa: E402
 
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul):
     _METHOD_FUNCTIONS += _family.METHOD_FUNCTIONS
-    for _name in _family.__all__:
-        globals()[_name] = getattr(_family, _name)
 for _name in _METHOD_FUNCTIONS:
     globals()[_name] = _function_of_method(_name)
+# a family's own functions win over the generic method wrappers (e.g. rgrad.pow(2, t))
+for _family in (_elementwise, _reduce, _indexing, _joining, _matmul):
+    for _name in _family.__all__:
+        globals()[_name] = getattr(_family, _name)
 subtract = _function_of_method("sub")
 multiply = _function_of_method("mul")
 divide = _function_of_method("div")

@@ -1,11 +1,199 @@
-"""Python-level pieces of the elementwise op family."""
+"""Python-level pieces of the elementwise op family.
+
+Most functions are tensor methods in function form (``rgrad.exp(t) == t.exp()``);
+the ones below also accept a Python number as the first operand where PyTorch
+does (``rgrad.pow(2, t)``, ``rgrad.remainder(5, t)``, ``rgrad.where(c, 1.0, t)``).
+"""
+
+import numbers as _numbers
+
+from . import _rgrad
+from ._rgrad import Tensor
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
-METHOD_FUNCTIONS = []
+METHOD_FUNCTIONS = [
+    "abs", "absolute", "sign", "exp2", "expm1", "log2", "log10", "log1p", "sqrt", "rsqrt", "square",
+    "reciprocal", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh",
+    "cosh", "tanh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "sigmoid", "relu",
+    "erf", "floor", "ceil", "round", "trunc", "fix", "frac", "logical_not", "bitwise_not", "positive",
+    "isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit", "nan_to_num", "clamp", "clip",
+    "clamp_min", "clamp_max", "true_divide", "floor_divide", "fmod", "maximum", "minimum", "fmax", "fmin",
+    "atan2", "arctan2", "hypot", "copysign", "logical_and", "logical_or", "logical_xor",
+    "eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge", "greater_equal",
+    "isclose", "allclose", "equal", "lerp", "addcmul", "addcdiv", "neg_", "exp_", "relu_", "sigmoid_",
+    "tanh_", "sqrt_", "abs_", "clamp_", "clip_",
+]
 
-# Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
-__all__ = []
+__all__ = [
+    "where", "pow", "remainder", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+    "bitwise_right_shift", "float_power",
+]
+
+
+def where(condition, input=None, other=None):
+    """``where(condition, input, other)``: elements of input where condition is true, else other.
+
+    Broadcasts all three and promotes input/other like a binary op (Python numbers
+    allowed). ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)``.
+    """
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where() missing required argument: both 'input' and 'other' must be given")
+    return _rgrad._where(condition, input, other)
+
+
+def _scalar_first(name, rname):
+    method = getattr(Tensor, name)
+    rmethod = getattr(Tensor, rname)
+
+    def fn(input, other):
+        if isinstance(input, Tensor):
+            return method(input, other)
+        if isinstance(other, Tensor) and isinstance(input, (_numbers.Number,)):
+            return rmethod(other, input)
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = method.__doc__ or f"Elementwise {name} with broadcasting; a Python number may come first."
+    return fn
+
+
+pow = _scalar_first("pow", "__rpow__")  # noqa: A001
+pow.__doc__ = "``pow(input, exponent)``: input ** exponent; either may be a Python number."
+remainder = _scalar_first("remainder", "__rmod__")
+remainder.__doc__ = "``remainder(input, other)``: Python's %, the sign of the divisor; input may be a number."
+bitwise_and = _scalar_first("bitwise_and", "__rand__")
+bitwise_or = _scalar_first("bitwise_or", "__ror__")
+bitwise_xor = _scalar_first("bitwise_xor", "__rxor__")
+bitwise_left_shift = _scalar_first("bitwise_left_shift", "__rlshift__")
+bitwise_right_shift = _scalar_first("bitwise_right_shift", "__rrshift__")
+
+
+def float_power(input, exponent):
+    """``float_power(input, exponent)``: the power computed in float64."""
+    from . import float64
+
+    a = input.to(float64) if isinstance(input, Tensor) else input
+    b = exponent.to(float64) if isinstance(exponent, Tensor) else exponent
+    if not isinstance(a, Tensor):
+        return b.__rpow__(float(a))
+    return a.pow(float(b) if not isinstance(b, Tensor) else b)
+
+
+# ---------- rgrad.nn.functional ----------
+
+def relu(input, inplace=False):
+    """``relu(input, inplace=False)``: max(input, 0)."""
+    if inplace:
+        return input.relu_()
+    return input.relu()
+
+
+def relu_(input):
+    """In-place relu."""
+    return input.relu_()
+
+
+def gelu(input, approximate="none"):
+    """``gelu(input, approximate='none')``: x * Phi(x); ``approximate='tanh'`` uses the tanh formula."""
+    return _rgrad._gelu(input, approximate)
+
+
+def silu(input, inplace=False):
+    """``silu(input, inplace=False)``: x * sigmoid(x)."""
+    if inplace:
+        _rgrad._activation_(input, "silu")
+        return input
+    return _rgrad._silu(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``softplus(input, beta=1, threshold=20)``: log(1 + exp(beta x)) / beta, linear above threshold."""
+    return _rgrad._softplus(input, beta, threshold)
+
+
+def sigmoid(input):
+    """``sigmoid(input)``: 1 / (1 + exp(-input))."""
+    return input.sigmoid()
+
+
+def tanh(input):
+    """``tanh(input)``."""
+    return input.tanh()
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``hardtanh(input, min_val=-1, max_val=1)``: clamp to [min_val, max_val]."""
+    if inplace:
+        return input.clamp_(min_val, max_val)
+    return input.clamp(min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    """``relu6(input)``: clamp to [0, 6]."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``leaky_relu(input, negative_slope=0.01)``."""
+    out = where(input > 0, input, input * negative_slope)
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """``elu(input, alpha=1.0)``: x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    out = where(input > 0, input, input.clamp(max=0.0).expm1() * alpha)
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+def mish(input, inplace=False):
+    """``mish(input)``: x * tanh(softplus(x))."""
+    out = input * softplus(input).tanh()
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+def logsigmoid(input):
+    """``logsigmoid(input)``: log(sigmoid(x)) = -softplus(-x)."""
+    return -softplus(-input)
+
+
+def softsign(input):
+    """``softsign(input)``: x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def hardsigmoid(input, inplace=False):
+    """``hardsigmoid(input)``: clamp(x / 6 + 1/2, 0, 1)."""
+    out = (input / 6 + 0.5).clamp(0.0, 1.0)
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+def hardswish(input, inplace=False):
+    """``hardswish(input)``: x * hardsigmoid(x)."""
+    out = input * hardsigmoid(input)
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
 
 # Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
 LINALG = {}
-FUNCTIONAL = {}
+FUNCTIONAL = {
+    f.__name__: f
+    for f in (relu, relu_, gelu, silu, softplus, sigmoid, tanh, hardtanh, relu6, leaky_relu, elu, mish, logsigmoid,
+              softsign, hardsigmoid, hardswish)
+}

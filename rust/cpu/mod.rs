@@ -10,6 +10,7 @@ pub mod kernels;
 pub mod reduce;
 pub mod rng;
 pub mod sort;
+pub mod vmath;
 
 use crate::dtype::DType;
 

@@ -8,6 +8,7 @@ use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::kinds::BinaryOp;
 use crate::shape::{broadcast_shapes, fmt_shape};
+use crate::ops::elementwise::one_minus;
 use crate::tensor::{dtype_title, Tensor};
 
 pub(crate) fn promotion_operand(t: &Tensor) -> Operand {
@@ -36,18 +37,23 @@ pub(crate) fn check_same_device(a: &Tensor, b: &Tensor) -> Result<()> {
     Ok(())
 }
 
-/// The dtype the kernel computes in and the dtype it writes.
+/// The dtype the kernel computes in and the dtype it writes, or PyTorch's error
+/// for a dtype the op does not support.
 fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
+    let not_implemented = || Error::Runtime(format!("\"{}\" not implemented for '{}'", op.kernel_name(), dtype_title(common)));
     Ok(match op {
-        // true division always produces a float
-        BinaryOp::Div if !common.is_float() => (default_float(), default_float()),
+        _ if op.is_bool_output() => (common, DType::Bool),
+        // true division and the float-only functions produce floats
+        BinaryOp::Div | BinaryOp::Atan2 | BinaryOp::Hypot | BinaryOp::Copysign if !common.is_float() => (default_float(), default_float()),
         BinaryOp::Sub if common == DType::Bool => {
             return Err(Error::Runtime(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.".into(),
             ))
         }
         BinaryOp::Pow if common == DType::Bool => (DType::I64, DType::I64),
-        _ if op.is_comparison() => (common, DType::Bool),
+        BinaryOp::DivTrunc | BinaryOp::DivFloor | BinaryOp::Remainder | BinaryOp::Fmod if common == DType::Bool => return Err(not_implemented()),
+        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor if common.is_float() => return Err(not_implemented()),
+        BinaryOp::Shl | BinaryOp::Shr if common.is_float() || common == DType::Bool => return Err(not_implemented()),
         _ => (common, common),
     })
 }
@@ -67,9 +73,12 @@ fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) 
     let a = if a.dtype() != compute { a.cast_raw(compute)? } else { a.clone() };
     let b = if b.dtype() != compute { b.cast_raw(compute)? } else { b.clone() };
     let shape = out.shape();
-    if out.dtype() != compute && !op.is_comparison() {
-        // compute in `compute`, then convert into `out` (in-place ops on a narrower dtype)
-        let tmp = Tensor::empty(shape, compute, out.device())?;
+    let overlaps = |x: &Tensor| x.same_storage(out) && (x.layout() != out.layout());
+    let want = if op.is_bool_output() { DType::Bool } else { compute };
+    if out.dtype() != want || overlaps(&a) || overlaps(&b) {
+        // compute in `compute` into a temporary, then convert into `out`
+        // (in-place ops on a narrower dtype, or an input that overlaps `out` differently)
+        let tmp = Tensor::empty(shape, want, out.device())?;
         run_into(op, &tmp, &a, &b, compute)?;
         return out.copy_from_raw(&tmp);
     }
@@ -77,25 +86,36 @@ fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) 
         check_int_pow(&b)?;
     }
     let plan = Plan::<3>::new(shape, [out.operand(), a.operand_as(shape)?, b.operand_as(shape)?]);
-    if op.is_comparison() {
+    if op.is_bool_output() {
         kernels::binary_compare(op, compute, &plan);
-    } else {
-        kernels::binary_arith(op, compute, &plan);
+    } else if !kernels::binary_arith(op, compute, &plan) {
+        return Err(Error::Runtime("ZeroDivisionError".into()));
     }
     Ok(())
 }
 
 fn check_int_pow(exponent: &Tensor) -> Result<()> {
-    if exponent.numel() == 1 && exponent.item()?.to_i64() < 0 {
+    let negative = match exponent.dtype() {
+        DType::I64 | DType::I32 if exponent.numel() > 0 => {
+            let e = if exponent.numel() == 1 { vec![exponent.item()?.to_i64()] } else { exponent.to_vec::<i64>()? };
+            e.iter().any(|&v| v < 0)
+        }
+        _ => false,
+    };
+    if negative {
         return Err(Error::Runtime("Integers to negative integer powers are not allowed.".into()));
     }
     Ok(())
 }
 
+fn wrapped(v: f64) -> Tensor {
+    Tensor::wrapped_scalar(Scalar::Float(v))
+}
+
 /// The one declaration of each differentiable binary op: forward, then its backward.
-fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let out = binary_forward(op, a, b)?;
-    if op.is_comparison() || !needs_grad(&[a, b]) {
+    if op.is_bool_output() || op.is_bitwise() || !needs_grad(&[a, b]) {
         return Ok(out);
     }
     let (ga, gb) = (a.requires_grad(), b.requires_grad());
@@ -124,6 +144,20 @@ fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
                 if gb { Some(g.mul(a)?.div(&b.mul(b)?)?.neg()?) } else { None },
             ])
         }),
+        // rounded divisions are piecewise constant: zero gradient, as PyTorch
+        BinaryOp::DivTrunc | BinaryOp::DivFloor => record("DivBackward1", &out, &[a, b], vec![], move |_, g| {
+            Ok(vec![if ga { Some(g.zeros_like()?) } else { None }, if gb { Some(g.zeros_like()?) } else { None }])
+        }),
+        BinaryOp::Remainder | BinaryOp::Fmod => {
+            let (name, q) = if op == BinaryOp::Remainder { ("RemainderBackward0", BinaryOp::DivFloor) } else { ("FmodBackward0", BinaryOp::DivTrunc) };
+            record(name, &out, &[a, b], vec![a.clone(), b.clone()], move |s, g| {
+                // a - b * q(a, b): d/da = 1, d/db = -q(a, b)
+                Ok(vec![
+                    ga.then(|| g.clone()),
+                    if gb { Some(g.mul(&binary_op(q, &s[0], &s[1])?)?.neg()?) } else { None },
+                ])
+            })
+        }
         BinaryOp::Pow => record("PowBackward1", &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
             let (base, exp) = (&s[0], &s[1]);
             let ga_v = if ga {
@@ -139,7 +173,7 @@ fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
                 // d/db a^b = a^b * ln(a); zero where a == 0 and b >= 0
                 let p = if crate::autograd::is_grad_enabled() { base.pow(exp)? } else { s[2].clone() };
                 let d = p.mul(&base.log()?)?;
-                let zero_base = base.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?;
+                let zero_base = base.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.logical_and(&exp.ge_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?)?;
                 Some(g.mul(&d.masked_fill_scalar(&zero_base, 0.0)?)?)
             } else {
                 None
@@ -155,20 +189,57 @@ fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
                 let tie = a.eq_t(b)?;
                 let half = Tensor::wrapped_scalar(Scalar::Float(0.5));
                 let wa = a_wins.to_dtype(g.dtype())?.add(&tie.to_dtype(g.dtype())?.mul(&half)?)?;
-                let one = Tensor::wrapped_scalar(Scalar::Int(1));
                 Ok(vec![
                     if ga { Some(g.mul(&wa)?) } else { None },
-                    if gb { Some(g.mul(&one.rsub_t(&wa)?)?) } else { None },
+                    if gb { Some(g.mul(&one_minus(&wa)?)?) } else { None },
                 ])
             })
         }
+        BinaryOp::Fmax | BinaryOp::Fmin => {
+            let name = if op == BinaryOp::Fmax { "FmaxBackward0" } else { "FminBackward0" };
+            record(name, &out, &[a, b], vec![a.clone(), b.clone()], move |s, g| {
+                // the whole gradient goes to the side that was picked (self on ties), as PyTorch
+                let (a, b) = (&s[0], &s[1]);
+                let a_side = if op == BinaryOp::Fmax { a.ge_t(b)? } else { a.le_t(b)? };
+                let a_picked = a_side.logical_or(&b.isnan()?)?;
+                let zero = wrapped(0.0);
+                Ok(vec![
+                    if ga { Some(a_picked.where_t(g, &zero)?) } else { None },
+                    if gb { Some(a_picked.where_t(&zero, g)?) } else { None },
+                ])
+            })
+        }
+        BinaryOp::Atan2 => record("Atan2Backward0", &out, &[a, b], vec![a.clone(), b.clone()], move |s, g| {
+            let (a, b) = (&s[0], &s[1]);
+            let den = a.mul(a)?.add(&b.mul(b)?)?;
+            Ok(vec![
+                if ga { Some(g.mul(b)?.div(&den)?) } else { None },
+                if gb { Some(g.mul(a)?.div(&den)?.neg()?) } else { None },
+            ])
+        }),
+        BinaryOp::Hypot => record("HypotBackward0", &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
+            let (a, b) = (&s[0], &s[1]);
+            let h = if crate::autograd::is_grad_enabled() { a.hypot(b)? } else { s[2].clone() };
+            Ok(vec![
+                if ga { Some(g.mul(a)?.div(&h)?) } else { None },
+                if gb { Some(g.mul(b)?.div(&h)?) } else { None },
+            ])
+        }),
+        BinaryOp::Copysign => record("CopysignBackward0", &out, &[a, b], vec![a.clone(), b.clone()], move |s, g| {
+            let (a, b) = (&s[0], &s[1]);
+            // d/da copysign(a, b) = sign agreement of a and b (0 at a == 0)
+            let ratio = a.copysign(b)?.div(a)?;
+            let zero = wrapped(0.0);
+            let ratio = a.eq_t(&zero)?.where_t(&zero, &ratio)?;
+            Ok(vec![if ga { Some(g.mul(&ratio)?) } else { None }, if gb { Some(g.zeros_like()?) } else { None }])
+        }),
         _ => unreachable!(),
     }
     Ok(out)
 }
 
 /// In-place `self = op(self, other)`: the result must fit self's shape and dtype.
-fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, other: &Tensor) -> Result<()> {
+pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, other: &Tensor) -> Result<()> {
     check_same_device(this, other)?;
     check_inplace_allowed(this)?;
     let shape = broadcast_shapes(this.shape(), other.shape())?;
@@ -187,7 +258,13 @@ fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, other: &Tenso
             dtype_title(this.dtype())
         )));
     }
-    let record_it = needs_grad(&[this, other]);
+    let record_it = needs_grad(&[this, other]) && !op.is_bool_output() && !op.is_bitwise();
+    if record_it && !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) {
+        // generic path: compute from a differentiable copy of the old value, then copy back
+        let old = this.clone_t()?;
+        let r = binary_op(op, &old, other)?;
+        return this.copy_(&r);
+    }
     // the old value, when the backward needs it (mul/div)
     let old = if record_it && matches!(op, BinaryOp::Mul | BinaryOp::Div) { Some(this.clone_raw()?) } else { None };
     run_into(op, this, this, other, compute)?;
@@ -196,22 +273,22 @@ fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, other: &Tenso
         // `record` reads `this`'s edge (its grad_fn before this op) before installing the new node
         let old_self = this.clone();
         let (gs, go) = (this.requires_grad(), other.requires_grad());
+        let old = old.unwrap_or_else(|| this.detach());
         match op {
             BinaryOp::Add => record(name, this, &[&old_self, other], vec![], move |_, g| Ok(vec![gs.then(|| g.clone()), go.then(|| g.clone())])),
             BinaryOp::Sub => record(name, this, &[&old_self, other], vec![], move |_, g| {
                 Ok(vec![gs.then(|| g.clone()), if go { Some(g.neg()?) } else { None }])
             }),
-            BinaryOp::Mul => record(name, this, &[&old_self, other], vec![old.unwrap(), other.clone()], move |s, g| {
+            BinaryOp::Mul => record(name, this, &[&old_self, other], vec![old, other.clone()], move |s, g| {
                 Ok(vec![if gs { Some(g.mul(&s[1])?) } else { None }, if go { Some(g.mul(&s[0])?) } else { None }])
             }),
-            BinaryOp::Div => record(name, this, &[&old_self, other], vec![old.unwrap(), other.clone()], move |s, g| {
+            _ => record(name, this, &[&old_self, other], vec![old, other.clone()], move |s, g| {
                 let (a, b) = (&s[0], &s[1]);
                 Ok(vec![
                     if gs { Some(g.div(b)?) } else { None },
                     if go { Some(g.mul(a)?.div(&b.mul(b)?)?.neg()?) } else { None },
                 ])
             }),
-            _ => return Err(Error::Runtime(format!("{name}: in-place autograd not supported"))),
         }
     }
     Ok(())
@@ -264,12 +341,16 @@ binary_methods! {
 }
 
 macro_rules! plain_binary {
-    ($($name:ident, $op:expr);* $(;)?) => {
+    ($($name:ident, $inplace:ident, $op:expr, $node:literal);* $(;)?) => {
         impl Tensor {
             $(
-                #[doc = concat!("Elementwise `", stringify!($op), "` with broadcasting.")]
+                #[doc = concat!("Elementwise `", stringify!($name), "` with broadcasting and PyTorch type promotion.")]
                 pub fn $name(&self, other: &Tensor) -> Result<Tensor> {
                     binary_op($op, self, other)
+                }
+                #[doc = concat!("In-place `", stringify!($name), "`: the result must fit self's shape and dtype.")]
+                pub fn $inplace(&self, other: &Tensor) -> Result<()> {
+                    binary_inplace($op, $node, self, other)
                 }
             )*
         }
@@ -277,15 +358,32 @@ macro_rules! plain_binary {
 }
 
 plain_binary! {
-    pow, BinaryOp::Pow;
-    maximum, BinaryOp::Maximum;
-    minimum, BinaryOp::Minimum;
-    eq_t, BinaryOp::Eq;
-    ne_t, BinaryOp::Ne;
-    lt_t, BinaryOp::Lt;
-    le_t, BinaryOp::Le;
-    gt_t, BinaryOp::Gt;
-    ge_t, BinaryOp::Ge;
+    pow, pow_, BinaryOp::Pow, "PowBackward1";
+    div_trunc, div_trunc_, BinaryOp::DivTrunc, "DivBackward1";
+    floor_divide, floor_divide_, BinaryOp::DivFloor, "DivBackward1";
+    remainder, remainder_, BinaryOp::Remainder, "RemainderBackward0";
+    fmod, fmod_, BinaryOp::Fmod, "FmodBackward0";
+    maximum, maximum_, BinaryOp::Maximum, "MaximumBackward0";
+    minimum, minimum_, BinaryOp::Minimum, "MinimumBackward0";
+    fmax, fmax_, BinaryOp::Fmax, "FmaxBackward0";
+    fmin, fmin_, BinaryOp::Fmin, "FminBackward0";
+    atan2, atan2_, BinaryOp::Atan2, "Atan2Backward0";
+    hypot, hypot_, BinaryOp::Hypot, "HypotBackward0";
+    copysign, copysign_, BinaryOp::Copysign, "CopysignBackward0";
+    bitwise_and, bitwise_and_, BinaryOp::BitAnd, "";
+    bitwise_or, bitwise_or_, BinaryOp::BitOr, "";
+    bitwise_xor, bitwise_xor_, BinaryOp::BitXor, "";
+    bitwise_left_shift, bitwise_left_shift_, BinaryOp::Shl, "";
+    bitwise_right_shift, bitwise_right_shift_, BinaryOp::Shr, "";
+    logical_and, logical_and_, BinaryOp::LogicalAnd, "";
+    logical_or, logical_or_, BinaryOp::LogicalOr, "";
+    logical_xor, logical_xor_, BinaryOp::LogicalXor, "";
+    eq_t, eq_, BinaryOp::Eq, "";
+    ne_t, ne_, BinaryOp::Ne, "";
+    lt_t, lt_, BinaryOp::Lt, "";
+    le_t, le_, BinaryOp::Le, "";
+    gt_t, gt_, BinaryOp::Gt, "";
+    ge_t, ge_, BinaryOp::Ge, "";
 }
 
 impl Tensor {
@@ -295,5 +393,37 @@ impl Tensor {
     }
     pub fn pow_scalar(&self, e: impl Into<Scalar>) -> Result<Tensor> {
         self.pow(&Tensor::wrapped_scalar(e.into()))
+    }
+    /// `div(other, rounding_mode=None|"trunc"|"floor")`.
+    pub fn div_mode(&self, other: &Tensor, rounding_mode: Option<&str>) -> Result<Tensor> {
+        match rounding_mode {
+            None => self.div(other),
+            Some(m) => binary_op(rounding_op(m)?, self, other),
+        }
+    }
+    /// In-place `div_(other, rounding_mode=...)`.
+    pub fn div_mode_(&self, other: &Tensor, rounding_mode: Option<&str>) -> Result<()> {
+        match rounding_mode {
+            None => self.div_(other),
+            Some(m) => binary_inplace(rounding_op(m)?, "DivBackward1", self, other),
+        }
+    }
+    /// Any binary op by kind (for bindings that pick the op at run time).
+    pub fn binary(&self, op: BinaryOp, other: &Tensor) -> Result<Tensor> {
+        binary_op(op, self, other)
+    }
+    /// Any in-place binary op by kind.
+    pub fn binary_(&self, op: BinaryOp, other: &Tensor) -> Result<()> {
+        binary_inplace(op, "InplaceBackward", self, other)
+    }
+}
+
+fn rounding_op(mode: &str) -> Result<BinaryOp> {
+    match mode {
+        "trunc" => Ok(BinaryOp::DivTrunc),
+        "floor" => Ok(BinaryOp::DivFloor),
+        _ => Err(Error::Value(format!(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
+        ))),
     }
 }

@@ -1,100 +1,15 @@
-//! Elementwise unary ops, dtype conversion, copies, masked_fill, fill/zero/copy_.
+//! Dtype conversion, copies, masked_fill, fill/zero/copy_ (the unary math ops live in `elementwise`).
 
 use crate::autograd::{needs_grad, record};
 use crate::cpu::iter::Plan;
 use crate::cpu::kernels;
-use crate::dtype::{default_float, DType, Scalar};
+use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::binary::{can_cast, check_inplace_allowed, check_same_device};
-use crate::ops::kinds::UnaryOp;
 use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::tensor::{dtype_title, Tensor};
 
-/// Forward of a unary kernel into a fresh tensor of `out_dtype` (input cast to it first).
-pub(crate) fn unary_forward(op: UnaryOp, x: &Tensor, out_dtype: DType) -> Result<Tensor> {
-    let x = if x.dtype() != out_dtype { x.cast_raw(out_dtype)? } else { x.clone() };
-    let out = Tensor::empty(x.shape(), out_dtype, x.device())?;
-    let plan = Plan::<2>::new(x.shape(), [out.operand(), x.operand()]);
-    kernels::unary(op, out_dtype, &plan);
-    Ok(out)
-}
-
-/// Float ops on int/bool inputs compute in the default float dtype, as PyTorch.
-fn float_dtype(x: &Tensor) -> DType {
-    if x.dtype().is_float() {
-        x.dtype()
-    } else {
-        default_float()
-    }
-}
-
 impl Tensor {
-    /// `-x`.
-    pub fn neg(&self) -> Result<Tensor> {
-        if self.dtype() == DType::Bool {
-            return Err(Error::Runtime(
-                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
-            ));
-        }
-        let out = unary_forward(UnaryOp::Neg, self, self.dtype())?;
-        if needs_grad(&[self]) {
-            record("NegBackward0", &out, &[self], vec![], |_, g| Ok(vec![Some(g.neg()?)]));
-        }
-        Ok(out)
-    }
-
-    /// `e^x`.
-    pub fn exp(&self) -> Result<Tensor> {
-        let out = unary_forward(UnaryOp::Exp, self, float_dtype(self))?;
-        if needs_grad(&[self]) {
-            // saves the result; under create_graph it is recomputed so it stays differentiable
-            record("ExpBackward0", &out, &[self], vec![self.clone(), out.detach()], |s, g| {
-                let y = if crate::autograd::is_grad_enabled() { s[0].exp()? } else { s[1].clone() };
-                Ok(vec![Some(g.mul(&y)?)])
-            });
-        }
-        Ok(out)
-    }
-
-    /// Natural logarithm.
-    pub fn log(&self) -> Result<Tensor> {
-        let out = unary_forward(UnaryOp::Log, self, float_dtype(self))?;
-        if needs_grad(&[self]) {
-            record("LogBackward0", &out, &[self], vec![self.clone()], |s, g| Ok(vec![Some(g.div(&s[0])?)]));
-        }
-        Ok(out)
-    }
-
-    /// `|x|`; the gradient at 0 is 0, as PyTorch.
-    pub fn abs(&self) -> Result<Tensor> {
-        let out = unary_forward(UnaryOp::Abs, self, self.dtype())?;
-        if needs_grad(&[self]) {
-            record("AbsBackward0", &out, &[self], vec![self.clone()], |s, g| Ok(vec![Some(g.mul(&s[0].sign()?)?)]));
-        }
-        Ok(out)
-    }
-
-    /// Square root.
-    pub fn sqrt(&self) -> Result<Tensor> {
-        let out = unary_forward(UnaryOp::Sqrt, self, float_dtype(self))?;
-        if needs_grad(&[self]) {
-            record("SqrtBackward0", &out, &[self], vec![self.clone(), out.detach()], |s, g| {
-                let y = if crate::autograd::is_grad_enabled() { s[0].sqrt()? } else { s[1].clone() };
-                Ok(vec![Some(g.div(&y.mul_scalar(2.0)?)?)])
-            });
-        }
-        Ok(out)
-    }
-
-    /// -1, 0 or 1 (NaN stays NaN). Gradient zero.
-    pub fn sign(&self) -> Result<Tensor> {
-        let out = unary_forward(UnaryOp::Sign, self, self.dtype())?;
-        if needs_grad(&[self]) {
-            record("SignBackward0", &out, &[self], vec![], |_, g| Ok(vec![Some(g.zeros_like()?)]));
-        }
-        Ok(out)
-    }
-
     pub fn zeros_like(&self) -> Result<Tensor> {
         Tensor::zeros(self.shape(), self.dtype(), self.device())
     }

@@ -103,7 +103,8 @@ macro_rules! compare_dunders {
             $(
                 fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                     let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
-                    PyTensor::new(self.inner.$method(&o)?).into_py_any(py)
+                    let a = &self.inner;
+                    PyTensor::new(maybe_detach(py, a.numel().max(o.numel()), || a.$method(&o))?).into_py_any(py)
                 }
             )*
         }
@@ -618,31 +619,39 @@ impl PyTensor {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.sub(&o)))
     }
+    /// `mul(other)`: elementwise product with broadcasting.
     fn mul(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
         let o = operand_required(other, "other")?;
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.mul(&o)))
     }
-    fn div(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
+    /// `div(other, *, rounding_mode=None)`: true division, or 'trunc' / 'floor' rounding.
+    #[pyo3(signature = (other, *, rounding_mode=None))]
+    fn div(&self, py: Python<'_>, other: &Bound<'_, PyAny>, rounding_mode: Option<String>) -> PyT {
         let o = operand_required(other, "other")?;
         let a = &self.inner;
-        ok(maybe_detach(py, a.numel(), || a.div(&o)))
+        ok(maybe_detach(py, a.numel().max(o.numel()), || a.div_mode(&o, rounding_mode.as_deref())))
     }
+    /// `pow(exponent)`: elementwise power (integer tensors refuse negative integer exponents).
     fn pow(&self, py: Python<'_>, exponent: &Bound<'_, PyAny>) -> PyT {
         let o = operand_required(exponent, "exponent")?;
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.pow(&o)))
     }
+    /// `neg()`: -self.
     fn neg(&self) -> PyT {
         ok(self.inner.neg())
     }
+    /// `negative()`: alias of `neg`.
     fn negative(&self) -> PyT {
         ok(self.inner.neg())
     }
+    /// `exp()`: e ** self (vectorised, about 1 ulp).
     fn exp(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.exp()))
     }
+    /// `log()`: natural logarithm.
     fn log(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.log()))
@@ -681,12 +690,15 @@ impl PyTensor {
         slf.get().inner.sub_(&o)?;
         Ok(slf.clone())
     }
+    /// In-place `mul_(other)`.
     fn mul_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.mul_(&operand_required(other, "other")?)?;
         Ok(slf.clone())
     }
-    fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.get().inner.div_(&operand_required(other, "other")?)?;
+    /// In-place `div_(other, *, rounding_mode=None)`.
+    #[pyo3(signature = (other, *, rounding_mode=None))]
+    fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, rounding_mode: Option<String>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inner.div_mode_(&operand_required(other, "other")?, rounding_mode.as_deref())?;
         Ok(slf.clone())
     }
     fn zero_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
