@@ -8,6 +8,8 @@ pub mod gemm;
 pub mod index;
 pub mod kernels;
 pub mod reduce;
+pub mod reduce_scan;
+pub mod reduce_softmax;
 pub mod rng;
 pub mod sort;
 
