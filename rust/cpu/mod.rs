@@ -9,6 +9,7 @@ pub mod index;
 pub mod kernels;
 pub mod reduce;
 pub mod reduce_scan;
+pub mod reduce_simd;
 pub mod reduce_softmax;
 pub mod rng;
 pub mod sort;

@@ -92,6 +92,42 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
         ctx.outputs(&kept_plan, 0, kept_n, column);
         return;
     }
+    if column && kept_plan.shape.len() == 1 && kept_n <= (1 << 16) && red_n >= 4 * SPLIT_CHUNKS {
+        // one block of columns: stream whole rows, each chunk of rows into its own
+        // accumulators, then combine the chunks in order
+        let per = red_n.div_ceil(SPLIT_CHUNKS);
+        let base = SendPtr(input.ptr);
+        let ctx = &ctx;
+        let parts: Vec<Vec<R::Acc>> = {
+            use rayon::prelude::*;
+            (0..SPLIT_CHUNKS)
+                .into_par_iter()
+                .map(|c| {
+                    let mut acc = vec![r.init(); kept_n];
+                    ctx.fold_columns(base.get(), &mut acc, (c * per).min(red_n), ((c + 1) * per).min(red_n));
+                    acc
+                })
+                .collect()
+        };
+        let mut parts = parts;
+        while parts.len() > 1 {
+            let mut next = Vec::with_capacity(parts.len().div_ceil(2));
+            let mut it = parts.into_iter();
+            while let Some(mut a) = it.next() {
+                if let Some(b) = it.next() {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x = r.combine(*x, y);
+                    }
+                }
+                next.push(a);
+            }
+            parts = next;
+        }
+        for (k, a) in parts[0].iter().enumerate() {
+            unsafe { r.write(*a, out, k) };
+        }
+        return;
+    }
     if kept_n >= threads * 8 || (column && kept_n >= 256) {
         // parallel over outputs
         let chunks = (threads * 4).min(kept_n.div_ceil(if column { 64 } else { 1 })).max(1);
@@ -187,7 +223,7 @@ impl<R: Reducer> Ctx<'_, R> {
                     acc.clear();
                     acc.resize(w, r.init());
                     let base = unsafe { p[1].offset(j as isize * kin) };
-                    self.fold_columns(base, &mut acc);
+                    self.fold_columns(base, &mut acc, 0, self.red_n);
                     for (t, a) in acc.iter().enumerate() {
                         unsafe { r.write(*a, self.out, k + j + t) };
                     }
@@ -208,13 +244,13 @@ impl<R: Reducer> Ctx<'_, R> {
         });
     }
 
-    /// Column path: folds every reduced row (contiguous, `acc.len()` wide) at `base`.
-    fn fold_columns(&self, base: *mut u8, acc: &mut [R::Acc]) {
+    /// Column path: folds reduced rows `[s, e)` (contiguous, `acc.len()` wide) at `base`.
+    fn fold_columns(&self, base: *mut u8, acc: &mut [R::Acc], s: usize, e: usize) {
         let mut rp = self.red_plan.clone();
         rp.ptrs[0] = base;
-        let mut i = 0;
+        let mut i = s;
         let rin = self.rin;
-        rp.for_each_run_in(0, self.red_n, &mut |q, l| {
+        rp.for_each_run_in(s, e, &mut |q, l| {
             let mut row = q[0];
             for _ in 0..l {
                 unsafe { self.r.fold_row(acc, row as *const R::In, i) };
@@ -437,6 +473,17 @@ fn lanes_extreme<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
     v
 }
 
+/// The float32 SIMD path of max/min with index, when `T` is f32 (`None` otherwise).
+#[inline(always)]
+unsafe fn f32_extreme<T: Bounded, const MAX: bool>(p: *const u8, len: usize) -> Option<(T, usize)> {
+    if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>() || len == 0 {
+        return None;
+    }
+    let x = std::slice::from_raw_parts(p as *const f32, len);
+    let (m, at) = crate::cpu::reduce_simd::extreme_index_f32::<MAX>(x)?;
+    Some((*(&m as *const f32 as *const T), at))
+}
+
 /// `amax` / `amin` values.
 pub struct ExtremeR<T, const MAX: bool>(std::marker::PhantomData<T>);
 impl<T, const MAX: bool> ExtremeR<T, MAX> {
@@ -467,6 +514,9 @@ impl<T: Bounded, const MAX: bool> Reducer for ExtremeR<T, MAX> {
     #[inline(always)]
     unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, _: usize) -> T {
         if stride == std::mem::size_of::<T>() as isize {
+            if let Some(r) = f32_extreme::<T, MAX>(p, len) {
+                return self.step(a, r.0, 0);
+            }
             let v = lanes_extreme::<T, MAX>(std::slice::from_raw_parts(p as *const T, len), self.init());
             return self.step(a, v, 0);
         }
@@ -522,6 +572,9 @@ impl<T: Bounded, const MAX: bool> Reducer for ArgR<T, MAX> {
             return a;
         }
         if stride == std::mem::size_of::<T>() as isize {
+            if let Some((m, at)) = f32_extreme::<T, MAX>(p, len) {
+                return self.combine(a, (m, (i0 + at) as i64));
+            }
             // two passes in L1: the extreme (vectorised), then its first position
             let x = std::slice::from_raw_parts(p as *const T, len);
             let m = lanes_extreme::<T, MAX>(x, self.init().0);

@@ -237,6 +237,12 @@ pub fn has_avx2() -> bool {
 }
 
 unsafe fn rows_dispatch<T: SoftFloat>(x: *const T, out: *mut T, n: usize, r0: usize, r1: usize, log: bool) {
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && has_avx2() {
+        for r in r0..r1 {
+            crate::cpu::reduce_simd::softmax_row_f32((x as *const f32).add(r * n), (out as *mut f32).add(r * n), n, log);
+        }
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         return rows_avx2(x, out, n, r0, r1, log);
