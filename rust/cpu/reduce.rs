@@ -1,28 +1,334 @@
-//! Reduction kernels: blocked/pairwise sums, row and column reductions.
+//! Reduction kernels: one engine (`reduce`) that every reduction shares.
+//!
+//! A reduction is described by a [`Reducer`] (init / step / combine / write);
+//! the engine picks the memory-friendly loop for the layout:
+//!
+//! * **row** path: the reduced elements of one output are a (mostly) contiguous
+//!   run -> `fold_run` (vectorised per reducer: pairwise sums, 8-lane max, ...);
+//! * **column** path: the kept dims are the unit-stride ones and the reduced dims
+//!   are outer in memory -> whole rows are folded into a block of accumulators
+//!   (`fold_row`, vectorised), never a strided gather;
+//!
+//! and splits the work across threads either over outputs or, when there are
+//! few outputs, over the reduced range (partial results are combined in order,
+//! with a fixed chunking so results don't depend on the thread count).
 
-use crate::cpu::iter::{Operand, Plan};
+use crate::cpu::iter::{Operand, Plan, SendPtr};
 use crate::cpu::{Element, PARALLEL_MIN};
+
+/// A reduction: how to fold elements into an accumulator and write the result.
+pub trait Reducer: Sync {
+    type In: Copy;
+    type Acc: Copy + Send + Sync;
+    fn init(&self) -> Self::Acc;
+    /// Folds element `x`, which sits at position `i` of the reduced range.
+    fn step(&self, a: Self::Acc, x: Self::In, i: usize) -> Self::Acc;
+    /// Combines partial results; `b` covers later positions than `a`.
+    fn combine(&self, a: Self::Acc, b: Self::Acc) -> Self::Acc;
+    /// Folds `len` elements at byte stride `stride` starting at position `i0`.
+    /// # Safety
+    /// `p` must point at `len` readable elements spaced `stride` bytes apart.
+    #[inline(always)]
+    unsafe fn fold_run(&self, mut a: Self::Acc, p: *const u8, len: usize, stride: isize, i0: usize) -> Self::Acc {
+        let mut q = p;
+        for k in 0..len {
+            a = self.step(a, *(q as *const Self::In), i0 + k);
+            q = q.offset(stride);
+        }
+        a
+    }
+    /// Folds one contiguous row of `acc.len()` elements (position `i`) into per-column accumulators.
+    /// # Safety
+    /// `row` must point at `acc.len()` readable contiguous elements.
+    #[inline(always)]
+    unsafe fn fold_row(&self, acc: &mut [Self::Acc], row: *const Self::In, i: usize) {
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = self.step(*a, *row.add(j), i);
+        }
+    }
+    /// Writes the result of output element `k` (outputs are contiguous).
+    /// # Safety
+    /// `out` must point at outputs with at least `k + 1` elements.
+    unsafe fn write(&self, a: Self::Acc, out: [SendPtr; 2], k: usize);
+}
+
+/// Columns per accumulator block of the column path (stays in L1).
+const COL_BLOCK: usize = 2048;
+/// Fixed number of partial results when a reduction is split over its range.
+const SPLIT_CHUNKS: usize = 16;
+
+/// Reduces `input` (shape `shape`, byte strides in `input`) over the dims where
+/// `mask` is true; output element `k` (row-major over the kept dims) is written
+/// through `Reducer::write`.
+pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand, out: [SendPtr; 2]) {
+    let esz = std::mem::size_of::<R::In>() as isize;
+    let kept: Vec<usize> = (0..shape.len()).filter(|&d| !mask[d]).collect();
+    let red: Vec<usize> = (0..shape.len()).filter(|&d| mask[d]).collect();
+    let kept_shape: Vec<usize> = kept.iter().map(|&d| shape[d]).collect();
+    let red_shape: Vec<usize> = red.iter().map(|&d| shape[d]).collect();
+    // op 0 is a virtual contiguous output: it fixes the kept iteration order to the output's
+    let order = crate::shape::contiguous_strides(&kept_shape);
+    let kept_plan = Plan::<2>::new(
+        &kept_shape,
+        [
+            Operand { ptr: std::ptr::null_mut(), strides: order.iter().copied().collect() },
+            Operand { ptr: input.ptr, strides: kept.iter().map(|&d| input.strides[d]).collect() },
+        ],
+    );
+    let red_plan = Plan::<1>::new(&red_shape, [Operand { ptr: input.ptr, strides: red.iter().map(|&d| input.strides[d]).collect() }]);
+    let kept_n = kept_plan.numel();
+    let red_n = red_plan.numel();
+    if kept_n == 0 {
+        return;
+    }
+    let threads = rayon::current_num_threads();
+    let par = threads > 1 && kept_n.saturating_mul(red_n) >= PARALLEL_MIN;
+    let kin = kept_plan.inner_strides()[1];
+    let rin = red_plan.inner_strides()[0];
+    let column = !kept_plan.shape.is_empty() && kin == esz && rin.unsigned_abs() > esz as usize && red_n > 1;
+    let ctx = Ctx { r, red_plan: &red_plan, rin, red_n, out };
+
+    if !par {
+        ctx.outputs(&kept_plan, 0, kept_n, column);
+        return;
+    }
+    if column && kept_plan.shape.len() == 1 && kept_n <= (1 << 16) && red_n >= 4 * SPLIT_CHUNKS {
+        // one block of columns: stream whole rows, each chunk of rows into its own
+        // accumulators, then combine the chunks in order
+        let per = red_n.div_ceil(SPLIT_CHUNKS);
+        let base = SendPtr(input.ptr);
+        let ctx = &ctx;
+        let parts: Vec<Vec<R::Acc>> = {
+            use rayon::prelude::*;
+            (0..SPLIT_CHUNKS)
+                .into_par_iter()
+                .map(|c| {
+                    let mut acc = vec![r.init(); kept_n];
+                    ctx.fold_columns(base.get(), &mut acc, (c * per).min(red_n), ((c + 1) * per).min(red_n));
+                    acc
+                })
+                .collect()
+        };
+        let mut parts = parts;
+        while parts.len() > 1 {
+            let mut next = Vec::with_capacity(parts.len().div_ceil(2));
+            let mut it = parts.into_iter();
+            while let Some(mut a) = it.next() {
+                if let Some(b) = it.next() {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x = r.combine(*x, y);
+                    }
+                }
+                next.push(a);
+            }
+            parts = next;
+        }
+        for (k, a) in parts[0].iter().enumerate() {
+            unsafe { r.write(*a, out, k) };
+        }
+        return;
+    }
+    if kept_n >= threads * 8 || (column && kept_n >= 256) {
+        // parallel over outputs
+        let chunks = (threads * 4).min(kept_n.div_ceil(if column { 64 } else { 1 })).max(1);
+        let per = kept_n.div_ceil(chunks).div_ceil(16) * 16;
+        let ctx = &ctx;
+        let kp = &kept_plan;
+        rayon::scope(|s| {
+            let mut k = 0;
+            while k < kept_n {
+                let e = (k + per).min(kept_n);
+                s.spawn(move |_| ctx.outputs(kp, k, e, column));
+                k = e;
+            }
+        });
+        return;
+    }
+    // few outputs: split each one's reduced range and combine the partials in order
+    let per = red_n.div_ceil(SPLIT_CHUNKS).max(1);
+    let mut k = 0;
+    kept_plan.for_each_run_in(0, kept_n, &mut |p, len| {
+        let mut q = p[1];
+        for _ in 0..len {
+            let base = SendPtr(q);
+            let ctx = &ctx;
+            let parts: Vec<R::Acc> = {
+                use rayon::prelude::*;
+                (0..SPLIT_CHUNKS)
+                    .into_par_iter()
+                    .map(|c| ctx.fold_range(base.get(), (c * per).min(red_n), ((c + 1) * per).min(red_n)))
+                    .collect()
+            };
+            let acc = combine_tree(r, parts);
+            unsafe { r.write(acc, out, k) };
+            k += 1;
+            q = unsafe { q.offset(kin) };
+        }
+    });
+}
+
+/// Combines partial results pairwise, keeping their order.
+fn combine_tree<R: Reducer>(r: &R, mut v: Vec<R::Acc>) -> R::Acc {
+    if v.is_empty() {
+        return r.init();
+    }
+    while v.len() > 1 {
+        v = v.chunks(2).map(|c| if c.len() == 2 { r.combine(c[0], c[1]) } else { c[0] }).collect();
+    }
+    v[0]
+}
+
+struct Ctx<'a, R: Reducer> {
+    r: &'a R,
+    red_plan: &'a Plan<1>,
+    rin: isize,
+    red_n: usize,
+    out: [SendPtr; 2],
+}
+
+unsafe impl<R: Reducer> Sync for Ctx<'_, R> {}
+
+impl<R: Reducer> Ctx<'_, R> {
+    /// Folds reduced positions `[s, e)` of the sub-tensor starting at `base`.
+    fn fold_range(&self, base: *mut u8, s: usize, e: usize) -> R::Acc {
+        let r = self.r;
+        let mut acc = r.init();
+        if s >= e {
+            return acc;
+        }
+        if self.red_plan.shape.len() <= 1 {
+            return unsafe { r.fold_run(acc, base.offset(s as isize * self.rin), e - s, self.rin, s) };
+        }
+        let mut rp = self.red_plan.clone();
+        rp.ptrs[0] = base;
+        let mut i = s;
+        rp.for_each_run_in(s, e, &mut |q, l| {
+            acc = unsafe { r.fold_run(acc, q[0], l, self.rin, i) };
+            i += l;
+        });
+        acc
+    }
+
+    /// Computes and writes outputs `[s, e)`.
+    fn outputs(&self, kept_plan: &Plan<2>, s: usize, e: usize, column: bool) {
+        let r = self.r;
+        let mut k = s;
+        let kin = kept_plan.inner_strides()[1];
+        if column {
+            let mut acc: Vec<R::Acc> = Vec::with_capacity(COL_BLOCK.min(e - s));
+            kept_plan.for_each_run_in(s, e, &mut |p, len| {
+                let mut j = 0;
+                while j < len {
+                    let w = (len - j).min(COL_BLOCK);
+                    acc.clear();
+                    acc.resize(w, r.init());
+                    let base = unsafe { p[1].offset(j as isize * kin) };
+                    self.fold_columns(base, &mut acc, 0, self.red_n);
+                    for (t, a) in acc.iter().enumerate() {
+                        unsafe { r.write(*a, self.out, k + j + t) };
+                    }
+                    j += w;
+                }
+                k += len;
+            });
+            return;
+        }
+        kept_plan.for_each_run_in(s, e, &mut |p, len| {
+            let mut q = p[1];
+            for _ in 0..len {
+                let acc = self.fold_range(q, 0, self.red_n);
+                unsafe { r.write(acc, self.out, k) };
+                k += 1;
+                q = unsafe { q.offset(kin) };
+            }
+        });
+    }
+
+    /// Column path: folds reduced rows `[s, e)` (contiguous, `acc.len()` wide) at `base`.
+    fn fold_columns(&self, base: *mut u8, acc: &mut [R::Acc], s: usize, e: usize) {
+        let mut rp = self.red_plan.clone();
+        rp.ptrs[0] = base;
+        let mut i = s;
+        let rin = self.rin;
+        rp.for_each_run_in(s, e, &mut |q, l| {
+            let mut row = q[0];
+            for _ in 0..l {
+                unsafe { self.r.fold_row(acc, row as *const R::In, i) };
+                i += 1;
+                row = unsafe { row.offset(rin) };
+            }
+        });
+    }
+}
+
+// ---------- element helpers ----------
+
+/// Lowest / highest values (the identities of max / min) and NaN tests.
+pub trait Bounded: Element {
+    fn lowest() -> Self;
+    fn highest() -> Self;
+    #[inline(always)]
+    #[allow(clippy::eq_op)]
+    fn is_nan(self) -> bool {
+        self != self
+    }
+}
+impl Bounded for bool {
+    fn lowest() -> Self { false }
+    fn highest() -> Self { true }
+}
+impl Bounded for i32 {
+    fn lowest() -> Self { i32::MIN }
+    fn highest() -> Self { i32::MAX }
+}
+impl Bounded for i64 {
+    fn lowest() -> Self { i64::MIN }
+    fn highest() -> Self { i64::MAX }
+}
+impl Bounded for f32 {
+    fn lowest() -> Self { f32::NEG_INFINITY }
+    fn highest() -> Self { f32::INFINITY }
+}
+impl Bounded for f64 {
+    fn lowest() -> Self { f64::NEG_INFINITY }
+    fn highest() -> Self { f64::INFINITY }
+}
+
+/// Addition and multiplication with wrap-around for integers (the accumulation types).
+pub trait Arith: Element {
+    fn add(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+}
+impl Arith for f32 {
+    #[inline(always)]
+    fn add(self, o: Self) -> Self { self + o }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self { self * o }
+}
+impl Arith for f64 {
+    #[inline(always)]
+    fn add(self, o: Self) -> Self { self + o }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self { self * o }
+}
+impl Arith for i64 {
+    #[inline(always)]
+    fn add(self, o: Self) -> Self { self.wrapping_add(o) }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self { self.wrapping_mul(o) }
+}
+impl Arith for i32 {
+    #[inline(always)]
+    fn add(self, o: Self) -> Self { self.wrapping_add(o) }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self { self.wrapping_mul(o) }
+}
 
 // ---------- sums ----------
 
-/// Sums a contiguous run with 8 independent accumulators (vectorisable) and a
+/// Sums a contiguous slice with 8 independent accumulators (vectorisable) and a
 /// pairwise combination of blocks, so float32 sums of 1e7 ones are exact.
-#[inline]
-pub unsafe fn sum_run<T: Element + std::ops::Add<Output = T>>(p: *const u8, len: usize, stride: isize) -> T {
-    if stride != std::mem::size_of::<T>() as isize {
-        let mut acc = T::zero();
-        let mut q = p;
-        for _ in 0..len {
-            acc = acc + *(q as *const T);
-            q = q.offset(stride);
-        }
-        return acc;
-    }
-    let x = std::slice::from_raw_parts(p as *const T, len);
-    pairwise_sum(x)
-}
-
-fn pairwise_sum<T: Element + std::ops::Add<Output = T>>(x: &[T]) -> T {
+pub fn pairwise_sum<T: Arith>(x: &[T]) -> T {
     const BLOCK: usize = 4096;
     if x.len() <= BLOCK {
         let mut acc = [T::zero(); 8];
@@ -30,132 +336,314 @@ fn pairwise_sum<T: Element + std::ops::Add<Output = T>>(x: &[T]) -> T {
         let rest = chunks.remainder();
         for c in chunks {
             for k in 0..8 {
-                acc[k] = acc[k] + c[k];
+                acc[k] = acc[k].add(c[k]);
             }
         }
-        let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        let mut s = (acc[0].add(acc[1]).add(acc[2].add(acc[3]))).add(acc[4].add(acc[5]).add(acc[6].add(acc[7])));
         for &v in rest {
-            s = s + v;
+            s = s.add(v);
         }
         return s;
     }
     let mid = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
-    pairwise_sum(&x[..mid]) + pairwise_sum(&x[mid..])
+    pairwise_sum(&x[..mid]).add(pairwise_sum(&x[mid..]))
 }
 
-/// Sum over all elements of a (single-operand) plan, in parallel chunks.
-pub fn sum_all<T: Element + std::ops::Add<Output = T>>(plan: &Plan<1>) -> T {
-    let n = plan.numel();
-    let stride = plan.inner_strides()[0];
-    let chunk_sum = |s: usize, e: usize| {
-        let mut acc = T::zero();
-        plan.for_each_run_in(s, e, &mut |p, len| acc = acc + unsafe { sum_run::<T>(p[0], len, stride) });
-        acc
-    };
-    let threads = rayon::current_num_threads();
-    if n < PARALLEL_MIN * 4 || threads <= 1 {
-        return chunk_sum(0, n);
+/// `sum` (accumulating in `T`).
+pub struct SumR<T>(std::marker::PhantomData<T>);
+impl<T> SumR<T> {
+    pub fn new() -> Self {
+        SumR(std::marker::PhantomData)
     }
-    // Fixed chunking (independent of thread count) keeps results reproducible.
-    let chunks = 16usize;
-    let per = n.div_ceil(chunks).div_ceil(64) * 64;
-    use rayon::prelude::*;
-    let partial: Vec<T> = (0..chunks).into_par_iter().map(|c| chunk_sum((c * per).min(n), ((c + 1) * per).min(n))).collect();
-    // pairwise combine
-    let mut v = partial;
-    while v.len() > 1 {
-        v = v.chunks(2).map(|c| if c.len() == 2 { c[0] + c[1] } else { c[0] }).collect();
+}
+impl<T> Default for SumR<T> {
+    fn default() -> Self {
+        Self::new()
     }
-    v[0]
+}
+impl<T: Arith> Reducer for SumR<T> {
+    type In = T;
+    type Acc = T;
+    #[inline(always)]
+    fn init(&self) -> T { T::zero() }
+    #[inline(always)]
+    fn step(&self, a: T, x: T, _: usize) -> T { a.add(x) }
+    #[inline(always)]
+    fn combine(&self, a: T, b: T) -> T { a.add(b) }
+    #[inline(always)]
+    unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, _: usize) -> T {
+        if stride == std::mem::size_of::<T>() as isize {
+            return a.add(pairwise_sum(std::slice::from_raw_parts(p as *const T, len)));
+        }
+        let mut s = a;
+        let mut q = p;
+        for _ in 0..len {
+            s = s.add(*(q as *const T));
+            q = q.offset(stride);
+        }
+        s
+    }
+    #[inline(always)]
+    unsafe fn fold_row(&self, acc: &mut [T], row: *const T, _: usize) {
+        let row = std::slice::from_raw_parts(row, acc.len());
+        for (a, &x) in acc.iter_mut().zip(row) {
+            *a = a.add(x);
+        }
+    }
+    #[inline(always)]
+    unsafe fn write(&self, a: T, out: [SendPtr; 2], k: usize) {
+        *(out[0].get() as *mut T).add(k) = a;
+    }
+}
+
+/// `prod` (accumulating in `T`).
+pub struct ProdR<T>(std::marker::PhantomData<T>);
+impl<T> ProdR<T> {
+    pub fn new() -> Self {
+        ProdR(std::marker::PhantomData)
+    }
+}
+impl<T> Default for ProdR<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T: Arith> Reducer for ProdR<T> {
+    type In = T;
+    type Acc = T;
+    #[inline(always)]
+    fn init(&self) -> T { T::one() }
+    #[inline(always)]
+    fn step(&self, a: T, x: T, _: usize) -> T { a.mul(x) }
+    #[inline(always)]
+    fn combine(&self, a: T, b: T) -> T { a.mul(b) }
+    #[inline(always)]
+    unsafe fn fold_row(&self, acc: &mut [T], row: *const T, _: usize) {
+        let row = std::slice::from_raw_parts(row, acc.len());
+        for (a, &x) in acc.iter_mut().zip(row) {
+            *a = a.mul(x);
+        }
+    }
+    #[inline(always)]
+    unsafe fn write(&self, a: T, out: [SendPtr; 2], k: usize) {
+        *(out[0].get() as *mut T).add(k) = a;
+    }
+}
+
+// ---------- max / min (NaN-propagating) ----------
+
+/// `x` replaces `a` as the running max (MAX) / min: NaN sticks once seen.
+#[inline(always)]
+fn takes<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
+    #[allow(clippy::eq_op)]
+    let nan = x != x;
+    if MAX { x > a || nan } else { x < a || nan }
+}
+
+/// Like `takes`, but a later NaN never replaces an earlier one (first NaN's index wins).
+#[inline(always)]
+fn takes_first<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
+    #[allow(clippy::eq_op)]
+    let (xn, an) = (x != x, a != a);
+    if MAX { (x > a || xn) && !an } else { (x < a || xn) && !an }
+}
+
+/// Max / min over a contiguous slice with 8 lanes (vectorisable).
+#[inline(always)]
+fn lanes_extreme<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
+    let mut m = [init; 8];
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            m[k] = if takes::<T, MAX>(c[k], m[k]) { c[k] } else { m[k] };
+        }
+    }
+    let mut v = init;
+    for k in 0..8 {
+        if takes::<T, MAX>(m[k], v) {
+            v = m[k];
+        }
+    }
+    for &y in rest {
+        if takes::<T, MAX>(y, v) {
+            v = y;
+        }
+    }
+    v
+}
+
+/// The float32 SIMD path of max/min with index, when `T` is f32 (`None` otherwise).
+#[inline(always)]
+unsafe fn f32_extreme<T: Bounded, const MAX: bool>(p: *const u8, len: usize) -> Option<(T, usize)> {
+    if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>() || len == 0 {
+        return None;
+    }
+    let x = std::slice::from_raw_parts(p as *const f32, len);
+    let (m, at) = crate::cpu::reduce_simd::extreme_index_f32::<MAX>(x)?;
+    Some((*(&m as *const f32 as *const T), at))
+}
+
+/// `amax` / `amin` values.
+pub struct ExtremeR<T, const MAX: bool>(std::marker::PhantomData<T>);
+impl<T, const MAX: bool> ExtremeR<T, MAX> {
+    pub fn new() -> Self {
+        ExtremeR(std::marker::PhantomData)
+    }
+}
+impl<T, const MAX: bool> Default for ExtremeR<T, MAX> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T: Bounded, const MAX: bool> Reducer for ExtremeR<T, MAX> {
+    type In = T;
+    type Acc = T;
+    #[inline(always)]
+    fn init(&self) -> T {
+        if MAX { T::lowest() } else { T::highest() }
+    }
+    #[inline(always)]
+    fn step(&self, a: T, x: T, _: usize) -> T {
+        if takes::<T, MAX>(x, a) { x } else { a }
+    }
+    #[inline(always)]
+    fn combine(&self, a: T, b: T) -> T {
+        self.step(a, b, 0)
+    }
+    #[inline(always)]
+    unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, _: usize) -> T {
+        if stride == std::mem::size_of::<T>() as isize {
+            if let Some(r) = f32_extreme::<T, MAX>(p, len) {
+                return self.step(a, r.0, 0);
+            }
+            let v = lanes_extreme::<T, MAX>(std::slice::from_raw_parts(p as *const T, len), self.init());
+            return self.step(a, v, 0);
+        }
+        let mut s = a;
+        let mut q = p;
+        for _ in 0..len {
+            s = self.step(s, *(q as *const T), 0);
+            q = q.offset(stride);
+        }
+        s
+    }
+    #[inline(always)]
+    unsafe fn write(&self, a: T, out: [SendPtr; 2], k: usize) {
+        *(out[0].get() as *mut T).add(k) = a;
+    }
+}
+
+/// `argmax` / `argmin` (first index of the extreme; the first NaN wins), optionally with values.
+pub struct ArgR<T, const MAX: bool> {
+    /// Write values to `out[0]` and indices to `out[1]`; otherwise indices to `out[0]`.
+    pub with_values: bool,
+    _t: std::marker::PhantomData<T>,
+}
+impl<T, const MAX: bool> ArgR<T, MAX> {
+    pub fn new(with_values: bool) -> Self {
+        ArgR { with_values, _t: std::marker::PhantomData }
+    }
+}
+impl<T: Bounded, const MAX: bool> Reducer for ArgR<T, MAX> {
+    type In = T;
+    type Acc = (T, i64);
+    #[inline(always)]
+    fn init(&self) -> (T, i64) {
+        (if MAX { T::lowest() } else { T::highest() }, -1)
+    }
+    #[inline(always)]
+    fn step(&self, a: (T, i64), x: T, i: usize) -> (T, i64) {
+        if a.1 < 0 || takes_first::<T, MAX>(x, a.0) { (x, i as i64) } else { a }
+    }
+    #[inline(always)]
+    fn combine(&self, a: (T, i64), b: (T, i64)) -> (T, i64) {
+        if b.1 < 0 {
+            a
+        } else if a.1 < 0 || takes_first::<T, MAX>(b.0, a.0) {
+            b
+        } else {
+            a
+        }
+    }
+    #[inline(always)]
+    unsafe fn fold_run(&self, a: (T, i64), p: *const u8, len: usize, stride: isize, i0: usize) -> (T, i64) {
+        if len == 0 {
+            return a;
+        }
+        if stride == std::mem::size_of::<T>() as isize {
+            if let Some((m, at)) = f32_extreme::<T, MAX>(p, len) {
+                return self.combine(a, (m, (i0 + at) as i64));
+            }
+            // two passes in L1: the extreme (vectorised), then its first position
+            let x = std::slice::from_raw_parts(p as *const T, len);
+            let m = lanes_extreme::<T, MAX>(x, self.init().0);
+            let pos = if m.is_nan() { x.iter().position(|v| v.is_nan()) } else { x.iter().position(|&v| v == m) };
+            return self.combine(a, (m, (i0 + pos.unwrap_or(0)) as i64));
+        }
+        let mut s = a;
+        let mut q = p;
+        for k in 0..len {
+            s = self.step(s, *(q as *const T), i0 + k);
+            q = q.offset(stride);
+        }
+        s
+    }
+    #[inline(always)]
+    unsafe fn write(&self, a: (T, i64), out: [SendPtr; 2], k: usize) {
+        if self.with_values {
+            *(out[0].get() as *mut T).add(k) = a.0;
+            *(out[1].get() as *mut i64).add(k) = a.1.max(0);
+        } else {
+            *(out[0].get() as *mut i64).add(k) = a.1.max(0);
+        }
+    }
+}
+
+/// `all` (ALL) / `any`: a bool result from "element is nonzero".
+pub struct LogicR<T, const ALL: bool>(std::marker::PhantomData<T>);
+impl<T, const ALL: bool> LogicR<T, ALL> {
+    pub fn new() -> Self {
+        LogicR(std::marker::PhantomData)
+    }
+}
+impl<T, const ALL: bool> Default for LogicR<T, ALL> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T: Element, const ALL: bool> Reducer for LogicR<T, ALL> {
+    type In = T;
+    type Acc = bool;
+    #[inline(always)]
+    fn init(&self) -> bool { ALL }
+    #[inline(always)]
+    fn step(&self, a: bool, x: T, _: usize) -> bool {
+        if ALL { a & x.is_nonzero() } else { a | x.is_nonzero() }
+    }
+    #[inline(always)]
+    fn combine(&self, a: bool, b: bool) -> bool {
+        if ALL { a & b } else { a | b }
+    }
+    #[inline(always)]
+    unsafe fn write(&self, a: bool, out: [SendPtr; 2], k: usize) {
+        *(out[0].get() as *mut bool).add(k) = a;
+    }
+}
+
+// ---------- compatibility entry points ----------
+
+/// Sum over all elements of a (single-operand) plan.
+pub fn sum_all<T: Arith>(plan: &Plan<1>) -> T {
+    let shape: Vec<usize> = plan.shape.to_vec();
+    let op = Operand { ptr: plan.ptrs[0], strides: plan.strides[0].clone() };
+    let mut out = T::zero();
+    let mask = vec![true; shape.len()];
+    reduce(&SumR::<T>::new(), &shape, &mask, &op, [SendPtr(&mut out as *mut T as *mut u8), SendPtr(std::ptr::null_mut())]);
+    out
 }
 
 /// Sums the input over `reduce` dims into a contiguous output.
-/// `in_op` describes the input (strides in bytes); the output has shape `shape`
-/// with the reduced dims set to 1, contiguous.
-pub fn sum_dims<T: Element + std::ops::Add<Output = T>>(shape: &[usize], reduce: &[bool], input: Operand, out: *mut u8) {
-    let esz = std::mem::size_of::<T>() as isize;
-    // kept dims (outer) and reduced dims (inner), in original order
-    let kept: Vec<usize> = (0..shape.len()).filter(|&d| !reduce[d]).collect();
-    let red: Vec<usize> = (0..shape.len()).filter(|&d| reduce[d]).collect();
-    let kept_shape: Vec<usize> = kept.iter().map(|&d| shape[d]).collect();
-    let red_shape: Vec<usize> = red.iter().map(|&d| shape[d]).collect();
-    let out_strides = crate::shape::contiguous_strides(&kept_shape);
-    let kept_plan = Plan::<2>::new(
-        &kept_shape,
-        [
-            Operand { ptr: out, strides: out_strides.iter().map(|s| s * esz).collect() },
-            Operand { ptr: input.ptr, strides: kept.iter().map(|&d| input.strides[d]).collect() },
-        ],
-    );
-    let red_plan = Plan::<1>::new(&red_shape, [Operand { ptr: input.ptr, strides: red.iter().map(|&d| input.strides[d]).collect() }]);
-    let kept_inner = kept_plan.inner_strides();
-    let red_n = red_plan.numel();
-    let red_inner = red_plan.inner_strides()[0];
-    let red_inner_len = red_plan.shape.last().copied().unwrap_or(1);
-
-    // Column reduction: the kept block is one unit-stride run and the reduced dims
-    // are outer in memory -> accumulate whole rows (vectorised), never gather.
-    let column = kept_plan.shape.len() == 1 && kept_inner[1] == esz && red_inner.unsigned_abs() as isize > esz;
-    if column {
-        let k = kept_plan.shape[0];
-        let out_ptr = crate::cpu::iter::SendPtr(out);
-        let in_ptr = crate::cpu::iter::SendPtr(input.ptr);
-        let red_plan = &red_plan;
-        let work = move |j0: usize, j1: usize| unsafe {
-            let o = (out_ptr.get() as *mut T).add(j0);
-            for j in 0..(j1 - j0) {
-                *o.add(j) = T::zero();
-            }
-            // walk the reduced positions (each a row start), adding rows
-            let mut rp = red_plan.clone();
-            rp.ptrs[0] = in_ptr.get().offset(j0 as isize * esz);
-            rp.for_each_run_in(0, red_n, &mut |p, len| {
-                let mut q = p[0];
-                for _ in 0..len {
-                    let row = q as *const T;
-                    for j in 0..(j1 - j0) {
-                        *o.add(j) = *o.add(j) + *row.add(j);
-                    }
-                    q = q.offset(red_inner);
-                }
-            });
-        };
-        let threads = rayon::current_num_threads();
-        if k * red_n < PARALLEL_MIN || threads <= 1 || k < 128 {
-            work(0, k);
-        } else {
-            let parts = (threads * 2).min(k / 64).max(1);
-            let per = k.div_ceil(parts).div_ceil(16) * 16;
-            rayon::scope(|s| {
-                let mut j = 0;
-                while j < k {
-                    let e = (j + per).min(k);
-                    let w = &work;
-                    s.spawn(move |_| w(j, e));
-                    j = e;
-                }
-            });
-        }
-        return;
-    }
-
-    // Row reduction: for every output element, sum its reduced sub-tensor.
-    let red_plan = &red_plan;
-    kept_plan.run(|p, len| unsafe {
-        let (mut po, mut pi) = (p[0], p[1]);
-        for _ in 0..len {
-            let v = if red_plan.shape.len() <= 1 {
-                sum_run::<T>(pi, red_inner_len.min(red_n), red_inner)
-            } else {
-                let mut rp = red_plan.clone();
-                rp.ptrs[0] = pi;
-                let mut acc = T::zero();
-                rp.for_each_run_in(0, red_n, &mut |q, l| acc = acc + sum_run::<T>(q[0], l, red_inner));
-                acc
-            };
-            *(po as *mut T) = v;
-            po = po.offset(kept_inner[0]);
-            pi = pi.offset(kept_inner[1]);
-        }
-    });
+pub fn sum_dims<T: Arith>(shape: &[usize], mask: &[bool], input: Operand, out: *mut u8) {
+    reduce(&SumR::<T>::new(), shape, mask, &input, [SendPtr(out), SendPtr(std::ptr::null_mut())]);
 }

@@ -8,6 +8,8 @@ pub mod join;
 pub mod kinds;
 pub mod matmul;
 pub mod reduce;
+pub mod reduce_scan;
+pub mod reduce_stats;
 pub mod unary;
 pub mod view;
 

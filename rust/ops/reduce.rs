@@ -1,8 +1,8 @@
 //! Sum-family reductions: sum, mean, dot, and `sum_to_shape` (the backward of broadcasting).
 
 use crate::autograd::{needs_grad, record};
-use crate::cpu::iter::Plan;
-use crate::cpu::reduce;
+use crate::cpu::iter::SendPtr;
+use crate::cpu::reduce::{self, Reducer, SumR};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::shape::{fmt_shape, normalize_dim, Shape};
@@ -56,61 +56,24 @@ fn sum_dtype(d: DType) -> DType {
 
 /// Raw (no autograd) sum over the masked dims into a fresh tensor of `dtype`.
 fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
-    let x = if x.dtype() != dtype { x.cast_raw(dtype)? } else { x.clone() };
+    let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
+    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x.clone() };
     let out_shape = reduced_shape(x.shape(), mask, keepdim);
-    if mask.iter().all(|&m| m) {
-        let plan = Plan::<1>::new(x.shape(), [x.operand()]);
-        let out = Tensor::empty(&out_shape, dtype, x.device())?;
-        let p = out.data_ptr();
-        unsafe {
-            match dtype {
-                DType::F32 => *(p as *mut f32) = reduce::sum_all::<f32>(&plan),
-                DType::F64 => *(p as *mut f64) = reduce::sum_all::<f64>(&plan),
-                DType::I64 => *(p as *mut i64) = int_sum(&x, &plan),
-                DType::I32 => *(p as *mut i32) = int_sum(&x, &plan) as i32,
-                DType::Bool => *(p as *mut bool) = int_sum(&x, &plan) != 0,
-            }
-        }
-        return Ok(out);
+    let out = Tensor::empty(&out_shape, acc, x.device())?;
+    match acc {
+        DType::F32 => run_reducer(&SumR::<f32>::new(), &x, mask, &out, None),
+        DType::F64 => run_reducer(&SumR::<f64>::new(), &x, mask, &out, None),
+        DType::I64 => run_reducer(&SumR::<i64>::new(), &x, mask, &out, None),
+        DType::I32 => run_reducer(&SumR::<i32>::new(), &x, mask, &out, None),
+        DType::Bool => unreachable!("bool sums accumulate in int64"),
     }
-    let out = Tensor::empty(&out_shape, dtype, x.device())?;
-    let p = out.data_ptr();
-    match dtype {
-        DType::F32 => reduce::sum_dims::<f32>(x.shape(), mask, x.operand(), p),
-        DType::F64 => reduce::sum_dims::<f64>(x.shape(), mask, x.operand(), p),
-        DType::I64 => reduce::sum_dims::<WrapI64>(x.shape(), mask, x.operand(), p),
-        other => return Err(Error::Runtime(format!("sum: unsupported accumulation dtype {other}"))),
-    }
-    Ok(out)
+    if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
 
-fn int_sum(x: &Tensor, plan: &Plan<1>) -> i64 {
-    match x.dtype() {
-        DType::I64 => reduce::sum_all::<WrapI64>(plan).0,
-        _ => unreachable!("cast to int64 before summing"),
-    }
-}
-
-/// int64 with wrap-around addition (integer sums wrap, as in PyTorch).
-#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
-#[repr(transparent)]
-pub struct WrapI64(pub i64);
-impl std::ops::Add for WrapI64 {
-    type Output = WrapI64;
-    #[inline(always)]
-    fn add(self, o: WrapI64) -> WrapI64 {
-        WrapI64(self.0.wrapping_add(o.0))
-    }
-}
-impl crate::cpu::Element for WrapI64 {
-    const DTYPE: DType = DType::I64;
-    fn to_f64(self) -> f64 { self.0 as f64 }
-    fn from_f64(v: f64) -> Self { WrapI64(v as i64) }
-    fn to_i64(self) -> i64 { self.0 }
-    fn from_i64(v: i64) -> Self { WrapI64(v) }
-    fn is_nonzero(self) -> bool { self.0 != 0 }
-    fn zero() -> Self { WrapI64(0) }
-    fn one() -> Self { WrapI64(1) }
+/// Runs a reducer over `x` into fresh contiguous output(s).
+pub(crate) fn run_reducer<R: Reducer>(r: &R, x: &Tensor, mask: &[bool], o0: &Tensor, o1: Option<&Tensor>) {
+    let o1 = o1.map(|t| t.data_ptr()).unwrap_or(std::ptr::null_mut());
+    reduce::reduce(r, x.shape(), mask, &x.operand(), [SendPtr(o0.data_ptr()), SendPtr(o1)]);
 }
 
 impl Tensor {
@@ -227,4 +190,261 @@ impl Tensor {
         }
         Ok(out)
     }
+}
+
+// ---------- max / min / arg / prod / all / any ----------
+
+use crate::cpu::reduce::{ArgR, ExtremeR, LogicR, ProdR};
+use crate::dispatch_dtype;
+
+/// PyTorch's checks before a reduction without identity (max, amax, argmax, ...):
+/// a full reduction of an empty tensor, or a reduced dim of size 0, is an error.
+fn check_no_identity(name: &str, x: &Tensor, mask: &[bool], dims_given: bool, full_is_index: bool) -> Result<()> {
+    if !dims_given || x.rank() == 0 {
+        if x.numel() == 0 {
+            let msg = format!("{name}(): Expected reduction dim to be specified for input.numel() == 0.");
+            return Err(if full_is_index {
+                Error::Index(msg)
+            } else {
+                Error::Runtime(format!("{msg} Specify the reduction dim with the 'dim' argument."))
+            });
+        }
+        return Ok(());
+    }
+    for (d, (&m, &s)) in mask.iter().zip(x.shape()).enumerate() {
+        if m && s == 0 {
+            return Err(Error::Index(format!("{name}(): Expected reduction dim {d} to have non-zero size.")));
+        }
+    }
+    Ok(())
+}
+
+/// Raw `amax`/`amin` over the masked dims.
+fn extreme_raw(x: &Tensor, mask: &[bool], keepdim: bool, max: bool) -> Result<Tensor> {
+    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
+    dispatch_dtype!(x.dtype(), T => if max {
+        run_reducer(&ExtremeR::<T, true>::new(), x, mask, &out, None)
+    } else {
+        run_reducer(&ExtremeR::<T, false>::new(), x, mask, &out, None)
+    });
+    Ok(out)
+}
+
+/// Raw arg-reduction over one dim (`None` = the flattened tensor): (values?, indices).
+fn arg_raw(x: &Tensor, dim: Option<usize>, keepdim: bool, max: bool, with_values: bool) -> Result<(Option<Tensor>, Tensor)> {
+    let (src, mask, out_shape): (Tensor, Vec<bool>, Shape) = match dim {
+        Some(d) if x.rank() > 0 => {
+            let mut mask = vec![false; x.rank()];
+            mask[d] = true;
+            let shape = reduced_shape(x.shape(), &mask, keepdim);
+            (x.clone(), mask, shape)
+        }
+        _ => {
+            // positions are row-major over the whole tensor: reduce a flat contiguous copy
+            let flat = if x.is_contiguous() { x.detach() } else { x.contiguous_raw()? };
+            let flat = flat.detach().reshape_to(&[x.numel()])?;
+            let shape: Shape = if keepdim { std::iter::repeat_n(1, x.rank()).collect() } else { Shape::new() };
+            (flat, vec![true], shape)
+        }
+    };
+    let idx = Tensor::empty(&out_shape, DType::I64, x.device())?;
+    let vals = if with_values { Some(Tensor::empty(&out_shape, x.dtype(), x.device())?) } else { None };
+    let (o0, o1) = match &vals {
+        Some(v) => (v, Some(&idx)),
+        None => (&idx, None),
+    };
+    dispatch_dtype!(x.dtype(), T => if max {
+        run_reducer(&ArgR::<T, true>::new(with_values), &src, &mask, o0, o1)
+    } else {
+        run_reducer(&ArgR::<T, false>::new(with_values), &src, &mask, o0, o1)
+    });
+    Ok((vals, idx))
+}
+
+/// Gradient of a max/min-like reduction: `g` split evenly among the elements equal to the result.
+fn evenly_distribute(x: &Tensor, out: &Tensor, g: &Tensor, mask: &[bool], keepdim: bool) -> Result<Tensor> {
+    let kept = reduced_shape(x.shape(), mask, true);
+    let (out_k, g_k) = if keepdim { (out.clone(), g.clone()) } else { (out.reshape_to(&kept)?, g.reshape_to(&kept)?) };
+    let hit = x.eq_t(&out_k)?.to_dtype(g.dtype())?;
+    let dims: Vec<isize> = (0..x.rank()).filter(|&d| mask[d]).map(|d| d as isize).collect();
+    let count = if x.rank() == 0 { hit.clone() } else { hit.sum_dims(Some(&dims), true, None)? };
+    g_k.mul(&hit)?.div(&count)
+}
+
+impl Tensor {
+    fn extreme(&self, name: &'static str, dims: Option<&[isize]>, keepdim: bool, max: bool) -> Result<Tensor> {
+        let mask = reduce_mask(self.rank(), dims)?;
+        let given = dims.is_some_and(|d| !d.is_empty());
+        check_no_identity(name, self, &mask, given, false)?;
+        let out = extreme_raw(self, &mask, keepdim, max)?;
+        if needs_grad(&[self]) {
+            let node = match (name, max) {
+                ("amax", _) => "AmaxBackward0",
+                ("amin", _) => "AminBackward0",
+                (_, true) => "MaxBackward1",
+                (_, false) => "MinBackward1",
+            };
+            record(node, &out, &[self], vec![self.clone(), out.detach()], move |s, g| {
+                let out = if crate::autograd::is_grad_enabled() { extreme_raw(&s[0], &mask, keepdim, max)? } else { s[1].clone() };
+                Ok(vec![Some(evenly_distribute(&s[0], &out, g, &mask, keepdim)?)])
+            });
+        }
+        Ok(out)
+    }
+
+    /// `amax(dim=(), keepdim=False)`: NaN-propagating max over dims; ties share the gradient evenly.
+    pub fn amax(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        self.extreme("amax", dims, keepdim, true)
+    }
+    /// `amin(dim=(), keepdim=False)`.
+    pub fn amin(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        self.extreme("amin", dims, keepdim, false)
+    }
+    /// `max()`: the largest element (0-d); NaN propagates; ties share the gradient.
+    pub fn max_all(&self) -> Result<Tensor> {
+        self.extreme("max", None, false, true)
+    }
+    /// `min()`.
+    pub fn min_all(&self) -> Result<Tensor> {
+        self.extreme("min", None, false, false)
+    }
+
+    fn extreme_dim(&self, name: &'static str, dim: isize, keepdim: bool, max: bool) -> Result<(Tensor, Tensor)> {
+        let d = normalize_dim(dim, self.rank())?;
+        let mut mask = vec![false; self.rank()];
+        if self.rank() > 0 {
+            mask[d] = true;
+        }
+        check_no_identity(name, self, &mask, true, false)?;
+        let (vals, idx) = arg_raw(self, Some(d), keepdim, max, true)?;
+        let vals = vals.expect("values requested");
+        if needs_grad(&[self]) {
+            let shape: Shape = self.shape().into();
+            let rank = self.rank();
+            record(if max { "MaxBackward0" } else { "MinBackward0" }, &vals, &[self], vec![idx.clone()], move |s, g| {
+                if rank == 0 {
+                    return Ok(vec![Some(g.clone())]);
+                }
+                let (g, i) = if keepdim { (g.clone(), s[0].clone()) } else { (g.unsqueeze(d as isize)?, s[0].unsqueeze(d as isize)?) };
+                Ok(vec![Some(g.scatter_add_along(d, &i, &shape)?)])
+            });
+        }
+        Ok((vals, idx))
+    }
+
+    /// `max(dim, keepdim=False)` -> (values, indices); the gradient goes to the returned index.
+    pub fn max_dim(&self, dim: isize, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        self.extreme_dim("max", dim, keepdim, true)
+    }
+    /// `min(dim, keepdim=False)` -> (values, indices).
+    pub fn min_dim(&self, dim: isize, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        self.extreme_dim("min", dim, keepdim, false)
+    }
+
+    fn arg_extreme(&self, name: &'static str, dim: Option<isize>, keepdim: bool, max: bool) -> Result<Tensor> {
+        if self.dtype() == DType::Bool {
+            return Err(Error::Runtime(format!("{name}(): does not support bool input")));
+        }
+        let d = match dim {
+            Some(d) => Some(normalize_dim(d, self.rank())?),
+            None => None,
+        };
+        let mut mask = vec![false; self.rank()];
+        if let (Some(d), true) = (d, self.rank() > 0) {
+            mask[d] = true;
+        }
+        check_no_identity(name, self, &mask, d.is_some(), true)?;
+        Ok(arg_raw(self, d, keepdim, max, false)?.1)
+    }
+
+    /// `argmax(dim=None, keepdim=False)`: index of the first maximum (the first NaN if any).
+    pub fn argmax(&self, dim: Option<isize>, keepdim: bool) -> Result<Tensor> {
+        self.arg_extreme("argmax", dim, keepdim, true)
+    }
+    /// `argmin(dim=None, keepdim=False)`.
+    pub fn argmin(&self, dim: Option<isize>, keepdim: bool) -> Result<Tensor> {
+        self.arg_extreme("argmin", dim, keepdim, false)
+    }
+
+    /// `aminmax(*, dim=None, keepdim=False)` -> (min, max).
+    pub fn aminmax(&self, dim: Option<isize>, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        let mask = match dim {
+            Some(d) => reduce_mask(self.rank(), Some(&[d]))?,
+            None => vec![true; self.rank()],
+        };
+        let empty = if dim.is_some() && self.rank() > 0 { mask.iter().zip(self.shape()).any(|(&m, &s)| m && s == 0) } else { self.numel() == 0 };
+        if empty {
+            return Err(Error::Runtime("aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.".into()));
+        }
+        let dims: Option<Vec<isize>> = dim.map(|d| vec![d]);
+        Ok((self.amin(dims.as_deref(), keepdim)?, self.amax(dims.as_deref(), keepdim)?))
+    }
+
+    /// `prod(dim=None, keepdim=False, dtype=None)`; ints and bools multiply in int64.
+    /// The gradient handles zeros as PyTorch (one zero: the product of the others; more: 0).
+    pub fn prod_dims(&self, dims: Option<&[isize]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+        let mask = reduce_mask(self.rank(), dims)?;
+        let dtype = dtype.unwrap_or_else(|| sum_dtype(self.dtype()));
+        let out = prod_raw(self, &mask, keepdim, dtype)?;
+        if needs_grad(&[self]) && dtype.is_float() {
+            record("ProdBackward0", &out, &[self], vec![self.clone()], move |s, g| Ok(vec![Some(prod_backward(&s[0], g, &mask, keepdim)?)]));
+        }
+        Ok(out)
+    }
+
+    /// `all(dim=None, keepdim=False)`: true where every element is nonzero.
+    pub fn all_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        let mask = reduce_mask(self.rank(), dims)?;
+        let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
+        dispatch_dtype!(self.dtype(), T => run_reducer(&LogicR::<T, true>::new(), self, &mask, &out, None));
+        Ok(out)
+    }
+    /// `any(dim=None, keepdim=False)`: true where some element is nonzero.
+    pub fn any_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        let mask = reduce_mask(self.rank(), dims)?;
+        let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
+        dispatch_dtype!(self.dtype(), T => run_reducer(&LogicR::<T, false>::new(), self, &mask, &out, None));
+        Ok(out)
+    }
+
+    /// `count_nonzero(dim=None)`: int64 counts.
+    pub fn count_nonzero(&self, dims: Option<&[isize]>) -> Result<Tensor> {
+        let nz = crate::autograd::no_grad(|| self.ne_t(&Tensor::wrapped_scalar(crate::dtype::Scalar::Int(0))))?;
+        nz.sum_dims(dims, false, Some(DType::I64))
+    }
+}
+
+/// Raw product in `dtype` (bool results computed in int64 then converted).
+fn prod_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
+    let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
+    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x.clone() };
+    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
+    match acc {
+        DType::F32 => run_reducer(&ProdR::<f32>::new(), &x, mask, &out, None),
+        DType::F64 => run_reducer(&ProdR::<f64>::new(), &x, mask, &out, None),
+        DType::I64 => run_reducer(&ProdR::<i64>::new(), &x, mask, &out, None),
+        DType::I32 => run_reducer(&ProdR::<i32>::new(), &x, mask, &out, None),
+        DType::Bool => unreachable!(),
+    }
+    if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
+}
+
+/// d prod / d x_k = product of the other elements, written with differentiable ops:
+/// no zero in a slice -> prod / x; exactly one zero -> the product of the rest at the zero; else 0.
+fn prod_backward(x: &Tensor, g: &Tensor, mask: &[bool], keepdim: bool) -> Result<Tensor> {
+    use crate::dtype::Scalar;
+    let kept = reduced_shape(x.shape(), mask, true);
+    let g_k = if keepdim { g.clone() } else { g.reshape_to(&kept)? };
+    let dims: Vec<isize> = (0..x.rank()).filter(|&d| mask[d]).map(|d| d as isize).collect();
+    let dims_opt = if x.rank() == 0 { None } else { Some(dims.as_slice()) };
+    let zero = x.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?;
+    let zcount = zero.sum_dims(dims_opt, true, None)?;
+    let x_safe = x.masked_fill_scalar(&zero, 1.0)?;
+    let prod_nz = x_safe.prod_dims(dims_opt, true, None)?;
+    // slices without zeros
+    let no_zero_part = prod_nz.div(&x_safe)?.masked_fill_scalar(&zcount.ne_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?, 0.0)?;
+    // the single zero of slices with exactly one
+    let one_zero = zcount.eq_t(&Tensor::wrapped_scalar(Scalar::Int(1)))?.to_dtype(x.dtype())?;
+    let single = prod_nz.mul(&one_zero)?.mul(&zero.to_dtype(x.dtype())?)?;
+    g_k.mul(&no_zero_part.add(&single)?)
 }

@@ -1,8 +1,318 @@
 //! Python bindings for reductions: `#[pymethods]` on Tensor and module functions.
 
+use super::convert::{index_arg, parse_dtype};
+use super::tensor::{maybe_detach, ok, parse_dims, PyT, PyTensor};
+use crate::dtype::DType;
+use crate::tensor::Tensor;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
+
+static RETURN_TYPES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+/// Installs the named-tuple classes (`rgrad.return_types.max`, ...) used for `(values, indices)` results.
+#[pyfunction]
+fn _set_return_types(py: Python<'_>, types: Py<PyDict>) {
+    let _ = RETURN_TYPES.set(py, types);
+}
+
+/// A `(a, b)` result as the named tuple `name` (a plain tuple before the classes are installed).
+fn named(py: Python<'_>, name: &str, a: Tensor, b: Tensor) -> PyResult<Py<PyAny>> {
+    let (a, b) = (PyTensor::new(a).into_py_any(py)?, PyTensor::new(b).into_py_any(py)?);
+    if let Some(types) = RETURN_TYPES.get(py) {
+        if let Some(cls) = types.bind(py).get_item(name)? {
+            return Ok(cls.call1((a, b))?.unbind());
+        }
+    }
+    PyTuple::new(py, [a, b])?.into_py_any(py)
+}
+
+/// An optional single `dim` (None or an int).
+fn opt_dim(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<isize>> {
+    match dim {
+        Some(d) if !d.is_none() => Ok(Some(index_arg(d, "dim")?)),
+        _ => Ok(None),
+    }
+}
+
+/// `correction=` / `unbiased=` of std and var -> the correction as a number.
+fn parse_correction(unbiased: Option<&Bound<'_, PyAny>>, correction: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    if let Some(c) = correction.filter(|c| !c.is_none()) {
+        if unbiased.is_some_and(|u| !u.is_none()) {
+            return Err(PyTypeError::new_err("std/var: cannot specify both unbiased and correction"));
+        }
+        if c.is_instance_of::<PyBool>() {
+            return Ok(if c.extract::<bool>()? { 1.0 } else { 0.0 });
+        }
+        return c.extract::<f64>();
+    }
+    match unbiased.filter(|u| !u.is_none()) {
+        Some(u) => Ok(if u.extract::<bool>()? { 1.0 } else { 0.0 }),
+        None => Ok(1.0),
+    }
+}
+
+/// `p=` of norm: a number, `'fro'`, `'nuc'` or None -> Some(p) for vector norms.
+fn parse_p(p: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    let Some(p) = p.filter(|p| !p.is_none()) else { return Ok(2.0) };
+    if let Ok(s) = p.cast::<PyString>() {
+        return match &*s.to_string_lossy() {
+            "fro" => Ok(2.0),
+            "nuc" => Err(pyo3::exceptions::PyNotImplementedError::new_err("norm: the nuclear norm ('nuc') needs an SVD, which rgrad does not have yet")),
+            other => Err(PyValueError::new_err(format!("norm: unknown p '{other}'; expected a number, 'fro' or 'nuc'"))),
+        };
+    }
+    if p.is_instance_of::<PyFloat>() || p.is_instance_of::<PyInt>() {
+        return p.extract::<f64>();
+    }
+    Err(PyTypeError::new_err(format!("norm: p must be a number or a string, not {}", p.get_type().name()?)))
+}
+
+/// std/var's legacy `std(unbiased)` form: a bool in the `dim` slot.
+fn split_dim_unbiased<'py>(dim: Option<&Bound<'py, PyAny>>, unbiased: Option<&Bound<'py, PyAny>>) -> (Option<Bound<'py, PyAny>>, Option<Bound<'py, PyAny>>) {
+    match dim {
+        Some(d) if d.is_instance_of::<PyBool>() => (None, Some(d.clone())),
+        _ => (dim.cloned(), unbiased.cloned()),
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    /// `sum(dim=None, keepdim=False, *, dtype=None)`: pairwise-accurate sum; ints and bools sum in int64.
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
+    fn sum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.sum_dims(dims.as_deref(), keepdim, dt)))
+    }
+    /// `mean(dim=None, keepdim=False, *, dtype=None)` (floating point inputs or `dtype=`).
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
+    fn mean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.mean_dims(dims.as_deref(), keepdim, dt)))
+    }
+    /// `nansum(dim=None, keepdim=False, *, dtype=None)`: sum with NaN treated as zero.
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
+    fn nansum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.nansum(dims.as_deref(), keepdim, dt)))
+    }
+    /// `nanmean(dim=None, keepdim=False, *, dtype=None)`: mean over the non-NaN elements.
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
+    fn nanmean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.nanmean(dims.as_deref(), keepdim, dt)))
+    }
+    /// `prod(dim=None, keepdim=False, *, dtype=None)`: product; ints and bools multiply in int64.
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
+    fn prod(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let d = opt_dim(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        let dims = d.map(|d| vec![d]);
+        ok(maybe_detach(py, a.numel(), || a.prod_dims(dims.as_deref(), keepdim, dt)))
+    }
+    /// `max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` -> elementwise maximum.
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn max(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyAny>> {
+        extreme_method(py, &self.inner, dim, keepdim, true)
+    }
+    /// `min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` -> elementwise minimum.
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn min(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyAny>> {
+        extreme_method(py, &self.inner, dim, keepdim, false)
+    }
+    /// `amax(dim=(), keepdim=False)`: max over dims (all when empty); ties share the gradient.
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn amax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
+        let dims = parse_dims(dim)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.amax(dims.as_deref(), keepdim)))
+    }
+    /// `amin(dim=(), keepdim=False)`.
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn amin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
+        let dims = parse_dims(dim)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.amin(dims.as_deref(), keepdim)))
+    }
+    /// `argmax(dim=None, keepdim=False)`: index of the first maximum (NaN counts as the maximum).
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn argmax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
+        let d = opt_dim(dim)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.argmax(d, keepdim)))
+    }
+    /// `argmin(dim=None, keepdim=False)`.
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn argmin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
+        let d = opt_dim(dim)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.argmin(d, keepdim)))
+    }
+    /// `aminmax(*, dim=None, keepdim=False)` -> (min, max).
+    #[pyo3(signature = (*, dim=None, keepdim=false))]
+    fn aminmax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyAny>> {
+        let d = opt_dim(dim)?;
+        let a = &self.inner;
+        let (lo, hi) = maybe_detach(py, a.numel(), || a.aminmax(d, keepdim))?;
+        named(py, "aminmax", lo, hi)
+    }
+    /// `std(dim=None, *, correction=1, keepdim=False)` (also `std(dim, unbiased, keepdim)`).
+    #[pyo3(signature = (dim=None, unbiased=None, keepdim=false, *, correction=None))]
+    fn std(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<&Bound<'_, PyAny>>) -> PyT {
+        let (dim, unbiased) = split_dim_unbiased(dim, unbiased);
+        let dims = parse_dims(dim.as_ref())?;
+        let c = parse_correction(unbiased.as_ref(), correction)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.std_dims(dims.as_deref(), c, keepdim)))
+    }
+    /// `var(dim=None, *, correction=1, keepdim=False)` (also `var(dim, unbiased, keepdim)`).
+    #[pyo3(signature = (dim=None, unbiased=None, keepdim=false, *, correction=None))]
+    fn var(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<&Bound<'_, PyAny>>) -> PyT {
+        let (dim, unbiased) = split_dim_unbiased(dim, unbiased);
+        let dims = parse_dims(dim.as_ref())?;
+        let c = parse_correction(unbiased.as_ref(), correction)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.var_dims(dims.as_deref(), c, keepdim)))
+    }
+    /// `norm(p='fro', dim=None, keepdim=False, dtype=None)`: vector p-norm over dims
+    /// (p any float, inf, -inf, 0; 'fro' = 2). The gradient at 0 is 0.
+    #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
+    fn norm(&self, py: Python<'_>, p: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let p = parse_p(p)?;
+        let dims = parse_dims(dim)?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.vector_norm(p, dims.as_deref(), keepdim, dt)))
+    }
+    /// `all(dim=None, keepdim=False)`: whether every element is nonzero.
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn all(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
+        let dims = parse_dims(dim)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.all_dims(dims.as_deref(), keepdim)))
+    }
+    /// `any(dim=None, keepdim=False)`: whether some element is nonzero.
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn any(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
+        let dims = parse_dims(dim)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.any_dims(dims.as_deref(), keepdim)))
+    }
+    /// `count_nonzero(dim=None)`: int64 counts of nonzero elements.
+    #[pyo3(signature = (dim=None))]
+    fn count_nonzero(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyT {
+        let dims = parse_dims(dim)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.count_nonzero(dims.as_deref())))
+    }
+    /// `logsumexp(dim, keepdim=False)`: `log(sum(exp(x)))` without overflow.
+    #[pyo3(signature = (dim, keepdim=false))]
+    fn logsumexp(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, keepdim: bool) -> PyT {
+        let dims = parse_dims(Some(dim))?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.logsumexp(dims.as_deref(), keepdim)))
+    }
+    /// `softmax(dim, dtype=None)`: fused, numerically stable softmax along `dim`.
+    #[pyo3(signature = (dim, dtype=None))]
+    fn softmax(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let d = index_arg(dim, "dim")?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.softmax(d, dt)))
+    }
+    /// `log_softmax(dim, dtype=None)`: fused `x - logsumexp(x)` along `dim`.
+    #[pyo3(signature = (dim, dtype=None))]
+    fn log_softmax(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let d = index_arg(dim, "dim")?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.log_softmax(d, dt)))
+    }
+    /// `cumsum(dim, *, dtype=None)`: running sums (ints and bools in int64).
+    #[pyo3(signature = (dim, *, dtype=None))]
+    fn cumsum(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let d = index_arg(dim, "dim")?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.cumsum(d, dt)))
+    }
+    /// `cumprod(dim, *, dtype=None)`: running products (ints and bools in int64).
+    #[pyo3(signature = (dim, *, dtype=None))]
+    fn cumprod(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        let d = index_arg(dim, "dim")?;
+        let dt = parse_dtype(dtype)?;
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.cumprod(d, dt)))
+    }
+    /// `cummax(dim)` -> (values, indices) of the running maximum.
+    fn cummax(&self, py: Python<'_>, dim: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let d = index_arg(dim, "dim")?;
+        let a = &self.inner;
+        let (v, i) = maybe_detach(py, a.numel(), || a.cummax(d))?;
+        named(py, "cummax", v, i)
+    }
+    /// `cummin(dim)` -> (values, indices) of the running minimum.
+    fn cummin(&self, py: Python<'_>, dim: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let d = index_arg(dim, "dim")?;
+        let a = &self.inner;
+        let (v, i) = maybe_detach(py, a.numel(), || a.cummin(d))?;
+        named(py, "cummin", v, i)
+    }
+}
+
+/// `max`/`min` with their three forms.
+fn extreme_method(py: Python<'_>, a: &Tensor, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, max: bool) -> PyResult<Py<PyAny>> {
+    if let Some(d) = dim.filter(|d| !d.is_none()) {
+        if let Ok(other) = d.cast::<PyTensor>() {
+            let o = &other.get().inner;
+            let r = maybe_detach(py, a.numel().max(o.numel()), || if max { a.maximum(o) } else { a.minimum(o) })?;
+            return PyTensor::new(r).into_py_any(py);
+        }
+        if d.is_instance_of::<PyTuple>() || d.is_instance_of::<pyo3::types::PyList>() {
+            let name = if max { "max" } else { "min" };
+            return Err(PyTypeError::new_err(format!(
+                "{name}() received an invalid combination of arguments - got (tuple), but expected one of: (), (Tensor other), (int dim, bool keepdim = False)"
+            )));
+        }
+        let d = index_arg(d, "dim")?;
+        let (v, i) = maybe_detach(py, a.numel(), || if max { a.max_dim(d, keepdim) } else { a.min_dim(d, keepdim) })?;
+        return named(py, if max { "max" } else { "min" }, v, i);
+    }
+    let r = maybe_detach(py, a.numel(), || if max { a.max_all() } else { a.min_all() })?;
+    PyTensor::new(r).into_py_any(py)
+}
+
+/// `rgrad.linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)`.
+#[pyfunction]
+#[pyo3(signature = (x, ord=None, dim=None, keepdim=false, *, dtype=None))]
+fn _vector_norm(py: Python<'_>, x: PyRef<'_, PyTensor>, ord: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+    let p = match ord.filter(|o| !o.is_none()) {
+        None => 2.0,
+        Some(o) if o.is_instance_of::<PyString>() => {
+            return Err(PyTypeError::new_err(format!("linalg.vector_norm: ord must be a number, got '{}'", o.str()?)))
+        }
+        Some(o) => o.extract::<f64>()?,
+    };
+    let dims = parse_dims(dim)?;
+    let dt: Option<DType> = parse_dtype(dtype)?;
+    let a = &x.inner;
+    ok(maybe_detach(py, a.numel(), || a.vector_norm(p, dims.as_deref(), keepdim, dt)))
+}
 
 /// Adds this family's module-level functions to `rgrad._rgrad`.
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_set_return_types, m)?)?;
+    m.add_function(wrap_pyfunction!(_vector_norm, m)?)?;
     Ok(())
 }

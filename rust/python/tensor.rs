@@ -659,23 +659,6 @@ impl PyTensor {
     fn dot(&self, other: &Bound<'_, PyAny>) -> PyT {
         ok(self.inner.dot(&super::convert::tensor_arg(other, "tensor")?))
     }
-    /// `sum(dim=None, keepdim=False, *, dtype=None)`.
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
-    fn sum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
-        let dims = parse_dims(dim)?;
-        let dt = parse_dtype(dtype)?;
-        let a = &self.inner;
-        ok(maybe_detach(py, a.numel(), || a.sum_dims(dims.as_deref(), keepdim, dt)))
-    }
-    /// `mean(dim=None, keepdim=False, *, dtype=None)`.
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
-    fn mean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
-        let dims = parse_dims(dim)?;
-        let dt = parse_dtype(dtype)?;
-        let a = &self.inner;
-        ok(maybe_detach(py, a.numel(), || a.mean_dims(dims.as_deref(), keepdim, dt)))
-    }
-
     // ---------- in-place ----------
 
     #[pyo3(signature = (other, *, alpha=None))]

@@ -1,0 +1,198 @@
+//! Scans along a dim: cumsum, cumprod, cummax, cummin (with gradients), and the
+//! differentiable gather / scatter-add along a dim that route max/min/cummax gradients.
+
+use crate::autograd::{needs_grad, record};
+use crate::cpu::iter::SendPtr;
+use crate::cpu::reduce_scan as scan;
+use crate::dtype::{DType, Scalar};
+use crate::error::{Error, Result};
+use crate::shape::{normalize_dim, Shape};
+use crate::tensor::{dtype_title, Tensor};
+
+/// `[outer, n, inner]` around dim `d` (a 0-d tensor is `[1, 1, 1]`).
+pub(crate) fn split3(shape: &[usize], d: usize) -> (usize, usize, usize) {
+    if shape.is_empty() {
+        return (1, 1, 1);
+    }
+    (shape[..d].iter().product(), shape[d], shape[d + 1..].iter().product())
+}
+
+fn contiguous_of(x: &Tensor, dtype: DType) -> Result<Tensor> {
+    if x.dtype() != dtype {
+        x.cast_raw(dtype)
+    } else if x.is_contiguous() {
+        Ok(x.detach())
+    } else {
+        x.contiguous_raw()
+    }
+}
+
+/// Raw cumsum / cumprod in `dtype` (bool results computed in int64).
+fn scan_arith_raw(x: &Tensor, d: usize, dtype: DType, prod: bool) -> Result<Tensor> {
+    let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
+    let src = contiguous_of(x, acc)?;
+    let out = Tensor::empty(x.shape(), acc, x.device())?;
+    let (o, n, i) = split3(x.shape(), d);
+    let (sp, op) = (SendPtr(src.data_ptr()), SendPtr(out.data_ptr()));
+    unsafe {
+        match acc {
+            DType::F32 => scan::scan_arith::<f32>(sp, op, o, n, i, prod),
+            DType::F64 => scan::scan_arith::<f64>(sp, op, o, n, i, prod),
+            DType::I64 => scan::scan_arith::<i64>(sp, op, o, n, i, prod),
+            DType::I32 => scan::scan_arith::<i32>(sp, op, o, n, i, prod),
+            DType::Bool => unreachable!(),
+        }
+    }
+    if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
+}
+
+fn scan_dtype(x: DType, dtype: Option<DType>) -> DType {
+    dtype.unwrap_or(if x.is_float() { x } else { DType::I64 })
+}
+
+/// Sum from each position to the end along `d` (the adjoint of cumsum).
+fn reverse_cumsum(g: &Tensor, d: usize) -> Result<Tensor> {
+    if g.rank() == 0 {
+        return Ok(g.clone());
+    }
+    let total = g.sum_dims(Some(&[d as isize]), true, None)?;
+    total.sub(&g.cumsum(d as isize, None)?)?.add(g)
+}
+
+impl Tensor {
+    /// `cumsum(dim, *, dtype=None)`: running sums; ints and bools accumulate in int64.
+    pub fn cumsum(&self, dim: isize, dtype: Option<DType>) -> Result<Tensor> {
+        let d = normalize_dim(dim, self.rank())?;
+        let out = scan_arith_raw(self, d, scan_dtype(self.dtype(), dtype), false)?;
+        if needs_grad(&[self]) && out.dtype().is_float() {
+            record("CumsumBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(reverse_cumsum(g, d)?)]));
+        }
+        Ok(out)
+    }
+
+    /// `cumprod(dim, *, dtype=None)`: running products (gradient exact with zeros).
+    pub fn cumprod(&self, dim: isize, dtype: Option<DType>) -> Result<Tensor> {
+        let d = normalize_dim(dim, self.rank())?;
+        let out = scan_arith_raw(self, d, scan_dtype(self.dtype(), dtype), true)?;
+        if needs_grad(&[self]) && out.dtype().is_float() {
+            record("CumprodBackward0", &out, &[self], vec![self.clone(), out.detach()], move |s, g| {
+                let x = &s[0];
+                let has_zero = crate::autograd::no_grad(|| x.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.any_dims(None, false))?.item()?.to_i64() != 0;
+                if !has_zero {
+                    // d out_i / d x_k = out_i / x_k for i >= k
+                    let y = if crate::autograd::is_grad_enabled() { x.cumprod(d as isize, None)? } else { s[1].clone() };
+                    return Ok(vec![Some(reverse_cumsum(&g.mul(&y)?, d)?.div(x)?)]);
+                }
+                Ok(vec![Some(cumprod_backward_zeros(x, g, d)?)])
+            });
+        }
+        Ok(out)
+    }
+
+    fn cum_extreme(&self, dim: isize, max: bool) -> Result<(Tensor, Tensor)> {
+        let d = normalize_dim(dim, self.rank())?;
+        let src = contiguous_of(self, self.dtype())?;
+        let vals = Tensor::empty(self.shape(), self.dtype(), self.device())?;
+        let idx = Tensor::empty(self.shape(), DType::I64, self.device())?;
+        let (o, n, i) = split3(self.shape(), d);
+        let (sp, vp, ip) = (SendPtr(src.data_ptr()), SendPtr(vals.data_ptr()), SendPtr(idx.data_ptr()));
+        crate::dispatch_dtype!(self.dtype(), T => unsafe {
+            if max { scan::scan_extreme::<T, true>(sp, vp, ip, o, n, i) } else { scan::scan_extreme::<T, false>(sp, vp, ip, o, n, i) }
+        });
+        if needs_grad(&[self]) {
+            let shape: Shape = self.shape().into();
+            let rank = self.rank();
+            record(if max { "CummaxBackward0" } else { "CumminBackward0" }, &vals, &[self], vec![idx.clone()], move |s, g| {
+                if rank == 0 {
+                    return Ok(vec![Some(g.clone())]);
+                }
+                Ok(vec![Some(g.scatter_add_along(d, &s[0], &shape)?)])
+            });
+        }
+        Ok((vals, idx))
+    }
+
+    /// `cummax(dim)` -> (values, indices); the gradient goes to the indices.
+    pub fn cummax(&self, dim: isize) -> Result<(Tensor, Tensor)> {
+        self.cum_extreme(dim, true)
+    }
+    /// `cummin(dim)` -> (values, indices).
+    pub fn cummin(&self, dim: isize) -> Result<(Tensor, Tensor)> {
+        self.cum_extreme(dim, false)
+    }
+
+    /// `out[..., idx[...], ...] += self` along `d` into zeros of `shape` (differentiable).
+    pub(crate) fn scatter_add_along(&self, d: usize, idx: &Tensor, shape: &[usize]) -> Result<Tensor> {
+        if !self.dtype().is_float() {
+            return Err(Error::Runtime(format!("scatter_add_along: expected a floating point tensor, got {}", dtype_title(self.dtype()))));
+        }
+        let src = contiguous_of(self, self.dtype())?;
+        let ix = contiguous_of(idx, DType::I64)?;
+        let out = Tensor::zeros(shape, self.dtype(), self.device())?;
+        let (o, m, i) = split3(self.shape(), d);
+        let n = if shape.is_empty() { 1 } else { shape[d] };
+        let (op, sp, ip) = (SendPtr(out.data_ptr()), SendPtr(src.data_ptr()), SendPtr(ix.data_ptr()));
+        unsafe {
+            match self.dtype() {
+                DType::F32 => scan::scatter_add::<f32>(op, sp, ip, o, n, m, i),
+                _ => scan::scatter_add::<f64>(op, sp, ip, o, n, m, i),
+            }
+        }
+        if needs_grad(&[self]) {
+            record("ScatterAddBackward0", &out, &[self], vec![idx.clone()], move |s, g| Ok(vec![Some(g.gather_along(d, &s[0])?)]));
+        }
+        Ok(out)
+    }
+
+    /// `self[..., idx[...], ...]` along `d` (differentiable).
+    pub(crate) fn gather_along(&self, d: usize, idx: &Tensor) -> Result<Tensor> {
+        let src = contiguous_of(self, self.dtype())?;
+        let ix = contiguous_of(idx, DType::I64)?;
+        let out = Tensor::empty(idx.shape(), self.dtype(), self.device())?;
+        let (o, m, i) = split3(idx.shape(), d);
+        let n = if self.rank() == 0 { 1 } else { self.shape()[d] };
+        let (op, sp, ip) = (SendPtr(out.data_ptr()), SendPtr(src.data_ptr()), SendPtr(ix.data_ptr()));
+        crate::dispatch_dtype!(self.dtype(), T => unsafe { scan::gather::<T>(op, sp, ip, o, n, m, i) });
+        if needs_grad(&[self]) {
+            let shape: Shape = self.shape().into();
+            record("GatherBackward0", &out, &[self], vec![idx.clone()], move |s, g| Ok(vec![Some(g.scatter_add_along(d, &s[0], &shape)?)]));
+        }
+        Ok(out)
+    }
+}
+
+/// cumprod's gradient when some inputs are zero, line by line (not differentiable again).
+fn cumprod_backward_zeros(x: &Tensor, g: &Tensor, d: usize) -> Result<Tensor> {
+    let xs = x.to_vec::<f64>()?;
+    let gs = g.to_vec::<f64>()?;
+    let (outer, n, inner) = split3(x.shape(), d);
+    let mut out = vec![0.0f64; xs.len()];
+    for o in 0..outer {
+        for j in 0..inner {
+            let at = |i: usize| (o * n + i) * inner + j;
+            let z = (0..n).find(|&i| xs[at(i)] == 0.0).unwrap_or(n);
+            // k < z: (sum_{i>=k} g_i out_i) / x_k, where out_i = 0 from z on
+            let mut prefix = 1.0;
+            let mut outs = vec![0.0; n];
+            for i in 0..z {
+                prefix *= xs[at(i)];
+                outs[i] = prefix;
+            }
+            let mut tail = 0.0;
+            for k in (0..z).rev() {
+                tail += gs[at(k)] * outs[k];
+                out[at(k)] = tail / xs[at(k)];
+            }
+            if z < n {
+                let mut running = if z == 0 { 1.0 } else { outs[z - 1] };
+                let mut acc = gs[at(z)] * running;
+                for i in z + 1..n {
+                    running *= xs[at(i)];
+                    acc += gs[at(i)] * running;
+                }
+                out[at(z)] = acc;
+            }
+        }
+    }
+    Tensor::from_slice(&out, x.shape())?.to_dtype(g.dtype())
+}
