@@ -112,9 +112,10 @@ unsafe fn copy_row<T: Copy>(dst: *mut T, dst_q: &Offs, src: *const T, src_q: &Of
     }
 }
 
-/// Rows are (p, b) pairs; `f(p, b, row)` is called for every row, in parallel chunks
-/// when the total work (`rows * nq`) is large.
-fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize) + Sync) {
+/// Rows are (p, b) pairs, row-major; `f(p, b0, b1, r0)` is called for segments of rows
+/// `(p, b0..b1)` whose first row number is `r0`, in parallel chunks when the total work
+/// (`rows * nq`) is large.
+fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize, usize) + Sync) {
     let rows = np * nb;
     if rows == 0 {
         return;
@@ -122,14 +123,12 @@ fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize) + S
     let total = rows.saturating_mul(nq.max(1));
     let threads = rayon::current_num_threads();
     let run = |start: usize, end: usize| {
-        let (mut p, mut b) = (start / nb, start % nb);
-        for r in start..end {
-            f(p, b, r);
-            b += 1;
-            if b == nb {
-                b = 0;
-                p += 1;
-            }
+        let mut r = start;
+        while r < end {
+            let (p, b0) = (r / nb, r % nb);
+            let b1 = nb.min(b0 + (end - r));
+            f(p, b0, b1, r);
+            r += b1 - b0;
         }
     };
     if total < PARALLEL_MIN || threads <= 1 || rows == 1 {
@@ -158,10 +157,23 @@ pub unsafe fn gather_rows(esize: usize, src: *const u8, out: *mut u8, p: &Offs, 
             let nq = q.len();
             let (np, nb) = (p.len(), b.len());
             let unit = Offs::Strided { n: nq, stride: 1 };
-            for_rows(np, nb, nq, |pi, bi, r| unsafe {
-                let s = (sp.get() as *const $T).offset(p.get(pi) + *b.get_unchecked(bi));
-                let d = (op.get() as *mut $T).add(r * nq);
-                copy_row::<$T>(d, &unit, s, q, nq);
+            if nq == 1 {
+                let q0 = q.get(0);
+                for_rows(np, nb, 1, |pi, b0, b1, r0| unsafe {
+                    let s = (sp.get() as *const $T).offset(p.get(pi) + q0);
+                    let o = (op.get() as *mut $T).add(r0);
+                    for (k, &bo) in b[b0..b1].iter().enumerate() {
+                        *o.add(k) = *s.offset(bo);
+                    }
+                });
+                return;
+            }
+            for_rows(np, nb, nq, |pi, b0, b1, r0| unsafe {
+                let pb = (sp.get() as *const $T).offset(p.get(pi));
+                for (k, &bo) in b[b0..b1].iter().enumerate() {
+                    let d = (op.get() as *mut $T).add((r0 + k) * nq);
+                    copy_row::<$T>(d, &unit, pb.offset(bo), q, nq);
+                }
             });
         }};
     }
@@ -187,12 +199,15 @@ pub unsafe fn scatter_rows(esize: usize, dst: *mut u8, vals: *const u8, scalar: 
             let (np, nb) = (p.len(), b.len());
             let unit = Offs::Strided { n: nq, stride: 1 };
             let zero = Offs::Strided { n: nq, stride: 0 };
-            for_rows(np, nb, nq, |pi, bi, r| unsafe {
-                let d = (dp.get() as *mut $T).offset(p.get(pi) + *b.get_unchecked(bi));
-                if scalar {
-                    copy_row::<$T>(d, q, vp.get() as *const $T, &zero, nq);
-                } else {
-                    copy_row::<$T>(d, q, (vp.get() as *const $T).add(r * nq), &unit, nq);
+            for_rows(np, nb, nq, |pi, b0, b1, r0| unsafe {
+                let pb = (dp.get() as *mut $T).offset(p.get(pi));
+                for (k, &bo) in b[b0..b1].iter().enumerate() {
+                    let d = pb.offset(bo);
+                    if scalar {
+                        copy_row::<$T>(d, q, vp.get() as *const $T, &zero, nq);
+                    } else {
+                        copy_row::<$T>(d, q, (vp.get() as *const $T).add((r0 + k) * nq), &unit, nq);
+                    }
                 }
             });
         }};

@@ -583,6 +583,12 @@ impl Tensor {
             } else {
                 view.copy_from_raw(&v)?;
             }
+        } else if let (false, true, [Adv::Mask { dim: 0, mask, .. }]) = (accumulate, value.numel() == 1 && value.rank() <= 1, r.adv.as_slice()) {
+            // `x[mask] = scalar`: a masked fill of the view, no index lists
+            let mut mshape: Shape = mask.shape().into();
+            mshape.resize(view.rank(), 1);
+            let m = mask.reshape_to(&mshape)?.detach();
+            view.masked_fill_raw(&m, &value.detach().reshape_to(&[])?)?;
         } else {
             let spec = expand_adv(&r.adv, r.adjacent)?;
             view.index_put_adv_raw(&spec, value, accumulate)?;
@@ -1063,6 +1069,15 @@ impl Tensor {
             let vv: T = crate::tensor::scalar_as::<T>(v);
             plan.run(|p, len| unsafe {
                 let (mut o, mut m) = (p[0], p[1] as *const u8);
+                if st[0] == std::mem::size_of::<T>() as isize && st[1] == 1 {
+                    // branchless, vectorisable
+                    let (o, m) = (o as *mut T, m as *const bool);
+                    for i in 0..len {
+                        let x = o.add(i);
+                        *x = if *m.add(i) { vv } else { *x };
+                    }
+                    return;
+                }
                 for _ in 0..len {
                     if *(m as *const bool) {
                         *(o as *mut T) = vv;
