@@ -77,6 +77,8 @@ def rg_index(idx, mode):
             return x
         if mode == "tensor":
             return rgrad.tensor(x)
+        if mode == "tensor32":
+            return rgrad.tensor(x, dtype=rgrad.int32) if x.dtype != bool else rgrad.tensor(x)
         if mode == "list" and x.size > 0:
             return x.tolist()
         return x
@@ -95,7 +97,7 @@ def np_get(a, idx):
 def test_getitem_matches_numpy(data):
     shape = data.draw(shapes())
     idx = data.draw(index_for(shape))
-    mode = data.draw(st.sampled_from(["tensor", "numpy", "list"]))
+    mode = data.draw(st.sampled_from(["tensor", "tensor32", "numpy", "list"]))
     a = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
     t = rgrad.tensor(a)
     expected, err = np_get(a, idx)
@@ -112,7 +114,7 @@ def test_getitem_matches_numpy(data):
 def test_setitem_matches_numpy(data):
     shape = data.draw(shapes())
     idx = data.draw(index_for(shape))
-    mode = data.draw(st.sampled_from(["tensor", "numpy", "list"]))
+    mode = data.draw(st.sampled_from(["tensor", "tensor32", "numpy", "list"]))
     a = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape)
     t = rgrad.tensor(a)
     expected, err = np_get(a, idx)
@@ -643,3 +645,37 @@ def test_nonzero_large():
     rng = np.random.default_rng(9)
     a = rng.random((400, 300)) < 0.5
     assert_close(rgrad.tensor(a).nonzero(), np.argwhere(a))
+
+
+def test_index_with_nonzero_tuple_like_where():
+    a = np.random.default_rng(10).random((3, 4)) > 0.5
+    t = rgrad.tensor(np.arange(12.0).reshape(3, 4))
+    m = rgrad.tensor(a)
+    assert_close(t[m.nonzero(as_tuple=True)], np.arange(12.0).reshape(3, 4)[a])
+
+
+@pytest.mark.parametrize("idx", [([0, 2, 2],), (slice(None, None, -1), 1), (np.array([True, False, True]),)])
+def test_getitem_double_backward(idx):
+    xn = np.random.default_rng(11).standard_normal((3, 4))
+    x = rgrad.tensor(xn, requires_grad=True)
+    (g,) = rgrad.autograd.grad((x[idx] * x[idx] * x[idx]).sum(), x, create_graph=True)
+    counts = np.zeros((3, 4))
+    np.add.at(counts, idx if not isinstance(idx[0], np.ndarray) else (np.nonzero(idx[0])[0],), 1.0)
+    assert_close(g, 3 * counts * xn * xn)
+    g.sum().backward()
+    assert_close(x.grad, 6 * counts * xn)
+
+
+def test_setitem_double_backward():
+    xn, vn = np.array([1.0, 2.0, -1.0, 0.5, 3.0]), np.array([2.0, -0.5])
+    x = rgrad.tensor(xn, requires_grad=True)
+    v = rgrad.tensor(vn, requires_grad=True)
+    y = x * x
+    y[[0, 3]] = v * v
+    gx, gv = rgrad.autograd.grad((y * y).sum(), (x, v), create_graph=True)
+    keep = np.array([0.0, 1, 1, 0, 1])
+    assert_close(gx, 4 * xn ** 3 * keep)
+    assert_close(gv, 4 * vn ** 3)
+    (gx.sum() + gv.sum()).backward()
+    assert_close(x.grad, 12 * xn ** 2 * keep)
+    assert_close(v.grad, 12 * vn ** 2)

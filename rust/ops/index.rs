@@ -466,6 +466,11 @@ impl Tensor {
             let in_shape: Shape = self.shape().into();
             record(name, &out, &[self], vec![], move |_, g| {
                 let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                if !needs_grad(&[g]) {
+                    // plain backward: accumulate straight into the fresh zeros
+                    z.index_put_adv_raw(&spec, g, true)?;
+                    return Ok(vec![Some(z)]);
+                }
                 Ok(vec![Some(z.index_put_adv("IndexPutBackward0", &spec, g, true)?)])
             });
         }

@@ -12,6 +12,8 @@ use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyList, PySlice, PyTuple};
 use pyo3::IntoPyObjectExt;
+use crate::layout::Layout;
+use smallvec::SmallVec;
 
 const BAD_INDEX: &str = "only integers, slices (`:`), ellipsis (`...`), None, booleans and integer or boolean tensors/arrays are valid indices";
 
@@ -206,7 +208,13 @@ impl PyTensor {
                     if v < 0 || v >= size {
                         return Err(PyIndexError::new_err(format!("index {i} is out of bounds for dimension 0 with size {size}")));
                     }
-                    return Ok(PyTensor::new(t.with_layout(t.layout().select(0, v)?)));
+                    let l = t.layout();
+                    let layout = Layout {
+                        shape: SmallVec::from_slice(&l.shape[1..]),
+                        strides: SmallVec::from_slice(&l.strides[1..]),
+                        offset: (l.offset as isize + v * l.strides[0]) as usize,
+                    };
+                    return Ok(PyTensor::new(t.with_layout(layout)));
                 }
                 return ok(t.getitem(&[TensorIndex::Int(i)]));
             }
