@@ -1,1 +1,599 @@
 //! Gather/scatter/index kernels (issue: indexing).
+//!
+//! Advanced indexing is reduced to three groups of element offsets:
+//! `P` (dims before the indexed block), `B` (the broadcast index positions) and
+//! `Q` (dims after it). The result is the contiguous `P x B x Q` block
+//! `out[(p*nb + b)*nq + q] = src[p_off(p) + b_off[b] + q_off(q)]`; scatters run
+//! the same map backwards. Copies move raw elements (dispatched on the element
+//! size), accumulating scatters are typed.
+
+use crate::cpu::{Element, PARALLEL_MIN};
+use crate::dispatch_dtype;
+use crate::dtype::DType;
+use rayon::prelude::*;
+
+/// A list of element offsets, either arithmetic (`i * stride`) or explicit.
+#[derive(Clone, Debug)]
+pub enum Offs {
+    Strided { n: usize, stride: isize },
+    List(Vec<isize>),
+}
+
+impl Offs {
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        match self {
+            Offs::Strided { n, .. } => *n,
+            Offs::List(v) => v.len(),
+        }
+    }
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> isize {
+        match self {
+            Offs::Strided { stride, .. } => i as isize * stride,
+            Offs::List(v) => unsafe { *v.get_unchecked(i) },
+        }
+    }
+    /// Offsets of the elements of `shape`/`strides` in row-major order, coalesced.
+    pub fn of_dims(shape: &[usize], strides: &[isize]) -> Offs {
+        // merge dims that are contiguous with each other
+        let mut dims: Vec<(usize, isize)> = Vec::new();
+        for (&s, &st) in shape.iter().zip(strides) {
+            if s == 1 {
+                continue;
+            }
+            if let Some(last) = dims.last_mut() {
+                if last.1 == st * s as isize {
+                    last.0 *= s;
+                    last.1 = st;
+                    continue;
+                }
+            }
+            dims.push((s, st));
+        }
+        let n: usize = shape.iter().product();
+        if n == 0 {
+            return Offs::Strided { n: 0, stride: 1 };
+        }
+        match dims.len() {
+            0 => Offs::Strided { n: 1, stride: 1 },
+            1 => Offs::Strided { n: dims[0].0, stride: dims[0].1 },
+            _ => {
+                let mut v = Vec::with_capacity(n);
+                v.push(0isize);
+                for &(s, st) in dims.iter().rev() {
+                    // v holds the offsets of the inner dims; repeat them for each index of this dim
+                    let inner = v.len();
+                    for i in 1..s {
+                        for j in 0..inner {
+                            let o = v[j] + i as isize * st;
+                            v.push(o);
+                        }
+                    }
+                }
+                // the loop above produced outer-major order only when inner dims were processed first
+                // (we built from the innermost dim outwards), so v is already row-major.
+                Offs::List(v)
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct P(*mut u8);
+unsafe impl Send for P {}
+unsafe impl Sync for P {}
+impl P {
+    #[inline(always)]
+    fn get(self) -> *mut u8 {
+        self.0
+    }
+}
+
+/// Copies one Q-row of `T`s.
+#[inline(always)]
+unsafe fn copy_row<T: Copy>(dst: *mut T, dst_q: &Offs, src: *const T, src_q: &Offs, nq: usize) {
+    match (dst_q, src_q) {
+        (Offs::Strided { stride: 1, .. }, Offs::Strided { stride: 1, .. }) => std::ptr::copy_nonoverlapping(src, dst, nq),
+        (Offs::Strided { stride: ds, .. }, Offs::Strided { stride: ss, .. }) => {
+            for q in 0..nq {
+                *dst.offset(q as isize * ds) = *src.offset(q as isize * ss);
+            }
+        }
+        _ => {
+            for q in 0..nq {
+                *dst.offset(dst_q.get(q)) = *src.offset(src_q.get(q));
+            }
+        }
+    }
+}
+
+/// Rows are (p, b) pairs, row-major; `f(p, b0, b1, r0)` is called for segments of rows
+/// `(p, b0..b1)` whose first row number is `r0`, in parallel chunks when the total work
+/// (`rows * nq`) is large.
+fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize, usize) + Sync) {
+    let rows = np * nb;
+    if rows == 0 {
+        return;
+    }
+    let total = rows.saturating_mul(nq.max(1));
+    let threads = rayon::current_num_threads();
+    let run = |start: usize, end: usize| {
+        let mut r = start;
+        while r < end {
+            let (p, b0) = (r / nb, r % nb);
+            let b1 = nb.min(b0 + (end - r));
+            f(p, b0, b1, r);
+            r += b1 - b0;
+        }
+    };
+    if total < PARALLEL_MIN || threads <= 1 || rows == 1 {
+        run(0, rows);
+        return;
+    }
+    let chunks = (threads * 8).min(rows);
+    let per = rows.div_ceil(chunks);
+    (0..chunks).into_par_iter().for_each(|c| {
+        let start = c * per;
+        let end = ((c + 1) * per).min(rows);
+        if start < end {
+            run(start, end);
+        }
+    });
+}
+
+/// `out[(p*nb + b)*nq + q] = src[p_off(p) + b_off[b] + q_off(q)]`, `out` contiguous.
+///
+/// # Safety
+/// Every offset must be inside `src`'s storage; `out` must hold `np*nb*nq` elements.
+pub unsafe fn gather_rows(esize: usize, src: *const u8, out: *mut u8, p: &Offs, b: &[isize], q: &Offs) {
+    macro_rules! go {
+        ($T:ty) => {{
+            let (sp, op) = (P(src as *mut u8), P(out));
+            let nq = q.len();
+            let (np, nb) = (p.len(), b.len());
+            let unit = Offs::Strided { n: nq, stride: 1 };
+            if nq == 1 {
+                let q0 = q.get(0);
+                for_rows(np, nb, 1, |pi, b0, b1, r0| unsafe {
+                    let s = (sp.get() as *const $T).offset(p.get(pi) + q0);
+                    let o = (op.get() as *mut $T).add(r0);
+                    for (k, &bo) in b[b0..b1].iter().enumerate() {
+                        *o.add(k) = *s.offset(bo);
+                    }
+                });
+                return;
+            }
+            for_rows(np, nb, nq, |pi, b0, b1, r0| unsafe {
+                let pb = (sp.get() as *const $T).offset(p.get(pi));
+                for (k, &bo) in b[b0..b1].iter().enumerate() {
+                    let d = (op.get() as *mut $T).add((r0 + k) * nq);
+                    copy_row::<$T>(d, &unit, pb.offset(bo), q, nq);
+                }
+            });
+        }};
+    }
+    match esize {
+        1 => go!(u8),
+        4 => go!(u32),
+        8 => go!(u64),
+        _ => unreachable!("element size {esize}"),
+    }
+}
+
+/// `dst[p_off(p) + b_off[b] + q_off(q)] = vals[(p*nb + b)*nq + q]` (or the single value
+/// `vals[0]` when `scalar`). Duplicate destinations: the last write wins when run
+/// serially (small problems); unspecified order for large ones.
+///
+/// # Safety
+/// Every offset must be inside `dst`'s storage; `vals` must hold the rows.
+pub unsafe fn scatter_rows(esize: usize, dst: *mut u8, vals: *const u8, scalar: bool, p: &Offs, b: &[isize], q: &Offs) {
+    macro_rules! go {
+        ($T:ty) => {{
+            let (dp, vp) = (P(dst), P(vals as *mut u8));
+            let nq = q.len();
+            let (np, nb) = (p.len(), b.len());
+            let unit = Offs::Strided { n: nq, stride: 1 };
+            let zero = Offs::Strided { n: nq, stride: 0 };
+            for_rows(np, nb, nq, |pi, b0, b1, r0| unsafe {
+                let pb = (dp.get() as *mut $T).offset(p.get(pi));
+                for (k, &bo) in b[b0..b1].iter().enumerate() {
+                    let d = pb.offset(bo);
+                    if scalar {
+                        copy_row::<$T>(d, q, vp.get() as *const $T, &zero, nq);
+                    } else {
+                        copy_row::<$T>(d, q, (vp.get() as *const $T).add((r0 + k) * nq), &unit, nq);
+                    }
+                }
+            });
+        }};
+    }
+    match esize {
+        1 => go!(u8),
+        4 => go!(u32),
+        8 => go!(u64),
+        _ => unreachable!("element size {esize}"),
+    }
+}
+
+/// Accumulating scatter: `dst[...] = op(dst[...], vals[row, q])`, deterministic:
+/// each destination is updated by one thread, in index order.
+///
+/// # Safety
+/// As `scatter_rows`.
+pub unsafe fn scatter_rows_accumulate(dtype: DType, dst: *mut u8, vals: *const u8, scalar: bool, p: &Offs, b: &[isize], q: &Offs) {
+    dispatch_dtype!(dtype, T => accumulate_typed::<T>(dst, vals, scalar, p, b, q, add_op::<T>))
+}
+
+#[inline(always)]
+fn add_op<T: Element>(a: T, b: T) -> T {
+    match T::DTYPE {
+        DType::Bool => if a.is_nonzero() || b.is_nonzero() { T::one() } else { T::zero() },
+        DType::I32 | DType::I64 => T::from_i64(a.to_i64().wrapping_add(b.to_i64())),
+        _ => T::from_f64(a.to_f64() + b.to_f64()),
+    }
+}
+
+unsafe fn accumulate_typed<T: Element>(dst: *mut u8, vals: *const u8, scalar: bool, p: &Offs, b: &[isize], q: &Offs, op: fn(T, T) -> T) {
+    let (dp, vp) = (P(dst), P(vals as *mut u8));
+    let nq = q.len();
+    let (np, nb) = (p.len(), b.len());
+    let threads = rayon::current_num_threads();
+    let total = np * nb * nq;
+    let row = move |pi: usize, bi: usize| unsafe {
+        let d = (dp.get() as *mut T).offset(p.get(pi) + b[bi]);
+        let r = pi * nb + bi;
+        for qi in 0..nq {
+            let v = if scalar { *(vp.get() as *const T) } else { *(vp.get() as *const T).add(r * nq + qi) };
+            let x = d.offset(q.get(qi));
+            *x = op(*x, v);
+        }
+    };
+    if total < PARALLEL_MIN || threads <= 1 {
+        for pi in 0..np {
+            for bi in 0..nb {
+                row(pi, bi);
+            }
+        }
+        return;
+    }
+    if np >= threads {
+        // distinct p rows never share a destination
+        (0..np).into_par_iter().for_each(|pi| {
+            for bi in 0..nb {
+                row(pi, bi);
+            }
+        });
+        return;
+    }
+    // partition by destination offset: each thread owns a range of b offsets
+    let (lo, hi) = b.iter().fold((isize::MAX, isize::MIN), |(l, h), &o| (l.min(o), h.max(o)));
+    if lo > hi {
+        return;
+    }
+    let parts = threads * 2;
+    let span = ((hi - lo) as usize + 1).div_ceil(parts) as isize;
+    for pi in 0..np {
+        (0..parts).into_par_iter().for_each(|t| {
+            let (a, z) = (lo + t as isize * span, lo + (t as isize + 1) * span);
+            for (bi, &o) in b.iter().enumerate() {
+                if o >= a && o < z {
+                    row(pi, bi);
+                }
+            }
+        });
+    }
+}
+
+/// Element offsets `sum_k stride_k * idx_k[b]` for broadcast index tensors (already
+/// contiguous `i64`, each of length `nb` or 1), bounds-checked. On failure returns
+/// `(k, bad value)`.
+pub fn combine_offsets(idx: &[&[i64]], sizes: &[usize], strides: &[isize], nb: usize) -> std::result::Result<Vec<isize>, (usize, i64)> {
+    let mut out: Vec<isize> = vec![0; nb];
+    for (k, ix) in idx.iter().enumerate() {
+        let (size, stride) = (sizes[k] as i64, strides[k]);
+        let bad = std::sync::atomic::AtomicBool::new(false);
+        let body = |start: usize, chunk: &mut [isize]| {
+            let mut ok = true;
+            if ix.len() == 1 {
+                let mut v = ix[0];
+                if v < 0 {
+                    v += size;
+                }
+                ok = v >= 0 && v < size;
+                let o = v as isize * stride;
+                for c in chunk.iter_mut() {
+                    *c += o;
+                }
+            } else {
+                for (i, c) in chunk.iter_mut().enumerate() {
+                    let mut v = ix[start + i];
+                    if v < 0 {
+                        v += size;
+                    }
+                    ok &= v >= 0 && v < size;
+                    *c += v as isize * stride;
+                }
+            }
+            if !ok {
+                bad.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        };
+        if nb >= PARALLEL_MIN && rayon::current_num_threads() > 1 {
+            let per = PARALLEL_MIN / 2;
+            out.par_chunks_mut(per).enumerate().for_each(|(c, chunk)| body(c * per, chunk));
+        } else {
+            body(0, &mut out);
+        }
+        if bad.load(std::sync::atomic::Ordering::Relaxed) {
+            let v = ix.iter().copied().find(|&v| v < -size || v >= size).unwrap_or(0);
+            return Err((k, v));
+        }
+    }
+    Ok(out)
+}
+
+/// Chunk boundaries for a two-pass parallel compaction over `n` mask bytes.
+fn compaction_chunks(n: usize) -> usize {
+    let threads = rayon::current_num_threads();
+    if n < PARALLEL_MIN || threads <= 1 {
+        1
+    } else {
+        (threads * 4).min(n / (PARALLEL_MIN / 4)).max(1)
+    }
+}
+
+/// Number of true bytes in a contiguous bool mask, per chunk.
+fn count_chunks(mask: &[bool], chunks: usize) -> Vec<usize> {
+    let per = mask.len().div_ceil(chunks.max(1)).max(1);
+    mask.par_chunks(per).map(|c| c.iter().map(|&m| m as usize).sum()).collect()
+}
+
+/// Number of true bytes in a contiguous mask.
+pub fn count_true(mask: &[bool]) -> usize {
+    count_chunks(mask, compaction_chunks(mask.len())).iter().sum()
+}
+
+/// `out[k] = src[row_off(i) + q_off(q)]` for the k-th true `mask[i]` (rows of `nq`).
+/// Returns the number of rows written (`out` must hold `count_true(mask) * nq`).
+///
+/// # Safety
+/// Offsets inside `src`; `out` large enough.
+pub unsafe fn mask_select_rows(esize: usize, src: *const u8, rows: &Offs, mask: &[bool], q: &Offs, out: *mut u8) -> usize {
+    let n = mask.len();
+    let chunks = compaction_chunks(n);
+    let per = n.div_ceil(chunks.max(1)).max(1);
+    let counts = count_chunks(mask, chunks);
+    let mut starts = Vec::with_capacity(counts.len());
+    let mut acc = 0;
+    for c in &counts {
+        starts.push(acc);
+        acc += c;
+    }
+    let total = acc;
+    macro_rules! go {
+        ($T:ty) => {{
+            let (sp, op) = (P(src as *mut u8), P(out));
+            let nq = q.len();
+            let unit = Offs::Strided { n: nq, stride: 1 };
+            (0..counts.len()).into_par_iter().for_each(|c| unsafe {
+                let (s, e) = (c * per, ((c + 1) * per).min(n));
+                let mut k = starts[c];
+                let kend = k + counts[c];
+                let src = sp.get() as *const $T;
+                let out = op.get() as *mut $T;
+                if nq == 1 {
+                    if let Offs::Strided { stride, .. } = rows {
+                        // branchless compaction while a write slot is guaranteed
+                        let mut i = s;
+                        while i < e && k < kend {
+                            *out.add(k) = *src.offset(i as isize * stride);
+                            k += *mask.get_unchecked(i) as usize;
+                            i += 1;
+                        }
+                        return;
+                    }
+                }
+                for i in s..e {
+                    if k >= kend {
+                        break;
+                    }
+                    if mask[i] {
+                        copy_row::<$T>(out.add(k * nq), &unit, src.offset(rows.get(i)), q, nq);
+                        k += 1;
+                    }
+                }
+            });
+        }};
+    }
+    match esize {
+        1 => go!(u8),
+        4 => go!(u32),
+        8 => go!(u64),
+        _ => unreachable!(),
+    }
+    total
+}
+
+/// Coordinates of the true elements of a contiguous mask of `shape`, row-major:
+/// `out` gets `count * rank` i64s.
+pub fn nonzero_coords(mask: &[bool], shape: &[usize]) -> Vec<i64> {
+    let n = mask.len();
+    let rank = shape.len();
+    let chunks = compaction_chunks(n);
+    let per = n.div_ceil(chunks.max(1)).max(1);
+    let counts = count_chunks(mask, chunks);
+    let total: usize = counts.iter().sum();
+    let mut out: Vec<i64> = vec![0; total * rank];
+    if rank == 0 {
+        return out;
+    }
+    let mut starts = Vec::with_capacity(counts.len());
+    let mut acc = 0;
+    for c in &counts {
+        starts.push(acc);
+        acc += c;
+    }
+    let op = P(out.as_mut_ptr() as *mut u8);
+    (0..counts.len()).into_par_iter().for_each(|c| {
+        let (s, e) = (c * per, ((c + 1) * per).min(n));
+        if s >= e {
+            return;
+        }
+        let out = op.get() as *mut i64;
+        // coordinates of s
+        let mut coord = vec![0usize; rank];
+        let mut rem = s;
+        for d in (0..rank).rev() {
+            coord[d] = rem % shape[d];
+            rem /= shape[d];
+        }
+        let mut k = starts[c];
+        for i in s..e {
+            if mask[i] {
+                for d in 0..rank {
+                    unsafe { *out.add(k * rank + d) = coord[d] as i64 };
+                }
+                k += 1;
+            }
+            // advance coord
+            let mut d = rank;
+            while d > 0 {
+                d -= 1;
+                coord[d] += 1;
+                if coord[d] < shape[d] {
+                    break;
+                }
+                coord[d] = 0;
+            }
+        }
+    });
+    out
+}
+
+// ---------- gather / scatter along one dim (torch.gather / scatter) ----------
+
+use crate::cpu::iter::Plan;
+
+/// How a scatter combines a source element with its destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScatterOp {
+    Assign,
+    Add,
+    Mul,
+    Max,
+    Min,
+}
+
+/// Records the first out-of-range index seen by a parallel kernel.
+struct BadIndex(std::sync::atomic::AtomicI64, std::sync::atomic::AtomicBool);
+impl BadIndex {
+    fn new() -> Self {
+        BadIndex(std::sync::atomic::AtomicI64::new(0), std::sync::atomic::AtomicBool::new(false))
+    }
+    #[inline(always)]
+    fn set(&self, v: i64) {
+        if !self.1.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            self.0.store(v, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    fn get(&self) -> Option<i64> {
+        self.1.load(std::sync::atomic::Ordering::Relaxed).then(|| self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+/// `out = src[..., index, ...]` along one dim. Plan operands: [out, index (i64), src with the
+/// dim's stride zeroed]; `dim_stride` is the src dim's stride in bytes, `size` its length.
+/// Returns the first bad index on failure (nothing else is guaranteed then).
+pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64) -> std::result::Result<(), i64> {
+    let bad = BadIndex::new();
+    let st = plan.inner_strides();
+    macro_rules! go {
+        ($T:ty) => {
+            plan.run(|p, len| unsafe {
+                let (mut o, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
+                for _ in 0..len {
+                    let mut v = *(ix as *const i64);
+                    if v < 0 {
+                        v += size;
+                    }
+                    if v < 0 || v >= size {
+                        bad.set(*(ix as *const i64));
+                    } else {
+                        *(o as *mut $T) = *(s.offset(v as isize * dim_stride) as *const $T);
+                    }
+                    o = o.offset(st[0]);
+                    ix = ix.offset(st[1]);
+                    s = s.offset(st[2]);
+                }
+            })
+        };
+    }
+    match esize {
+        1 => go!(u8),
+        4 => go!(u32),
+        8 => go!(u64),
+        _ => unreachable!(),
+    }
+    bad.get().map_or(Ok(()), Err)
+}
+
+/// `dst[..., index, ...] op= src` along one dim. Plan operands: [dst with the dim's stride
+/// zeroed, index (i64), src (of `dtype`)]. Each plan runs serially; the plans (disjoint
+/// destination slices) run in parallel. `Assign` with duplicate indices: unspecified winner.
+pub fn scatter_dim(dtype: DType, op: ScatterOp, plans: &[Plan<3>], dim_stride: isize, size: i64) -> std::result::Result<(), i64> {
+    let bad = BadIndex::new();
+    dispatch_dtype!(dtype, T => {
+        let f = scatter_fn::<T>(op);
+        let body = |plan: &Plan<3>| {
+            let st = plan.inner_strides();
+            plan.for_each_run_in(0, plan.numel(), &mut |p, len| unsafe {
+                let (mut d, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
+                for _ in 0..len {
+                    let mut v = *(ix as *const i64);
+                    if v < 0 {
+                        v += size;
+                    }
+                    if v < 0 || v >= size {
+                        bad.set(*(ix as *const i64));
+                    } else {
+                        let x = d.offset(v as isize * dim_stride) as *mut T;
+                        *x = f(*x, *(s as *const T));
+                    }
+                    d = d.offset(st[0]);
+                    ix = ix.offset(st[1]);
+                    s = s.offset(st[2]);
+                }
+            });
+        };
+        if plans.len() == 1 {
+            body(&plans[0]);
+        } else {
+            plans.par_iter().for_each(body);
+        }
+    });
+    bad.get().map_or(Ok(()), Err)
+}
+
+fn scatter_fn<T: Element>(op: ScatterOp) -> fn(T, T) -> T {
+    match op {
+        ScatterOp::Assign => |_, b| b,
+        ScatterOp::Add => add_op::<T>,
+        ScatterOp::Mul => |a: T, b: T| {
+            if T::DTYPE == DType::Bool {
+                if a.is_nonzero() && b.is_nonzero() { T::one() } else { T::zero() }
+            } else if T::DTYPE.is_int() {
+                T::from_i64(a.to_i64().wrapping_mul(b.to_i64()))
+            } else {
+                T::from_f64(a.to_f64() * b.to_f64())
+            }
+        },
+        // NaN propagates, as torch's amax/amin reductions
+        ScatterOp::Max => |a: T, b: T| if a != a { a } else if b != b || b > a { b } else { a },
+        ScatterOp::Min => |a: T, b: T| if a != a { a } else if b != b || b < a { b } else { a },
+    }
+}
