@@ -7,6 +7,7 @@ pub mod join;
 pub mod kinds;
 pub mod matmul;
 pub mod reduce;
+pub mod sort_ops;
 pub mod unary;
 pub mod view;
 
