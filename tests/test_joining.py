@@ -159,6 +159,7 @@ def test_split_sizes_views_and_grad():
     assert len(x.split(2, dim=1)) == 1
     assert [p.shape[1] for p in rgrad.tensor_split(rgrad.zeros(2, 7), rgrad.tensor([1, 4]), dim=1)] == [1, 3, 3]
     assert len(rgrad.tensor_split(rgrad.zeros(7), rgrad.tensor(3))) == 3
+    assert [p.shape[0] for p in rgrad.tensor_split(rgrad.zeros(5), [4, 1, 9])] == [4, 0, 4, 0]
     u = rgrad.unbind(x, 1)
     assert_close(u[1], to_np(x)[:, 1])
     w = t64((4, 3))

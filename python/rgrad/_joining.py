@@ -91,7 +91,7 @@ def _index_list(obj, n, what):
     if isinstance(obj, builtins.int) or hasattr(obj, "__index__") and not isinstance(obj, (list, tuple)):
         return [obj.__index__()], True
     vals = list(obj)
-    if vals and all(isinstance(v, builtins.bool) for v in vals):
+    if vals and all(type(v).__name__ in ("bool", "bool_") for v in vals):
         if len(vals) != n:
             raise ValueError(f"boolean array argument obj to {what} must be one dimensional and match the axis length of {n}")
         return [i for i, b in enumerate(vals) if b], False

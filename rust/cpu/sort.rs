@@ -20,6 +20,9 @@ const PAR_PASS_MIN: usize = 1 << 17;
 pub trait SortKey: Element {
     type Key: RadixKey;
     fn key(self) -> Self::Key;
+    /// The value of a key; None where the key does not pin down the bits
+    /// (zero, NaN: the caller reads the input element instead).
+    fn from_key(k: Self::Key) -> Option<Self>;
     /// Total order used by the comparison sort (consistent with `key`).
     #[inline(always)]
     fn less(a: Self, b: Self) -> bool {
@@ -72,6 +75,10 @@ impl SortKey for bool {
     fn key(self) -> u8 {
         self as u8
     }
+    #[inline(always)]
+    fn from_key(k: u8) -> Option<bool> {
+        Some(k != 0)
+    }
 }
 impl SortKey for i32 {
     type Key = u32;
@@ -79,12 +86,20 @@ impl SortKey for i32 {
     fn key(self) -> u32 {
         (self as u32) ^ 0x8000_0000
     }
+    #[inline(always)]
+    fn from_key(k: u32) -> Option<i32> {
+        Some((k ^ 0x8000_0000) as i32)
+    }
 }
 impl SortKey for i64 {
     type Key = u64;
     #[inline(always)]
     fn key(self) -> u64 {
         (self as u64) ^ 0x8000_0000_0000_0000
+    }
+    #[inline(always)]
+    fn from_key(k: u64) -> Option<i64> {
+        Some((k ^ 0x8000_0000_0000_0000) as i64)
     }
 }
 impl SortKey for f32 {
@@ -101,6 +116,13 @@ impl SortKey for f32 {
             b | 0x8000_0000
         }
     }
+    #[inline(always)]
+    fn from_key(k: u32) -> Option<f32> {
+        if k == u32::MAX || k == 0x8000_0000 {
+            return None;
+        }
+        Some(f32::from_bits(if k & 0x8000_0000 != 0 { k & !0x8000_0000 } else { !k }))
+    }
 }
 impl SortKey for f64 {
     type Key = u64;
@@ -115,6 +137,14 @@ impl SortKey for f64 {
         } else {
             b | 0x8000_0000_0000_0000
         }
+    }
+    #[inline(always)]
+    fn from_key(k: u64) -> Option<f64> {
+        const TOP: u64 = 0x8000_0000_0000_0000;
+        if k == u64::MAX || k == TOP {
+            return None;
+        }
+        Some(f64::from_bits(if k & TOP != 0 { k & !TOP } else { !k }))
     }
 }
 
@@ -191,43 +221,55 @@ unsafe fn sort_row<T: SortKey>(
     is: isize,
 ) {
     if len >= RADIX_MIN && len <= u32::MAX as usize {
-        let items: Vec<Item<T::Key>> = (0..len)
-            .map(|i| {
-                let k = (*x.offset(i as isize * xs)).key();
-                Item { key: if descending { k.not() } else { k }, idx: i as u32 }
-            })
-            .collect();
+        let xp = SendPtr(x as *mut u8);
+        let make = move |i: usize| {
+            let k = (*(xp.get() as *const T).offset(i as isize * xs)).key();
+            Item { key: if descending { k.not() } else { k }, idx: i as u32 }
+        };
+        let items: Vec<Item<T::Key>> = if len >= PAR_PASS_MIN * 2 {
+            (0..len).into_par_iter().with_min_len(1 << 14).map(make).collect()
+        } else {
+            (0..len).map(make).collect()
+        };
         let sorted = radix_sort(items);
-        let write = |lo: usize, hi: usize| {
-            for (j, it) in sorted[lo..hi].iter().enumerate() {
-                let j = lo + j;
-                *vals.offset(j as isize * vs) = *x.offset(it.idx as isize * xs);
-                *idx.offset(j as isize * is) = it.idx as i64;
+        // values come back from the keys (no random reads of the input), except
+        // zeros and NaNs whose sign/payload the key dropped
+        let xr = SendPtr(x as *mut u8);
+        let value = move |it: &Item<T::Key>| -> T {
+            let k = if descending { it.key.not() } else { it.key };
+            match T::from_key(k) {
+                Some(v) => v,
+                None => *(xr.get() as *const T).offset(it.idx as isize * xs),
             }
         };
         if len >= PAR_PASS_MIN * 2 {
-            let (xp, vp, ip) = (SendPtr(x as *mut u8), SendPtr(vals as *mut u8), SendPtr(idx as *mut u8));
+            let (vp, ip) = (SendPtr(vals as *mut u8), SendPtr(idx as *mut u8));
             let step = 1 << 16;
+            let sorted = &sorted;
             (0..len.div_ceil(step)).into_par_iter().for_each(|c| {
-                let (x, vals, idx) = (xp.get() as *const T, vp.get() as *mut T, ip.get() as *mut i64);
+                let (vals, idx) = (vp.get() as *mut T, ip.get() as *mut i64);
                 for j in c * step..((c + 1) * step).min(len) {
-                    let it = sorted[j];
-                    *vals.offset(j as isize * vs) = *x.offset(it.idx as isize * xs);
+                    let it = &sorted[j];
+                    *vals.offset(j as isize * vs) = value(it);
                     *idx.offset(j as isize * is) = it.idx as i64;
                 }
             });
         } else {
-            write(0, len);
+            for (j, it) in sorted.iter().enumerate() {
+                *vals.offset(j as isize * vs) = value(it);
+                *idx.offset(j as isize * is) = it.idx as i64;
+            }
         }
         return;
     }
+    // (key, index) pairs are distinct, so an unstable sort gives the stable order
     let mut order: Vec<(T::Key, usize)> = (0..len)
         .map(|i| {
             let k = (*x.offset(i as isize * xs)).key();
             (if descending { k.not() } else { k }, i)
         })
         .collect();
-    order.sort_by(|a, b| a.0.cmp(&b.0)); // stable
+    order.sort_unstable();
     for (j, &(_, i)) in order.iter().enumerate() {
         *vals.offset(j as isize * vs) = *x.offset(i as isize * xs);
         *idx.offset(j as isize * is) = i as i64;
@@ -432,4 +474,65 @@ pub unsafe fn search_t<T: Element>(row: *const T, stride: isize, len: usize, v: 
         }
     }
     lo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sort_vec<T: SortKey>(x: &[T], descending: bool) -> (Vec<T>, Vec<i64>) {
+        let n = x.len();
+        let mut v = vec![T::default(); n];
+        let mut i = vec![0i64; n];
+        let rows = Rows { x_starts: vec![0], v_starts: vec![0], i_starts: vec![0], len: n, x_stride: 1, v_stride: 1, i_stride: 1 };
+        unsafe { sort_rows::<T>(x.as_ptr(), v.as_mut_ptr(), i.as_mut_ptr(), &rows, descending) };
+        (v, i)
+    }
+
+    #[test]
+    fn radix_matches_stable_comparison_sort() {
+        let mut s = 12345u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for &n in &[5usize, 2000, 300_000] {
+            let x: Vec<f32> = (0..n).map(|_| ((next() % 200) as f32 - 100.0) / 4.0).collect();
+            for desc in [false, true] {
+                let (v, i) = sort_vec(&x, desc);
+                let mut order: Vec<usize> = (0..n).collect();
+                order.sort_by(|&a, &b| if desc { x[b].partial_cmp(&x[a]).unwrap() } else { x[a].partial_cmp(&x[b]).unwrap() });
+                assert_eq!(i, order.iter().map(|&k| k as i64).collect::<Vec<_>>());
+                assert_eq!(v, order.iter().map(|&k| x[k]).collect::<Vec<_>>());
+            }
+            let y: Vec<i64> = (0..n).map(|_| next() as i64).collect();
+            let (v, _) = sort_vec(&y, false);
+            let mut e = y.clone();
+            e.sort();
+            assert_eq!(v, e);
+        }
+    }
+
+    #[test]
+    fn nan_last_and_signed_zero_kept() {
+        let x = vec![f64::NAN, -0.0, 1.0, 0.0, f64::NEG_INFINITY, -2.0];
+        let (v, i) = sort_vec(&x, false);
+        assert_eq!(i, vec![4, 5, 1, 3, 2, 0]);
+        assert!(v[2] == 0.0 && v[2].is_sign_negative() && v[5].is_nan());
+    }
+
+    #[test]
+    fn unique_counting_and_sorting_paths() {
+        let x: Vec<i64> = vec![5, 3, 5, 1, 3, 3];
+        let u = unique_sorted(&x, true);
+        assert_eq!(u.values, vec![1, 3, 5]);
+        assert_eq!(u.counts, vec![1, 3, 2]);
+        assert_eq!(u.inverse, vec![2, 1, 2, 0, 1, 1]);
+        let y: Vec<i64> = vec![i64::MAX, i64::MIN, 0, i64::MAX];
+        let u = unique_sorted(&y, true);
+        assert_eq!(u.values, vec![i64::MIN, 0, i64::MAX]);
+        assert_eq!(u.inverse, vec![2, 0, 1, 2]);
+    }
 }

@@ -5,7 +5,7 @@
 //! most backward passes are other ops of this file (narrow for cat, flip for
 //! flip, the diagonal view for diag_embed), so higher-order gradients work.
 //!
-//! The private `take_dim`/`scatter_add_dim` pair (gather / scatter-add along a
+//! The private `jn_take_dim`/`jn_scatter_add_dim` pair (gather / scatter-add along a
 //! dim by an int64 index of the output's shape) backs sort/topk/kthvalue,
 //! repeat_interleave with tensor repeats and NumPy-style delete/insert.
 
@@ -92,37 +92,37 @@ fn scatter_add_dim_raw(shape: &[usize], dim: usize, index: &Tensor, src: &Tensor
 impl Tensor {
     /// Gather along `dim` by an int64 `index` of the output's shape (values in range);
     /// differentiable (backward: scatter-add into zeros of the input's shape).
-    pub(crate) fn take_dim(&self, dim: usize, index: &Tensor) -> Result<Tensor> {
+    pub(crate) fn jn_take_dim(&self, dim: usize, index: &Tensor) -> Result<Tensor> {
         let out = take_dim_raw(self, dim, index)?;
         if needs_grad(&[self]) {
             let shape: Shape = self.shape().into();
             let index = index.clone();
             record("GatherBackward0", &out, &[self], vec![], move |_, g| {
-                Ok(vec![Some(g.scatter_add_dim(&shape, dim, &index)?)])
+                Ok(vec![Some(g.jn_scatter_add_dim(&shape, dim, &index)?)])
             });
         }
         Ok(out)
     }
 
     /// Zeros of `shape` plus `self` scattered (added) at `index` along `dim`; differentiable.
-    pub(crate) fn scatter_add_dim(&self, shape: &[usize], dim: usize, index: &Tensor) -> Result<Tensor> {
+    pub(crate) fn jn_scatter_add_dim(&self, shape: &[usize], dim: usize, index: &Tensor) -> Result<Tensor> {
         let out = scatter_add_dim_raw(shape, dim, index, self)?;
         if needs_grad(&[self]) {
             let index = index.clone();
-            record("ScatterAddBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.take_dim(dim, &index)?)]));
+            record("ScatterAddBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.jn_take_dim(dim, &index)?)]));
         }
         Ok(out)
     }
 
     /// `index_select(dim, idx)` for a 1-D int64 index already in range (private helper).
-    pub(crate) fn take_along(&self, dim: usize, idx: &Tensor) -> Result<Tensor> {
+    pub(crate) fn jn_take_along(&self, dim: usize, idx: &Tensor) -> Result<Tensor> {
         let mut shape: Shape = self.shape().into();
         shape[dim] = idx.numel();
         let flat = if idx.is_contiguous() { idx.clone() } else { idx.contiguous_raw()? };
         let mut st = crate::shape::Strides::from_elem(0, self.rank());
         st[dim] = 1;
         let index = flat.with_layout(Layout { shape, strides: st, offset: flat.storage_offset() });
-        self.take_dim(dim, &index)
+        self.jn_take_dim(dim, &index)
     }
 }
 
@@ -459,9 +459,10 @@ impl Tensor {
         };
         let mut out = Vec::with_capacity(indices.len() + 1);
         let mut start = 0isize;
+        // piece k is x[idx[k-1]:idx[k]] with Python slice semantics (empty when reversed)
         for &i in indices {
-            let end = clamp(i).max(start);
-            out.push(self.narrow(d as isize, start, end - start)?);
+            let end = clamp(i);
+            out.push(self.narrow(d as isize, start, (end - start).max(0))?);
             start = end;
         }
         out.push(self.narrow(d as isize, start, n - start)?);
@@ -697,7 +698,7 @@ impl Tensor {
             ));
         }
         let idx = repeat_index(repeats, output_size)?;
-        x.take_along(d, &idx)
+        x.jn_take_along(d, &idx)
     }
 }
 

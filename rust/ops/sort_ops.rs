@@ -75,7 +75,7 @@ impl Tensor {
         if needs_grad(&[self]) {
             let shape: Shape = self.shape().into();
             let index = idx.clone();
-            record("SortBackward0", &vals, &[self], vec![], move |_, g| Ok(vec![Some(g.scatter_add_dim(&shape, d, &index)?)]));
+            record("SortBackward0", &vals, &[self], vec![], move |_, g| Ok(vec![Some(g.jn_scatter_add_dim(&shape, d, &index)?)]));
         }
         Ok((vals, idx))
     }
@@ -219,7 +219,7 @@ impl Tensor {
         });
         let firsts: Vec<i64> = groups.iter().map(|&(i, _)| order[i] as i64).collect();
         let idx = Tensor::from_slice(&firsts, &[firsts.len()])?;
-        let values = no_grad(|| x.take_along(d, &idx))?;
+        let values = no_grad(|| x.jn_take_along(d, &idx))?;
         let mut inverse = vec![0i64; n];
         for (g, &(i, j)) in groups.iter().enumerate() {
             for k in i..j {

@@ -544,7 +544,7 @@ fn _take_along(input: &Bound<'_, PyAny>, dim: isize, index: &Bound<'_, PyAny>) -
     };
     let size = if x.rank() == 0 { 1 } else { x.shape()[d] };
     let it = join::normalized_index(&idx, size)?;
-    ok(x.take_along(d, &it))
+    ok(x.jn_take_along(d, &it))
 }
 
 /// Adds this family's module-level functions to `rgrad._rgrad`.
