@@ -1,10 +1,181 @@
-"""Python-level pieces of the joining op family."""
+"""Python-level pieces of the joining op family: named return types, function
+forms with PyTorch's argument names, and NumPy's ``delete`` / ``insert``."""
+
+import builtins
+import collections
+import sys
+import types
+
+from . import _rgrad
+from ._rgrad import Tensor
+
+# ---------- rgrad.return_types: named tuples like torch.return_types ----------
+
+return_types = sys.modules.get("rgrad.return_types")
+if return_types is None:
+    return_types = types.ModuleType("rgrad.return_types", "Named tuples returned by ops (values, indices).")
+    sys.modules["rgrad.return_types"] = return_types
+
+
+def _named_pair(name):
+    base = collections.namedtuple(name, ["values", "indices"])
+
+    class _RT(base):
+        __slots__ = ()
+
+        def __repr__(self):
+            return f"rgrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    _RT.__name__ = _RT.__qualname__ = name
+    _RT.__module__ = "rgrad.return_types"
+    _RT.__doc__ = f"The (values, indices) result of ``{name}``."
+    return _RT
+
+
+for _n in ("sort", "topk", "kthvalue"):
+    if not hasattr(return_types, _n):
+        setattr(return_types, _n, _named_pair(_n))
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
-METHOD_FUNCTIONS = []
+METHOD_FUNCTIONS = [
+    "flip", "fliplr", "flipud", "roll", "rot90", "tile", "sort", "argsort", "msort", "topk", "kthvalue",
+    "unique_consecutive", "tril", "triu", "diag", "diagonal", "diag_embed", "trace", "movedim", "moveaxis",
+    "broadcast_to", "chunk", "tensor_split", "unbind", "bincount", "histc", "split_with_sizes",
+]
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Splits ``tensor`` into views: chunks of ``split_size_or_sections`` elements
+    along ``dim`` (an int; the last chunk may be smaller) or pieces of the given
+    sizes (a list that must sum to the dim's size)."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"split(): argument 'tensor' must be Tensor, not {type(tensor).__name__}")
+    return tensor.split(split_size_or_sections, dim)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """Unique elements (always sorted), optionally with the inverse indices and counts;
+    with ``dim``, unique slices along that dim. Each NaN counts as distinct."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"unique(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return input.unique(sorted=sorted, return_inverse=return_inverse, return_counts=return_counts, dim=dim)
+
+
+def _axis_of(arr, axis):
+    """NumPy's axis=None flattens; returns (array, normalised axis)."""
+    if axis is None:
+        return arr.reshape(-1), 0
+    nd = arr.dim()
+    if not -nd <= axis < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {axis})")
+    return arr, axis % nd
+
+
+def _index_list(obj, n, what):
+    """An int, slice, bool mask or sequence/tensor of ints as a list of ints."""
+    if isinstance(obj, slice):
+        return list(range(*obj.indices(n))), False
+    if isinstance(obj, Tensor):
+        if obj.dtype == _rgrad.bool:
+            vals = obj.tolist()
+            if obj.dim() != 1 or len(vals) != n:
+                raise ValueError(f"boolean array argument obj to {what} must be one dimensional and match the axis length of {n}")
+            return [i for i, b in enumerate(vals) if b], False
+        if obj.dtype.is_floating_point:
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        if obj.dim() > 1:
+            raise ValueError(f"index array argument obj to {what} must be one dimensional or scalar")
+        return ([obj.item()] if obj.dim() == 0 else obj.tolist()), obj.dim() == 0
+    if isinstance(obj, builtins.bool):
+        raise IndexError("boolean index is not supported here; use a list of indices")
+    if isinstance(obj, builtins.int) or hasattr(obj, "__index__") and not isinstance(obj, (list, tuple)):
+        return [obj.__index__()], True
+    vals = list(obj)
+    if vals and all(type(v).__name__ in ("bool", "bool_") for v in vals):
+        if len(vals) != n:
+            raise ValueError(f"boolean array argument obj to {what} must be one dimensional and match the axis length of {n}")
+        return [i for i, b in enumerate(vals) if b], False
+    for v in vals:
+        if isinstance(v, builtins.float):
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+    return [int(v) for v in vals], False
+
+
+def delete(input, index, dim=None):
+    """NumPy's ``np.delete``: ``input`` without the entries at ``index`` (an int, a
+    slice, a list/tensor of ints or a bool mask) along ``dim``; ``dim=None`` works on
+    the flattened tensor. Differentiable (it is an index_select of the kept entries)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"delete(): argument 'input' must be Tensor, not {type(input).__name__}")
+    arr, axis = _axis_of(input, dim)
+    n = arr.shape[axis] if arr.dim() else 1
+    idx, _ = _index_list(index, n, "delete")
+    drop = set()
+    for i in idx:
+        if i < -n or i >= n:
+            raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+        drop.add(i % n if n else i)
+    keep = [i for i in range(n) if i not in drop]
+    return _rgrad._take_along(arr, axis, keep)
+
+
+def insert(input, index, values, dim=None):
+    """NumPy's ``np.insert``: ``values`` inserted before ``index`` along ``dim``
+    (``dim=None``: the flattened tensor). ``index`` is an int, a slice or a sequence of
+    ints (several insertion points follow NumPy's rules: each refers to the original
+    positions). ``values`` broadcast like NumPy's; they are cast to ``input``'s dtype.
+    Differentiable with respect to both ``input`` and ``values``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"insert(): argument 'input' must be Tensor, not {type(input).__name__}")
+    arr, axis = _axis_of(input, dim)
+    n = arr.shape[axis]
+    idx, scalar = _index_list(index, n, "insert")
+    if not isinstance(values, Tensor):
+        values = _rgrad.tensor(values, dtype=arr.dtype)
+    elif values.dtype != arr.dtype:
+        values = values.to(arr.dtype)
+    nd = arr.dim()
+    if len(idx) == 1:
+        i = idx[0]
+        if i < -n or i > n:
+            raise IndexError(f"index {index} is out of bounds for axis {axis} with size {n}")
+        if i < 0:
+            i += n
+        v = values
+        while v.dim() < nd:  # ndmin=arr.ndim
+            v = v.unsqueeze(0)
+        if scalar:
+            v = v.movedim(0, axis)
+        numnew = v.shape[axis]
+        shape = list(arr.shape)
+        shape[axis] = numnew
+        v = v.broadcast_to(shape)
+        before = arr.narrow(axis, 0, i)
+        after = arr.narrow(axis, i, n - i)
+        return _rgrad.cat([before, v, after], axis)
+    numnew = len(idx)
+    pos = []
+    for i in idx:
+        if i < -n or i > n:
+            raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+        pos.append(i + n if i < 0 else i)
+    order = builtins.sorted(range(numnew), key=lambda k: pos[k])  # stable
+    for rank, k in enumerate(order):
+        pos[k] += rank
+    shape = list(arr.shape)
+    shape[axis] = numnew
+    v = values.broadcast_to(shape)
+    total = n + numnew
+    perm = [-1] * total
+    for k, p in enumerate(pos):
+        perm[p] = n + k
+    old = iter(range(n))
+    perm = [p if p >= 0 else next(old) for p in perm]
+    return _rgrad._take_along(_rgrad.cat([arr, v], axis), axis, perm)
+
 
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
-__all__ = []
+__all__ = ["split", "unique", "delete", "insert", "return_types"]
 
 # Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
 LINALG = {}

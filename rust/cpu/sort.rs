@@ -1,1 +1,538 @@
-//! Sorting, unique and search kernels (issue: indexing/joining).
+//! Sorting kernels: a parallel LSD radix sort on order-preserving integer keys
+//! (floats mapped so NaN sorts last, like PyTorch), a comparison sort for short
+//! rows, counting-based `unique` for small integer ranges, binary search
+//! (`searchsorted`), `bincount` and `histc`.
+//!
+//! Every sort here is stable: ties keep their input order (PyTorch's
+//! `stable=True`; a stable result is also a valid unstable one).
+
+use crate::cpu::iter::SendPtr;
+use crate::cpu::Element;
+use rayon::prelude::*;
+
+/// Rows at least this long use the radix sort; shorter rows a comparison sort.
+const RADIX_MIN: usize = 1 << 10;
+/// Elements per thread below which a radix pass runs single-threaded.
+const PAR_PASS_MIN: usize = 1 << 17;
+
+/// An element type that maps to an unsigned key whose integer order is the
+/// sort order (ascending, NaN last, -0.0 equal to 0.0).
+pub trait SortKey: Element {
+    type Key: RadixKey;
+    fn key(self) -> Self::Key;
+    /// The value of a key; None where the key does not pin down the bits
+    /// (zero, NaN: the caller reads the input element instead).
+    fn from_key(k: Self::Key) -> Option<Self>;
+    /// Total order used by the comparison sort (consistent with `key`).
+    #[inline(always)]
+    fn less(a: Self, b: Self) -> bool {
+        a.key() < b.key()
+    }
+}
+
+pub trait RadixKey: Copy + Send + Sync + Ord + Default + std::fmt::Debug + 'static {
+    const BYTES: usize;
+    fn byte(self, i: usize) -> usize;
+    fn not(self) -> Self;
+}
+impl RadixKey for u8 {
+    const BYTES: usize = 1;
+    #[inline(always)]
+    fn byte(self, _i: usize) -> usize {
+        self as usize
+    }
+    #[inline(always)]
+    fn not(self) -> Self {
+        !self
+    }
+}
+impl RadixKey for u32 {
+    const BYTES: usize = 4;
+    #[inline(always)]
+    fn byte(self, i: usize) -> usize {
+        ((self >> (8 * i)) & 0xff) as usize
+    }
+    #[inline(always)]
+    fn not(self) -> Self {
+        !self
+    }
+}
+impl RadixKey for u64 {
+    const BYTES: usize = 8;
+    #[inline(always)]
+    fn byte(self, i: usize) -> usize {
+        ((self >> (8 * i)) & 0xff) as usize
+    }
+    #[inline(always)]
+    fn not(self) -> Self {
+        !self
+    }
+}
+
+impl SortKey for bool {
+    type Key = u8;
+    #[inline(always)]
+    fn key(self) -> u8 {
+        self as u8
+    }
+    #[inline(always)]
+    fn from_key(k: u8) -> Option<bool> {
+        Some(k != 0)
+    }
+}
+impl SortKey for i32 {
+    type Key = u32;
+    #[inline(always)]
+    fn key(self) -> u32 {
+        (self as u32) ^ 0x8000_0000
+    }
+    #[inline(always)]
+    fn from_key(k: u32) -> Option<i32> {
+        Some((k ^ 0x8000_0000) as i32)
+    }
+}
+impl SortKey for i64 {
+    type Key = u64;
+    #[inline(always)]
+    fn key(self) -> u64 {
+        (self as u64) ^ 0x8000_0000_0000_0000
+    }
+    #[inline(always)]
+    fn from_key(k: u64) -> Option<i64> {
+        Some((k ^ 0x8000_0000_0000_0000) as i64)
+    }
+}
+impl SortKey for f32 {
+    type Key = u32;
+    #[inline(always)]
+    fn key(self) -> u32 {
+        if self != self {
+            return u32::MAX; // every NaN: above +inf
+        }
+        let b = (self + 0.0).to_bits(); // -0.0 + 0.0 == +0.0
+        if b & 0x8000_0000 != 0 {
+            !b
+        } else {
+            b | 0x8000_0000
+        }
+    }
+    #[inline(always)]
+    fn from_key(k: u32) -> Option<f32> {
+        if k == u32::MAX || k == 0x8000_0000 {
+            return None;
+        }
+        Some(f32::from_bits(if k & 0x8000_0000 != 0 { k & !0x8000_0000 } else { !k }))
+    }
+}
+impl SortKey for f64 {
+    type Key = u64;
+    #[inline(always)]
+    fn key(self) -> u64 {
+        if self != self {
+            return u64::MAX;
+        }
+        let b = (self + 0.0).to_bits();
+        if b & 0x8000_0000_0000_0000 != 0 {
+            !b
+        } else {
+            b | 0x8000_0000_0000_0000
+        }
+    }
+    #[inline(always)]
+    fn from_key(k: u64) -> Option<f64> {
+        const TOP: u64 = 0x8000_0000_0000_0000;
+        if k == u64::MAX || k == TOP {
+            return None;
+        }
+        Some(f64::from_bits(if k & TOP != 0 { k & !TOP } else { !k }))
+    }
+}
+
+#[derive(Clone, Copy, Default, Debug)]
+struct Item<K> {
+    key: K,
+    idx: u32,
+}
+
+/// Stable LSD radix sort of `(key, idx)` items by key; passes whose digit is
+/// the same for every item are skipped. Parallel over chunks per pass.
+fn radix_sort<K: RadixKey>(items: Vec<Item<K>>) -> Vec<Item<K>> {
+    let n = items.len();
+    let mut src = items;
+    let mut dst: Vec<Item<K>> = vec![Item::default(); n];
+    let threads = rayon::current_num_threads().max(1);
+    let chunks = if n >= PAR_PASS_MIN * 2 { threads.min(n / PAR_PASS_MIN).max(1) } else { 1 };
+    let per = n.div_ceil(chunks.max(1)).max(1);
+    for pass in 0..K::BYTES {
+        // histograms per chunk
+        let hists: Vec<[usize; 256]> = src
+            .par_chunks(per)
+            .map(|c| {
+                let mut h = [0usize; 256];
+                for it in c {
+                    h[it.key.byte(pass)] += 1;
+                }
+                h
+            })
+            .collect();
+        let mut total = [0usize; 256];
+        for h in &hists {
+            for b in 0..256 {
+                total[b] += h[b];
+            }
+        }
+        if total.iter().any(|&c| c == n) {
+            continue; // every item has the same digit: nothing moves
+        }
+        // offsets: bucket-major, chunk-minor keeps the sort stable
+        let mut offsets: Vec<[usize; 256]> = vec![[0usize; 256]; hists.len()];
+        let mut run = 0usize;
+        for b in 0..256 {
+            for (c, h) in hists.iter().enumerate() {
+                offsets[c][b] = run;
+                run += h[b];
+            }
+        }
+        let out = SendPtr(dst.as_mut_ptr() as *mut u8);
+        src.par_chunks(per).zip(offsets.into_par_iter()).for_each(|(c, mut off)| {
+            let o = out.get() as *mut Item<K>;
+            for it in c {
+                let b = it.key.byte(pass);
+                // SAFETY: each (chunk, bucket) owns a disjoint output range.
+                unsafe { *o.add(off[b]) = *it };
+                off[b] += 1;
+            }
+        });
+        std::mem::swap(&mut src, &mut dst);
+    }
+    src
+}
+
+/// Sorts one row given by `(ptr, stride in elements, len)`; writes sorted values
+/// and int64 indices with their own strides. `buf` is scratch space.
+unsafe fn sort_row<T: SortKey>(
+    x: *const T,
+    xs: isize,
+    len: usize,
+    descending: bool,
+    vals: *mut T,
+    vs: isize,
+    idx: *mut i64,
+    is: isize,
+) {
+    if len >= RADIX_MIN && len <= u32::MAX as usize {
+        let xp = SendPtr(x as *mut u8);
+        let make = move |i: usize| {
+            let k = (*(xp.get() as *const T).offset(i as isize * xs)).key();
+            Item { key: if descending { k.not() } else { k }, idx: i as u32 }
+        };
+        let items: Vec<Item<T::Key>> = if len >= PAR_PASS_MIN * 2 {
+            (0..len).into_par_iter().with_min_len(1 << 14).map(make).collect()
+        } else {
+            (0..len).map(make).collect()
+        };
+        let sorted = radix_sort(items);
+        // values come back from the keys (no random reads of the input), except
+        // zeros and NaNs whose sign/payload the key dropped
+        let xr = SendPtr(x as *mut u8);
+        let value = move |it: &Item<T::Key>| -> T {
+            let k = if descending { it.key.not() } else { it.key };
+            match T::from_key(k) {
+                Some(v) => v,
+                None => *(xr.get() as *const T).offset(it.idx as isize * xs),
+            }
+        };
+        if len >= PAR_PASS_MIN * 2 {
+            let (vp, ip) = (SendPtr(vals as *mut u8), SendPtr(idx as *mut u8));
+            let step = 1 << 16;
+            let sorted = &sorted;
+            (0..len.div_ceil(step)).into_par_iter().for_each(|c| {
+                let (vals, idx) = (vp.get() as *mut T, ip.get() as *mut i64);
+                for j in c * step..((c + 1) * step).min(len) {
+                    let it = &sorted[j];
+                    *vals.offset(j as isize * vs) = value(it);
+                    *idx.offset(j as isize * is) = it.idx as i64;
+                }
+            });
+        } else {
+            for (j, it) in sorted.iter().enumerate() {
+                *vals.offset(j as isize * vs) = value(it);
+                *idx.offset(j as isize * is) = it.idx as i64;
+            }
+        }
+        return;
+    }
+    // (key, index) pairs are distinct, so an unstable sort gives the stable order
+    let mut order: Vec<(T::Key, usize)> = (0..len)
+        .map(|i| {
+            let k = (*x.offset(i as isize * xs)).key();
+            (if descending { k.not() } else { k }, i)
+        })
+        .collect();
+    order.sort_unstable();
+    for (j, &(_, i)) in order.iter().enumerate() {
+        *vals.offset(j as isize * vs) = *x.offset(i as isize * xs);
+        *idx.offset(j as isize * is) = i as i64;
+    }
+}
+
+/// A batch of rows: `outer` row starts (element offsets) for each of x, vals, idx.
+pub struct Rows {
+    pub x_starts: Vec<isize>,
+    pub v_starts: Vec<isize>,
+    pub i_starts: Vec<isize>,
+    pub len: usize,
+    pub x_stride: isize,
+    pub v_stride: isize,
+    pub i_stride: isize,
+}
+
+/// Sorts each row; rows run in parallel when there are many of them.
+///
+/// # Safety
+/// Pointers and row descriptions must be valid; output rows must not overlap.
+pub unsafe fn sort_rows<T: SortKey>(x: *const T, vals: *mut T, idx: *mut i64, rows: &Rows, descending: bool) {
+    let (xp, vp, ip) = (SendPtr(x as *mut u8), SendPtr(vals as *mut u8), SendPtr(idx as *mut u8));
+    let one = |r: usize| {
+        let (x, vals, idx) = (xp.get() as *const T, vp.get() as *mut T, ip.get() as *mut i64);
+        sort_row::<T>(
+            x.offset(rows.x_starts[r]),
+            rows.x_stride,
+            rows.len,
+            descending,
+            vals.offset(rows.v_starts[r]),
+            rows.v_stride,
+            idx.offset(rows.i_starts[r]),
+            rows.i_stride,
+        )
+    };
+    let outer = rows.x_starts.len();
+    if outer > 1 && outer * rows.len >= crate::cpu::PARALLEL_MIN {
+        (0..outer).into_par_iter().for_each(one);
+    } else {
+        (0..outer).for_each(one);
+    }
+}
+
+// ---------- unique ----------
+
+/// Result of a flat `unique`: sorted distinct values, inverse (per input), counts.
+pub struct Unique<T> {
+    pub values: Vec<T>,
+    pub inverse: Vec<i64>,
+    pub counts: Vec<i64>,
+}
+
+/// Sorted unique of integer data whose value range is small: counts per value.
+fn unique_counting(x: &[i64], lo: i64, hi: i64, want_inverse: bool) -> Unique<i64> {
+    let range = (hi - lo) as usize + 1;
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = x.len().div_ceil(threads).max(1 << 16);
+    let counts: Vec<u64> = x
+        .par_chunks(chunk)
+        .map(|c| {
+            let mut h = vec![0u64; range];
+            for &v in c {
+                h[(v - lo) as usize] += 1;
+            }
+            h
+        })
+        .reduce(
+            || vec![0u64; range],
+            |mut a, b| {
+                for (p, q) in a.iter_mut().zip(&b) {
+                    *p += q;
+                }
+                a
+            },
+        );
+    let mut rank = vec![0i64; range];
+    let mut values = Vec::new();
+    let mut cnt = Vec::new();
+    for (i, &c) in counts.iter().enumerate() {
+        if c > 0 {
+            rank[i] = values.len() as i64;
+            values.push(lo + i as i64);
+            cnt.push(c as i64);
+        }
+    }
+    let inverse = if want_inverse { x.par_iter().with_min_len(1 << 14).map(|&v| rank[(v - lo) as usize]).collect() } else { Vec::new() };
+    Unique { values, inverse, counts: cnt }
+}
+
+/// Sorted unique (NaNs are all distinct, as in PyTorch) with inverse and counts.
+pub fn unique_sorted<T: SortKey>(x: &[T], want_inverse: bool) -> Unique<T> {
+    let n = x.len();
+    if n == 0 {
+        return Unique { values: vec![], inverse: vec![], counts: vec![] };
+    }
+    // small integer ranges: counting
+    if T::DTYPE.is_int() || T::DTYPE == crate::dtype::DType::Bool {
+        let (lo, hi) = x
+            .par_iter()
+            .with_min_len(1 << 14)
+            .map(|v| (v.to_i64(), v.to_i64()))
+            .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+        let span = (hi as i128 - lo as i128) as u128;
+        if span < (n as u128).max(1 << 16) && span < (1 << 26) {
+            let xi: Vec<i64>;
+            let xs: &[i64] = if T::DTYPE == crate::dtype::DType::I64 {
+                // SAFETY: T is i64
+                unsafe { std::slice::from_raw_parts(x.as_ptr() as *const i64, n) }
+            } else {
+                xi = x.par_iter().with_min_len(1 << 14).map(|v| v.to_i64()).collect();
+                &xi
+            };
+            let u = unique_counting(xs, lo, hi, want_inverse);
+            return Unique { values: u.values.into_iter().map(T::from_i64).collect(), inverse: u.inverse, counts: u.counts };
+        }
+    }
+    // general: sort (value, index) then run-length
+    let mut vals = vec![T::default(); n];
+    let mut idx = vec![0i64; n];
+    let rows = Rows { x_starts: vec![0], v_starts: vec![0], i_starts: vec![0], len: n, x_stride: 1, v_stride: 1, i_stride: 1 };
+    unsafe { sort_rows::<T>(x.as_ptr(), vals.as_mut_ptr(), idx.as_mut_ptr(), &rows, false) };
+    let mut values = Vec::new();
+    let mut counts = Vec::new();
+    let mut inverse = if want_inverse { vec![0i64; n] } else { Vec::new() };
+    let mut i = 0;
+    while i < n {
+        let v = vals[i];
+        let mut j = i + 1;
+        // NaN != NaN: each NaN is its own group
+        while j < n && vals[j] == v {
+            j += 1;
+        }
+        let g = values.len() as i64;
+        values.push(v);
+        counts.push((j - i) as i64);
+        if want_inverse {
+            for k in i..j {
+                inverse[idx[k] as usize] = g;
+            }
+        }
+        i = j;
+    }
+    Unique { values, inverse, counts }
+}
+
+/// Unique of consecutive runs (no sorting).
+pub fn unique_consecutive<T: Element>(x: &[T], want_inverse: bool) -> Unique<T> {
+    let n = x.len();
+    let mut values = Vec::new();
+    let mut counts = Vec::new();
+    let mut inverse = if want_inverse { vec![0i64; n] } else { Vec::new() };
+    let mut i = 0;
+    while i < n {
+        let v = x[i];
+        let mut j = i + 1;
+        while j < n && x[j] == v {
+            j += 1;
+        }
+        let g = values.len() as i64;
+        values.push(v);
+        counts.push((j - i) as i64);
+        if want_inverse {
+            for k in i..j {
+                inverse[k] = g;
+            }
+        }
+        i = j;
+    }
+    Unique { values, inverse, counts }
+}
+
+// ---------- searchsorted ----------
+
+/// Insertion point of `v` in sorted `row` (strided, optionally through a
+/// `sorter` permutation): first index with `row[i] >= v` (left) or `row[i] > v`
+/// (right). NaN sorts last.
+///
+/// # Safety
+/// `row` must hold `len` elements at `stride`; sorter indices must be in range.
+#[inline]
+pub unsafe fn search_t<T: Element>(row: *const T, stride: isize, len: usize, v: T, right: bool, sorter: Option<(*const i64, isize)>) -> usize {
+    let (mut lo, mut hi) = (0usize, len);
+    let get = |i: usize| -> T {
+        let j = match sorter {
+            Some((s, ss)) => *s.offset(i as isize * ss) as isize,
+            None => i as isize,
+        };
+        *row.offset(j * stride)
+    };
+    // a < b in NaN-last order
+    #[allow(clippy::eq_op)]
+    let lt = |a: T, b: T| if b != b { a == a } else { a < b };
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let m = get(mid);
+        let go_right = if right { !lt(v, m) } else { lt(m, v) };
+        if go_right {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sort_vec<T: SortKey>(x: &[T], descending: bool) -> (Vec<T>, Vec<i64>) {
+        let n = x.len();
+        let mut v = vec![T::default(); n];
+        let mut i = vec![0i64; n];
+        let rows = Rows { x_starts: vec![0], v_starts: vec![0], i_starts: vec![0], len: n, x_stride: 1, v_stride: 1, i_stride: 1 };
+        unsafe { sort_rows::<T>(x.as_ptr(), v.as_mut_ptr(), i.as_mut_ptr(), &rows, descending) };
+        (v, i)
+    }
+
+    #[test]
+    fn radix_matches_stable_comparison_sort() {
+        let mut s = 12345u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for &n in &[5usize, 2000, 300_000] {
+            let x: Vec<f32> = (0..n).map(|_| ((next() % 200) as f32 - 100.0) / 4.0).collect();
+            for desc in [false, true] {
+                let (v, i) = sort_vec(&x, desc);
+                let mut order: Vec<usize> = (0..n).collect();
+                order.sort_by(|&a, &b| if desc { x[b].partial_cmp(&x[a]).unwrap() } else { x[a].partial_cmp(&x[b]).unwrap() });
+                assert_eq!(i, order.iter().map(|&k| k as i64).collect::<Vec<_>>());
+                assert_eq!(v, order.iter().map(|&k| x[k]).collect::<Vec<_>>());
+            }
+            let y: Vec<i64> = (0..n).map(|_| next() as i64).collect();
+            let (v, _) = sort_vec(&y, false);
+            let mut e = y.clone();
+            e.sort();
+            assert_eq!(v, e);
+        }
+    }
+
+    #[test]
+    fn nan_last_and_signed_zero_kept() {
+        let x = vec![f64::NAN, -0.0, 1.0, 0.0, f64::NEG_INFINITY, -2.0];
+        let (v, i) = sort_vec(&x, false);
+        assert_eq!(i, vec![4, 5, 1, 3, 2, 0]);
+        assert!(v[2] == 0.0 && v[2].is_sign_negative() && v[5].is_nan());
+    }
+
+    #[test]
+    fn unique_counting_and_sorting_paths() {
+        let x: Vec<i64> = vec![5, 3, 5, 1, 3, 3];
+        let u = unique_sorted(&x, true);
+        assert_eq!(u.values, vec![1, 3, 5]);
+        assert_eq!(u.counts, vec![1, 3, 2]);
+        assert_eq!(u.inverse, vec![2, 1, 2, 0, 1, 1]);
+        let y: Vec<i64> = vec![i64::MAX, i64::MIN, 0, i64::MAX];
+        let u = unique_sorted(&y, true);
+        assert_eq!(u.values, vec![i64::MIN, 0, i64::MAX]);
+        assert_eq!(u.inverse, vec![2, 0, 1, 2]);
+    }
+}

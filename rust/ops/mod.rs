@@ -10,6 +10,7 @@ pub mod matmul;
 pub mod reduce;
 pub mod reduce_scan;
 pub mod reduce_stats;
+pub mod sort_ops;
 pub mod unary;
 pub mod view;
 

@@ -1,8 +1,561 @@
 //! Python bindings for joining/rearranging/sorting: `#[pymethods]` on Tensor and module functions.
 
+use super::convert::{index_arg, operand, parse_sizes, tensor_arg};
+use super::tensor::{maybe_detach, ok, parse_dims, PyT, PyTensor};
+use crate::error::Error;
+use crate::ops::join;
+use crate::ops::sort_ops;
+use crate::tensor::Tensor;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyInt, PyList, PySequence, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
+
+/// A list/tuple of tensors (`what` names the function in messages).
+fn tensor_list(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Tensor>> {
+    if obj.is_instance_of::<PyTensor>() {
+        // a tensor is a sequence of its rows, as in PyTorch
+        let t = &obj.cast::<PyTensor>()?.get().inner;
+        return Ok(t.unbind(0)?);
+    }
+    let Ok(seq) = obj.cast::<PySequence>() else {
+        return Err(PyTypeError::new_err(format!(
+            "{what}(): argument 'tensors' (position 1) must be tuple of Tensors, not {}",
+            obj.get_type().name()?
+        )));
+    };
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!("{what}(): argument 'tensors' (position 1) must be tuple of Tensors, not str")));
+    }
+    let mut out = Vec::with_capacity(seq.len()?);
+    for (i, item) in seq.try_iter()?.enumerate() {
+        let item = item?;
+        match item.cast::<PyTensor>() {
+            Ok(t) => out.push(t.get().inner.clone()),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "expected Tensor as element {i} in argument 0, but got {}",
+                    item.get_type().name()?
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Tensors given as varargs or as one list/tuple.
+fn tensors_varargs(args: &Bound<'_, PyTuple>, what: &str) -> PyResult<Vec<Tensor>> {
+    if args.len() == 1 && !args.get_item(0)?.is_instance_of::<PyTensor>() {
+        return tensor_list(&args.get_item(0)?, what);
+    }
+    tensor_list(args.as_any(), what)
+}
+
+fn tuple_of(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Py<PyAny>> {
+    let items: Vec<PyTensor> = ts.into_iter().map(PyTensor::new).collect();
+    Ok(PyTuple::new(py, items)?.into_any().unbind())
+}
+
+/// A `torch.return_types`-style named tuple (defined in python/rgrad/_joining.py).
+fn named(py: Python<'_>, name: &str, a: Tensor, b: Tensor) -> PyResult<Py<PyAny>> {
+    let cls = py.import("rgrad.return_types")?.getattr(name)?;
+    Ok(cls.call1((PyTensor::new(a), PyTensor::new(b)))?.unbind())
+}
+
+/// An int or a sequence of ints.
+fn int_or_ints(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<isize>> {
+    if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyTensor>() {
+        return Ok(vec![index_arg(obj, what)?]);
+    }
+    parse_sizes(&PyTuple::new(obj.py(), [obj])?)
+}
+
+/// `unique` results as PyTorch returns them: a tensor, or a tuple with inverse/counts.
+fn unique_result(py: Python<'_>, u: sort_ops::UniqueOut, inv: bool, cnt: bool) -> PyResult<Py<PyAny>> {
+    if !inv && !cnt {
+        return PyTensor::new(u.values).into_py_any(py);
+    }
+    let mut items = vec![PyTensor::new(u.values)];
+    if inv {
+        items.push(PyTensor::new(u.inverse));
+    }
+    if cnt {
+        items.push(PyTensor::new(u.counts));
+    }
+    Ok(PyTuple::new(py, items)?.into_any().unbind())
+}
+
+#[pymethods]
+impl PyTensor {
+    /// `flip(dims)`: a copy with the element order reversed along each of `dims`.
+    #[pyo3(signature = (*args, dims=None))]
+    fn flip(&self, py: Python<'_>, args: &Bound<'_, PyTuple>, dims: Option<&Bound<'_, PyAny>>) -> PyT {
+        let ds = match dims {
+            Some(d) => int_or_ints(d, "dims")?,
+            None => parse_sizes(args)?,
+        };
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.flip(&ds)))
+    }
+    /// `fliplr()`: flips dim 1 (left/right); needs >= 2 dims.
+    fn fliplr(&self, py: Python<'_>) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.fliplr()))
+    }
+    /// `flipud()`: flips dim 0 (up/down); needs >= 1 dim.
+    fn flipud(&self, py: Python<'_>) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.flipud()))
+    }
+    /// `roll(shifts, dims=None)`: circular shift along dims (the flattened tensor if None).
+    #[pyo3(signature = (shifts, dims=None))]
+    fn roll(&self, py: Python<'_>, shifts: &Bound<'_, PyAny>, dims: Option<&Bound<'_, PyAny>>) -> PyT {
+        let s = int_or_ints(shifts, "shifts")?;
+        let d = match dims {
+            Some(d) if !d.is_none() => int_or_ints(d, "dims")?,
+            _ => vec![],
+        };
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.roll(&s, &d)))
+    }
+    /// `rot90(k=1, dims=(0, 1))`: rotates by 90 degrees k times in the plane of `dims`.
+    #[pyo3(signature = (k=1, dims=None))]
+    fn rot90(&self, py: Python<'_>, k: isize, dims: Option<&Bound<'_, PyAny>>) -> PyT {
+        let d = match dims {
+            Some(d) if !d.is_none() => int_or_ints(d, "dims")?,
+            _ => vec![0, 1],
+        };
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.rot90(k, &d)))
+    }
+    /// `repeat(*sizes)`: tiles the tensor along each dim (PyTorch's repeat, NumPy's tile).
+    #[pyo3(signature = (*sizes))]
+    fn repeat(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyT {
+        let s = parse_sizes(sizes)?;
+        let a = &self.inner;
+        let n = a.numel() * s.iter().map(|&v| v.max(0) as usize).product::<usize>();
+        ok(maybe_detach(py, n, || a.repeat(&s)))
+    }
+    /// `tile(dims)`: `repeat` with missing leading repeat counts taken as 1.
+    #[pyo3(signature = (*dims))]
+    fn tile(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyT {
+        let s = parse_sizes(dims)?;
+        let a = &self.inner;
+        let n = a.numel() * s.iter().map(|&v| v.max(0) as usize).product::<usize>();
+        ok(maybe_detach(py, n, || a.tile(&s)))
+    }
+    /// `repeat_interleave(repeats, dim=None, *, output_size=None)`: repeats each element
+    /// (int repeats, or a 1-D tensor of per-element counts).
+    #[pyo3(signature = (repeats, dim=None, *, output_size=None))]
+    fn repeat_interleave(&self, py: Python<'_>, repeats: &Bound<'_, PyAny>, dim: Option<isize>, output_size: Option<isize>) -> PyT {
+        let a = &self.inner;
+        if let Ok(r) = repeats.cast::<PyTensor>() {
+            let r = r.get().inner.clone();
+            return ok(maybe_detach(py, a.numel(), || a.repeat_interleave_tensor(&r, dim, output_size)));
+        }
+        let r = index_arg(repeats, "repeats")?;
+        ok(maybe_detach(py, a.numel() * r.max(0) as usize, || a.repeat_interleave_int(r, dim, output_size)))
+    }
+    /// `sort(dim=-1, descending=False, *, stable=False)` -> (values, indices); NaN sorts largest.
+    #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
+    fn sort(&self, py: Python<'_>, dim: isize, descending: bool, stable: bool) -> PyResult<Py<PyAny>> {
+        let a = &self.inner;
+        let (v, i) = maybe_detach(py, a.numel(), || a.sort(dim, descending, stable))?;
+        named(py, "sort", v, i)
+    }
+    /// `argsort(dim=-1, descending=False, *, stable=False)`: indices that sort the tensor.
+    #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
+    fn argsort(&self, py: Python<'_>, dim: isize, descending: bool, stable: bool) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.argsort(dim, descending, stable)))
+    }
+    /// `msort()`: sorted along dim 0.
+    fn msort(&self, py: Python<'_>) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.msort()))
+    }
+    /// `topk(k, dim=-1, largest=True, sorted=True)` -> (values, indices).
+    #[pyo3(signature = (k, dim=-1, largest=true, sorted=true))]
+    fn topk(&self, py: Python<'_>, k: &Bound<'_, PyAny>, dim: isize, largest: bool, sorted: bool) -> PyResult<Py<PyAny>> {
+        let k = index_arg(k, "k")?;
+        let a = &self.inner;
+        let (v, i) = maybe_detach(py, a.numel(), || a.topk(k, dim, largest, sorted))?;
+        named(py, "topk", v, i)
+    }
+    /// `kthvalue(k, dim=-1, keepdim=False)` -> (values, indices): the k-th smallest along dim.
+    #[pyo3(signature = (k, dim=-1, keepdim=false))]
+    fn kthvalue(&self, py: Python<'_>, k: &Bound<'_, PyAny>, dim: isize, keepdim: bool) -> PyResult<Py<PyAny>> {
+        let k = index_arg(k, "k")?;
+        let a = &self.inner;
+        let (v, i) = maybe_detach(py, a.numel(), || a.kthvalue(k, dim, keepdim))?;
+        named(py, "kthvalue", v, i)
+    }
+    /// `unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`.
+    #[pyo3(signature = (sorted=true, return_inverse=false, return_counts=false, dim=None))]
+    fn unique(&self, py: Python<'_>, sorted: bool, return_inverse: bool, return_counts: bool, dim: Option<isize>) -> PyResult<Py<PyAny>> {
+        let _ = sorted;
+        let a = &self.inner;
+        let u = maybe_detach(py, a.numel(), || a.unique(return_inverse, return_counts, dim))?;
+        unique_result(py, u, return_inverse, return_counts)
+    }
+    /// `unique_consecutive(return_inverse=False, return_counts=False, dim=None)`: collapses runs.
+    #[pyo3(signature = (return_inverse=false, return_counts=false, dim=None))]
+    fn unique_consecutive(&self, py: Python<'_>, return_inverse: bool, return_counts: bool, dim: Option<isize>) -> PyResult<Py<PyAny>> {
+        let a = &self.inner;
+        let u = maybe_detach(py, a.numel(), || a.unique_consecutive(return_inverse, return_counts, dim))?;
+        unique_result(py, u, return_inverse, return_counts)
+    }
+    /// `tril(diagonal=0)`: lower triangle of the last two dims.
+    #[pyo3(signature = (diagonal=0))]
+    fn tril(&self, py: Python<'_>, diagonal: isize) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.tril(diagonal)))
+    }
+    /// `triu(diagonal=0)`: upper triangle of the last two dims.
+    #[pyo3(signature = (diagonal=0))]
+    fn triu(&self, py: Python<'_>, diagonal: isize) -> PyT {
+        let a = &self.inner;
+        ok(maybe_detach(py, a.numel(), || a.triu(diagonal)))
+    }
+    /// `diag(diagonal=0)`: 1-D -> diagonal matrix; 2-D -> its diagonal.
+    #[pyo3(signature = (diagonal=0))]
+    fn diag(&self, diagonal: isize) -> PyT {
+        ok(self.inner.diag(diagonal))
+    }
+    /// `diagonal(offset=0, dim1=0, dim2=1)`: a view of a diagonal (appended as the last dim).
+    #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
+    fn diagonal(&self, offset: isize, dim1: isize, dim2: isize) -> PyT {
+        ok(self.inner.diagonal(offset, dim1, dim2))
+    }
+    /// `diag_embed(offset=0, dim1=-2, dim2=-1)`: last dim placed on diagonals of new planes.
+    #[pyo3(signature = (offset=0, dim1=-2, dim2=-1))]
+    fn diag_embed(&self, offset: isize, dim1: isize, dim2: isize) -> PyT {
+        ok(self.inner.diag_embed(offset, dim1, dim2))
+    }
+    /// `trace()`: sum of the main diagonal of a matrix.
+    fn trace(&self) -> PyT {
+        ok(self.inner.trace())
+    }
+    /// `movedim(source, destination)`: moves dims to new positions (a view).
+    fn movedim(&self, source: &Bound<'_, PyAny>, destination: &Bound<'_, PyAny>) -> PyT {
+        ok(self.inner.movedim(&int_or_ints(source, "source")?, &int_or_ints(destination, "destination")?))
+    }
+    /// `moveaxis(source, destination)`: alias of `movedim`.
+    fn moveaxis(&self, source: &Bound<'_, PyAny>, destination: &Bound<'_, PyAny>) -> PyT {
+        self.movedim(source, destination)
+    }
+    /// `broadcast_to(size)`: an expanded view.
+    fn broadcast_to(&self, size: &Bound<'_, PyAny>) -> PyT {
+        ok(self.inner.broadcast_to(&int_or_ints(size, "size")?))
+    }
+    /// `split(split_size, dim=0)`: views of size `split_size` (an int) or of the given sizes (a list).
+    #[pyo3(signature = (split_size, dim=0))]
+    fn split(&self, py: Python<'_>, split_size: &Bound<'_, PyAny>, dim: isize) -> PyResult<Py<PyAny>> {
+        let parts = if split_size.is_instance_of::<PyInt>() || split_size.is_instance_of::<PyTensor>() {
+            self.inner.split_size(index_arg(split_size, "split_size")?, dim)?
+        } else {
+            self.inner.split_with_sizes(&int_or_ints(split_size, "split_size")?, dim)?
+        };
+        tuple_of(py, parts)
+    }
+    /// `split_with_sizes(split_sizes, dim=0)`.
+    #[pyo3(signature = (split_sizes, dim=0))]
+    fn split_with_sizes(&self, py: Python<'_>, split_sizes: &Bound<'_, PyAny>, dim: isize) -> PyResult<Py<PyAny>> {
+        tuple_of(py, self.inner.split_with_sizes(&int_or_ints(split_sizes, "split_sizes")?, dim)?)
+    }
+    /// `chunk(chunks, dim=0)`: at most `chunks` views of equal size (the last may be smaller).
+    #[pyo3(signature = (chunks, dim=0))]
+    fn chunk(&self, py: Python<'_>, chunks: isize, dim: isize) -> PyResult<Py<PyAny>> {
+        tuple_of(py, self.inner.chunk(chunks, dim)?)
+    }
+    /// `tensor_split(indices_or_sections, dim=0)`: an int of sections, or a list of split indices.
+    #[pyo3(signature = (indices_or_sections, dim=0))]
+    fn tensor_split(&self, py: Python<'_>, indices_or_sections: &Bound<'_, PyAny>, dim: isize) -> PyResult<Py<PyAny>> {
+        let ios = indices_or_sections;
+        if let Ok(t) = ios.cast::<PyTensor>() {
+            let t = &t.get().inner;
+            if t.dtype().is_float() || t.dtype() == crate::DType::Bool {
+                return Err(Error::Runtime(format!(
+                    "tensor_split expected tensor_indices_or_sections to have integer dtype, but got {}",
+                    t.dtype()
+                ))
+                .into());
+            }
+            if t.rank() > 1 {
+                return Err(Error::Runtime(format!(
+                    "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional tensor, but got a tensor with {} dims",
+                    t.rank()
+                ))
+                .into());
+            }
+            if t.rank() == 0 {
+                return tuple_of(py, self.inner.tensor_split_sections(t.item()?.to_i64() as isize, dim)?);
+            }
+            let idx: Vec<isize> = t.to_vec::<i64>()?.into_iter().map(|v| v as isize).collect();
+            return tuple_of(py, self.inner.tensor_split_indices(&idx, dim)?);
+        }
+        if ios.is_instance_of::<PyInt>() {
+            return tuple_of(py, self.inner.tensor_split_sections(index_arg(ios, "sections")?, dim)?);
+        }
+        tuple_of(py, self.inner.tensor_split_indices(&int_or_ints(ios, "indices")?, dim)?)
+    }
+    /// `unbind(dim=0)`: the slices along `dim` (views).
+    #[pyo3(signature = (dim=0))]
+    fn unbind(&self, py: Python<'_>, dim: isize) -> PyResult<Py<PyAny>> {
+        tuple_of(py, self.inner.unbind(dim)?)
+    }
+    /// `bincount(weights=None, minlength=0)`: occurrences of each non-negative int.
+    #[pyo3(signature = (weights=None, minlength=0))]
+    fn bincount(&self, weights: Option<&Bound<'_, PyAny>>, minlength: isize) -> PyT {
+        let w = match weights {
+            Some(w) if !w.is_none() => Some(tensor_arg(w, "weights")?),
+            _ => None,
+        };
+        ok(self.inner.bincount(w.as_ref(), minlength))
+    }
+    /// `histc(bins=100, min=0, max=0)`: equal-width histogram (min == max: the data's range).
+    #[pyo3(signature = (bins=100, min=0.0, max=0.0))]
+    fn histc(&self, bins: isize, min: f64, max: f64) -> PyT {
+        ok(self.inner.histc(bins, min, max))
+    }
+}
+
+/// `cat(tensors, dim=0)`: joins tensors along an existing dim (dtypes promote).
+#[pyfunction]
+#[pyo3(signature = (tensors, dim=0, *, axis=None, out=None))]
+fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: isize, axis: Option<isize>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    if out.is_some_and(|o| !o.is_none()) {
+        return Err(PyTypeError::new_err("cat(): out= is not supported"));
+    }
+    let ts = tensor_list(tensors, "cat")?;
+    let d = axis.unwrap_or(dim);
+    let n: usize = ts.iter().map(|t| t.numel()).sum();
+    ok(maybe_detach(py, n, || join::cat(&ts, d)))
+}
+
+/// `concat(tensors, dim=0)`: alias of `cat`.
+#[pyfunction]
+#[pyo3(signature = (tensors, dim=0, *, axis=None, out=None))]
+fn concat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: isize, axis: Option<isize>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    cat(py, tensors, dim, axis, out)
+}
+
+/// `concatenate(tensors, axis=0)`: alias of `cat` (NumPy's name).
+#[pyfunction]
+#[pyo3(signature = (tensors, axis=0, *, dim=None, out=None))]
+fn concatenate(py: Python<'_>, tensors: &Bound<'_, PyAny>, axis: isize, dim: Option<isize>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    cat(py, tensors, dim.unwrap_or(axis), None, out)
+}
+
+/// `stack(tensors, dim=0)`: joins equal-shaped tensors along a new dim.
+#[pyfunction]
+#[pyo3(signature = (tensors, dim=0, *, out=None))]
+fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: isize, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    let _ = out;
+    let ts = tensor_list(tensors, "stack")?;
+    let n: usize = ts.iter().map(|t| t.numel()).sum();
+    ok(maybe_detach(py, n, || join::stack(&ts, dim)))
+}
+
+/// `hstack(tensors)`: column-wise (dim 1; dim 0 for 1-D).
+#[pyfunction]
+#[pyo3(signature = (tensors, *, out=None))]
+fn hstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    let _ = out;
+    ok(join::hstack(&tensor_list(tensors, "hstack")?))
+}
+
+/// `vstack(tensors)`: row-wise (dim 0 after atleast_2d).
+#[pyfunction]
+#[pyo3(signature = (tensors, *, out=None))]
+fn vstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    let _ = out;
+    ok(join::vstack(&tensor_list(tensors, "vstack")?))
+}
+
+/// `row_stack(tensors)`: alias of `vstack`.
+#[pyfunction]
+#[pyo3(signature = (tensors, *, out=None))]
+fn row_stack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    vstack(tensors, out)
+}
+
+/// `dstack(tensors)`: depth-wise (dim 2 after atleast_3d).
+#[pyfunction]
+#[pyo3(signature = (tensors, *, out=None))]
+fn dstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    let _ = out;
+    ok(join::dstack(&tensor_list(tensors, "dstack")?))
+}
+
+/// `column_stack(tensors)`: 1-D inputs become columns.
+#[pyfunction]
+#[pyo3(signature = (tensors, *, out=None))]
+fn column_stack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    let _ = out;
+    ok(join::column_stack(&tensor_list(tensors, "column_stack")?))
+}
+
+fn atleast_n(py: Python<'_>, args: &Bound<'_, PyTuple>, n: usize) -> PyResult<Py<PyAny>> {
+    if args.len() == 1 {
+        if let Ok(t) = args.get_item(0)?.cast::<PyTensor>() {
+            return PyTensor::new(join::atleast(&t.get().inner, n)?).into_py_any(py);
+        }
+    }
+    let ts = tensors_varargs(args, "atleast")?;
+    tuple_of(py, ts.iter().map(|t| join::atleast(t, n)).collect::<crate::Result<_>>()?)
+}
+
+/// `atleast_1d(*tensors)`: 0-d tensors become 1-d.
+#[pyfunction]
+#[pyo3(signature = (*tensors))]
+fn atleast_1d(py: Python<'_>, tensors: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    atleast_n(py, tensors, 1)
+}
+
+/// `atleast_2d(*tensors)`: leading size-1 dims up to 2-d.
+#[pyfunction]
+#[pyo3(signature = (*tensors))]
+fn atleast_2d(py: Python<'_>, tensors: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    atleast_n(py, tensors, 2)
+}
+
+/// `atleast_3d(*tensors)`: NumPy's atleast_3d.
+#[pyfunction]
+#[pyo3(signature = (*tensors))]
+fn atleast_3d(py: Python<'_>, tensors: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    atleast_n(py, tensors, 3)
+}
+
+/// `broadcast_tensors(*tensors)`: views of all inputs expanded to their common shape.
+#[pyfunction]
+#[pyo3(signature = (*tensors))]
+fn broadcast_tensors(py: Python<'_>, tensors: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    let ts = tensors_varargs(tensors, "broadcast_tensors")?;
+    tuple_of(py, join::broadcast_tensors(&ts)?)
+}
+
+/// `meshgrid(*tensors, indexing='ij')`: coordinate grids ('xy' swaps the first two dims).
+#[pyfunction]
+#[pyo3(signature = (*tensors, indexing=None))]
+fn meshgrid(py: Python<'_>, tensors: &Bound<'_, PyTuple>, indexing: Option<&str>) -> PyResult<Py<PyAny>> {
+    let ts = tensors_varargs(tensors, "meshgrid")?;
+    tuple_of(py, join::meshgrid(&ts, indexing.unwrap_or("ij"))?)
+}
+
+/// `searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None)`.
+#[pyfunction]
+#[pyo3(signature = (sorted_sequence, input, *, out_int32=false, right=false, side=None, sorter=None, out=None))]
+#[allow(clippy::too_many_arguments)]
+fn searchsorted(
+    py: Python<'_>,
+    sorted_sequence: &Bound<'_, PyAny>,
+    input: &Bound<'_, PyAny>,
+    out_int32: bool,
+    right: bool,
+    side: Option<&str>,
+    sorter: Option<&Bound<'_, PyAny>>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyT {
+    let _ = out;
+    let seq = tensor_arg(sorted_sequence, "sorted_sequence")?;
+    let vals = scalar_or_tensor(input, "input")?;
+    let right = match side {
+        None => right,
+        Some("left") if right => {
+            return Err(Error::Runtime("torch.searchsorted(): side and right can't be set to opposites, got side of left while right was True".into()).into())
+        }
+        Some("left") => false,
+        Some("right") => true,
+        Some(s) => return Err(Error::Runtime(format!("torch.searchsorted(): side can only be 'left' or 'right' but got {s}")).into()),
+    };
+    let sorter = match sorter {
+        Some(s) if !s.is_none() => Some(tensor_arg(s, "sorter")?),
+        _ => None,
+    };
+    ok(maybe_detach(py, vals.numel(), || sort_ops::searchsorted(&seq, &vals, out_int32, right, sorter.as_ref())))
+}
+
+/// A tensor, or a Python number as a 0-d tensor (not a wrapped scalar).
+fn scalar_or_tensor(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Tensor> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(t.get().inner.clone());
+    }
+    match operand(obj)? {
+        Some(t) => Ok(Tensor::scalar(t.item()?, t.dtype())?),
+        None => Err(PyTypeError::new_err(format!("{what} must be a Tensor or a number, not {}", obj.get_type().name()?))),
+    }
+}
+
+/// `bucketize(input, boundaries, *, out_int32=False, right=False)`: bucket indices.
+#[pyfunction]
+#[pyo3(signature = (input, boundaries, *, out_int32=false, right=false, out=None))]
+fn bucketize(py: Python<'_>, input: &Bound<'_, PyAny>, boundaries: &Bound<'_, PyAny>, out_int32: bool, right: bool, out: Option<&Bound<'_, PyAny>>) -> PyT {
+    let _ = out;
+    let x = scalar_or_tensor(input, "input")?;
+    let b = tensor_arg(boundaries, "boundaries")?;
+    ok(maybe_detach(py, x.numel(), || sort_ops::bucketize(&x, &b, out_int32, right)))
+}
+
+/// `repeat_interleave(input, repeats=None, dim=None, *, output_size=None)`; with only a
+/// tensor of counts, returns `[0]*r0 + [1]*r1 + ...`.
+#[pyfunction]
+#[pyo3(signature = (input, repeats=None, dim=None, *, output_size=None))]
+fn repeat_interleave(py: Python<'_>, input: &Bound<'_, PyAny>, repeats: Option<&Bound<'_, PyAny>>, dim: Option<isize>, output_size: Option<isize>) -> PyT {
+    let x = tensor_arg(input, "input")?;
+    match repeats {
+        Some(r) if !r.is_none() => {
+            let pt = PyTensor::new(x);
+            pt.repeat_interleave(py, r, dim, output_size)
+        }
+        _ => ok(join::repeat_index(&x, output_size)),
+    }
+}
+
+/// `broadcast_shapes(*shapes)`: the broadcast of several shapes, as an `rgrad.Size`.
+#[pyfunction]
+#[pyo3(signature = (*shapes))]
+fn broadcast_shapes<'py>(py: Python<'py>, shapes: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+    let mut all: Vec<Vec<usize>> = Vec::new();
+    for s in shapes.iter() {
+        let v = int_or_ints(&s, "shape")?;
+        if v.iter().any(|&x| x < 0) {
+            return Err(Error::Runtime(format!("Trying to create tensor with negative dimension {}: {:?}", v.iter().find(|&&x| x < 0).unwrap_or(&-1), v)).into());
+        }
+        all.push(v.into_iter().map(|x| x as usize).collect());
+    }
+    let refs: Vec<&[usize]> = all.iter().map(|v| v.as_slice()).collect();
+    let shape = crate::shape::broadcast_all(&refs)?;
+    super::make_size(py, &shape)
+}
+
+/// Private: `index_select` along `dim` by a 1-D int64 index (negatives wrap), differentiable.
+/// Backs `rgrad.delete` / `rgrad.insert`.
+#[pyfunction]
+fn _take_along(input: &Bound<'_, PyAny>, dim: isize, index: &Bound<'_, PyAny>) -> PyT {
+    let x = tensor_arg(input, "input")?;
+    let d = crate::shape::normalize_dim(dim, x.rank())?;
+    let idx: Vec<i64> = match index.cast::<PyTensor>() {
+        Ok(t) => t.get().inner.to_vec::<i64>()?,
+        Err(_) => {
+            let l = index.cast::<PyList>().map_err(|_| PyTypeError::new_err("index must be a list or tensor"))?;
+            l.iter().map(|v| v.extract::<i64>()).collect::<PyResult<_>>()?
+        }
+    };
+    let size = if x.rank() == 0 { 1 } else { x.shape()[d] };
+    let it = join::normalized_index(&idx, size)?;
+    ok(x.jn_take_along(d, &it))
+}
 
 /// Adds this family's module-level functions to `rgrad._rgrad`.
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    macro_rules! add_fns {
+        ($($f:ident),* $(,)?) => { $( m.add_function(wrap_pyfunction!($f, m)?)?; )* };
+    }
+    add_fns!(
+        cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack, atleast_1d, atleast_2d,
+        atleast_3d, broadcast_tensors, meshgrid, searchsorted, bucketize, repeat_interleave, broadcast_shapes, _take_along,
+    );
+    let _ = parse_dims;
     Ok(())
 }
