@@ -1,11 +1,115 @@
-"""Python-level pieces of the matmul op family."""
+"""Python-level pieces of the matmul op family: einsum's argument forms, linear, multi_dot."""
+
+from . import _rgrad
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
-METHOD_FUNCTIONS = []
+METHOD_FUNCTIONS = [
+    "mm", "matmul", "bmm", "mv", "vdot", "inner", "outer", "ger", "kron",
+    "addmm", "baddbmm", "addbmm", "addmv",
+]
 
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
-__all__ = []
+__all__ = ["einsum", "chain_matmul"]
+
+
+def _sublist_to_subscripts(sub):
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = []
+    for s in sub:
+        if s is Ellipsis:
+            out.append("...")
+        elif isinstance(s, int) and 0 <= s < 52:
+            out.append(letters[s])
+        else:
+            raise ValueError(f"einsum(): subscript in subscript list is not within the valid range [0, 52), got {s}")
+    return "".join(out)
+
+
+def einsum(*args):
+    """``einsum(equation, *operands)``: Einstein summation.
+
+    Operands may be given as varargs or as one list/tuple. Supports ``...``,
+    repeated subscripts (diagonals and traces), implicit outputs (subscripts
+    that appear once, in alphabetical order, uppercase first) and explicit
+    ``->`` outputs. Also accepts the sublist form
+    ``einsum(op1, [0, 1], op2, [1, 2], [0, 2])``. Contractions run as batched
+    matrix products.
+    """
+    if not args:
+        raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list")
+    if isinstance(args[0], str):
+        eq = args[0]
+        ops = args[1:]
+        if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
+            ops = ops[0]
+        return _rgrad._einsum(eq, list(ops))
+    # sublist format: op, sub, op, sub, ..., [out]
+    ops, subs = [], []
+    rest = list(args)
+    while len(rest) >= 2:
+        ops.append(rest.pop(0))
+        subs.append(_sublist_to_subscripts(rest.pop(0)))
+    eq = ",".join(subs)
+    if rest:
+        eq += "->" + _sublist_to_subscripts(rest[0])
+    return _rgrad._einsum(eq, ops)
+
+
+def chain_matmul(*matrices):
+    """Product of two or more 2-D tensors, left to right (deprecated in PyTorch; see ``linalg.multi_dot``)."""
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = matrices[0]
+    if len(matrices) == 0:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = out.mm(m)
+    return out
+
+
+def multi_dot(tensors):
+    """``linalg.multi_dot(tensors)``: product of a chain of matrices; the first and last may be 1-D."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    first_1d = tensors[0].dim() == 1
+    last_1d = tensors[-1].dim() == 1
+    ts = list(tensors)
+    if first_1d:
+        ts[0] = ts[0].unsqueeze(0)
+    if last_1d:
+        ts[-1] = ts[-1].unsqueeze(-1)
+    for i, t in enumerate(ts):
+        if t.dim() != 2:
+            which = "first" if i == 0 else ("last" if i == len(ts) - 1 else None)
+            if which:
+                raise RuntimeError(f"multi_dot(): the {which} tensor must be 1D or 2D but got {tensors[i].dim()}D")
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.dim()}D")
+    out = ts[0]
+    for t in ts[1:]:
+        out = out.mm(t)
+    if first_1d and last_1d:
+        return out.reshape(())
+    if first_1d:
+        return out.squeeze(0)
+    if last_1d:
+        return out.squeeze(-1)
+    return out
+
+
+def matmul(input, other):
+    """``linalg.matmul(input, other)``: same as ``rgrad.matmul``."""
+    return input.matmul(other)
+
+
+def linear(input, weight, bias=None):
+    """``nn.functional.linear(input, weight, bias=None)``: ``input @ weight.T + bias``.
+
+    A 2-D input with a bias runs as one fused ``addmm``.
+    """
+    return _rgrad._linear(input, weight, bias)
+
 
 # Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
-LINALG = {}
-FUNCTIONAL = {}
+LINALG = {"matmul": matmul, "multi_dot": multi_dot}
+FUNCTIONAL = {"linear": linear}

@@ -1,1 +1,305 @@
-//! Matrix-multiply kernels (issue: matrix products).
+//! Matrix-multiply kernels: batched, strided, broadcast `C = alpha * A @ B + beta * C`.
+//!
+//! float32 / float64 go to the `gemm` crate (runtime-dispatched AVX2/FMA/AVX-512
+//! micro-kernels, packs strided operands itself, so transposed and sliced inputs
+//! are never copied here). Integers use a plain row-times-matrix loop with
+//! wrapping arithmetic (PyTorch's integer matmul wraps too).
+//!
+//! Threading: one big product is split inside the gemm crate (rayon);
+//! a batch of small products is split over the batch (each product single-threaded),
+//! so the two levels never oversubscribe the pool.
+
+use crate::dtype::{DType, Scalar};
+use crate::tensor::scalar_as;
+use rayon::prelude::*;
+
+/// One operand of a batched product: base pointer (at its offset), strides in
+/// *elements*: per batch dim, then rows, then columns. Zero strides broadcast.
+#[derive(Clone)]
+pub struct MatOperand {
+    pub ptr: *mut u8,
+    pub batch_strides: Vec<isize>,
+    pub rs: isize,
+    pub cs: isize,
+}
+
+// The raw pointers are only dereferenced by kernels that write disjoint outputs.
+unsafe impl Send for MatOperand {}
+unsafe impl Sync for MatOperand {}
+
+/// A batched product: `out[b] = alpha * a[b] @ b[b] + beta * out[b]` over the batch shape.
+pub struct Gemm<'a> {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub batch: &'a [usize],
+    pub out: MatOperand,
+    pub a: MatOperand,
+    pub b: MatOperand,
+    /// Scale of the product.
+    pub alpha: Scalar,
+    /// Scale of the existing `out` contents; `None` = overwrite (out is not read,
+    /// so NaNs in it don't propagate, as PyTorch's beta=0).
+    pub beta: Option<Scalar>,
+}
+
+/// Products below this many multiply-adds run single-threaded.
+const PAR_WORK_MIN: usize = 48 * 48 * 48;
+/// Products this small skip the gemm crate's packing machinery.
+const TINY_WORK: usize = 8 * 8 * 8;
+
+#[derive(Clone, Copy)]
+struct Ptr(*mut u8);
+unsafe impl Send for Ptr {}
+unsafe impl Sync for Ptr {}
+
+/// Element offsets of (out, a, b) for every batch index, row-major over the batch shape.
+fn batch_offsets(g: &Gemm) -> Vec<[isize; 3]> {
+    let nb: usize = g.batch.iter().product();
+    let mut offs = Vec::with_capacity(nb);
+    if nb == 0 {
+        return offs;
+    }
+    let r = g.batch.len();
+    let mut idx = vec![0usize; r];
+    let mut cur = [0isize; 3];
+    for _ in 0..nb {
+        offs.push(cur);
+        // increment the multi-index
+        let mut d = r;
+        while d > 0 {
+            d -= 1;
+            idx[d] += 1;
+            cur[0] += g.out.batch_strides[d];
+            cur[1] += g.a.batch_strides[d];
+            cur[2] += g.b.batch_strides[d];
+            if idx[d] < g.batch[d] {
+                break;
+            }
+            cur[0] -= g.out.batch_strides[d] * g.batch[d] as isize;
+            cur[1] -= g.a.batch_strides[d] * g.batch[d] as isize;
+            cur[2] -= g.b.batch_strides[d] * g.batch[d] as isize;
+            idx[d] = 0;
+        }
+    }
+    offs
+}
+
+/// Scalar arithmetic the plain kernel needs (wrapping for integers).
+trait Arith: Copy + Send + Sync + 'static {
+    fn zero_() -> Self;
+    fn madd(self, a: Self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    fn add(self, b: Self) -> Self;
+}
+macro_rules! arith_int {
+    ($($t:ty),*) => {$(
+        impl Arith for $t {
+            #[inline(always)] fn zero_() -> Self { 0 }
+            #[inline(always)] fn madd(self, a: Self, b: Self) -> Self { self.wrapping_add(a.wrapping_mul(b)) }
+            #[inline(always)] fn mul(self, b: Self) -> Self { self.wrapping_mul(b) }
+            #[inline(always)] fn add(self, b: Self) -> Self { self.wrapping_add(b) }
+        }
+    )*};
+}
+arith_int!(i32, i64);
+macro_rules! arith_float {
+    ($($t:ty),*) => {$(
+        impl Arith for $t {
+            #[inline(always)] fn zero_() -> Self { 0.0 }
+            #[inline(always)] fn madd(self, a: Self, b: Self) -> Self { self + a * b }
+            #[inline(always)] fn mul(self, b: Self) -> Self { self * b }
+            #[inline(always)] fn add(self, b: Self) -> Self { self + b }
+        }
+    )*};
+}
+arith_float!(f32, f64);
+
+/// Plain kernel for one product: each output row accumulates `a[i, p] * b[p, :]`
+/// (unit-stride inner loop over `b`'s row when `b` is row-major: vectorises).
+#[allow(clippy::too_many_arguments)]
+unsafe fn plain_one<T: Arith>(g: &Gemm, o: *mut T, a: *const T, b: *const T, alpha: T, beta: Option<T>, acc: &mut Vec<T>) {
+    let (m, n, k) = (g.m, g.n, g.k);
+    acc.clear();
+    acc.resize(n, T::zero_());
+    for i in 0..m {
+        for v in acc.iter_mut() {
+            *v = T::zero_();
+        }
+        let arow = a.offset(i as isize * g.a.rs);
+        for p in 0..k {
+            let av = *arow.offset(p as isize * g.a.cs);
+            let brow = b.offset(p as isize * g.b.rs);
+            if g.b.cs == 1 {
+                for j in 0..n {
+                    acc[j] = acc[j].madd(av, *brow.add(j));
+                }
+            } else {
+                for j in 0..n {
+                    acc[j] = acc[j].madd(av, *brow.offset(j as isize * g.b.cs));
+                }
+            }
+        }
+        let orow = o.offset(i as isize * g.out.rs);
+        for j in 0..n {
+            let q = orow.offset(j as isize * g.out.cs);
+            let v = acc[j].mul(alpha);
+            *q = match beta {
+                Some(bt) => v.add((*q).mul(bt)),
+                None => v,
+            };
+        }
+    }
+}
+
+/// Runs the plain kernel over the batch (and over row blocks when there is one big product).
+unsafe fn run_plain<T: Arith + crate::cpu::Element>(g: &Gemm) {
+    let alpha: T = scalar_as(g.alpha);
+    let beta: Option<T> = g.beta.map(scalar_as);
+    let offs = batch_offsets(g);
+    let (po, pa, pb) = (Ptr(g.out.ptr), Ptr(g.a.ptr), Ptr(g.b.ptr));
+    let work = g.m * g.n * g.k.max(1);
+    let one = |off: &[isize; 3], acc: &mut Vec<T>| {
+        let (po, pa, pb) = (po, pa, pb);
+        plain_one::<T>(
+            g,
+            (po.0 as *mut T).offset(off[0]),
+            (pa.0 as *const T).offset(off[1]),
+            (pb.0 as *const T).offset(off[2]),
+            alpha,
+            beta,
+            acc,
+        )
+    };
+    if offs.len() * work < PAR_WORK_MIN || rayon::current_num_threads() <= 1 {
+        let mut acc = Vec::new();
+        for off in &offs {
+            one(off, &mut acc);
+        }
+    } else if offs.len() >= rayon::current_num_threads() {
+        offs.par_iter().for_each_init(Vec::new, |acc, off| one(off, acc));
+    } else {
+        // few big products: split each one's rows
+        for off in &offs {
+            let rows_per = g.m.div_ceil(rayon::current_num_threads() * 4).max(1);
+            (0..g.m.div_ceil(rows_per)).into_par_iter().for_each_init(Vec::new, |acc, blk| {
+                let r0 = blk * rows_per;
+                let rows = rows_per.min(g.m - r0);
+                let sub = Gemm {
+                    m: rows,
+                    n: g.n,
+                    k: g.k,
+                    batch: &[],
+                    out: g.out.clone(),
+                    a: g.a.clone(),
+                    b: g.b.clone(),
+                    alpha: g.alpha,
+                    beta: g.beta,
+                };
+                let (po, pa, pb) = (po, pa, pb);
+                plain_one::<T>(
+                    &sub,
+                    (po.0 as *mut T).offset(off[0] + r0 as isize * g.out.rs),
+                    (pa.0 as *const T).offset(off[1] + r0 as isize * g.a.rs),
+                    (pb.0 as *const T).offset(off[2]),
+                    alpha,
+                    beta,
+                    acc,
+                )
+            });
+        }
+    }
+}
+
+/// One product through the gemm crate. Note the crate's naming: its `alpha`
+/// scales the destination and its `beta` scales the product.
+unsafe fn crate_one<T: 'static + Copy>(g: &Gemm, o: *mut T, a: *const T, b: *const T, alpha: T, beta: Option<T>, par: gemm::Parallelism) {
+    let (read_dst, dst_scale) = match beta {
+        Some(bt) => (true, bt),
+        None => (false, alpha), // ignored when not reading dst
+    };
+    gemm::gemm(
+        g.m, g.n, g.k, o, g.out.cs, g.out.rs, read_dst, a, g.a.cs, g.a.rs, b, g.b.cs, g.b.rs, dst_scale, alpha, false,
+        false, false, par,
+    );
+}
+
+unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
+    let work = g.m * g.n * g.k;
+    if work <= TINY_WORK {
+        return run_plain::<T>(g);
+    }
+    let alpha: T = scalar_as(g.alpha);
+    let beta: Option<T> = g.beta.map(scalar_as);
+    let offs = batch_offsets(g);
+    let threads = rayon::current_num_threads();
+    let (po, pa, pb) = (Ptr(g.out.ptr), Ptr(g.a.ptr), Ptr(g.b.ptr));
+    let one = |off: &[isize; 3], par| {
+        let (po, pa, pb) = (po, pa, pb);
+        crate_one::<T>(
+            g,
+            (po.0 as *mut T).offset(off[0]),
+            (pa.0 as *const T).offset(off[1]),
+            (pb.0 as *const T).offset(off[2]),
+            alpha,
+            beta,
+            par,
+        )
+    };
+    let big = work >= PAR_WORK_MIN * 8;
+    if threads > 1 && offs.len() >= 2 && !(big && offs.len() < 2 * threads) && offs.len() * work >= PAR_WORK_MIN {
+        // many products: one per task, each single-threaded
+        offs.par_iter().for_each(|off| one(off, gemm::Parallelism::None));
+    } else {
+        let par = if threads > 1 && work >= PAR_WORK_MIN { gemm::Parallelism::Rayon(threads) } else { gemm::Parallelism::None };
+        for off in &offs {
+            one(off, par);
+        }
+    }
+}
+
+/// Fills (or scales by beta) the output when k == 0: the product is all zeros.
+unsafe fn run_k0<T: Arith + crate::cpu::Element>(g: &Gemm) {
+    let beta: Option<T> = g.beta.map(scalar_as);
+    for off in batch_offsets(g) {
+        let o = (g.out.ptr as *mut T).offset(off[0]);
+        for i in 0..g.m {
+            for j in 0..g.n {
+                let q = o.offset(i as isize * g.out.rs + j as isize * g.out.cs);
+                *q = match beta {
+                    Some(bt) => (*q).mul(bt),
+                    None => T::zero_(),
+                };
+            }
+        }
+    }
+}
+
+/// Runs the batched product for `dtype` (not Bool: the ops layer refuses it).
+///
+/// # Safety
+/// All pointers/strides must describe valid memory for the given shapes; `out`
+/// must not overlap `a` or `b`, and distinct batch/row/column indices of `out` must
+/// be distinct elements.
+pub unsafe fn batched_gemm(dtype: DType, g: &Gemm) {
+    if g.m == 0 || g.n == 0 || g.batch.contains(&0) {
+        return;
+    }
+    if g.k == 0 {
+        match dtype {
+            DType::F32 => run_k0::<f32>(g),
+            DType::F64 => run_k0::<f64>(g),
+            DType::I32 => run_k0::<i32>(g),
+            DType::I64 => run_k0::<i64>(g),
+            DType::Bool => {}
+        }
+        return;
+    }
+    match dtype {
+        DType::F32 => run_float::<f32>(g),
+        DType::F64 => run_float::<f64>(g),
+        DType::I32 => run_plain::<i32>(g),
+        DType::I64 => run_plain::<i64>(g),
+        DType::Bool => {}
+    }
+}

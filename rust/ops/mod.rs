@@ -2,6 +2,7 @@
 //! backward beside it). Implemented as methods on `Tensor`, one file per family.
 
 pub mod binary;
+pub mod einsum;
 pub mod elementwise;
 pub mod index;
 pub mod join;
