@@ -107,6 +107,9 @@ impl Tensor {
         if sizes.is_empty() {
             return Err(Error::Runtime("unflatten: sizes must be non-empty".into()));
         }
+        if self.rank() == 0 {
+            return Err(Error::Index(format!("unflatten: dimension specified as {dim} but tensor has no dimensions")));
+        }
         let d = normalize_dim(dim, self.rank())?;
         let inner = infer_size(sizes, self.shape()[d]).map_err(|_| {
             Error::Runtime(format!(
