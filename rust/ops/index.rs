@@ -661,7 +661,10 @@ fn dim_spec(index: &Tensor, dim: usize) -> Result<AdvSpec> {
 
 /// Narrows `src` to `shape` on every dim (a differentiable view).
 fn narrow_to(src: &Tensor, shape: &[usize]) -> Result<Tensor> {
-    let mut s = src.clone();
+    let mut s = if src.rank() == 0 && !shape.is_empty() { src.reshape_to(&vec![1; shape.len()])? } else { src.clone() };
+    if s.rank() != shape.len() {
+        return Err(Error::Runtime("Index tensor must have the same number of dimensions as src tensor".into()));
+    }
     for (d, &n) in shape.iter().enumerate() {
         if s.shape()[d] != n {
             s = s.narrow(d as isize, 0, n as isize)?;
