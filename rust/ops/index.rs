@@ -498,6 +498,10 @@ impl Tensor {
             record("IndexBackward0", &out, &[self], vec![], move |_, g| {
                 let spec = expand_adv(&[Adv::Mask { dim: 0, orig: 0, mask: mask.clone() }], true)?;
                 let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                if !needs_grad(&[g]) {
+                    z.index_put_adv_raw(&spec, g, false)?;
+                    return Ok(vec![Some(z)]);
+                }
                 Ok(vec![Some(z.index_put_adv("IndexPutBackward0", &spec, g, false)?)])
             });
         }
@@ -657,7 +661,10 @@ fn dim_spec(index: &Tensor, dim: usize) -> Result<AdvSpec> {
 
 /// Narrows `src` to `shape` on every dim (a differentiable view).
 fn narrow_to(src: &Tensor, shape: &[usize]) -> Result<Tensor> {
-    let mut s = src.clone();
+    let mut s = if src.rank() == 0 && !shape.is_empty() { src.reshape_to(&vec![1; shape.len()])? } else { src.clone() };
+    if s.rank() != shape.len() {
+        return Err(Error::Runtime("Index tensor must have the same number of dimensions as src tensor".into()));
+    }
     for (d, &n) in shape.iter().enumerate() {
         if s.shape()[d] != n {
             s = s.narrow(d as isize, 0, n as isize)?;
@@ -1246,4 +1253,33 @@ fn scatter_counts(x: &Tensor, dim: isize, index: &Tensor, include_self: bool) ->
     let zero = Tensor::wrapped_scalar(Scalar::Int(0));
     n.masked_fill_raw(&n.eq_t(&zero)?, &Tensor::scalar(Scalar::Int(1), dt)?)?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn slices_follow_python() {
+        let s = |a: Option<isize>, b: Option<isize>, c: Option<isize>, n: usize| match TensorIndex::slice(a, b, c).unwrap() {
+            TensorIndex::Slice { start, stop, step } => adjust_slice(start, stop, step, n),
+            _ => unreachable!(),
+        };
+        assert_eq!(s(None, None, Some(-1), 5), (4, 5));
+        assert_eq!(s(Some(1), None, Some(-2), 5), (1, 1));
+        assert_eq!(s(Some(-10), Some(10), Some(3), 5), (0, 2));
+        assert_eq!(s(None, None, Some(-1), 0).1, 0);
+        assert!(TensorIndex::slice(None, None, Some(0)).is_err());
+    }
+    #[test]
+    fn getitem_view_and_copy() {
+        let t = Tensor::arange(0.0, 12.0, 1.0, DType::F32).unwrap().reshape(&[3, 4]).unwrap();
+        let v = t.getitem(&[TensorIndex::Int(1), TensorIndex::slice(None, None, Some(-1)).unwrap()]).unwrap();
+        assert!(v.same_storage(&t));
+        assert_eq!(v.to_vec::<f32>().unwrap(), vec![7.0, 6.0, 5.0, 4.0]);
+        let idx = Tensor::from_slice(&[2i64, 0], &[2]).unwrap();
+        let c = t.getitem(&[TensorIndex::full(), TensorIndex::Tensor(idx)]).unwrap();
+        assert!(!c.same_storage(&t));
+        assert_eq!(c.to_vec::<f32>().unwrap(), vec![2.0, 0.0, 6.0, 4.0, 10.0, 8.0]);
+        assert!(matches!(t.getitem(&[TensorIndex::Int(3)]), Err(Error::Index(_))));
+    }
 }
