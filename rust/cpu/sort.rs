@@ -374,7 +374,8 @@ pub fn unique_sorted<T: SortKey>(x: &[T], want_inverse: bool) -> Unique<T> {
             .map(|v| (v.to_i64(), v.to_i64()))
             .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
         let span = (hi as i128 - lo as i128) as u128;
-        if span < (n as u128).max(1 << 16) && span < (1 << 26) {
+        // a count array no bigger than the input (and at most 4M entries)
+        if span < ((n / 2) as u128).max(1 << 16) && span < (1 << 22) {
             let xi: Vec<i64>;
             let xs: &[i64] = if T::DTYPE == crate::dtype::DType::I64 {
                 // SAFETY: T is i64

@@ -534,6 +534,9 @@ fn broadcast_shapes<'py>(py: Python<'py>, shapes: &Bound<'py, PyTuple>) -> PyRes
 #[pyfunction]
 fn _take_along(input: &Bound<'_, PyAny>, dim: isize, index: &Bound<'_, PyAny>) -> PyT {
     let x = tensor_arg(input, "input")?;
+    if x.rank() == 0 {
+        return Err(Error::Index("index_select(): cannot select along a dim of a 0-d tensor".into()).into());
+    }
     let d = crate::shape::normalize_dim(dim, x.rank())?;
     let idx: Vec<i64> = match index.cast::<PyTensor>() {
         Ok(t) => t.get().inner.to_vec::<i64>()?,
