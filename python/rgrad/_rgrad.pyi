@@ -69,9 +69,6 @@ class Tensor:
     def __bool__(self, /) -> Any:
         """True if self else False"""
         ...
-    def __delitem__(self, key, /) -> Any:
-        """Delete self[key]."""
-        ...
     def __eq__(self, value, /) -> Any:
         """Return self==value."""
         ...
@@ -82,9 +79,6 @@ class Tensor:
         ...
     def __ge__(self, value, /) -> Any:
         """Return self>=value."""
-        ...
-    def __getitem__(self, key, /) -> Any:
-        """Return self[key]."""
         ...
     def __gt__(self, value, /) -> Any:
         """Return self>value."""
@@ -154,9 +148,6 @@ class Tensor:
     def __rtruediv__(self, value, /) -> Any:
         """Return value/self."""
         ...
-    def __setitem__(self, key, value, /) -> Any:
-        """Set self[key] to value."""
-        ...
     def __str__(self) -> Any:
         ...
     def __sub__(self, value, /) -> Any:
@@ -175,13 +166,22 @@ class Tensor:
         ...
     def add_(self, /, other, *, alpha=None) -> Any:
         ...
-    def argwhere(self, /) -> Any:
-        """`argwhere()`: same as `nonzero()`."""
+    def argsort(self, /, dim=Ellipsis, descending=False, *, stable=False) -> Any:
+        """`argsort(dim=-1, descending=False, *, stable=False)`: indices that sort the tensor."""
         ...
     def backward(self, /, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> Any:
         """`backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)`."""
         ...
+    def bincount(self, /, weights=None, minlength=0) -> Any:
+        """`bincount(weights=None, minlength=0)`: occurrences of each non-negative int."""
+        ...
     def bool(self, /) -> Any:
+        ...
+    def broadcast_to(self, /, size) -> Any:
+        """`broadcast_to(size)`: an expanded view."""
+        ...
+    def chunk(self, /, chunks, dim=0) -> Any:
+        """`chunk(chunks, dim=0)`: at most `chunks` views of equal size (the last may be smaller)."""
         ...
     def clone(self, /, *, memory_format=None) -> Any:
         ...
@@ -203,6 +203,15 @@ class Tensor:
         ...
     @property
     def device(self) -> Any:
+        ...
+    def diag(self, /, diagonal=0) -> Any:
+        """`diag(diagonal=0)`: 1-D -> diagonal matrix; 2-D -> its diagonal."""
+        ...
+    def diag_embed(self, /, offset=0, dim1=Ellipsis, dim2=Ellipsis) -> Any:
+        """`diag_embed(offset=0, dim1=-2, dim2=-1)`: last dim placed on diagonals of new planes."""
+        ...
+    def diagonal(self, /, offset=0, dim1=0, dim2=1) -> Any:
+        """`diagonal(offset=0, dim1=0, dim2=1)`: a view of a diagonal (appended as the last dim)."""
         ...
     def dim(self, /) -> Any:
         ...
@@ -229,10 +238,16 @@ class Tensor:
         ...
     def flatten(self, /, start_dim=0, end_dim=Ellipsis) -> Any:
         ...
-    def float(self, /) -> Any:
+    def flip(self, /, *args, dims=None) -> Any:
+        """`flip(dims)`: a copy with the element order reversed along each of `dims`."""
         ...
-    def gather(self, /, dim, index, *, sparse_grad=False) -> Any:
-        """`gather(dim, index)`: `out[i][j] = self[index[i][j]][j]` for dim 0 (shape of `index`)."""
+    def fliplr(self, /) -> Any:
+        """`fliplr()`: flips dim 1 (left/right); needs >= 2 dims."""
+        ...
+    def flipud(self, /) -> Any:
+        """`flipud()`: flips dim 0 (up/down); needs >= 1 dim."""
+        ...
+    def float(self, /) -> Any:
         ...
     @property
     def grad(self) -> Any:
@@ -240,34 +255,8 @@ class Tensor:
     @property
     def grad_fn(self) -> Any:
         ...
-    def index_add(self, /, dim, index, source, *, alpha=None) -> Any:
-        """`index_add(dim, index, source, *, alpha=1)`: adds `alpha * source` at `index` along `dim`."""
-        ...
-    def index_add_(self, /, dim, index, source, *, alpha=None) -> Any:
-        """In-place `index_add`."""
-        ...
-    def index_copy(self, /, dim, index, source) -> Any:
-        """`index_copy(dim, index, source)`: copies `source` slices to `index` along `dim`."""
-        ...
-    def index_copy_(self, /, dim, index, source) -> Any:
-        """In-place `index_copy`."""
-        ...
-    def index_fill(self, /, dim, index, value) -> Any:
-        """`index_fill(dim, index, value)`: fills the slices at `index` along `dim` with `value`."""
-        ...
-    def index_fill_(self, /, dim, index, value) -> Any:
-        """In-place `index_fill`."""
-        ...
-    def index_put(self, /, indices, values, accumulate=False) -> Any:
-        """`index_put(indices, values, accumulate=False)`: out-of-place `index_put_`."""
-        ...
-    def index_put_(self, /, indices, values, accumulate=False) -> Any:
-        """`index_put_(indices, values, accumulate=False)`: `self[indices] = values` (or `+=`, with
-        duplicate indices accumulating). `indices` is a tuple of index tensors.
-        """
-        ...
-    def index_select(self, /, dim, index) -> Any:
-        """`index_select(dim, index)`: slices at `index` (a 1-D integer tensor) along `dim`."""
+    def histc(self, /, bins=100, min=0.0, max=0.0) -> Any:
+        """`histc(bins=100, min=0, max=0)`: equal-width histogram (min == max: the data's range)."""
         ...
     def int(self, /) -> Any:
         ...
@@ -290,6 +279,9 @@ class Tensor:
     @property
     def itemsize(self) -> Any:
         ...
+    def kthvalue(self, /, k, dim=Ellipsis, keepdim=False) -> Any:
+        """`kthvalue(k, dim=-1, keepdim=False)` -> (values, indices): the k-th smallest along dim."""
+        ...
     def log(self, /) -> Any:
         ...
     def long(self, /) -> Any:
@@ -297,23 +289,17 @@ class Tensor:
     @property
     def mT(self) -> Any:
         ...
-    def masked_fill(self, /, mask, value) -> Any:
-        """`masked_fill(mask, value)`: `value` (a number or 0-d tensor) where `mask` is true."""
-        ...
-    def masked_fill_(self, /, mask, value) -> Any:
-        """In-place `masked_fill` (the mask must broadcast to self's shape)."""
-        ...
-    def masked_scatter(self, /, mask, source) -> Any:
-        """`masked_scatter(mask, source)`: true positions take consecutive elements of `source`."""
-        ...
-    def masked_scatter_(self, /, mask, source) -> Any:
-        """In-place `masked_scatter`."""
-        ...
-    def masked_select(self, /, mask) -> Any:
-        """`masked_select(mask)`: a 1-D tensor of the elements where `mask` is true (broadcast)."""
-        ...
     def mean(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`mean(dim=None, keepdim=False, *, dtype=None)`."""
+        ...
+    def moveaxis(self, /, source, destination) -> Any:
+        """`moveaxis(source, destination)`: alias of `movedim`."""
+        ...
+    def movedim(self, /, source, destination) -> Any:
+        """`movedim(source, destination)`: moves dims to new positions (a view)."""
+        ...
+    def msort(self, /) -> Any:
+        """`msort()`: sorted along dim 0."""
         ...
     def mul(self, /, other) -> Any:
         ...
@@ -335,11 +321,6 @@ class Tensor:
         ...
     def nelement(self, /) -> Any:
         ...
-    def nonzero(self, /, *, as_tuple=False) -> Any:
-        """`nonzero(*, as_tuple=False)`: an (n, ndim) int64 tensor of the non-zero coordinates, or a
-        tuple of ndim 1-D tensors with `as_tuple=True`.
-        """
-        ...
     def numel(self, /) -> Any:
         ...
     def numpy(self, /, *, force=False) -> Any:
@@ -351,6 +332,14 @@ class Tensor:
         ...
     def register_hook(self, /, hook) -> Any:
         """Registers `hook(grad) -> Tensor | None`; returns a handle with `.remove()`."""
+        ...
+    def repeat(self, /, *sizes) -> Any:
+        """`repeat(*sizes)`: tiles the tensor along each dim (PyTorch's repeat, NumPy's tile)."""
+        ...
+    def repeat_interleave(self, /, repeats, dim=None, *, output_size=None) -> Any:
+        """`repeat_interleave(repeats, dim=None, *, output_size=None)`: repeats each element
+        (int repeats, or a 1-D tensor of per-element counts).
+        """
         ...
     @property
     def requires_grad(self) -> Any:
@@ -367,27 +356,11 @@ class Tensor:
     @property
     def retains_grad(self) -> Any:
         ...
-    def scatter(self, /, dim, index, src=None, *, value=None, reduce=None) -> Any:
-        """`scatter(dim, index, src, *, reduce=None)` or `scatter(dim, index, value)`: a copy with
-        `src` (or `value`) written at `index` along `dim`; reduce='add'/'multiply' combines.
-        """
+    def roll(self, /, shifts, dims=None) -> Any:
+        """`roll(shifts, dims=None)`: circular shift along dims (the flattened tensor if None)."""
         ...
-    def scatter_(self, /, dim, index, src=None, *, value=None, reduce=None) -> Any:
-        """In-place `scatter`."""
-        ...
-    def scatter_add(self, /, dim, index, src) -> Any:
-        """`scatter_add(dim, index, src)`: adds `src` at `index` along `dim` (duplicates accumulate)."""
-        ...
-    def scatter_add_(self, /, dim, index, src) -> Any:
-        """In-place `scatter_add`."""
-        ...
-    def scatter_reduce(self, /, dim, index, src, reduce, *, include_self=True) -> Any:
-        """`scatter_reduce(dim, index, src, reduce, *, include_self=True)`; reduce is one of
-        "sum", "prod", "mean", "amax", "amin".
-        """
-        ...
-    def scatter_reduce_(self, /, dim, index, src, reduce, *, include_self=True) -> Any:
-        """In-place `scatter_reduce`."""
+    def rot90(self, /, k=1, dims=None) -> Any:
+        """`rot90(k=1, dims=(0, 1))`: rotates by 90 degrees k times in the plane of `dims`."""
         ...
     def select(self, /, dim, index) -> Any:
         ...
@@ -396,6 +369,15 @@ class Tensor:
         ...
     def size(self, /, dim=None) -> Any:
         """`size()` -> rgrad.Size; `size(dim)` -> int."""
+        ...
+    def sort(self, /, dim=Ellipsis, descending=False, *, stable=False) -> Any:
+        """`sort(dim=-1, descending=False, *, stable=False)` -> (values, indices); NaN sorts largest."""
+        ...
+    def split(self, /, split_size, dim=0) -> Any:
+        """`split(split_size, dim=0)`: views of size `split_size` (an int) or of the given sizes (a list)."""
+        ...
+    def split_with_sizes(self, /, split_sizes, dim=0) -> Any:
+        """`split_with_sizes(split_sizes, dim=0)`."""
         ...
     def squeeze(self, /, dim=None) -> Any:
         ...
@@ -418,23 +400,44 @@ class Tensor:
         ...
     def t(self, /) -> Any:
         ...
-    def take(self, /, index) -> Any:
-        """`take(index)`: elements of the flattened tensor at `index`, in `index`'s shape."""
+    def tensor_split(self, /, indices_or_sections, dim=0) -> Any:
+        """`tensor_split(indices_or_sections, dim=0)`: an int of sections, or a list of split indices."""
         ...
-    def take_along_dim(self, /, indices, dim=None) -> Any:
-        """`take_along_dim(indices, dim=None)`: gather with broadcasting (flattened when dim is None)."""
+    def tile(self, /, *dims) -> Any:
+        """`tile(dims)`: `repeat` with missing leading repeat counts taken as 1."""
         ...
     def to(self, /, *args, dtype=None, device=None, non_blocking=False, copy=False) -> Any:
         """`to(dtype)`, `to(device)`, `to(tensor)`, `to(device, dtype)`, with `dtype=`/`device=` keywords."""
         ...
     def tolist(self, /) -> Any:
         ...
+    def topk(self, /, k, dim=Ellipsis, largest=True, sorted=True) -> Any:
+        """`topk(k, dim=-1, largest=True, sorted=True)` -> (values, indices)."""
+        ...
+    def trace(self, /) -> Any:
+        """`trace()`: sum of the main diagonal of a matrix."""
+        ...
     def transpose(self, /, dim0, dim1) -> Any:
+        ...
+    def tril(self, /, diagonal=0) -> Any:
+        """`tril(diagonal=0)`: lower triangle of the last two dims."""
+        ...
+    def triu(self, /, diagonal=0) -> Any:
+        """`triu(diagonal=0)`: upper triangle of the last two dims."""
         ...
     def type(self, /, dtype=None) -> Any:
         """The legacy type name (`'rgrad.FloatTensor'`), or a converted copy when given a dtype."""
         ...
+    def unbind(self, /, dim=0) -> Any:
+        """`unbind(dim=0)`: the slices along `dim` (views)."""
+        ...
     def unflatten(self, /, dim, sizes) -> Any:
+        ...
+    def unique(self, /, sorted=True, return_inverse=False, return_counts=False, dim=None) -> Any:
+        """`unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`."""
+        ...
+    def unique_consecutive(self, /, return_inverse=False, return_counts=False, dim=None) -> Any:
+        """`unique_consecutive(return_inverse=False, return_counts=False, dim=None)`: collapses runs."""
         ...
     def unsqueeze(self, /, dim) -> Any:
         ...
@@ -534,6 +537,12 @@ def _set_grad_enabled(on) -> Any:
 def _set_size_class(cls) -> Any:
     ...
 
+def _take_along(input, dim, index) -> Any:
+    """Private: `index_select` along `dim` by a 1-D int64 index (negatives wrap), differentiable.
+    Backs `rgrad.delete` / `rgrad.insert`.
+    """
+    ...
+
 def arange(start, end=None, step=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
     """`arange(end)`, `arange(start, end, step=1)`: int64 when all arguments are ints."""
     ...
@@ -542,13 +551,57 @@ def as_tensor(data, dtype=None, device=None) -> Any:
     """`as_tensor(data, dtype=None, device=None)`: shares memory with tensors and NumPy arrays when it can."""
     ...
 
+def atleast_1d(*tensors) -> Any:
+    """`atleast_1d(*tensors)`: 0-d tensors become 1-d."""
+    ...
+
+def atleast_2d(*tensors) -> Any:
+    """`atleast_2d(*tensors)`: leading size-1 dims up to 2-d."""
+    ...
+
+def atleast_3d(*tensors) -> Any:
+    """`atleast_3d(*tensors)`: NumPy's atleast_3d."""
+    ...
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> Any:
     """`rgrad.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None)`."""
     ...
 
 bool: dtype
+def broadcast_shapes(*shapes) -> Any:
+    """`broadcast_shapes(*shapes)`: the broadcast of several shapes, as an `rgrad.Size`."""
+    ...
+
+def broadcast_tensors(*tensors) -> Any:
+    """`broadcast_tensors(*tensors)`: views of all inputs expanded to their common shape."""
+    ...
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None) -> Any:
+    """`bucketize(input, boundaries, *, out_int32=False, right=False)`: bucket indices."""
+    ...
+
 def can_cast(from_, to) -> Any:
     """`can_cast(from_, to)`: whether PyTorch's casting rules allow an in-place result of `from_` into `to`."""
+    ...
+
+def cat(tensors, dim=0, *, axis=None, out=None) -> Any:
+    """`cat(tensors, dim=0)`: joins tensors along an existing dim (dtypes promote)."""
+    ...
+
+def column_stack(tensors, *, out=None) -> Any:
+    """`column_stack(tensors)`: 1-D inputs become columns."""
+    ...
+
+def concat(tensors, dim=0, *, axis=None, out=None) -> Any:
+    """`concat(tensors, dim=0)`: alias of `cat`."""
+    ...
+
+def concatenate(tensors, axis=0, *, dim=None, out=None) -> Any:
+    """`concatenate(tensors, axis=0)`: alias of `cat` (NumPy's name)."""
+    ...
+
+def dstack(tensors, *, out=None) -> Any:
+    """`dstack(tensors)`: depth-wise (dim 2 after atleast_3d)."""
     ...
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Any:
@@ -593,6 +646,10 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
     """`gradcheck(func, inputs, eps, atol, rtol)`: compares autograd with central differences."""
     ...
 
+def hstack(tensors, *, out=None) -> Any:
+    """`hstack(tensors)`: column-wise (dim 1; dim 0 for 1-D)."""
+    ...
+
 def initial_seed() -> Any:
     """The seed the CPU generator was last seeded with."""
     ...
@@ -613,6 +670,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 def manual_seed(seed) -> Any:
     """Seeds the generator; returns nothing (PyTorch returns a Generator)."""
+    ...
+
+def meshgrid(*tensors, indexing=None) -> Any:
+    """`meshgrid(*tensors, indexing='ij')`: coordinate grids ('xy' swaps the first two dims)."""
     ...
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Any:
@@ -651,16 +712,38 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     """Standard normal with `input`'s shape and dtype."""
     ...
 
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Any:
+    """`repeat_interleave(input, repeats=None, dim=None, *, output_size=None)`; with only a
+    tensor of counts, returns `[0]*r0 + [1]*r1 + ...`.
+    """
+    ...
+
 def result_type(a, b) -> Any:
     """`result_type(a, b)` for tensors and numbers."""
+    ...
+
+def row_stack(tensors, *, out=None) -> Any:
+    """`row_stack(tensors)`: alias of `vstack`."""
+    ...
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None) -> Any:
+    """`searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None)`."""
     ...
 
 def set_default_dtype(d) -> Any:
     """Sets the default floating dtype (float32 or float64) used by creators and promotion."""
     ...
 
+def stack(tensors, dim=0, *, out=None) -> Any:
+    """`stack(tensors, dim=0)`: joins equal-shaped tensors along a new dim."""
+    ...
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Any:
     """`tensor(data, *, dtype=None, device=None, requires_grad=False)`: always copies."""
+    ...
+
+def vstack(tensors, *, out=None) -> Any:
+    """`vstack(tensors)`: row-wise (dim 0 after atleast_2d)."""
     ...
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Any:

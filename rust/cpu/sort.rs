@@ -34,8 +34,18 @@ pub trait RadixKey: Copy + Send + Sync + Ord + Default + std::fmt::Debug + 'stat
     const BYTES: usize;
     fn byte(self, i: usize) -> usize;
     fn not(self) -> Self;
+    fn to_u64(self) -> u64;
+    fn from_u64(v: u64) -> Self;
 }
 impl RadixKey for u8 {
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        self as u64
+    }
+    #[inline(always)]
+    fn from_u64(v: u64) -> Self {
+        v as u8
+    }
     const BYTES: usize = 1;
     #[inline(always)]
     fn byte(self, _i: usize) -> usize {
@@ -47,6 +57,14 @@ impl RadixKey for u8 {
     }
 }
 impl RadixKey for u32 {
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        self as u64
+    }
+    #[inline(always)]
+    fn from_u64(v: u64) -> Self {
+        v as u32
+    }
     const BYTES: usize = 4;
     #[inline(always)]
     fn byte(self, i: usize) -> usize {
@@ -58,6 +76,14 @@ impl RadixKey for u32 {
     }
 }
 impl RadixKey for u64 {
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        self as u64
+    }
+    #[inline(always)]
+    fn from_u64(v: u64) -> Self {
+        v as u64
+    }
     const BYTES: usize = 8;
     #[inline(always)]
     fn byte(self, i: usize) -> usize {
@@ -262,16 +288,30 @@ unsafe fn sort_row<T: SortKey>(
         }
         return;
     }
+    let key_of = |i: usize| {
+        let k = (*x.offset(i as isize * xs)).key();
+        if descending { k.not() } else { k }
+    };
+    let value_of = |k: T::Key, i: usize| match T::from_key(if descending { k.not() } else { k }) {
+        Some(v) => v,
+        None => *x.offset(i as isize * xs),
+    };
     // (key, index) pairs are distinct, so an unstable sort gives the stable order
-    let mut order: Vec<(T::Key, usize)> = (0..len)
-        .map(|i| {
-            let k = (*x.offset(i as isize * xs)).key();
-            (if descending { k.not() } else { k }, i)
-        })
-        .collect();
+    if std::mem::size_of::<T::Key>() <= 4 && len <= u32::MAX as usize {
+        // keys of up to 32 bits: one u64 per element, key above index
+        let mut packed: Vec<u64> = (0..len).map(|i| (key_of(i).to_u64() << 32) | i as u64).collect();
+        packed.sort_unstable();
+        for (j, &p) in packed.iter().enumerate() {
+            let i = (p & 0xffff_ffff) as usize;
+            *vals.offset(j as isize * vs) = value_of(T::Key::from_u64(p >> 32), i);
+            *idx.offset(j as isize * is) = i as i64;
+        }
+        return;
+    }
+    let mut order: Vec<(T::Key, usize)> = (0..len).map(|i| (key_of(i), i)).collect();
     order.sort_unstable();
-    for (j, &(_, i)) in order.iter().enumerate() {
-        *vals.offset(j as isize * vs) = *x.offset(i as isize * xs);
+    for (j, &(k, i)) in order.iter().enumerate() {
+        *vals.offset(j as isize * vs) = value_of(k, i);
         *idx.offset(j as isize * is) = i as i64;
     }
 }
@@ -374,7 +414,8 @@ pub fn unique_sorted<T: SortKey>(x: &[T], want_inverse: bool) -> Unique<T> {
             .map(|v| (v.to_i64(), v.to_i64()))
             .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
         let span = (hi as i128 - lo as i128) as u128;
-        if span < (n as u128).max(1 << 16) && span < (1 << 26) {
+        // a count array no bigger than the input (and at most 4M entries)
+        if span < ((n / 2) as u128).max(1 << 16) && span < (1 << 22) {
             let xi: Vec<i64>;
             let xs: &[i64] = if T::DTYPE == crate::dtype::DType::I64 {
                 // SAFETY: T is i64

@@ -617,7 +617,7 @@ impl Tensor {
             let have = if i < lead { 1 } else { self.shape()[i - lead] };
             inter.extend_from_slice(&[1, have]);
             expanded.extend_from_slice(&[r as usize, have]);
-            fin.push(r as usize * have);
+            fin.push((r as usize).checked_mul(have).ok_or_else(|| Error::Memory("repeat: result is too large".into()))?);
         }
         shape::numel_checked(&fin)?;
         let x = self.reshape_to(&inter)?.expand_to(&expanded)?;
@@ -652,7 +652,7 @@ impl Tensor {
                 }
             }
         };
-        let n = x.shape()[d] * repeats as usize;
+        let n = x.shape()[d].checked_mul(repeats as usize).ok_or_else(|| Error::Memory("repeat_interleave: result is too large".into()))?;
         if let Some(o) = output_size {
             if o != n as isize {
                 return Err(rt_err!("allocated size does not match required size"));
@@ -714,7 +714,8 @@ pub fn repeat_index(repeats: &Tensor, output_size: Option<isize>) -> Result<Tens
     if r.iter().any(|&v| v < 0) {
         return Err(rt_err!("repeats can not be negative"));
     }
-    let total: i64 = r.iter().sum();
+    let total: i64 = r.iter().try_fold(0i64, |a, &b| a.checked_add(b)).ok_or_else(|| Error::Memory("repeat_interleave: result is too large".into()))?;
+    shape::numel_checked(&[total as usize])?;
     if let Some(o) = output_size {
         if o as i64 != total {
             return Err(rt_err!("allocated size does not match required size"));

@@ -319,22 +319,24 @@ impl Tensor {
         let len = (x.iter().copied().max().map_or(0, |m| m as usize + 1)).max(minlength as usize);
         match weights {
             None => {
-                let mut c = vec![0i64; len];
+                // allocation failures surface as MemoryError, not an abort
+                let out = Tensor::zeros(&[len], DType::I64, self.device())?;
+                let c = unsafe { std::slice::from_raw_parts_mut(out.data_ptr() as *mut i64, len) };
                 for &v in &x {
                     c[v as usize] += 1;
                 }
-                Tensor::from_slice(&c, &[len])
+                Ok(out)
             }
             Some(w) => {
                 if w.rank() != 1 || w.numel() != x.len() {
                     return Err(rt_err!("weights should be 1-d and have the same length as input"));
                 }
                 let wv = w.to_vec::<f64>()?;
-                let mut c = vec![0f64; len];
+                let t = Tensor::zeros(&[len], DType::F64, self.device())?;
+                let c = unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f64, len) };
                 for (&v, &wt) in x.iter().zip(&wv) {
                     c[v as usize] += wt;
                 }
-                let t = Tensor::from_slice(&c, &[len])?;
                 if w.dtype() == DType::F32 {
                     t.cast_raw(DType::F32)
                 } else {
@@ -375,7 +377,8 @@ impl Tensor {
             return Err(rt_err!("torch.histc: range of [{lo}, {hi}] is not finite"));
         }
         let nb = bins as usize;
-        let mut h = vec![0f64; nb];
+        let ht = Tensor::zeros(&[nb], DType::F64, self.device())?;
+        let h = unsafe { std::slice::from_raw_parts_mut(ht.data_ptr() as *mut f64, nb) };
         // bin edges are computed in the input's precision, as PyTorch does
         let (lo_t, hi_t) = if self.dtype() == DType::F32 { (lo as f32 as f64, hi as f32 as f64) } else { (lo, hi) };
         for &v in &x {
@@ -388,7 +391,7 @@ impl Tensor {
             }
             h[b] += 1.0;
         }
-        Tensor::from_slice(&h, &[nb])?.cast_raw(self.dtype())
+        ht.cast_raw(self.dtype())
     }
 }
 

@@ -11,6 +11,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PySequence, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
+/// `out=` is accepted for signature compatibility but not supported.
+fn no_out(out: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    if out.is_some_and(|o| !o.is_none()) {
+        return Err(PyTypeError::new_err("out= is not supported by rgrad; use the returned tensor"));
+    }
+    Ok(())
+}
+
 /// A list/tuple of tensors (`what` names the function in messages).
 fn tensor_list(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Tensor>> {
     if obj.is_instance_of::<PyTensor>() {
@@ -324,9 +332,7 @@ impl PyTensor {
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0, *, axis=None, out=None))]
 fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: isize, axis: Option<isize>, out: Option<&Bound<'_, PyAny>>) -> PyT {
-    if out.is_some_and(|o| !o.is_none()) {
-        return Err(PyTypeError::new_err("cat(): out= is not supported"));
-    }
+    no_out(out)?;
     let ts = tensor_list(tensors, "cat")?;
     let d = axis.unwrap_or(dim);
     let n: usize = ts.iter().map(|t| t.numel()).sum();
@@ -351,7 +357,7 @@ fn concatenate(py: Python<'_>, tensors: &Bound<'_, PyAny>, axis: isize, dim: Opt
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0, *, out=None))]
 fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: isize, out: Option<&Bound<'_, PyAny>>) -> PyT {
-    let _ = out;
+    no_out(out)?;
     let ts = tensor_list(tensors, "stack")?;
     let n: usize = ts.iter().map(|t| t.numel()).sum();
     ok(maybe_detach(py, n, || join::stack(&ts, dim)))
@@ -361,7 +367,7 @@ fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: isize, out: Option<&Bo
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
 fn hstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
-    let _ = out;
+    no_out(out)?;
     ok(join::hstack(&tensor_list(tensors, "hstack")?))
 }
 
@@ -369,7 +375,7 @@ fn hstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
 fn vstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
-    let _ = out;
+    no_out(out)?;
     ok(join::vstack(&tensor_list(tensors, "vstack")?))
 }
 
@@ -384,7 +390,7 @@ fn row_stack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT 
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
 fn dstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
-    let _ = out;
+    no_out(out)?;
     ok(join::dstack(&tensor_list(tensors, "dstack")?))
 }
 
@@ -392,7 +398,7 @@ fn dstack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
 fn column_stack(tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyT {
-    let _ = out;
+    no_out(out)?;
     ok(join::column_stack(&tensor_list(tensors, "column_stack")?))
 }
 
@@ -457,7 +463,7 @@ fn searchsorted(
     sorter: Option<&Bound<'_, PyAny>>,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyT {
-    let _ = out;
+    no_out(out)?;
     let seq = tensor_arg(sorted_sequence, "sorted_sequence")?;
     let vals = scalar_or_tensor(input, "input")?;
     let right = match side {
@@ -491,7 +497,7 @@ fn scalar_or_tensor(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Tensor> {
 #[pyfunction]
 #[pyo3(signature = (input, boundaries, *, out_int32=false, right=false, out=None))]
 fn bucketize(py: Python<'_>, input: &Bound<'_, PyAny>, boundaries: &Bound<'_, PyAny>, out_int32: bool, right: bool, out: Option<&Bound<'_, PyAny>>) -> PyT {
-    let _ = out;
+    no_out(out)?;
     let x = scalar_or_tensor(input, "input")?;
     let b = tensor_arg(boundaries, "boundaries")?;
     ok(maybe_detach(py, x.numel(), || sort_ops::bucketize(&x, &b, out_int32, right)))
@@ -534,6 +540,9 @@ fn broadcast_shapes<'py>(py: Python<'py>, shapes: &Bound<'py, PyTuple>) -> PyRes
 #[pyfunction]
 fn _take_along(input: &Bound<'_, PyAny>, dim: isize, index: &Bound<'_, PyAny>) -> PyT {
     let x = tensor_arg(input, "input")?;
+    if x.rank() == 0 {
+        return Err(Error::Index("index_select(): cannot select along a dim of a 0-d tensor".into()).into());
+    }
     let d = crate::shape::normalize_dim(dim, x.rank())?;
     let idx: Vec<i64> = match index.cast::<PyTensor>() {
         Ok(t) => t.get().inner.to_vec::<i64>()?,
