@@ -40,7 +40,12 @@ def test_mm_values(dtype, m, k, n):
 def test_mm_large_parallel(dtype):
     rng = np.random.default_rng(1)
     a, b = rand_np((150, 130), NP[dtype], rng), rand_np((130, 170), NP[dtype], rng)
-    assert_close(T(a) @ T(b), ref_mm(a, b), **tol(dtype))
+    assert_close(T(a) @ T(b), ref_mm(a, b), **tol(dtype))  # split over columns
+    assert_close(T(b).t() @ T(a).t(), ref_mm(b.T, a.T), **tol(dtype))  # split over rows
+    c = rand_np((170, 150), NP[dtype], rng)
+    beta, alpha = (2, 3) if dtype == rgrad.int64 else (0.5, 2.0)
+    expected = (beta * c.astype(np.float64) + alpha * (b.T.astype(np.float64) @ a.T)).astype(NP[dtype])
+    assert_close(rgrad.addmm(T(c), T(b).t(), T(a).t(), beta=beta, alpha=alpha), expected, **tol(dtype))
 
 
 @pytest.mark.parametrize("dtype", [rgrad.float32, rgrad.float64, rgrad.int32])
