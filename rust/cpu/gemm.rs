@@ -275,6 +275,18 @@ fn par_tasks(n: usize, f: impl Fn(usize) + Sync) {
     });
 }
 
+/// Products whose dims all lie in this range go to `matrixmultiply` (measured faster
+/// than the gemm crate for ~64..128-sized products, slower at 32 and at 256+).
+const MM_SMALL_MIN: usize = 40;
+const MM_SMALL_MAX: usize = 192;
+
+fn cast_ptr<T: 'static, U: 'static>(p: *mut T) -> Option<*mut U> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then_some(p as *mut U)
+}
+fn cast_val<T: 'static + Copy, U: 'static + Copy>(v: T) -> Option<U> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then(|| unsafe { std::mem::transmute_copy::<T, U>(&v) })
+}
+
 /// Smallest row/column block a product is split into across threads.
 const SPLIT_MIN: usize = 64;
 
@@ -293,6 +305,32 @@ unsafe fn crate_part<T: 'static + Copy>(g: &Gemm, off: &[isize; 3], lo: usize, h
     } else {
         (g.m, hi - lo, o.offset(l * g.out.cs), a, b.offset(l * g.b.cs))
     };
+    let (mn, mx) = (m.min(n).min(g.k), m.max(n).max(g.k));
+    if (MM_SMALL_MIN..=MM_SMALL_MAX).contains(&mn) && mx <= MM_SMALL_MAX {
+        // matrixmultiply: C = alpha * A @ B + beta * C (C not read when beta == 0)
+        let zero = beta.is_none();
+        let bt = beta.unwrap_or(alpha);
+        if let (Some(o), Some(a), Some(b), Some(al), Some(bt)) = (
+            cast_ptr::<T, f32>(o),
+            cast_ptr::<T, f32>(a as *mut T),
+            cast_ptr::<T, f32>(b as *mut T),
+            cast_val::<T, f32>(alpha),
+            cast_val::<T, f32>(bt),
+        ) {
+            let bt = if zero { 0.0 } else { bt };
+            return matrixmultiply::sgemm(m, g.k, n, al, a, g.a.rs, g.a.cs, b, g.b.rs, g.b.cs, bt, o, g.out.rs, g.out.cs);
+        }
+        if let (Some(o), Some(a), Some(b), Some(al), Some(bt)) = (
+            cast_ptr::<T, f64>(o),
+            cast_ptr::<T, f64>(a as *mut T),
+            cast_ptr::<T, f64>(b as *mut T),
+            cast_val::<T, f64>(alpha),
+            cast_val::<T, f64>(bt),
+        ) {
+            let bt = if zero { 0.0 } else { bt };
+            return matrixmultiply::dgemm(m, g.k, n, al, a, g.a.rs, g.a.cs, b, g.b.rs, g.b.cs, bt, o, g.out.rs, g.out.cs);
+        }
+    }
     // the gemm crate's `alpha` scales the destination, its `beta` the product
     gemm::gemm(
         m, n, g.k, o, g.out.cs, g.out.rs, read_dst, a, g.a.cs, g.a.rs, b, g.b.cs, g.b.rs, dst_scale, alpha, false,
