@@ -40,7 +40,12 @@ def test_mm_values(dtype, m, k, n):
 def test_mm_large_parallel(dtype):
     rng = np.random.default_rng(1)
     a, b = rand_np((150, 130), NP[dtype], rng), rand_np((130, 170), NP[dtype], rng)
-    assert_close(T(a) @ T(b), ref_mm(a, b), **tol(dtype))
+    assert_close(T(a) @ T(b), ref_mm(a, b), **tol(dtype))  # split over columns
+    assert_close(T(b).t() @ T(a).t(), ref_mm(b.T, a.T), **tol(dtype))  # split over rows
+    c = rand_np((170, 150), NP[dtype], rng)
+    beta, alpha = (2, 3) if dtype == rgrad.int64 else (0.5, 2.0)
+    expected = (beta * c.astype(np.float64) + alpha * (b.T.astype(np.float64) @ a.T)).astype(NP[dtype])
+    assert_close(rgrad.addmm(T(c), T(b).t(), T(a).t(), beta=beta, alpha=alpha), expected, **tol(dtype))
 
 
 @pytest.mark.parametrize("dtype", [rgrad.float32, rgrad.float64, rgrad.int32])
@@ -583,3 +588,20 @@ def test_broadcast_batch_grad_shapes():
     an, bn = to_np(a), to_np(b)
     assert_close(a.grad, np.ones((5, 3, 2)) @ np.swapaxes(bn, 1, 2) @ np.ones(1) if False else (np.ones((5, 3, 2)) @ np.swapaxes(bn, 1, 2)).sum(0))
     assert_close(b.grad, np.swapaxes(np.broadcast_to(an, (5, 3, 4)), 1, 2) @ np.ones((5, 3, 2)))
+
+
+@pytest.mark.parametrize("dtype", [rgrad.float32, rgrad.float64])
+def test_mid_size_strided(dtype):
+    # 40..192-sized products take the matrixmultiply kernel: negative, transposed and zero strides
+    rng = np.random.default_rng(16)
+    a = rand_np((96, 80), NP[dtype], rng)
+    b = rand_np((80, 64), NP[dtype], rng)
+    va, vb = a[::-1], b[:, ::-1]
+    assert_close(rgrad.from_numpy(va) @ rgrad.from_numpy(vb), ref_mm(va, vb), **tol(dtype))
+    assert_close(T(b).t() @ T(a).t(), ref_mm(b.T, a.T), **tol(dtype))
+    row = T(a[:1]).expand(96, 80)
+    assert_close(row @ T(b), ref_mm(np.broadcast_to(a[:1], (96, 80)), b), **tol(dtype))
+    c = rand_np((96, 64), NP[dtype], rng)
+    assert_close(rgrad.addmm(T(c), T(a), T(b), beta=0.5, alpha=2.0), (0.5 * c + 2.0 * ref_mm(a, b)).astype(NP[dtype]), **tol(dtype))
+    nan = rgrad.full((96, 64), float("nan"), dtype=dtype)
+    assert_close(rgrad.addmm(nan, T(a), T(b), beta=0), ref_mm(a, b), **tol(dtype))

@@ -5,9 +5,10 @@
 //! are never copied here). Integers use a plain row-times-matrix loop with
 //! wrapping arithmetic (PyTorch's integer matmul wraps too).
 //!
-//! Threading: one big product is split inside the gemm crate (rayon);
-//! a batch of small products is split over the batch (each product single-threaded),
-//! so the two levels never oversubscribe the pool.
+//! Threading: work items are whole products (a big batch) or row/column blocks of
+//! each product (a few big ones), run on the rayon pool with each gemm call
+//! single-threaded: one level of parallelism, no oversubscription, and dynamic
+//! balancing when a core is busy with other work.
 
 use crate::dtype::{DType, Scalar};
 use crate::tensor::scalar_as;
@@ -211,19 +212,6 @@ unsafe fn run_plain<T: Arith + crate::cpu::Element>(g: &Gemm) {
     }
 }
 
-/// One product through the gemm crate. Note the crate's naming: its `alpha`
-/// scales the destination and its `beta` scales the product.
-unsafe fn crate_one<T: 'static + Copy>(g: &Gemm, o: *mut T, a: *const T, b: *const T, alpha: T, beta: Option<T>, par: gemm::Parallelism) {
-    let (read_dst, dst_scale) = match beta {
-        Some(bt) => (true, bt),
-        None => (false, alpha), // ignored when not reading dst
-    };
-    gemm::gemm(
-        g.m, g.n, g.k, o, g.out.cs, g.out.rs, read_dst, a, g.a.cs, g.a.rs, b, g.b.cs, g.b.rs, dst_scale, alpha, false,
-        false, false, par,
-    );
-}
-
 unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
     let work = g.m * g.n * g.k;
     if work <= TINY_WORK {
@@ -233,29 +221,121 @@ unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
     let beta: Option<T> = g.beta.map(scalar_as);
     let offs = batch_offsets(g);
     let threads = rayon::current_num_threads();
-    let (po, pa, pb) = (Ptr(g.out.ptr), Ptr(g.a.ptr), Ptr(g.b.ptr));
-    let one = |off: &[isize; 3], par| {
-        let (po, pa, pb) = (po, pa, pb);
-        crate_one::<T>(
-            g,
-            (po.0 as *mut T).offset(off[0]),
-            (pa.0 as *const T).offset(off[1]),
-            (pb.0 as *const T).offset(off[2]),
-            alpha,
-            beta,
-            par,
-        )
-    };
-    let big = work >= PAR_WORK_MIN * 8;
-    if threads > 1 && offs.len() >= 2 && !(big && offs.len() < 2 * threads) && offs.len() * work >= PAR_WORK_MIN {
-        // many products: one per task, each single-threaded
-        offs.par_iter().for_each(|off| one(off, gemm::Parallelism::None));
-    } else {
-        let par = if threads > 1 && work >= PAR_WORK_MIN { gemm::Parallelism::Rayon(threads) } else { gemm::Parallelism::None };
+    if threads <= 1 || offs.len() * work < PAR_WORK_MIN {
         for off in &offs {
-            one(off, par);
+            crate_part::<T>(g, off, 0, if g.m >= g.n { g.m } else { g.n }, g.m >= g.n, alpha, beta);
+        }
+        return;
+    }
+    // Work items: whole products when there are many, else row (or column) blocks of
+    // each product, several per thread so a busy core just takes fewer of them.
+    // Every item runs single-threaded inside the gemm crate: one level of parallelism.
+    let want = threads * 4;
+    let split_m = g.m >= g.n;
+    let dim = if split_m { g.m } else { g.n };
+    let per = if offs.len() >= want { dim } else { dim.div_ceil(want.div_ceil(offs.len())).max(SPLIT_MIN).div_ceil(16) * 16 };
+    let nblk = dim.div_ceil(per);
+    let tasks = offs.len() * nblk;
+    let offs = &offs;
+    par_tasks(tasks, |t| {
+        let (p, blk) = (t / nblk, t % nblk);
+        let lo = blk * per;
+        crate_part::<T>(g, &offs[p], lo, (lo + per).min(dim), split_m, alpha, beta);
+    });
+}
+
+/// Runs `f(0..n)` on the calling thread plus `threads - 1` pool workers, which
+/// pull items from a shared counter. The caller works instead of sleeping, so a
+/// call from Python wakes one worker instead of two (and waits for no one when
+/// a worker is slow to be scheduled: it just takes fewer items).
+fn par_tasks(n: usize, f: impl Fn(usize) + Sync) {
+    let threads = rayon::current_num_threads();
+    if n <= 1 || threads <= 1 {
+        (0..n).for_each(f);
+        return;
+    }
+    if rayon::current_thread_index().is_some() {
+        // already on a pool thread (nested): plain rayon splitting
+        (0..n).into_par_iter().for_each(&f);
+        return;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        f(i);
+    };
+    rayon::in_place_scope(|s| {
+        for _ in 0..(threads - 1).min(n - 1) {
+            s.spawn(|_| work());
+        }
+        work();
+    });
+}
+
+/// Products whose dims all lie in this range go to `matrixmultiply` (measured faster
+/// than the gemm crate for ~64..128-sized products, slower at 32 and at 256+).
+const MM_SMALL_MIN: usize = 40;
+const MM_SMALL_MAX: usize = 192;
+
+fn cast_ptr<T: 'static, U: 'static>(p: *mut T) -> Option<*mut U> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then_some(p as *mut U)
+}
+fn cast_val<T: 'static + Copy, U: 'static + Copy>(v: T) -> Option<U> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then(|| unsafe { std::mem::transmute_copy::<T, U>(&v) })
+}
+
+/// Smallest row/column block a product is split into across threads.
+const SPLIT_MIN: usize = 64;
+
+/// Output rows (or columns) `lo..hi` of one product, single-threaded, through the gemm crate.
+unsafe fn crate_part<T: 'static + Copy>(g: &Gemm, off: &[isize; 3], lo: usize, hi: usize, split_m: bool, alpha: T, beta: Option<T>) {
+    let (read_dst, dst_scale) = match beta {
+        Some(bt) => (true, bt),
+        None => (false, alpha), // ignored when not reading dst
+    };
+    let o = (g.out.ptr as *mut T).offset(off[0]);
+    let a = (g.a.ptr as *const T).offset(off[1]);
+    let b = (g.b.ptr as *const T).offset(off[2]);
+    let l = lo as isize;
+    let (m, n, o, a, b) = if split_m {
+        (hi - lo, g.n, o.offset(l * g.out.rs), a.offset(l * g.a.rs), b)
+    } else {
+        (g.m, hi - lo, o.offset(l * g.out.cs), a, b.offset(l * g.b.cs))
+    };
+    let (mn, mx) = (m.min(n).min(g.k), m.max(n).max(g.k));
+    if (MM_SMALL_MIN..=MM_SMALL_MAX).contains(&mn) && mx <= MM_SMALL_MAX {
+        // matrixmultiply: C = alpha * A @ B + beta * C (C not read when beta == 0)
+        let zero = beta.is_none();
+        let bt = beta.unwrap_or(alpha);
+        if let (Some(o), Some(a), Some(b), Some(al), Some(bt)) = (
+            cast_ptr::<T, f32>(o),
+            cast_ptr::<T, f32>(a as *mut T),
+            cast_ptr::<T, f32>(b as *mut T),
+            cast_val::<T, f32>(alpha),
+            cast_val::<T, f32>(bt),
+        ) {
+            let bt = if zero { 0.0 } else { bt };
+            return matrixmultiply::sgemm(m, g.k, n, al, a, g.a.rs, g.a.cs, b, g.b.rs, g.b.cs, bt, o, g.out.rs, g.out.cs);
+        }
+        if let (Some(o), Some(a), Some(b), Some(al), Some(bt)) = (
+            cast_ptr::<T, f64>(o),
+            cast_ptr::<T, f64>(a as *mut T),
+            cast_ptr::<T, f64>(b as *mut T),
+            cast_val::<T, f64>(alpha),
+            cast_val::<T, f64>(bt),
+        ) {
+            let bt = if zero { 0.0 } else { bt };
+            return matrixmultiply::dgemm(m, g.k, n, al, a, g.a.rs, g.a.cs, b, g.b.rs, g.b.cs, bt, o, g.out.rs, g.out.cs);
         }
     }
+    // the gemm crate's `alpha` scales the destination, its `beta` the product
+    gemm::gemm(
+        m, n, g.k, o, g.out.cs, g.out.rs, read_dst, a, g.a.cs, g.a.rs, b, g.b.cs, g.b.rs, dst_scale, alpha, false,
+        false, false, gemm::Parallelism::None,
+    );
 }
 
 /// Fills (or scales by beta) the output when k == 0: the product is all zeros.
