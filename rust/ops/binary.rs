@@ -259,10 +259,12 @@ pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, ot
         )));
     }
     let record_it = needs_grad(&[this, other]) && !op.is_bool_output() && !op.is_bitwise();
-    if record_it && !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) {
-        // generic path: compute from a differentiable copy of the old value, then copy back
+    if record_it && (other.same_storage(this) || !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div)) {
+        // generic path: compute from differentiable copies of the old values, then copy back
+        // (`y *= y` must see the old y on both sides)
         let old = this.clone_t()?;
-        let r = binary_op(op, &old, other)?;
+        let other = if other.same_storage(this) { other.clone_t()? } else { other.clone() };
+        let r = binary_op(op, &old, &other)?;
         return this.copy_(&r);
     }
     // the old value, when the backward needs it (mul/div)
