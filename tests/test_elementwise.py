@@ -614,6 +614,12 @@ def test_inplace_with_self_aliasing_operand():
     z.backward()
     assert x.grad.tolist() == [4.0]
     x.grad = None
+    a = x * 1
+    b = (a * 2) / 4  # a scalar mul/div saves nothing about a
+    a.add_(1)
+    b.backward()
+    assert x.grad.tolist() == [0.5]
+    x.grad = None
     w = x * 1
     w.clamp_(max=w * 0.5)
     w.backward()
