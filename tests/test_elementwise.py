@@ -601,6 +601,31 @@ def test_inplace_dtype_and_shape_rules():
         rgrad.tensor([1.0], requires_grad=True).exp_()
 
 
+def test_inplace_with_self_aliasing_operand():
+    x = rgrad.tensor([1.5], dtype=rgrad.float64, requires_grad=True)
+    y = x * 2
+    y += 1
+    y *= y
+    y.backward()
+    assert x.grad.tolist() == [16.0]
+    x.grad = None
+    z = x * 1
+    z.addcmul_(z, z)  # z + z * z
+    z.backward()
+    assert x.grad.tolist() == [4.0]
+    x.grad = None
+    a = x * 1
+    b = (a * 2) / 4  # a scalar mul/div saves nothing about a
+    a.add_(1)
+    b.backward()
+    assert x.grad.tolist() == [0.5]
+    x.grad = None
+    w = x * 1
+    w.clamp_(max=w * 0.5)
+    w.backward()
+    assert x.grad.tolist() == [0.5]
+
+
 def test_inplace_autograd():
     x = rgrad.tensor([0.5, -1.0, 2.0], dtype=rgrad.float64, requires_grad=True)
     y = x * 1

@@ -108,6 +108,11 @@ fn check_int_pow(exponent: &Tensor) -> Result<()> {
     Ok(())
 }
 
+/// A saved-tensor slot the backward does not read (a fresh 0-d tensor, never modified).
+fn placeholder() -> Tensor {
+    Tensor::wrapped_scalar(Scalar::Int(0))
+}
+
 fn wrapped(v: f64) -> Tensor {
     Tensor::wrapped_scalar(Scalar::Float(v))
 }
@@ -127,8 +132,9 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
             Ok(vec![ga.then(|| g.clone()), if gb { Some(g.neg()?) } else { None }])
         }),
         BinaryOp::Mul => {
-            // save only what the other side's gradient needs
-            let saved = vec![if gb { a.clone() } else { a.detach() }, if ga { b.clone() } else { b.detach() }];
+            // save only what the other side's gradient needs (an unsaved side gets a
+            // placeholder, so modifying it in place later does not invalidate this node)
+            let saved = vec![if gb { a.clone() } else { placeholder() }, if ga { b.clone() } else { placeholder() }];
             record("MulBackward0", &out, &[a, b], saved, move |s, g| {
                 Ok(vec![
                     if ga { Some(g.mul(&s[1])?) } else { None },
@@ -136,7 +142,7 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
                 ])
             })
         }
-        BinaryOp::Div => record("DivBackward0", &out, &[a, b], vec![a.clone(), b.clone()], move |s, g| {
+        BinaryOp::Div => record("DivBackward0", &out, &[a, b], vec![if gb { a.clone() } else { placeholder() }, b.clone()], move |s, g| {
             let (a, b) = (&s[0], &s[1]);
             Ok(vec![
                 if ga { Some(g.div(b)?) } else { None },
@@ -259,10 +265,12 @@ pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, ot
         )));
     }
     let record_it = needs_grad(&[this, other]) && !op.is_bool_output() && !op.is_bitwise();
-    if record_it && !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) {
-        // generic path: compute from a differentiable copy of the old value, then copy back
+    if record_it && (other.same_storage(this) || !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div)) {
+        // generic path: compute from differentiable copies of the old values, then copy back
+        // (`y *= y` must see the old y on both sides)
         let old = this.clone_t()?;
-        let r = binary_op(op, &old, other)?;
+        let other = if other.same_storage(this) { other.clone_t()? } else { other.clone() };
+        let r = binary_op(op, &old, &other)?;
         return this.copy_(&r);
     }
     // the old value, when the backward needs it (mul/div)

@@ -409,6 +409,15 @@ impl Tensor {
         let record_it = needs_grad(&inputs);
         // with autograd, clamp a differentiable copy of the old value and copy back
         let src = if record_it { self.clone_t()? } else { self.clone() };
+        // a bound that shares self's memory is read before self is overwritten
+        let own = |b: Option<&Tensor>| -> Result<Option<Tensor>> {
+            match b {
+                Some(b) if record_it && b.same_storage(self) => Ok(Some(b.clone_t()?)),
+                other => Ok(other.cloned()),
+            }
+        };
+        let (min, max) = (own(min)?, own(max)?);
+        let (min, max) = (min.as_ref(), max.as_ref());
         let r = if record_it { src.clamp(min, max)? } else { crate::autograd::no_grad(|| src.clamp(min, max))? };
         if !can_cast(r.dtype(), self.dtype()) {
             return Err(Error::Runtime(format!(

@@ -377,7 +377,7 @@ impl PyTensor {
     fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let e = tensor_arg(end, "end")?;
         let w = operand_required(weight, "weight")?;
-        inplace_from(&slf.get().inner, |x| x.lerp(&e, &w))?;
+        inplace_from(&slf.get().inner, &[&e, &w], |x, a| x.lerp(&a[0], &a[1]))?;
         Ok(slf.clone())
     }
     /// `addcmul(tensor1, tensor2, *, value=1)`.
@@ -392,7 +392,7 @@ impl PyTensor {
     fn addcmul_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
         let v = value_arg(value)?;
-        inplace_from(&slf.get().inner, |x| x.addcmul(&t1, &t2, &v))?;
+        inplace_from(&slf.get().inner, &[&t1, &t2, &v], |x, a| x.addcmul(&a[0], &a[1], &a[2]))?;
         Ok(slf.clone())
     }
     /// `addcdiv(tensor1, tensor2, *, value=1)`.
@@ -407,7 +407,7 @@ impl PyTensor {
     fn addcdiv_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
         let v = value_arg(value)?;
-        inplace_from(&slf.get().inner, |x| x.addcdiv(&t1, &t2, &v))?;
+        inplace_from(&slf.get().inner, &[&t1, &t2, &v], |x, a| x.addcdiv(&a[0], &a[1], &a[2]))?;
         Ok(slf.clone())
     }
 }
@@ -420,10 +420,13 @@ fn value_arg(value: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
 }
 
 /// In-place version of an out-of-place op: checks shape/dtype, then copies the result in.
-fn inplace_from(x: &Tensor, f: impl Fn(&Tensor) -> crate::Result<Tensor>) -> crate::Result<()> {
+fn inplace_from(x: &Tensor, args: &[&Tensor], f: impl Fn(&Tensor, &[Tensor]) -> crate::Result<Tensor>) -> crate::Result<()> {
     crate::ops::binary::check_inplace_allowed(x)?;
-    let src = if x.requires_grad() && crate::autograd::is_grad_enabled() { x.clone_t()? } else { x.clone() };
-    let r = f(&src)?;
+    let grad = crate::autograd::is_grad_enabled() && (x.requires_grad() || args.iter().any(|a| a.requires_grad()));
+    let src = if grad { x.clone_t()? } else { x.clone() };
+    // arguments that share x's memory are copied before x is overwritten
+    let args: Vec<Tensor> = args.iter().map(|a| if a.same_storage(x) { a.clone_t() } else { Ok((*a).clone()) }).collect::<crate::Result<_>>()?;
+    let r = f(&src, &args)?;
     if !crate::ops::can_cast(r.dtype(), x.dtype()) {
         return Err(crate::Error::Runtime(format!(
             "result type {} can't be cast to the desired output type {}",
