@@ -13,7 +13,7 @@
 //! few outputs, over the reduced range (partial results are combined in order,
 //! with a fixed chunking so results don't depend on the thread count).
 
-use crate::cpu::iter::{Operand, Plan, SendPtr};
+use crate::cpu::iter::{Dims, Operand, Plan, SendPtr};
 use crate::cpu::{Element, PARALLEL_MIN};
 
 /// A reduction: how to fold elements into an accumulator and write the result.
@@ -62,10 +62,10 @@ const SPLIT_CHUNKS: usize = 16;
 /// through `Reducer::write`.
 pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand, out: [SendPtr; 2]) {
     let esz = std::mem::size_of::<R::In>() as isize;
-    let kept: Vec<usize> = (0..shape.len()).filter(|&d| !mask[d]).collect();
-    let red: Vec<usize> = (0..shape.len()).filter(|&d| mask[d]).collect();
-    let kept_shape: Vec<usize> = kept.iter().map(|&d| shape[d]).collect();
-    let red_shape: Vec<usize> = red.iter().map(|&d| shape[d]).collect();
+    let kept: Dims = (0..shape.len()).filter(|&d| !mask[d]).collect();
+    let red: Dims = (0..shape.len()).filter(|&d| mask[d]).collect();
+    let kept_shape: Dims = kept.iter().map(|&d| shape[d]).collect();
+    let red_shape: Dims = red.iter().map(|&d| shape[d]).collect();
     // op 0 is a virtual contiguous output: it fixes the kept iteration order to the output's
     let order = crate::shape::contiguous_strides(&kept_shape);
     let kept_plan = Plan::<2>::new(
