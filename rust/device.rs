@@ -5,8 +5,10 @@
 use crate::error::{Error, Result};
 use std::fmt;
 
+/// A device a tensor's storage can live on (`torch.device`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Device {
+    /// Host memory (`torch.device("cpu")`).
     Cpu,
 }
 
@@ -35,11 +37,13 @@ impl Device {
             ))),
         }
     }
+    /// The device type as PyTorch names it (`torch.device.type`): `"cpu"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Device::Cpu => "cpu",
         }
     }
+    /// The device index (`torch.device.index`); always `None` for the CPU.
     pub fn index(&self) -> Option<usize> {
         None
     }

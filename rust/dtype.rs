@@ -4,26 +4,38 @@ use crate::error::{Error, Result};
 use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+/// A tensor element type (`torch.dtype`), the subset rgrad supports.
+/// Variants are ordered Bool < I32 < I64 < F32 < F64.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DType {
+    /// `torch.bool`: one byte, 0 or 1.
     Bool,
+    /// `torch.int32` (`int`).
     I32,
+    /// `torch.int64` (`long`), the dtype of Python ints.
     I64,
+    /// `torch.float32` (`float`), the default floating dtype.
     F32,
+    /// `torch.float64` (`double`).
     F64,
 }
 
 /// The three categories PyTorch's promotion reasons about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Category {
+    /// Booleans.
     Bool,
+    /// Signed integers.
     Int,
+    /// Floating point.
     Float,
 }
 
 impl DType {
+    /// Every supported dtype, in order.
     pub const ALL: [DType; 5] = [DType::Bool, DType::I32, DType::I64, DType::F32, DType::F64];
 
+    /// Bytes per element (`torch.dtype.itemsize`).
     pub fn size(self) -> usize {
         match self {
             DType::Bool => 1,
@@ -31,12 +43,15 @@ impl DType {
             DType::I64 | DType::F64 => 8,
         }
     }
+    /// Whether this is a floating dtype (`torch.dtype.is_floating_point`).
     pub fn is_float(self) -> bool {
         matches!(self, DType::F32 | DType::F64)
     }
+    /// Whether this is an integer dtype (bool is not).
     pub fn is_int(self) -> bool {
         matches!(self, DType::I32 | DType::I64)
     }
+    /// The promotion category: bool, integer or float.
     pub fn category(self) -> Category {
         match self {
             DType::Bool => Category::Bool,
@@ -64,6 +79,8 @@ impl DType {
             DType::F64 => "DoubleTensor",
         }
     }
+    /// Parses a dtype name as in [`DType::name`], plus the aliases `int`, `long`, `float`
+    /// and `double`; any other name is an [`Error::Type`].
     pub fn from_name(s: &str) -> Result<DType> {
         Ok(match s {
             "bool" => DType::Bool,
@@ -84,6 +101,8 @@ impl DType {
             DType::F64 => "<f8",
         }
     }
+    /// The dtype for a NumPy type string as [`DType::numpy_typestr`] writes it;
+    /// `None` for any other (including big-endian) type.
     pub fn from_numpy_typestr(s: &str) -> Option<DType> {
         Some(match s {
             "|b1" => DType::Bool,
@@ -120,6 +139,7 @@ pub fn promote_types(a: DType, b: DType) -> DType {
 // The default floating dtype, process-wide as in PyTorch.
 static DEFAULT_FLOAT: AtomicU8 = AtomicU8::new(0); // 0 = f32, 1 = f64
 
+/// The process-wide default floating dtype (`torch.get_default_dtype()`): `F32` unless set.
 pub fn default_float() -> DType {
     if DEFAULT_FLOAT.load(Ordering::Relaxed) == 1 {
         DType::F64
@@ -128,6 +148,8 @@ pub fn default_float() -> DType {
     }
 }
 
+/// Sets the default floating dtype (`torch.set_default_dtype`); only `F32` and `F64`
+/// are accepted, anything else is an [`Error::Type`].
 pub fn set_default_float(d: DType) -> Result<()> {
     match d {
         DType::F32 => DEFAULT_FLOAT.store(0, Ordering::Relaxed),
@@ -144,12 +166,16 @@ pub fn set_default_float(d: DType) -> Result<()> {
 /// A Python-style scalar operand.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scalar {
+    /// A Python `bool`.
     Bool(bool),
+    /// A Python `int`.
     Int(i64),
+    /// A Python `float`.
     Float(f64),
 }
 
 impl Scalar {
+    /// The promotion category of the value.
     pub fn category(self) -> Category {
         match self {
             Scalar::Bool(_) => Category::Bool,
@@ -165,6 +191,7 @@ impl Scalar {
             Scalar::Float(_) => default_float(),
         }
     }
+    /// The value as `f64` (`true` is 1.0).
     pub fn to_f64(self) -> f64 {
         match self {
             Scalar::Bool(b) => b as u8 as f64,
@@ -172,6 +199,7 @@ impl Scalar {
             Scalar::Float(f) => f,
         }
     }
+    /// The value as `i64`; floats truncate toward zero (saturating, NaN gives 0).
     pub fn to_i64(self) -> i64 {
         match self {
             Scalar::Bool(b) => b as i64,
@@ -212,11 +240,19 @@ impl From<bool> for Scalar {
 /// a lower rank only matters when its category is higher than the winner's.
 #[derive(Clone, Copy, Debug)]
 pub enum Operand {
+    /// A tensor with at least one dim.
     Dimensioned(DType),
+    /// A 0-d tensor.
     ZeroDim(DType),
+    /// A Python scalar: only its category counts.
     Wrapped(Category),
 }
 
+/// The dtype an op over `ops` computes in (`torch.result_type`).
+///
+/// Promotes within the highest-ranked group present; a lower group wins only with a higher
+/// category, and Python scalars then give their category's default dtype (bool, int64,
+/// [`default_float`]). No operands give `F32`.
 pub fn result_type(ops: &[Operand]) -> DType {
     let mut dim: Option<DType> = None;
     let mut zero: Option<DType> = None;

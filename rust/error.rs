@@ -5,6 +5,7 @@
 
 use thiserror::Error;
 
+/// The crate's error: a kind (the Python exception it becomes) and a PyTorch-style message.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum Error {
     /// Shape, broadcast, device, dtype-combination and autograd mistakes
@@ -25,14 +26,18 @@ pub enum Error {
     Memory(String),
 }
 
+/// `std::result::Result` with this crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Shorthands so call sites read like the message they produce.
 #[macro_export]
 macro_rules! rt_err { ($($a:tt)*) => { $crate::error::Error::Runtime(format!($($a)*)) } }
+/// Builds an [`Error::Index`] from `format!` arguments.
 #[macro_export]
 macro_rules! index_err { ($($a:tt)*) => { $crate::error::Error::Index(format!($($a)*)) } }
+/// Builds an [`Error::Value`] from `format!` arguments.
 #[macro_export]
 macro_rules! value_err { ($($a:tt)*) => { $crate::error::Error::Value(format!($($a)*)) } }
+/// Builds an [`Error::Type`] from `format!` arguments.
 #[macro_export]
 macro_rules! type_err { ($($a:tt)*) => { $crate::error::Error::Type(format!($($a)*)) } }

@@ -6,20 +6,32 @@ use crate::error::{Error, Result};
 use crate::shape::{self, contiguous_strides, normalize_dim, Shape, Strides};
 use smallvec::SmallVec;
 
+/// Where each element of a view lives in its storage.
+///
+/// The element at `index` is storage element `offset + sum(index[d] * strides[d])`; all
+/// counts are in elements, not bytes. Strides may be 0 (broadcast or expanded dims) or
+/// negative (reversed slices), so several views can share one storage with different layouts.
+/// `shape` and `strides` always have the same length.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
+    /// Size of each dim.
     pub shape: Shape,
+    /// Step, in elements, between neighbours along each dim; signed, may be 0.
     pub strides: Strides,
+    /// Storage index, in elements, of the view's first element.
     pub offset: usize,
 }
 
 impl Layout {
+    /// The row-major contiguous layout of `shape`, at offset 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
         Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 }
     }
+    /// Number of dims (`Tensor.dim()`).
     pub fn rank(&self) -> usize {
         self.shape.len()
     }
+    /// Number of elements (product of the shape; 1 for 0-d).
     pub fn numel(&self) -> usize {
         shape::numel(&self.shape)
     }
@@ -55,6 +67,8 @@ impl Layout {
         (lo, hi + 1)
     }
 
+    /// Swaps dims `d0` and `d1` (negative counts from the end), as `torch.transpose`;
+    /// an out-of-range dim is an [`Error::Index`].
     pub fn transpose(&self, d0: isize, d1: isize) -> Result<Layout> {
         let r = self.rank();
         let (a, b) = (normalize_dim(d0, r)?, normalize_dim(d1, r)?);
@@ -67,6 +81,8 @@ impl Layout {
         Ok(l)
     }
 
+    /// Reorders dims as `torch.permute`: `dims` must name every dim exactly once
+    /// (negative allowed), else an error.
     pub fn permute(&self, dims: &[isize]) -> Result<Layout> {
         let r = self.rank();
         if dims.len() != r {
@@ -131,11 +147,13 @@ impl Layout {
         Ok(l)
     }
 
+    /// Broadcasts to `shape` (`torch.broadcast_to`): [`Layout::expand`] without `-1`s.
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Layout> {
         let sizes: Vec<isize> = shape.iter().map(|&s| s as isize).collect();
         self.expand(&sizes)
     }
 
+    /// Drops every size-1 dim (`torch.squeeze` with no dims).
     pub fn squeeze_all(&self) -> Layout {
         let mut l = Layout { shape: Shape::new(), strides: Strides::new(), offset: self.offset };
         for (&s, &st) in self.shape.iter().zip(&self.strides) {
@@ -147,6 +165,8 @@ impl Layout {
         l
     }
 
+    /// Drops those of `dims` that have size 1 (`torch.squeeze(dims)`); listed dims of
+    /// other sizes stay, and an out-of-range dim is an [`Error::Index`].
     pub fn squeeze_dims(&self, dims: &[isize]) -> Result<Layout> {
         let r = self.rank();
         let mut drop = vec![false; r];
@@ -166,6 +186,7 @@ impl Layout {
         Ok(l)
     }
 
+    /// Inserts a size-1 dim at `dim`, in `-(rank+1)..=rank` (`torch.unsqueeze`).
     pub fn unsqueeze(&self, dim: isize) -> Result<Layout> {
         let d = normalize_dim(dim, self.rank() + 1)?;
         let mut l = self.clone();
@@ -175,6 +196,8 @@ impl Layout {
         Ok(l)
     }
 
+    /// `length` elements of dim `dim` starting at `start` (negative counts from the end),
+    /// as `torch.narrow`; a range outside the dim, or a 0-d layout, is an error.
     pub fn narrow(&self, dim: isize, start: isize, length: isize) -> Result<Layout> {
         if self.rank() == 0 {
             return Err(Error::Runtime("narrow() cannot be applied to a 0-dim tensor.".into()));

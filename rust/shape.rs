@@ -8,6 +8,7 @@ pub type Shape = SmallVec<[usize; 6]>;
 /// Signed strides in elements (negative strides come from reversed slices).
 pub type Strides = SmallVec<[isize; 6]>;
 
+/// Number of elements of `shape` (1 for `[]`); unchecked, see [`numel_checked`].
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
 }
@@ -69,6 +70,7 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Shape> {
     Ok(out)
 }
 
+/// The broadcast of any number of shapes (`torch.broadcast_shapes`); none gives `[]`.
 pub fn broadcast_all(shapes: &[&[usize]]) -> Result<Shape> {
     let mut out: Shape = Shape::new();
     for s in shapes {
@@ -139,6 +141,8 @@ pub fn check_sizes(sizes: &[isize]) -> Result<Shape> {
     Ok(out)
 }
 
+/// Number of elements of `shape`, or [`Error::Memory`] when the count overflows or
+/// could not be allocated even at 8 bytes per element.
 pub fn numel_checked(shape: &[usize]) -> Result<usize> {
     shape
         .iter()

@@ -20,6 +20,13 @@ enum Owner {
     External(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
 }
 
+/// A flat byte buffer on one device, shared by all views of it through `Arc<Storage>`
+/// (PyTorch's `UntypedStorage`).
+///
+/// Either allocated here (through [`crate::cpu::alloc`], returned to its cache on drop) or
+/// borrowed from another owner such as a NumPy array, which it keeps alive. It also holds the
+/// version counter that in-place writes bump and autograd checks, and whether it may be
+/// written at all.
 pub struct Storage {
     ptr: NonNull<u8>,
     nbytes: usize,
@@ -59,21 +66,28 @@ impl Storage {
         let ptr = NonNull::new(ptr).unwrap_or(NonNull::dangling());
         Storage { ptr, nbytes, owner: Owner::External(owner), version: AtomicU64::new(0), device: Device::Cpu, writeable }
     }
+    /// Pointer to byte 0; writes through it are seen by every view.
     pub fn as_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()
     }
+    /// Size in bytes, as requested (the allocation may be larger).
     pub fn nbytes(&self) -> usize {
         self.nbytes
     }
+    /// The device the bytes live on.
     pub fn device(&self) -> Device {
         self.device
     }
+    /// Whether writes are allowed (false for a read-only NumPy buffer).
     pub fn writeable(&self) -> bool {
         self.writeable
     }
+    /// How many in-place writes the storage has seen (PyTorch's `Tensor._version`).
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
     }
+    /// Records an in-place write; every mutation must call it so autograd can spot
+    /// stale saved tensors.
     pub fn bump_version(&self) {
         self.version.fetch_add(1, Ordering::Relaxed);
     }

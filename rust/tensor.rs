@@ -19,14 +19,20 @@ use std::sync::Arc;
 /// (`requires_grad_()`, `.grad = ...`, `detach_()`), hence the Mutex.
 #[derive(Default)]
 pub struct AutogradMeta {
+    /// The `requires_grad` flag as set on a leaf; a non-leaf requires grad through `grad_fn`.
     pub requires_grad: bool,
+    /// The accumulated gradient (`.grad`).
     pub grad: Option<Tensor>,
+    /// The node that produced this tensor (`.grad_fn`); `None` for leaves.
     pub grad_fn: Option<Arc<Node>>,
     /// Leaves only: the AccumulateGrad node, made on first use.
     pub accumulator: Option<Arc<Node>>,
+    /// Set by `retain_grad()` on a non-leaf (`.retains_grad`).
     pub retains_grad: bool,
 }
 
+/// The shared state behind a [`Tensor`] handle: storage, layout, dtype and autograd
+/// metadata. Each view has its own `TensorImpl` over the same storage.
 pub struct TensorImpl {
     pub(crate) storage: Arc<Storage>,
     pub(crate) layout: Layout,
@@ -36,6 +42,11 @@ pub struct TensorImpl {
     pub(crate) meta: Mutex<AutogradMeta>,
 }
 
+/// A tensor (`torch.Tensor`): one `Arc` to a [`TensorImpl`].
+///
+/// Cloning copies the handle, like a Python reference: both clones are the same tensor, with
+/// the same data and autograd state. Views share the storage but have their own layout and
+/// autograd state.
 #[derive(Clone)]
 pub struct Tensor(pub(crate) Arc<TensorImpl>);
 
@@ -61,6 +72,7 @@ impl Tensor {
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
+    /// A contiguous tensor of zeros (`torch.zeros`).
     pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let _ = device;
         let n = shape::numel_checked(shape)?;
@@ -68,12 +80,14 @@ impl Tensor {
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
+    /// A contiguous tensor with every element `value`, converted to `dtype` (`torch.full`).
     pub fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
         let t = Tensor::empty(shape, dtype, device)?;
         t.fill_raw(value);
         Ok(t)
     }
 
+    /// A contiguous tensor of ones (`torch.ones`).
     pub fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         Tensor::full(shape, Scalar::Int(1), dtype, device)
     }
@@ -131,6 +145,8 @@ impl Tensor {
         Ok(t)
     }
 
+    /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`);
+    /// computed from both ends so that the last value is exactly `end`.
     pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType) -> Result<Tensor> {
         let t = Tensor::empty(&[steps], dtype, Device::Cpu)?;
         let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
@@ -139,13 +155,14 @@ impl Tensor {
             let p = t.data_ptr() as *mut T;
             for i in 0..steps {
                 // symmetric evaluation from both ends, like PyTorch, so the last value is exactly `end`
-                let v = if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
+                let v = if i < half || steps == 1 { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
                 unsafe { *p.add(i) = T::from_f64(v) };
             }
         });
         Ok(t)
     }
 
+    /// An `n` x `m` matrix with ones on the main diagonal (`torch.eye`).
     pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
         let t = Tensor::zeros(&[n, m], dtype, Device::Cpu)?;
         dispatch_dtype!(dtype, T => {
@@ -206,39 +223,52 @@ impl Tensor {
 
     // ---------- attributes ----------
 
+    /// Size of each dim (`Tensor.shape`).
     pub fn shape(&self) -> &[usize] {
         &self.0.layout.shape
     }
+    /// Same as [`Tensor::shape`].
     pub fn dims(&self) -> &[usize] {
         self.shape()
     }
+    /// Number of dims (`Tensor.dim()`).
     pub fn rank(&self) -> usize {
         self.0.layout.rank()
     }
+    /// Strides in elements, signed, one per dim (`Tensor.stride()`).
     pub fn strides(&self) -> &[isize] {
         &self.0.layout.strides
     }
+    /// Shape, strides and storage offset of this view.
     pub fn layout(&self) -> &Layout {
         &self.0.layout
     }
+    /// Storage index, in elements, of element 0 (`Tensor.storage_offset()`).
     pub fn storage_offset(&self) -> usize {
         self.0.layout.offset
     }
+    /// Element type (`Tensor.dtype`).
     pub fn dtype(&self) -> DType {
         self.0.dtype
     }
+    /// Device of the storage (`Tensor.device`).
     pub fn device(&self) -> Device {
         self.0.storage.device()
     }
+    /// Number of elements (`Tensor.numel()`).
     pub fn numel(&self) -> usize {
         self.0.layout.numel()
     }
+    /// Whether the view is row-major contiguous (`Tensor.is_contiguous()`); size-1 dims
+    /// may have any stride.
     pub fn is_contiguous(&self) -> bool {
         self.0.layout.is_contiguous()
     }
+    /// The storage this view reads and writes.
     pub fn storage(&self) -> &Arc<Storage> {
         &self.0.storage
     }
+    /// Whether this 0-d tensor stands for a Python number (ranks lowest in type promotion).
     pub fn is_wrapped_number(&self) -> bool {
         self.0.wrapped_number
     }
@@ -254,9 +284,11 @@ impl Tensor {
     pub fn data_ptr(&self) -> *mut u8 {
         unsafe { self.0.storage.as_ptr().add(self.0.layout.offset * self.0.dtype.size()) }
     }
+    /// Whether both views share one storage (their elements may overlap).
     pub fn same_storage(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.0.storage, &other.0.storage)
     }
+    /// Whether both handles are the same tensor (Python `is`).
     pub fn ptr_eq(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
@@ -329,6 +361,7 @@ impl Tensor {
 
     // ---------- autograd metadata ----------
 
+    /// `Tensor.requires_grad`: set on a leaf, or implied by having a `grad_fn`.
     pub fn requires_grad(&self) -> bool {
         let m = self.0.meta.lock();
         m.requires_grad || m.grad_fn.is_some()
@@ -353,18 +386,23 @@ impl Tensor {
         m.requires_grad = on;
         Ok(())
     }
+    /// `Tensor.is_leaf`: true when the tensor has no `grad_fn`.
     pub fn is_leaf(&self) -> bool {
         self.0.meta.lock().grad_fn.is_none()
     }
+    /// The node that produced this tensor (`Tensor.grad_fn`); `None` for leaves.
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
         self.0.meta.lock().grad_fn.clone()
     }
     pub(crate) fn set_grad_fn(&self, node: Option<Arc<Node>>) {
         self.0.meta.lock().grad_fn = node;
     }
+    /// The accumulated gradient (`Tensor.grad`), if any.
     pub fn grad(&self) -> Option<Tensor> {
         self.0.meta.lock().grad.clone()
     }
+    /// Assigns `Tensor.grad` (`None` clears it); a gradient of another shape or dtype
+    /// is an error.
     pub fn set_grad(&self, g: Option<Tensor>) -> Result<()> {
         if let Some(g) = &g {
             if g.shape() != self.shape() {
@@ -385,6 +423,7 @@ impl Tensor {
         self.0.meta.lock().grad = g;
         Ok(())
     }
+    /// Whether `retain_grad()` was called on this non-leaf (`Tensor.retains_grad`).
     pub fn retains_grad(&self) -> bool {
         self.0.meta.lock().retains_grad
     }
@@ -430,6 +469,7 @@ impl Tensor {
         node.hooks.lock().push((id, hook));
         Ok(id)
     }
+    /// Removes the hook `register_hook` returned `id` for; an unknown id is ignored.
     pub fn remove_hook(&self, id: u64) {
         if let Some(node) = self.grad_edge() {
             node.hooks.lock().retain(|(i, _)| *i != id);

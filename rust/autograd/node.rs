@@ -27,26 +27,57 @@ pub type Hook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
 /// An edge to the node that produced one input, with the input's metadata so the
 /// engine can cast and sum-reduce gradients to match it.
 pub struct Edge {
+    /// The node the input's gradient flows into (its `grad_fn`, or a leaf's AccumulateGrad);
+    /// `None` when the input needs no gradient.
     pub node: Option<Arc<Node>>,
+    /// The input's shape: the engine sum-reduces the gradient to it (undoing broadcasting).
     pub shape: Shape,
+    /// The input's dtype: the engine casts the gradient to it.
     pub dtype: DType,
 }
 
 /// A tensor saved for backward, with the storage version it had then.
 pub struct SavedTensor {
+    /// The saved tensor (a handle sharing the original's storage).
     pub tensor: Tensor,
+    /// Its storage version when saved; a different version at backward time means an
+    /// in-place write changed it, and [`Node::apply`] fails.
     pub version: u64,
 }
 
+/// What a [`Node`] does in backward.
 pub enum NodeKind {
-    AccumulateGrad { leaf: Weak<TensorImpl> },
-    Op { backward: BackwardFn, saved: Mutex<Option<Vec<SavedTensor>>>, had_saved: bool },
+    /// A leaf's sink (PyTorch's `AccumulateGrad`): the engine adds the gradient it receives
+    /// into the leaf's `.grad`.
+    AccumulateGrad {
+        /// The leaf, held weakly so the graph does not keep it alive.
+        leaf: Weak<TensorImpl>
+    },
+    /// A recorded op: its backward function and the tensors that backward needs.
+    Op {
+        /// Maps the output's gradient to one gradient per input, in [`Node::next`] order.
+        backward: BackwardFn,
+        /// Tensors saved for backward; `None` once a backward without `retain_graph` freed them.
+        saved: Mutex<Option<Vec<SavedTensor>>>,
+        /// Whether anything was saved, so that backward through freed tensors is an error
+        /// rather than a call with none.
+        had_saved: bool
+    },
 }
 
+/// One node of the autograd graph, what PyTorch shows as `grad_fn`.
+///
+/// Made by [`Node::new_op`] for each recorded op output, or by [`Node::new_accumulate`] for a
+/// leaf that requires grad. The engine runs nodes in decreasing `seq` (reverse creation order,
+/// a valid topological order), passing each one the sum of the gradients sent to it.
 pub struct Node {
+    /// Tape index from a global counter: a node made later gets a larger number.
     pub seq: u64,
+    /// Name shown for `grad_fn`, e.g. `"SumBackward0"` or `"AccumulateGrad"`.
     pub name: &'static str,
+    /// One edge per op input, in input order (empty for AccumulateGrad).
     pub next: Vec<Edge>,
+    /// Leaf accumulator or recorded op.
     pub kind: NodeKind,
     /// Hooks registered on the tensor this node produced (or on the leaf).
     pub hooks: Mutex<Vec<(u64, Hook)>>,
@@ -55,6 +86,8 @@ pub struct Node {
 }
 
 impl Node {
+    /// A node for op `name` with edges to its inputs, the tensors its backward needs
+    /// (with their versions) and the backward function; takes the next tape index.
     pub fn new_op(name: &'static str, next: Vec<Edge>, saved: Vec<SavedTensor>, backward: BackwardFn) -> Node {
         let had_saved = !saved.is_empty();
         Node {
@@ -66,6 +99,7 @@ impl Node {
             retain: Mutex::new(None),
         }
     }
+    /// The AccumulateGrad node of `leaf` (held weakly); takes the next tape index.
     pub fn new_accumulate(leaf: &Arc<TensorImpl>) -> Node {
         Node {
             seq: next_seq(),
@@ -76,6 +110,7 @@ impl Node {
             retain: Mutex::new(None),
         }
     }
+    /// Whether this is a leaf's AccumulateGrad node.
     pub fn is_accumulate(&self) -> bool {
         matches!(self.kind, NodeKind::AccumulateGrad { .. })
     }

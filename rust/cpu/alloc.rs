@@ -9,6 +9,7 @@ use std::alloc::{alloc_zeroed, dealloc, Layout as AllocLayout};
 use std::collections::HashMap;
 use std::ptr::NonNull;
 
+/// Alignment, in bytes, of every buffer [`allocate`] returns (one cache line).
 pub const ALIGN: usize = 64;
 /// Buffers below this size come straight from the system allocator (it is fast there).
 const CACHE_MIN: usize = 1 << 16;
@@ -52,6 +53,8 @@ pub fn allocate(nbytes: usize) -> Option<(NonNull<u8>, usize, bool)> {
     NonNull::new(p).map(|p| (p, cap, true))
 }
 
+/// Gives back a buffer from [`allocate`]; `cap` must be the capacity it reported.
+/// Large buffers are kept in the cache for reuse while it is under budget; the rest are freed.
 pub fn release(ptr: NonNull<u8>, cap: usize) {
     if cap >= CACHE_MIN && cap <= CACHE_BUDGET / 4 {
         let mut guard = CACHE.lock();

@@ -12,21 +12,33 @@
 use crate::cpu::PARALLEL_MIN;
 use smallvec::SmallVec;
 
+/// Dimension sizes, inline up to 6 dims.
 pub type Dims = SmallVec<[usize; 6]>;
+/// Per-dim strides in bytes, signed: negative for reversed views, 0 for broadcast dims.
 pub type ByteStrides = SmallVec<[isize; 6]>;
 
 /// One operand: base pointer (already at its offset) and strides in bytes.
 #[derive(Clone)]
 pub struct Operand {
+    /// Address of the operand's first element (storage pointer plus the view's offset).
     pub ptr: *mut u8,
+    /// Byte strides, one per dim of the shared shape (0 on broadcast dims).
     pub strides: ByteStrides,
 }
 
+/// An iteration plan over `N` operands of one shape: the coalesced shape and, per operand,
+/// the base pointer and byte strides along it.
+///
+/// Built by [`Plan::new`]; kernels then call [`Plan::run`], which hands them innermost runs as
+/// `(pointers, len)` with the per-operand step given by [`Plan::inner_strides`].
+/// Operand order is the caller's (by convention the output first).
 #[derive(Clone)]
 pub struct Plan<const N: usize> {
     /// Coalesced shape, innermost last.
     pub shape: Dims,
+    /// Base pointer of each operand, in the order given to [`Plan::new`].
     pub ptrs: [*mut u8; N],
+    /// Byte strides of each operand along the coalesced shape.
     pub strides: [ByteStrides; N],
 }
 
@@ -34,6 +46,11 @@ unsafe impl<const N: usize> Send for Plan<N> {}
 unsafe impl<const N: usize> Sync for Plan<N> {}
 
 impl<const N: usize> Plan<N> {
+    /// Plans iteration over `ops`, which all have `shape` (strides already broadcast, in bytes).
+    ///
+    /// Drops size-1 dims; orders dims by decreasing |stride| of operand 0 unless it has a zero stride
+    /// (then keeps row-major order); merges neighbouring dims that are contiguous with each other
+    /// in every operand.
     pub fn new(shape: &[usize], ops: [Operand; N]) -> Plan<N> {
         // 1. keep non-trivial dims
         let keep: SmallVec<[usize; 6]> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
@@ -70,6 +87,7 @@ impl<const N: usize> Plan<N> {
         Plan { shape: dims, ptrs, strides }
     }
 
+    /// Number of elements covered (product of the coalesced shape; 1 for a 0-d plan).
     pub fn numel(&self) -> usize {
         self.shape.iter().product()
     }

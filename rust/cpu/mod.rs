@@ -18,13 +18,22 @@ use crate::dtype::DType;
 
 /// A Rust type that a tensor element can be.
 pub trait Element: Copy + Send + Sync + 'static + PartialOrd + PartialEq + Default + std::fmt::Debug {
+    /// The [`DType`] whose elements have this Rust type.
     const DTYPE: DType;
+    /// Converts to `f64` as an `as` cast does (`true` is 1.0).
     fn to_f64(self) -> f64;
+    /// Converts from `f64` as an `as` cast does (integers truncate and saturate, NaN gives 0;
+    /// bool is `v != 0.0`).
     fn from_f64(v: f64) -> Self;
+    /// Converts to `i64` as an `as` cast does (floats truncate toward zero and saturate).
     fn to_i64(self) -> i64;
+    /// Converts from `i64` as an `as` cast does (wraps for `i32`; bool is `v != 0`).
     fn from_i64(v: i64) -> Self;
+    /// Truthiness: whether the value is not zero (NaN counts as nonzero).
     fn is_nonzero(self) -> bool;
+    /// Zero (`false` for bool).
     fn zero() -> Self;
+    /// One (`true` for bool).
     fn one() -> Self;
 }
 

@@ -4,6 +4,10 @@
 
 use parking_lot::Mutex;
 
+/// A xoshiro256** pseudo-random generator (256 bits of state).
+///
+/// The process-wide CPU generator is reached through [`with_generator`]. Its streams differ
+/// from PyTorch's (mt19937): a seed reproduces rgrad's numbers, not torch's.
 pub struct Generator {
     s: [u64; 4],
 }
@@ -17,11 +21,13 @@ fn splitmix(x: &mut u64) -> u64 {
 }
 
 impl Generator {
+    /// A generator whose state is expanded from `seed` by splitmix64.
     pub fn new(seed: u64) -> Generator {
         let mut x = seed;
         Generator { s: [splitmix(&mut x), splitmix(&mut x), splitmix(&mut x), splitmix(&mut x)] }
     }
     #[inline]
+    /// The next 64 uniformly random bits.
     pub fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;
@@ -74,10 +80,12 @@ pub fn with_generator<R>(f: impl FnOnce(&mut Generator) -> R) -> R {
     f(gen)
 }
 
+/// Reseeds the CPU generator (`torch.manual_seed`), so later random ops are reproducible.
 pub fn manual_seed(seed: u64) {
     *CPU_GENERATOR.lock() = Some((Generator::new(seed), seed));
 }
 
+/// The seed the CPU generator was last seeded with, or the default seed (`torch.initial_seed()`).
 pub fn initial_seed() -> u64 {
     CPU_GENERATOR.lock().as_ref().map(|(_, s)| *s).unwrap_or(DEFAULT_SEED)
 }

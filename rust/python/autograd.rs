@@ -137,11 +137,13 @@ pub fn grad<'py>(py: Python<'py>, outputs: &Bound<'py, PyAny>, inputs: &Bound<'p
     PyTuple::new(py, items)
 }
 
+/// True when operations are being recorded for autograd (not inside `no_grad`).
 #[pyfunction]
 pub fn is_grad_enabled() -> bool {
     crate::autograd::is_grad_enabled()
 }
 
+/// Turns gradient recording on or off for this thread (used by the grad-mode context managers).
 #[pyfunction]
 pub fn _set_grad_enabled(on: bool) {
     crate::autograd::set_grad_enabled(on)

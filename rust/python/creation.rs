@@ -62,6 +62,7 @@ pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, devi
     Ok(PyTensor::new(tensor_from_data(data, dt)?))
 }
 
+/// `from_numpy(ndarray)`: a tensor sharing the array's memory (writes are seen on both sides).
 #[pyfunction]
 pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyT {
     Ok(PyTensor::new(super::numpy::from_numpy(a)?))
@@ -219,11 +220,9 @@ pub fn randint(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, gener
         if a.is_instance_of::<PyFloat>() {
             return Err(PyTypeError::new_err("randint(): low and high must be integers"));
         }
-        if let Ok(v) = a.extract::<i64>() {
-            if size_obj.is_none() {
-                ints.push(v);
-                continue;
-            }
+        if a.is_instance_of::<pyo3::types::PyInt>() {
+            ints.push(a.extract::<i64>()?);
+            continue;
         }
         if size_obj.is_some() {
             return Err(PyTypeError::new_err("randint() got multiple values for argument 'size'"));
@@ -298,16 +297,19 @@ pub fn manual_seed(seed: i64) {
     crate::cpu::rng::manual_seed(seed as u64)
 }
 
+/// The seed the CPU generator was last seeded with.
 #[pyfunction]
 pub fn initial_seed() -> u64 {
     crate::cpu::rng::initial_seed()
 }
 
+/// The default floating dtype (float32 unless changed with `set_default_dtype`).
 #[pyfunction]
 pub fn get_default_dtype(py: Python<'_>) -> Py<PyDType> {
     dtype_obj(py, default_float())
 }
 
+/// Sets the default floating dtype (float32 or float64) used by creators and promotion.
 #[pyfunction]
 pub fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
     let d = parse_dtype(Some(d))?.ok_or_else(|| PyTypeError::new_err("dtype must not be None"))?;
@@ -329,6 +331,7 @@ pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -
     Ok(dtype_obj(py, crate::ops::result_type2(&a, &b)))
 }
 
+/// `can_cast(from_, to)`: whether PyTorch's casting rules allow an in-place result of `from_` into `to`.
 #[pyfunction]
 pub fn can_cast(from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(crate::ops::can_cast(parse_dtype(Some(from_))?.unwrap(), parse_dtype(Some(to))?.unwrap()))
@@ -340,6 +343,7 @@ pub fn empty_cache() {
     crate::cpu::alloc::empty_cache()
 }
 
+/// True when `obj` is an rgrad Tensor.
 #[pyfunction]
 pub fn is_tensor(obj: &Bound<'_, PyAny>) -> bool {
     obj.cast::<PyTensor>().is_ok()

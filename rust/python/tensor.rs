@@ -16,6 +16,9 @@ use pyo3::IntoPyObjectExt;
 /// Above this many elements a kernel runs with the GIL released.
 pub const RELEASE_GIL_MIN: usize = 1 << 16;
 
+/// A multi-dimensional array of one dtype, with strided views and autograd.
+///
+/// Build one with `rgrad.tensor(data)`, `rgrad.zeros(...)`, `rgrad.arange(...)` etc.
 #[pyclass(name = "Tensor", module = "rgrad", subclass, frozen, weakref)]
 pub struct PyTensor {
     pub inner: Tensor,
