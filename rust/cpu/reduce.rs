@@ -13,7 +13,7 @@
 //! few outputs, over the reduced range (partial results are combined in order,
 //! with a fixed chunking so results don't depend on the thread count).
 
-use crate::cpu::iter::{Operand, Plan, SendPtr};
+use crate::cpu::iter::{Dims, Operand, Plan, SendPtr};
 use crate::cpu::{Element, PARALLEL_MIN};
 
 /// A reduction: how to fold elements into an accumulator and write the result.
@@ -62,10 +62,10 @@ const SPLIT_CHUNKS: usize = 16;
 /// through `Reducer::write`.
 pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand, out: [SendPtr; 2]) {
     let esz = std::mem::size_of::<R::In>() as isize;
-    let kept: Vec<usize> = (0..shape.len()).filter(|&d| !mask[d]).collect();
-    let red: Vec<usize> = (0..shape.len()).filter(|&d| mask[d]).collect();
-    let kept_shape: Vec<usize> = kept.iter().map(|&d| shape[d]).collect();
-    let red_shape: Vec<usize> = red.iter().map(|&d| shape[d]).collect();
+    let kept: Dims = (0..shape.len()).filter(|&d| !mask[d]).collect();
+    let red: Dims = (0..shape.len()).filter(|&d| mask[d]).collect();
+    let kept_shape: Dims = kept.iter().map(|&d| shape[d]).collect();
+    let red_shape: Dims = red.iter().map(|&d| shape[d]).collect();
     // op 0 is a virtual contiguous output: it fixes the kept iteration order to the output's
     let order = crate::shape::contiguous_strides(&kept_shape);
     let kept_plan = Plan::<2>::new(
@@ -329,6 +329,12 @@ impl Arith for i32 {
 /// Sums a contiguous slice with 8 independent accumulators (vectorisable) and a
 /// pairwise combination of blocks, so float32 sums of 1e7 ones are exact.
 pub fn pairwise_sum<T: Arith>(x: &[T]) -> T {
+    pairwise_map_sum(x, &|v| v)
+}
+
+/// `sum(f(x))` with the same blocked pairwise scheme as `pairwise_sum`.
+#[inline(always)]
+pub fn pairwise_map_sum<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
     const BLOCK: usize = 4096;
     if x.len() <= BLOCK {
         let mut acc = [T::zero(); 8];
@@ -336,17 +342,74 @@ pub fn pairwise_sum<T: Arith>(x: &[T]) -> T {
         let rest = chunks.remainder();
         for c in chunks {
             for k in 0..8 {
-                acc[k] = acc[k].add(c[k]);
+                acc[k] = acc[k].add(f(c[k]));
             }
         }
         let mut s = (acc[0].add(acc[1]).add(acc[2].add(acc[3]))).add(acc[4].add(acc[5]).add(acc[6].add(acc[7])));
         for &v in rest {
-            s = s.add(v);
+            s = s.add(f(v));
         }
         return s;
     }
     let mid = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
-    pairwise_sum(&x[..mid]).add(pairwise_sum(&x[mid..]))
+    pairwise_map_sum(&x[..mid], f).add(pairwise_map_sum(&x[mid..], f))
+}
+
+/// `sum(|x|)` (P = 1) or `sum(x * x)` (P = 2): the fused bodies of the 1- and 2-norms.
+pub struct PowSumR<T, const P: u8>(std::marker::PhantomData<T>);
+impl<T, const P: u8> PowSumR<T, P> {
+    pub fn new() -> Self {
+        PowSumR(std::marker::PhantomData)
+    }
+}
+impl<T, const P: u8> Default for PowSumR<T, P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T: Arith + std::ops::Neg<Output = T>, const P: u8> PowSumR<T, P> {
+    #[inline(always)]
+    fn f(x: T) -> T {
+        if P == 1 {
+            if x < T::zero() { -x } else { x }
+        } else {
+            x.mul(x)
+        }
+    }
+}
+impl<T: Arith + std::ops::Neg<Output = T>, const P: u8> Reducer for PowSumR<T, P> {
+    type In = T;
+    type Acc = T;
+    #[inline(always)]
+    fn init(&self) -> T { T::zero() }
+    #[inline(always)]
+    fn step(&self, a: T, x: T, _: usize) -> T { a.add(Self::f(x)) }
+    #[inline(always)]
+    fn combine(&self, a: T, b: T) -> T { a.add(b) }
+    #[inline(always)]
+    unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, _: usize) -> T {
+        if stride == std::mem::size_of::<T>() as isize {
+            return a.add(pairwise_map_sum(std::slice::from_raw_parts(p as *const T, len), &Self::f));
+        }
+        let mut s = a;
+        let mut q = p;
+        for _ in 0..len {
+            s = s.add(Self::f(*(q as *const T)));
+            q = q.offset(stride);
+        }
+        s
+    }
+    #[inline(always)]
+    unsafe fn fold_row(&self, acc: &mut [T], row: *const T, _: usize) {
+        let row = std::slice::from_raw_parts(row, acc.len());
+        for (a, &x) in acc.iter_mut().zip(row) {
+            *a = a.add(Self::f(x));
+        }
+    }
+    #[inline(always)]
+    unsafe fn write(&self, a: T, out: [SendPtr; 2], k: usize) {
+        *(out[0].get() as *mut T).add(k) = a;
+    }
 }
 
 /// `sum` (accumulating in `T`).

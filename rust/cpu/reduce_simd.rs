@@ -50,6 +50,21 @@ pub unsafe fn softmax_row_f32(x: *const f32, out: *mut f32, n: usize, log: bool)
     false
 }
 
+/// Softmax (or log_softmax) of columns `[0, w)` of a float32 `[n, stride]` slice
+/// (reduced along the rows); `m`/`s` are scratch of `w` floats. False when no AVX2.
+///
+/// # Safety
+/// `x`/`out` must hold `n` rows of `stride >= w` elements.
+pub unsafe fn softmax_cols_f32(x: *const f32, out: *mut f32, n: usize, stride: usize, w: usize, log: bool, m: &mut [f32], s: &mut [f32]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        avx2::softmax_cols(x, out, n, stride, w, log, m, s);
+        return true;
+    }
+    let _ = (x, out, n, stride, w, log, m, s);
+    false
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
@@ -229,6 +244,88 @@ mod avx2 {
             while i < n {
                 *out.add(i) *= inv;
                 i += 1;
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn softmax_cols(x: *const f32, out: *mut f32, n: usize, stride: usize, w: usize, log: bool, m: &mut [f32], s: &mut [f32]) {
+        let (m, s) = (m.as_mut_ptr(), s.as_mut_ptr());
+        let w8 = w - w % 8;
+        for j in 0..w {
+            *m.add(j) = f32::NEG_INFINITY;
+            *s.add(j) = 0.0;
+        }
+        // column maxima (NaN ignored: it reaches the outputs through the sums)
+        for i in 0..n {
+            let row = x.add(i * stride);
+            let mut j = 0;
+            while j < w8 {
+                _mm256_storeu_ps(m.add(j), _mm256_max_ps(_mm256_loadu_ps(row.add(j)), _mm256_loadu_ps(m.add(j))));
+                j += 8;
+            }
+            while j < w {
+                let v = *row.add(j);
+                if v > *m.add(j) {
+                    *m.add(j) = v;
+                }
+                j += 1;
+            }
+        }
+        for i in 0..n {
+            let row = x.add(i * stride);
+            let orow = out.add(i * stride);
+            let mut j = 0;
+            while j < w8 {
+                let e = exp256(_mm256_sub_ps(_mm256_loadu_ps(row.add(j)), _mm256_loadu_ps(m.add(j))));
+                if !log {
+                    _mm256_storeu_ps(orow.add(j), e);
+                }
+                _mm256_storeu_ps(s.add(j), _mm256_add_ps(_mm256_loadu_ps(s.add(j)), e));
+                j += 8;
+            }
+            while j < w {
+                let e = super::exp_f32(*row.add(j) - *m.add(j));
+                if !log {
+                    *orow.add(j) = e;
+                }
+                *s.add(j) += e;
+                j += 1;
+            }
+        }
+        if log {
+            for j in 0..w {
+                *s.add(j) = *m.add(j) + (*s.add(j)).ln();
+            }
+            for i in 0..n {
+                let row = x.add(i * stride);
+                let orow = out.add(i * stride);
+                let mut j = 0;
+                while j < w8 {
+                    _mm256_storeu_ps(orow.add(j), _mm256_sub_ps(_mm256_loadu_ps(row.add(j)), _mm256_loadu_ps(s.add(j))));
+                    j += 8;
+                }
+                while j < w {
+                    *orow.add(j) = *row.add(j) - *s.add(j);
+                    j += 1;
+                }
+            }
+        } else {
+            for j in 0..w {
+                *s.add(j) = 1.0 / *s.add(j);
+            }
+            for i in 0..n {
+                let orow = out.add(i * stride);
+                let mut j = 0;
+                while j < w8 {
+                    _mm256_storeu_ps(orow.add(j), _mm256_mul_ps(_mm256_loadu_ps(orow.add(j)), _mm256_loadu_ps(s.add(j))));
+                    j += 8;
+                }
+                while j < w {
+                    *orow.add(j) *= *s.add(j);
+                    j += 1;
+                }
             }
         }
     }

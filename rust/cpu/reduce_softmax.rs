@@ -250,6 +250,12 @@ unsafe fn rows_dispatch<T: SoftFloat>(x: *const T, out: *mut T, n: usize, r0: us
     rows(x, out, n, r0, r1, log)
 }
 unsafe fn cols_dispatch<T: SoftFloat>(x: *const T, out: *mut T, n: usize, inner: usize, j0: usize, j1: usize, log: bool) {
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && has_avx2() {
+        let w = j1 - j0;
+        let (mut m, mut s) = (vec![0f32; w], vec![0f32; w]);
+        crate::cpu::reduce_simd::softmax_cols_f32((x as *const f32).add(j0), (out as *mut f32).add(j0), n, inner, w, log, &mut m, &mut s);
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         return cols_avx2(x, out, n, inner, j0, j1, log);

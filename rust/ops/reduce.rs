@@ -113,10 +113,25 @@ impl Tensor {
         }
         let mask = reduce_mask(self.rank(), dims)?;
         let count: usize = self.shape().iter().zip(&mask).filter(|(_, &m)| m).map(|(&s, _)| s).product();
-        let x = if self.dtype() != dtype { self.to_dtype(dtype)? } else { self.clone() };
-        // sum then scale; an empty reduction gives nan (0/0), as PyTorch
-        let s = x.sum_dims(dims, keepdim, Some(dtype))?;
-        s.div_scalar(count as f64)
+        // sum then divide in place; an empty reduction gives nan (0/0), as PyTorch
+        let out = sum_raw(self, &mask, keepdim, dtype)?;
+        let n = out.numel();
+        let p = out.data_ptr();
+        crate::dispatch_float!(dtype, T => {
+            let c = <T as crate::cpu::Element>::from_f64(count as f64);
+            let o = unsafe { std::slice::from_raw_parts_mut(p as *mut T, n) };
+            for v in o.iter_mut() {
+                *v = *v / c;
+            }
+        }, _ => unreachable!("checked float above"));
+        if needs_grad(&[self]) {
+            let in_shape: Shape = self.shape().into();
+            let kept = reduced_shape(self.shape(), &mask, true);
+            record("MeanBackward1", &out, &[self], vec![], move |_, g| {
+                Ok(vec![Some(g.reshape_to(&kept)?.expand_to(&in_shape)?.div_scalar(count as f64)?)])
+            });
+        }
+        Ok(out)
     }
 
     /// Sums a broadcast gradient back to `shape` (leading dims and dims that were 1).
@@ -447,4 +462,18 @@ fn prod_backward(x: &Tensor, g: &Tensor, mask: &[bool], keepdim: bool) -> Result
     let one_zero = zcount.eq_t(&Tensor::wrapped_scalar(Scalar::Int(1)))?.to_dtype(x.dtype())?;
     let single = prod_nz.mul(&one_zero)?.mul(&zero.to_dtype(x.dtype())?)?;
     g_k.mul(&no_zero_part.add(&single)?)
+}
+
+/// Fused `sum(|x|)` (p = 1) or `sum(x * x)` (p = 2) over the masked dims (float inputs, no autograd).
+pub(crate) fn pow_sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, p: u8) -> Result<Tensor> {
+    use crate::cpu::reduce::PowSumR;
+    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
+    match (x.dtype(), p) {
+        (DType::F32, 1) => run_reducer(&PowSumR::<f32, 1>::new(), x, mask, &out, None),
+        (DType::F32, _) => run_reducer(&PowSumR::<f32, 2>::new(), x, mask, &out, None),
+        (DType::F64, 1) => run_reducer(&PowSumR::<f64, 1>::new(), x, mask, &out, None),
+        (DType::F64, _) => run_reducer(&PowSumR::<f64, 2>::new(), x, mask, &out, None),
+        (other, _) => return Err(Error::Runtime(format!("pow_sum: expected a floating point tensor, got {}", dtype_title(other)))),
+    }
+    Ok(out)
 }

@@ -194,7 +194,11 @@ impl Tensor {
 fn norm_forward(x: &Tensor, ord: f64, mask: &[bool], keepdim: bool) -> Result<Tensor> {
     let dl = dims_of(mask);
     let dl = dl.as_deref();
-    if ord == 2.0 {
+    if ord == 2.0 && !needs_grad(&[x]) {
+        crate::ops::reduce::pow_sum_raw(x, mask, keepdim, 2)?.sqrt()
+    } else if ord == 1.0 && !needs_grad(&[x]) {
+        crate::ops::reduce::pow_sum_raw(x, mask, keepdim, 1)
+    } else if ord == 2.0 {
         x.mul(x)?.sum_dims(dl, keepdim, None)?.sqrt()
     } else if ord == 1.0 {
         x.abs()?.sum_dims(dl, keepdim, None)
