@@ -46,7 +46,7 @@ Tensor.__format__ = lambda self, spec: format(self.item(), spec) if self.dim() =
 from .autograd import enable_grad, no_grad, set_grad_enabled  # noqa: E402
 from ._rgrad import is_grad_enabled  # noqa: E402
 from . import autograd  # noqa: E402
-from . import linalg, nn, optim  # noqa: E402,F401
+from . import linalg, nn, optim, return_types  # noqa: E402,F401
 
 
 # ---------- legacy tensor types: rgrad.FloatTensor([1, 2]), isinstance(t, rgrad.FloatTensor) ----------

@@ -2,39 +2,13 @@
 forms with PyTorch's argument names, and NumPy's ``delete`` / ``insert``."""
 
 import builtins
-import collections
-import sys
-import types
 
 from . import _rgrad
 from ._rgrad import Tensor
 
 # ---------- rgrad.return_types: named tuples like torch.return_types ----------
 
-return_types = sys.modules.get("rgrad.return_types")
-if return_types is None:
-    return_types = types.ModuleType("rgrad.return_types", "Named tuples returned by ops (values, indices).")
-    sys.modules["rgrad.return_types"] = return_types
-
-
-def _named_pair(name):
-    base = collections.namedtuple(name, ["values", "indices"])
-
-    class _RT(base):
-        __slots__ = ()
-
-        def __repr__(self):
-            return f"rgrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-    _RT.__name__ = _RT.__qualname__ = name
-    _RT.__module__ = "rgrad.return_types"
-    _RT.__doc__ = f"The (values, indices) result of ``{name}``."
-    return _RT
-
-
-for _n in ("sort", "topk", "kthvalue"):
-    if not hasattr(return_types, _n):
-        setattr(return_types, _n, _named_pair(_n))
+from . import return_types  # noqa: E402  (sort, topk, kthvalue)
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
 METHOD_FUNCTIONS = [
@@ -175,7 +149,7 @@ def insert(input, index, values, dim=None):
 
 
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
-__all__ = ["split", "unique", "delete", "insert", "return_types"]
+__all__ = ["split", "unique", "delete", "insert"]
 
 # Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
 LINALG = {}

@@ -3,7 +3,6 @@ var_mean, ``rgrad.linalg.vector_norm`` / ``rgrad.linalg.norm`` and the
 ``nn.functional`` softmax family."""
 
 import builtins as _builtins
-import collections as _collections
 import math as _math
 import types as _types
 import warnings as _warnings
@@ -18,28 +17,9 @@ METHOD_FUNCTIONS = [
 ]
 
 
-def _structseq(name, fields):
-    cls = _collections.namedtuple(name, fields)
-    cls.__module__ = "rgrad.return_types"
-    cls.__qualname__ = name
+from . import return_types  # noqa: E402
 
-    def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"rgrad.return_types.{name}(\n{body})"
-
-    cls.__repr__ = __repr__
-    cls.__doc__ = f"The result of ``{name}``: a named tuple ({', '.join(fields)})."
-    return cls
-
-
-return_types = _types.SimpleNamespace(
-    max=_structseq("max", ["values", "indices"]),
-    min=_structseq("min", ["values", "indices"]),
-    cummax=_structseq("cummax", ["values", "indices"]),
-    cummin=_structseq("cummin", ["values", "indices"]),
-    aminmax=_structseq("aminmax", ["min", "max"]),
-)
-_rgrad._set_return_types(dict(vars(return_types)))
+_rgrad._set_return_types({n: getattr(return_types, n) for n in ("max", "min", "cummax", "cummin", "aminmax")})
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -60,7 +40,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return (v, m)
 
 
-__all__ = ["std_mean", "var_mean", "return_types"]
+__all__ = ["std_mean", "var_mean"]
 
 
 # ---------- rgrad.linalg ----------

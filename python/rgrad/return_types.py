@@ -1,0 +1,28 @@
+"""Named tuples returned by ops, like ``torch.return_types``: ``t.max(dim)`` gives
+``return_types.max(values, indices)``, indexable and unpackable as a tuple."""
+
+import collections as _collections
+
+
+def _structseq(name, fields):
+    cls = _collections.namedtuple(name, fields)
+    cls.__module__ = "rgrad.return_types"
+    cls.__qualname__ = name
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"rgrad.return_types.{name}(\n{body})"
+
+    cls.__repr__ = __repr__
+    cls.__doc__ = f"The result of ``{name}``: a named tuple ({', '.join(fields)})."
+    return cls
+
+
+max = _structseq("max", ["values", "indices"])  # noqa: A001
+min = _structseq("min", ["values", "indices"])  # noqa: A001
+cummax = _structseq("cummax", ["values", "indices"])
+cummin = _structseq("cummin", ["values", "indices"])
+aminmax = _structseq("aminmax", ["min", "max"])
+sort = _structseq("sort", ["values", "indices"])
+topk = _structseq("topk", ["values", "indices"])
+kthvalue = _structseq("kthvalue", ["values", "indices"])
