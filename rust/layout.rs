@@ -144,6 +144,9 @@ impl Layout {
                 }
             }
         }
+        if shape::numel(&l.shape) > isize::MAX as usize {
+            return Err(Error::Runtime(format!("numel: integer multiplication overflow for expanded sizes {:?}", sizes)));
+        }
         Ok(l)
     }
 

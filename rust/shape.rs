@@ -10,7 +10,12 @@ pub type Strides = SmallVec<[isize; 6]>;
 
 /// Number of elements of `shape` (1 for `[]`); unchecked, see [`numel_checked`].
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    // Saturating, zero-aware: a product that overflows never wraps to a small count
+    // (views refuse such shapes; allocations then fail with MemoryError).
+    if shape.contains(&0) {
+        return 0;
+    }
+    shape.iter().try_fold(1usize, |acc, &s| acc.checked_mul(s)).unwrap_or(usize::MAX)
 }
 
 /// Row-major strides for `shape`.
