@@ -107,38 +107,3 @@ pub unsafe fn scan_extreme<T: Bounded, const MAX: bool>(x: SendPtr, vals: SendPt
     });
 }
 
-/// `out[o, idx[o,i,j], j] += src[o, i, j]`; `out` is `[outer, n, inner]` (pre-zeroed),
-/// `src`/`idx` are `[outer, m, inner]`. Indices must be in `[0, n)`.
-///
-/// # Safety
-/// Pointers must hold the stated contiguous sizes.
-pub unsafe fn scatter_add<T: Arith>(out: SendPtr, src: SendPtr, idx: SendPtr, outer: usize, n: usize, m: usize, inner: usize) {
-    let (o_p, s_p, i_p) = (out.get() as *mut T, src.get() as *const T, idx.get() as *const i64);
-    for o in 0..outer {
-        for i in 0..m {
-            for j in 0..inner {
-                let k = (o * m + i) * inner + j;
-                let t = *i_p.add(k) as usize;
-                let dst = o_p.add((o * n + t) * inner + j);
-                *dst = (*dst).add(*s_p.add(k));
-            }
-        }
-    }
-}
-
-/// `out[o, i, j] = src[o, idx[o,i,j], j]`; `src` is `[outer, n, inner]`.
-///
-/// # Safety
-/// Pointers must hold the stated contiguous sizes; indices in `[0, n)`.
-pub unsafe fn gather<T: Copy>(out: SendPtr, src: SendPtr, idx: SendPtr, outer: usize, n: usize, m: usize, inner: usize) {
-    let (o_p, s_p, i_p) = (out.get() as *mut T, src.get() as *const T, idx.get() as *const i64);
-    for o in 0..outer {
-        for i in 0..m {
-            for j in 0..inner {
-                let k = (o * m + i) * inner + j;
-                let t = *i_p.add(k) as usize;
-                *o_p.add(k) = *s_p.add((o * n + t) * inner + j);
-            }
-        }
-    }
-}

@@ -10,7 +10,6 @@
 //! repeat_interleave with tensor repeats and NumPy-style delete/insert.
 
 use crate::autograd::{needs_grad, record};
-use crate::cpu::iter::{Operand, Plan};
 use crate::dtype::{promote_types, DType, Scalar};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -21,97 +20,16 @@ use std::sync::Arc;
 
 // ---------- gather / scatter-add along a dim (private primitives) ----------
 
-/// `x` viewed with the shape of `index` and stride 0 along `dim` (the base for a gather).
-fn dim_base_operand(x: &Tensor, dim: usize, shape: &[usize]) -> Operand {
-    let esz = x.dtype().size() as isize;
-    let strides = (0..shape.len()).map(|d| if d == dim { 0 } else { x.strides()[d] * esz }).collect();
-    Operand { ptr: x.data_ptr(), strides }
-}
-
-/// `out[..., j, ...] = x[..., index[..., j, ...], ...]` (no autograd). `index` is
-/// int64 with the output's shape; its values are already in range.
-fn take_dim_raw(x: &Tensor, dim: usize, index: &Tensor) -> Result<Tensor> {
-    let shape: Shape = index.shape().into();
-    let out = Tensor::empty(&shape, x.dtype(), x.device())?;
-    if out.numel() == 0 {
-        return Ok(out);
-    }
-    let xs = x.strides()[dim] * x.dtype().size() as isize;
-    let plan = Plan::<3>::new(&shape, [out.operand(), index.operand(), dim_base_operand(x, dim, &shape)]);
-    let st = plan.inner_strides();
-    dispatch_dtype!(x.dtype(), T => plan.run(|p, len| unsafe {
-        let (mut o, mut i, mut b) = (p[0], p[1] as *const u8, p[2] as *const u8);
-        for _ in 0..len {
-            let k = *(i as *const i64) as isize;
-            *(o as *mut T) = *(b.offset(k * xs) as *const T);
-            o = o.offset(st[0]);
-            i = i.offset(st[1]);
-            b = b.offset(st[2]);
-        }
-    }));
-    Ok(out)
-}
-
-/// Zeros of `shape` with `src` added at `index` along `dim` (no autograd); sequential,
-/// so repeated indices accumulate correctly.
-fn scatter_add_dim_raw(shape: &[usize], dim: usize, index: &Tensor, src: &Tensor) -> Result<Tensor> {
-    let out = Tensor::zeros(shape, src.dtype(), src.device())?;
-    if index.numel() == 0 {
-        return Ok(out);
-    }
-    let ishape: Shape = index.shape().into();
-    let os = out.strides()[dim] * out.dtype().size() as isize;
-    let plan = Plan::<3>::new(&ishape, [index.operand(), src.operand_as(&ishape)?, dim_base_operand(&out, dim, &ishape)]);
-    let st = plan.inner_strides();
-    let n = plan.numel();
-    macro_rules! go {
-        ($T:ty, $add:expr) => {{
-            plan.for_each_run_in(0, n, &mut |p, len| unsafe {
-                let (mut i, mut s, mut b) = (p[0] as *const u8, p[1] as *const u8, p[2]);
-                for _ in 0..len {
-                    let k = *(i as *const i64) as isize;
-                    let dst = b.offset(k * os) as *mut $T;
-                    *dst = $add(*dst, *(s as *const $T));
-                    i = i.offset(st[0]);
-                    s = s.offset(st[1]);
-                    b = b.offset(st[2]);
-                }
-            })
-        }};
-    }
-    match src.dtype() {
-        DType::F32 => go!(f32, |a: f32, b: f32| a + b),
-        DType::F64 => go!(f64, |a: f64, b: f64| a + b),
-        DType::I32 => go!(i32, |a: i32, b: i32| a.wrapping_add(b)),
-        DType::I64 => go!(i64, |a: i64, b: i64| a.wrapping_add(b)),
-        DType::Bool => go!(bool, |a: bool, b: bool| a | b),
-    }
-    Ok(out)
-}
-
 impl Tensor {
     /// Gather along `dim` by an int64 `index` of the output's shape (values in range);
     /// differentiable (backward: scatter-add into zeros of the input's shape).
     pub(crate) fn jn_take_dim(&self, dim: usize, index: &Tensor) -> Result<Tensor> {
-        let out = take_dim_raw(self, dim, index)?;
-        if needs_grad(&[self]) {
-            let shape: Shape = self.shape().into();
-            let index = index.clone();
-            record("GatherBackward0", &out, &[self], vec![], move |_, g| {
-                Ok(vec![Some(g.jn_scatter_add_dim(&shape, dim, &index)?)])
-            });
-        }
-        Ok(out)
+        self.gather(dim as isize, index)
     }
 
     /// Zeros of `shape` plus `self` scattered (added) at `index` along `dim`; differentiable.
     pub(crate) fn jn_scatter_add_dim(&self, shape: &[usize], dim: usize, index: &Tensor) -> Result<Tensor> {
-        let out = scatter_add_dim_raw(shape, dim, index, self)?;
-        if needs_grad(&[self]) {
-            let index = index.clone();
-            record("ScatterAddBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.jn_take_dim(dim, &index)?)]));
-        }
-        Ok(out)
+        Tensor::zeros(shape, self.dtype(), self.device())?.scatter_add_t(dim as isize, index, self)
     }
 
     /// `index_select(dim, idx)` for a 1-D int64 index already in range (private helper).

@@ -5,9 +5,9 @@ use crate::autograd::{needs_grad, record};
 use crate::cpu::iter::SendPtr;
 use crate::cpu::reduce_scan as scan;
 use crate::dtype::{DType, Scalar};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::shape::{normalize_dim, Shape};
-use crate::tensor::{dtype_title, Tensor};
+use crate::tensor::Tensor;
 
 /// `[outer, n, inner]` around dim `d` (a 0-d tensor is `[1, 1, 1]`).
 pub(crate) fn split3(shape: &[usize], d: usize) -> (usize, usize, usize) {
@@ -123,42 +123,9 @@ impl Tensor {
 
     /// `out[..., idx[...], ...] += self` along `d` into zeros of `shape` (differentiable).
     pub(crate) fn scatter_add_along(&self, d: usize, idx: &Tensor, shape: &[usize]) -> Result<Tensor> {
-        if !self.dtype().is_float() {
-            return Err(Error::Runtime(format!("scatter_add_along: expected a floating point tensor, got {}", dtype_title(self.dtype()))));
-        }
-        let src = contiguous_of(self, self.dtype())?;
-        let ix = contiguous_of(idx, DType::I64)?;
-        let out = Tensor::zeros(shape, self.dtype(), self.device())?;
-        let (o, m, i) = split3(self.shape(), d);
-        let n = if shape.is_empty() { 1 } else { shape[d] };
-        let (op, sp, ip) = (SendPtr(out.data_ptr()), SendPtr(src.data_ptr()), SendPtr(ix.data_ptr()));
-        unsafe {
-            match self.dtype() {
-                DType::F32 => scan::scatter_add::<f32>(op, sp, ip, o, n, m, i),
-                _ => scan::scatter_add::<f64>(op, sp, ip, o, n, m, i),
-            }
-        }
-        if needs_grad(&[self]) {
-            record("ScatterAddBackward0", &out, &[self], vec![idx.clone()], move |s, g| Ok(vec![Some(g.gather_along(d, &s[0])?)]));
-        }
-        Ok(out)
+        Tensor::zeros(shape, self.dtype(), self.device())?.scatter_add_t(d as isize, idx, self)
     }
 
-    /// `self[..., idx[...], ...]` along `d` (differentiable).
-    pub(crate) fn gather_along(&self, d: usize, idx: &Tensor) -> Result<Tensor> {
-        let src = contiguous_of(self, self.dtype())?;
-        let ix = contiguous_of(idx, DType::I64)?;
-        let out = Tensor::empty(idx.shape(), self.dtype(), self.device())?;
-        let (o, m, i) = split3(idx.shape(), d);
-        let n = if self.rank() == 0 { 1 } else { self.shape()[d] };
-        let (op, sp, ip) = (SendPtr(out.data_ptr()), SendPtr(src.data_ptr()), SendPtr(ix.data_ptr()));
-        crate::dispatch_dtype!(self.dtype(), T => unsafe { scan::gather::<T>(op, sp, ip, o, n, m, i) });
-        if needs_grad(&[self]) {
-            let shape: Shape = self.shape().into();
-            record("GatherBackward0", &out, &[self], vec![idx.clone()], move |s, g| Ok(vec![Some(g.scatter_add_along(d, &s[0], &shape)?)]));
-        }
-        Ok(out)
-    }
 }
 
 /// cumprod's gradient when some inputs are zero, line by line (not differentiable again).
