@@ -29,6 +29,20 @@ pub struct AutogradMeta {
     pub accumulator: Option<Arc<Node>>,
     /// Set by `retain_grad()` on a non-leaf (`.retains_grad`).
     pub retains_grad: bool,
+    /// Views only: the storage version when `grad_fn` was last made. A later write to the
+    /// storage (through any alias) makes it stale, and the view's history is regenerated
+    /// from its base (see `autograd::views`).
+    pub view_version: u64,
+}
+
+/// A view's link to the tensor whose storage it looks into (PyTorch's `_base`). An in-place
+/// write through the view must rewrite the base's autograd history (PyTorch's CopySlices).
+pub struct ViewOf {
+    /// The root tensor: never itself a view, and sharing the view's storage.
+    pub base: Tensor,
+    /// Whether grad mode was on when the view was made. PyTorch refuses in-place writes
+    /// with grad mode on through views made under `no_grad` of a base that requires grad.
+    pub grad_mode: bool,
 }
 
 /// The shared state behind a [`Tensor`] handle: storage, layout, dtype and autograd
@@ -40,6 +54,8 @@ pub struct TensorImpl {
     /// A Python number turned into a tensor: ranks lowest in type promotion.
     pub(crate) wrapped_number: bool,
     pub(crate) meta: Mutex<AutogradMeta>,
+    /// `Some` for views (results of view ops sharing another tensor's storage).
+    pub(crate) view: Option<ViewOf>,
 }
 
 /// A tensor (`torch.Tensor`): one `Arc` to a [`TensorImpl`].
@@ -61,7 +77,24 @@ impl Tensor {
 
     /// A tensor over existing storage with the given layout (a view).
     pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor(Arc::new(TensorImpl { storage, layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()) }))
+        Tensor(Arc::new(TensorImpl { storage, layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()), view: None }))
+    }
+
+    /// A view of `self`'s storage with another layout, linked to `self`'s base for autograd
+    /// of in-place writes (no graph recorded here; the view op records its own backward).
+    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        let base = match &self.0.view {
+            Some(v) => v.base.clone(),
+            None => self.clone(),
+        };
+        let meta = AutogradMeta { view_version: self.0.storage.version(), ..AutogradMeta::default() };
+        let view = ViewOf { base, grad_mode: crate::autograd::is_grad_enabled() };
+        Tensor(Arc::new(TensorImpl { storage: self.0.storage.clone(), layout, dtype: self.0.dtype, wrapped_number: false, meta: Mutex::new(meta), view: Some(view) }))
+    }
+
+    /// `Tensor._base`: the tensor this view looks into (`None` if not a view).
+    pub fn view_base(&self) -> Option<&Tensor> {
+        self.0.view.as_ref().map(|v| &v.base)
     }
 
     /// Uninitialised-contents (but initialised memory) contiguous tensor.
@@ -363,6 +396,7 @@ impl Tensor {
 
     /// `Tensor.requires_grad`: set on a leaf, or implied by having a `grad_fn`.
     pub fn requires_grad(&self) -> bool {
+        self.refresh_view_history();
         let m = self.0.meta.lock();
         m.requires_grad || m.grad_fn.is_some()
     }
@@ -388,10 +422,12 @@ impl Tensor {
     }
     /// `Tensor.is_leaf`: true when the tensor has no `grad_fn`.
     pub fn is_leaf(&self) -> bool {
+        self.refresh_view_history();
         self.0.meta.lock().grad_fn.is_none()
     }
     /// The node that produced this tensor (`Tensor.grad_fn`); `None` for leaves.
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        self.refresh_view_history();
         self.0.meta.lock().grad_fn.clone()
     }
     pub(crate) fn set_grad_fn(&self, node: Option<Arc<Node>>) {
@@ -429,6 +465,7 @@ impl Tensor {
     }
     /// Keep `.grad` for this non-leaf after backward.
     pub fn retain_grad(&self) -> Result<()> {
+        self.refresh_view_history();
         let node = {
             let mut m = self.0.meta.lock();
             if m.grad_fn.is_none() {
@@ -447,6 +484,7 @@ impl Tensor {
     /// The node gradients for this tensor flow into: its grad_fn, or (for a leaf
     /// that requires grad) its AccumulateGrad node, created on first use.
     pub(crate) fn grad_edge(&self) -> Option<Arc<Node>> {
+        self.refresh_view_history();
         let mut m = self.0.meta.lock();
         if let Some(f) = &m.grad_fn {
             return Some(f.clone());

@@ -4,6 +4,7 @@ pub mod engine;
 pub mod gradcheck;
 pub mod grad_mode;
 pub mod node;
+pub mod views;
 
 pub use engine::{backward, grad};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, GradModeGuard};
@@ -31,11 +32,15 @@ pub fn record(
     saved: Vec<Tensor>,
     backward: impl Fn(&[Tensor], &Tensor) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
 ) {
-    let next = inputs
+    let next: Vec<Edge> = inputs
         .iter()
         .map(|t| Edge { node: t.grad_edge(), shape: t.shape().into(), dtype: t.dtype() })
         .collect();
     let saved = saved.into_iter().map(|t| SavedTensor { version: t.version(), tensor: t }).collect();
+    if let Some(slot) = views::is_inplace_on_view(out, inputs) {
+        // an in-place write through a view rewrites the base's history too
+        return views::rebase_inplace(out, slot, next, saved, Box::new(backward));
+    }
     let node = Node::new_op(name, next, saved, Box::new(backward));
     out.set_grad_fn(Some(Arc::new(node)));
 }

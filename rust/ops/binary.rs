@@ -274,7 +274,8 @@ pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, ot
         return this.copy_(&r);
     }
     // the old value, when the backward needs it (mul/div)
-    let old = if record_it && matches!(op, BinaryOp::Mul | BinaryOp::Div) { Some(this.clone_raw()?) } else { None };
+    // (a differentiable copy, so a create_graph backward sees how it depends on the inputs)
+    let old = if record_it && matches!(op, BinaryOp::Mul | BinaryOp::Div) { Some(this.clone_t()?) } else { None };
     run_into(op, this, this, other, compute)?;
     this.storage().bump_version();
     if record_it {
@@ -307,7 +308,8 @@ pub fn can_cast(from: DType, to: DType) -> bool {
     !(from.is_float() && !to.is_float()) && !(from != DType::Bool && to == DType::Bool)
 }
 
-/// In-place ops on a leaf that requires grad are refused outside `no_grad`.
+/// In-place ops on a leaf that requires grad are refused outside `no_grad`, and so are
+/// writes into overlapping memory and the view cases PyTorch refuses.
 pub(crate) fn check_inplace_allowed(t: &Tensor) -> Result<()> {
     if crate::autograd::is_grad_enabled() && t.is_leaf() && t.requires_grad() {
         return Err(Error::Runtime(
@@ -317,7 +319,7 @@ pub(crate) fn check_inplace_allowed(t: &Tensor) -> Result<()> {
     if !t.storage().writeable() {
         return Err(Error::Runtime("cannot write to a tensor whose memory is read-only (from a read-only NumPy array)".into()));
     }
-    Ok(())
+    crate::autograd::views::check_inplace_view(t)
 }
 
 macro_rules! binary_methods {

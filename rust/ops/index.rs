@@ -375,28 +375,6 @@ fn plan_offsets(layout: &Layout, spec: &AdvSpec) -> Result<(Offs, Vec<isize>, Of
 }
 
 /// Names of nodes whose output is a view of their input's storage.
-const VIEW_NODES: &[&str] = &[
-    "SelectBackward0", "SliceBackward0", "NarrowBackward0", "ViewBackward0", "TransposeBackward0", "PermuteBackward0",
-    "ExpandBackward0", "SqueezeBackward0", "UnsqueezeBackward0", "AsStridedBackward0", "UnbindBackward0", "SplitBackward0",
-    "DiagonalBackward0", "UnfoldBackward0", "AliasBackward0",
-];
-
-/// Refuses a recorded in-place indexed write into a view of another live tensor: without
-/// base tracking (PyTorch's CopySlices) the base's gradient would be silently wrong.
-fn check_not_view(t: &Tensor) -> Result<()> {
-    if Arc::strong_count(t.storage()) <= 1 {
-        return Ok(());
-    }
-    let named_view = t.grad_fn().is_some_and(|n| VIEW_NODES.contains(&n.name));
-    let partial = t.storage_offset() != 0 || t.numel() * t.dtype().size() != t.storage().nbytes();
-    if named_view || partial {
-        return Err(Error::Runtime(
-            "in-place indexed assignment into a view of another tensor is not supported when gradients are recorded (rgrad has no base tracking, the base's gradient would be wrong); assign into the base tensor itself, or clone() the view first".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// Drops leading size-1 dims so `v` can broadcast into a lower-rank target (NumPy allows it).
 fn strip_leading_ones(v: &Tensor, target_rank: usize) -> Result<Tensor> {
     if v.rank() <= target_rank {
@@ -573,9 +551,6 @@ impl Tensor {
     pub fn index_put_impl_(&self, index: &[TensorIndex], value: &Tensor, accumulate: bool) -> Result<()> {
         check_inplace_allowed(self)?;
         let record_it = needs_grad(&[self, value]) && self.dtype().is_float();
-        if record_it {
-            check_not_view(self)?;
-        }
         let r = resolve(self, index)?;
         let view = self.with_layout(r.layout);
         if r.adv.is_empty() {
@@ -1209,18 +1184,15 @@ impl Tensor {
         if m.is_contiguous() { Ok(m) } else { m.contiguous_raw() }
     }
 
-    /// Runs an out-of-place op and writes its result into `self` (the in-place `_` variants):
-    /// the recorded node (edges: self's previous grad_fn, other inputs) becomes self's grad_fn.
+    /// Runs an out-of-place op and writes its result into `self` (the in-place `_` variants).
+    /// With autograd the write is a recorded `copy_`, so views of other tensors rebase their
+    /// base's history like any in-place op.
     pub fn inplace_from(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
         check_inplace_allowed(self)?;
-        let base = if crate::autograd::is_grad_enabled() && self.requires_grad() {
-            check_not_view(self)?;
-            // the op may save its input: hand it a copy that the write below won't touch
-            self.clone_t()?
-        } else {
-            self.clone()
-        };
-        let out = f(&base)?;
+        let grad = crate::autograd::is_grad_enabled() && self.requires_grad();
+        // the op may save its input: hand it a copy that the write below won't touch
+        let src = if grad { self.clone_t()? } else { self.clone() };
+        let out = f(&src)?;
         if out.shape() != self.shape() {
             return Err(Error::Runtime(format!(
                 "output with shape {} doesn't match the broadcast shape {}",
@@ -1229,15 +1201,10 @@ impl Tensor {
             )));
         }
         if out.requires_grad() && self.dtype().is_float() {
-            check_not_view(self)?;
+            return self.copy_(&out);
         }
         self.copy_from_raw(&out)?;
         self.storage().bump_version();
-        if let Some(node) = out.grad_fn() {
-            if self.dtype().is_float() {
-                self.set_grad_fn(Some(node));
-            }
-        }
         Ok(())
     }
 }

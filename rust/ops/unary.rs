@@ -26,11 +26,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// A contiguous copy with no autograd.
-    pub(crate) fn clone_raw(&self) -> Result<Tensor> {
-        self.contiguous_raw()
-    }
-
     /// The tensor itself when nothing else can see its memory, else a copy
     /// (a leaf's `.grad` must not alias another tensor).
     pub(crate) fn clone_raw_if_shared(&self) -> Result<Tensor> {

@@ -17,11 +17,6 @@ use std::sync::Arc;
 pub type ViewFn = Arc<dyn Fn(&Layout) -> Result<Layout> + Send + Sync>;
 
 impl Tensor {
-    /// A view of the same storage with another layout (no autograd).
-    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
-        Tensor::from_parts(self.storage().clone(), layout, self.dtype())
-    }
-
     /// A view given by `f`, whose backward writes the gradient into the same view of zeros.
     pub fn view_fn(&self, name: &'static str, f: ViewFn) -> Result<Tensor> {
         let out = self.with_layout(f(self.layout())?);
@@ -232,5 +227,74 @@ impl Tensor {
             return Err(Error::Value("slice step cannot be zero".into()));
         }
         self.view_fn("SliceBackward0", Arc::new(move |l: &Layout| Ok(l.slice(dim, start, len, step))))
+    }
+}
+
+// ---------- view regions of a base-shaped gradient (for CopySlices, see autograd::views) ----------
+
+use crate::autograd::views::ViewGeometry;
+use crate::storage::Storage;
+
+impl Tensor {
+    /// A fresh buffer laid out like the base in `geom` (zeros, or a copy of `self` when given).
+    fn base_buffer(geom: &ViewGeometry, dtype: crate::dtype::DType, fill_from: Option<&Tensor>) -> Result<Tensor> {
+        let nbytes = geom.storage_len * dtype.size();
+        let storage = match fill_from {
+            Some(_) if geom.base.is_contiguous() && geom.base.offset == 0 && geom.base.numel() == geom.storage_len => Storage::uninit(nbytes)?,
+            _ => Storage::zeroed(nbytes)?,
+        };
+        let buf = Tensor::from_parts(Arc::new(storage), geom.base.clone(), dtype);
+        if let Some(src) = fill_from {
+            buf.copy_from_raw(src)?;
+        }
+        Ok(buf)
+    }
+
+    /// The elements of base-shaped `self` that the view in `geom` looks at, in the view's
+    /// shape. Backward: [`Tensor::embed_view_in_base`].
+    pub(crate) fn take_view_region(&self, geom: &Arc<ViewGeometry>) -> Result<Tensor> {
+        let buf = Tensor::base_buffer(geom, self.dtype(), Some(self))?;
+        let out = Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype());
+        if needs_grad(&[self]) {
+            let geom = geom.clone();
+            record("AsStridedBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.embed_view_in_base(&geom)?)]));
+        }
+        Ok(out)
+    }
+
+    /// Base-shaped zeros with view-shaped `self` written where the view in `geom` sits
+    /// (the backward of a view seen through its base). Backward: [`Tensor::take_view_region`].
+    pub(crate) fn embed_view_in_base(&self, geom: &Arc<ViewGeometry>) -> Result<Tensor> {
+        let buf = Tensor::base_buffer(geom, self.dtype(), None)?;
+        Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype()).copy_from_raw(self)?;
+        if needs_grad(&[self]) {
+            let geom = geom.clone();
+            record("AsStridedScatterBackward0", &buf, &[self], vec![], move |_, g| Ok(vec![Some(g.take_view_region(&geom)?)]));
+        }
+        Ok(buf)
+    }
+
+    /// Base-shaped `self` with the view's region in `geom` replaced by `value` (zeros when
+    /// `None`): how CopySlices merges the in-place op's gradient into the base's.
+    pub(crate) fn replace_view_region(&self, geom: &Arc<ViewGeometry>, value: Option<&Tensor>) -> Result<Tensor> {
+        let buf = Tensor::base_buffer(geom, self.dtype(), Some(self))?;
+        let region = Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype());
+        match value {
+            Some(v) => region.copy_from_raw(v)?,
+            None => region.fill_raw(crate::dtype::Scalar::Int(0)),
+        }
+        let inputs: Vec<&Tensor> = std::iter::once(self).chain(value).collect();
+        if needs_grad(&inputs) {
+            let geom = geom.clone();
+            let has_value = value.is_some();
+            record("CopySlicesBackward0", &buf, &inputs, vec![], move |_, g| {
+                let mut grads = vec![Some(g.replace_view_region(&geom, None)?)];
+                if has_value {
+                    grads.push(Some(g.take_view_region(&geom)?));
+                }
+                Ok(grads)
+            });
+        }
+        Ok(buf)
     }
 }

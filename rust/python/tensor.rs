@@ -284,6 +284,15 @@ impl PyTensor {
     fn grad_fn(&self) -> Option<PyNode> {
         self.inner.grad_fn().map(|n| PyNode { node: n })
     }
+    /// `Tensor._base`: for a view, the tensor whose memory it looks into (else None).
+    #[getter]
+    fn _base(&self) -> Option<PyTensor> {
+        self.inner.view_base().cloned().map(PyTensor::new)
+    }
+    /// `Tensor._is_view()`: whether this tensor is a view of another (see `_base`).
+    fn _is_view(&self) -> bool {
+        self.inner.view_base().is_some()
+    }
     #[getter]
     fn is_leaf(&self) -> bool {
         self.inner.is_leaf()
