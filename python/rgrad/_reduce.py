@@ -62,7 +62,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
                 raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {A.dim()}D.")
             dim = (0, 1)
         elif not isinstance(dim, int) and len(dim) not in (1, 2):
-            raise RuntimeError(f"linalg.norm: If dim is specified, it mut be of length 1 or 2. Got {list(dim)}")
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
         return _rgrad._matrix_norm(A, ord, (dim,) if isinstance(dim, int) else dim, keepdim, dtype=dtype)
     if dim is not None and not isinstance(dim, int) and len(dim) not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")

@@ -74,6 +74,13 @@ pub(crate) fn matrix_norm_py(py: Python<'_>, a: &Tensor, ord: MatrixOrd, dim: Op
     okl(py, maybe_detach(py, work(a), || a.matrix_norm(ord, &dims, keepdim, dt)))
 }
 
+/// Whether `norm(p, dim)` is a matrix norm, as PyTorch decides: a string `p` other than
+/// `'fro'`, or `'fro'` over more than two dims (which then fails as PyTorch's does).
+pub(crate) fn is_matrix_norm_p(p: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>) -> bool {
+    let Ok(s) = p.cast::<PyString>() else { return false };
+    s.to_string_lossy() != "fro" || dim.is_some_and(|d| !d.is_none() && !d.is_instance_of::<PyInt>() && d.len().is_ok_and(|n| n > 2))
+}
+
 /// `Tensor.norm` / `rgrad.norm` with a string `p` other than `'fro'` (`'nuc'`): the matrix
 /// norm over `dim` (all dims when None), as PyTorch.
 pub(crate) fn norm_str_p(py: Python<'_>, a: &Tensor, p: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
@@ -91,7 +98,7 @@ fn _matrix_norm(py: Python<'_>, a: PyRef<'_, PyTensor>, ord: &Bound<'_, PyAny>, 
     matrix_norm_py(py, &a.inner, ord, dims, keepdim, dtype)
 }
 
-/// `rgrad.linalg.svd(A, full_matrices=True)` -> `(U, S, Vh)` as a plain tuple.
+/// `rgrad.linalg.svd(A, full_matrices=True)` -> the named tuple `(U, S, Vh)`.
 #[pyfunction]
 #[pyo3(signature = (a, full_matrices=true))]
 fn _linalg_svd(py: Python<'_>, a: PyRef<'_, PyTensor>, full_matrices: bool) -> PyResult<Py<PyAny>> {

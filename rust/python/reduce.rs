@@ -189,8 +189,8 @@ impl PyTensor {
     /// nuclear norm over the two `dim`s (all dims when None), as `linalg.matrix_norm`.
     #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
     fn norm(&self, py: Python<'_>, p: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
-        if let Some(s) = p.filter(|p| p.cast::<PyString>().is_ok_and(|s| s.to_string_lossy() != "fro")) {
-            return super::linalg::norm_str_p(py, &self.inner, s, dim, keepdim, dtype); // 'nuc': a matrix norm
+        if let Some(p) = p.filter(|p| super::linalg::is_matrix_norm_p(p, dim)) {
+            return super::linalg::norm_str_p(py, &self.inner, p, dim, keepdim, dtype); // 'nuc': a matrix norm
         }
         let p = parse_p(p)?;
         let dims = parse_dims(dim)?;
