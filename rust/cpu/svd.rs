@@ -1,6 +1,6 @@
 //! Singular value decomposition of (batches of) real matrices, with no LAPACK:
-//! Householder QR to make tall matrices square, then one-sided (Hestenes)
-//! Jacobi rotations on the columns until they are mutually orthogonal. Jacobi is
+//! Householder QR (A = Q R), then one-sided (Hestenes) Jacobi rotations on the
+//! columns of R^T until they are mutually orthogonal. Jacobi is
 //! simple and accurate (small singular values to high relative accuracy); the
 //! batch runs in parallel (rayon), one matrix per task.
 //!
@@ -242,6 +242,10 @@ fn complete_basis<T: Real>(u: &mut [T], rows: usize, done: &mut [bool]) {
 /// The SVD of one tall matrix `w` (column-major `rows` x `cols`, rows >= cols), consumed.
 /// Returns S (descending), U column-major (`rows` x `cols`, or `rows` x `rows` when `full`)
 /// and V column-major (`cols` x `cols`), the vectors only when `vectors`.
+///
+/// QR first (A = Q R), then Jacobi on the columns of X = R^T: X V_x = W with orthogonal
+/// columns W = U_x S, so A = (Q V_x) S U_x^T. Jacobi converges in fewer sweeps on R^T
+/// than on A (Drmac & Veselic), and the square R is all it touches.
 fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, full: bool) -> (Vec<T>, Vec<T>, Vec<T>) {
     // scale to max |a| = 1: the squared column norms can neither overflow nor underflow
     let amax = w.iter().fold(T::zero(), |m, &x| if x.abs() > m { x.abs() } else { m });
@@ -250,20 +254,16 @@ fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, ful
         let inv = T::one() / amax;
         w.iter_mut().for_each(|x| *x = *x * inv);
     }
-    // tall: QR first, Jacobi then works on the square R
-    let use_qr = rows > cols;
-    let (mut r, tau) = if use_qr {
-        let tau = householder_qr(&mut w, rows, cols);
-        let mut r = vec![T::zero(); cols * cols];
-        for j in 0..cols {
-            r[j * cols..j * cols + j + 1].copy_from_slice(&w[j * rows..j * rows + j + 1]);
-        }
-        (r, tau)
-    } else {
-        (std::mem::take(&mut w), Vec::new())
-    };
     let n = cols;
-    let mut v = if vectors {
+    let tau = householder_qr(&mut w, rows, cols);
+    // X = R^T, column-major: X[i, j] = R[j, i] (nonzero for j <= i)
+    let mut x = vec![T::zero(); n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            x[j * n + i] = w[i * rows + j];
+        }
+    }
+    let mut vx = if vectors {
         let mut v = vec![T::zero(); n * n];
         for j in 0..n {
             v[j * n + j] = T::one();
@@ -272,42 +272,35 @@ fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, ful
     } else {
         None
     };
-    jacobi(&mut r, n, n, v.as_deref_mut());
+    jacobi(&mut x, n, n, vx.as_deref_mut());
     // singular values, sorted descending (stable)
-    let sig: Vec<T> = (0..n).map(|j| dot(&r[j * n..(j + 1) * n], &r[j * n..(j + 1) * n]).sqrt()).collect();
+    let sig: Vec<T> = (0..n).map(|j| dot(&x[j * n..(j + 1) * n], &x[j * n..(j + 1) * n]).sqrt()).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| sig[b].partial_cmp(&sig[a]).unwrap_or(std::cmp::Ordering::Equal));
     let s: Vec<T> = order.iter().map(|&j| if scaled { sig[j] * amax } else { sig[j] }).collect();
     if !vectors {
         return (s, Vec::new(), Vec::new());
     }
-    let v0 = v.unwrap_or_default();
+    // V of A: the columns of W normalised, completed where sigma_j = 0
     let mut vs = vec![T::zero(); n * n];
-    for (dst, &j) in order.iter().enumerate() {
-        vs[dst * n..(dst + 1) * n].copy_from_slice(&v0[j * n..(j + 1) * n]);
-    }
-    // U of the square problem: columns r_j / sigma_j, completed where sigma_j = 0
-    let mut ur = vec![T::zero(); n * n];
     let mut done = vec![false; n];
     for (dst, &j) in order.iter().enumerate() {
         let sj = sig[j];
         if sj > T::zero() && (T::one() / sj).to_f64().is_finite() {
             let inv = T::one() / sj;
-            for (x, &y) in ur[dst * n..(dst + 1) * n].iter_mut().zip(&r[j * n..(j + 1) * n]) {
-                *x = y * inv;
+            for (y, &z) in vs[dst * n..(dst + 1) * n].iter_mut().zip(&x[j * n..(j + 1) * n]) {
+                *y = z * inv;
             }
             done[dst] = true;
         }
     }
-    complete_basis(&mut ur, n, &mut done);
-    if !use_qr {
-        return (s, ur, vs);
-    }
-    // U = Q [[Ur, 0], [0, I]]
+    complete_basis(&mut vs, n, &mut done);
+    // U = Q [[V_x, 0], [0, I]] (V_x's columns in the same order)
+    let vx = vx.unwrap_or_default();
     let ucols = if full { rows } else { n };
     let mut u = vec![T::zero(); rows * ucols];
-    for j in 0..n {
-        u[j * rows..j * rows + n].copy_from_slice(&ur[j * n..(j + 1) * n]);
+    for (dst, &j) in order.iter().enumerate() {
+        u[dst * rows..dst * rows + n].copy_from_slice(&vx[j * n..(j + 1) * n]);
     }
     for j in n..ucols {
         u[j * rows + j] = T::one();
