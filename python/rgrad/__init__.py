@@ -95,14 +95,14 @@ _METHOD_FUNCTIONS = [
     "reshape", "flatten", "unflatten", "t", "transpose", "swapaxes", "swapdims", "permute",
     "squeeze", "unsqueeze", "narrow", "select", "clone", "detach", "numel", "is_floating_point",
 ]
-from . import _elementwise, _indexing, _joining, _matmul, _reduce  # noqa: E402
+from . import _elementwise, _indexing, _joining, _linalg, _matmul, _reduce  # noqa: E402
 
-for _family in (_elementwise, _reduce, _indexing, _joining, _matmul):
+for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     _METHOD_FUNCTIONS += _family.METHOD_FUNCTIONS
 for _name in _METHOD_FUNCTIONS:
     globals()[_name] = _function_of_method(_name)
 # a family's own functions win over the generic method wrappers (e.g. rgrad.pow(2, t))
-for _family in (_elementwise, _reduce, _indexing, _joining, _matmul):
+for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
 subtract = _function_of_method("sub")

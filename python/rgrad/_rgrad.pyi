@@ -980,7 +980,8 @@ class Tensor:
         ...
     def norm(self, /, p=None, dim=None, keepdim=False, dtype=None) -> Any:
         """`norm(p='fro', dim=None, keepdim=False, dtype=None)`: vector p-norm over dims
-        (p any float, inf, -inf, 0; 'fro' = 2). The gradient at 0 is 0.
+        (p any float, inf, -inf, 0; 'fro' = 2). The gradient at 0 is 0. `p='nuc'`: the
+        nuclear norm over the two `dim`s (all dims when None), as `linalg.matrix_norm`.
         """
         ...
     def not_equal(self, /, other) -> Any:
@@ -1175,6 +1176,11 @@ class Tensor:
     def sum(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`sum(dim=None, keepdim=False, *, dtype=None)`: pairwise-accurate sum; ints and bools sum in int64."""
         ...
+    def svd(self, /, some=True, compute_uv=True) -> Any:
+        """`svd(some=True, compute_uv=True)` -> `(U, S, V)` (legacy `torch.svd`: V, not Vh;
+        `some=False` gives square U and V; with `compute_uv=False`, U and V are zeros).
+        """
+        ...
     def swapaxes(self, /, axis0, axis1) -> Any:
         ...
     def swapdims(self, /, dim0, dim1) -> Any:
@@ -1362,8 +1368,20 @@ def _gelu(input, approximate='none') -> Any:
     """`gelu(input, approximate='none')`."""
     ...
 
+def _linalg_svd(a, full_matrices=True) -> Any:
+    """`rgrad.linalg.svd(A, full_matrices=True)` -> the named tuple `(U, S, Vh)`."""
+    ...
+
+def _linalg_svdvals(a) -> Any:
+    """`rgrad.linalg.svdvals(A)`: singular values, descending."""
+    ...
+
 def _linear(input, weight, bias=None) -> Any:
     """`_linear(input, weight, bias=None)`: `input @ weight.T + bias` (see `rgrad.nn.functional.linear`)."""
+    ...
+
+def _matrix_norm(a, ord, dim, keepdim=False, *, dtype=None) -> Any:
+    """`rgrad.linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None)`."""
     ...
 
 def _set_grad_enabled(on) -> Any:

@@ -13,6 +13,7 @@ pub mod reduce_simd;
 pub mod reduce_softmax;
 pub mod rng;
 pub mod sort;
+pub mod svd;
 pub mod vmath;
 
 use crate::dtype::DType;

@@ -7,6 +7,7 @@ pub mod elementwise;
 pub mod index;
 pub mod join;
 pub mod kinds;
+pub mod linalg;
 pub mod matmul;
 pub mod reduce;
 pub mod reduce_scan;

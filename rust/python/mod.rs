@@ -9,6 +9,7 @@ mod elementwise;
 mod errors;
 mod indexing;
 mod joining;
+mod linalg;
 mod matmul;
 mod numpy;
 mod reduce;
@@ -66,5 +67,6 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indexing::register(m)?;
     joining::register(m)?;
     matmul::register(m)?;
+    linalg::register(m)?;
     Ok(())
 }

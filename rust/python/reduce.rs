@@ -54,13 +54,12 @@ fn parse_correction(unbiased: Option<&Bound<'_, PyAny>>, correction: Option<&Bou
     }
 }
 
-/// `p=` of norm: a number, `'fro'`, `'nuc'` or None -> Some(p) for vector norms.
+/// `p=` of norm: a number, `'fro'` or None -> p for vector norms (`norm` routes `'nuc'` to the matrix norm).
 fn parse_p(p: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
     let Some(p) = p.filter(|p| !p.is_none()) else { return Ok(2.0) };
     if let Ok(s) = p.cast::<PyString>() {
         return match &*s.to_string_lossy() {
             "fro" => Ok(2.0),
-            "nuc" => Err(pyo3::exceptions::PyNotImplementedError::new_err("norm: the nuclear norm ('nuc') needs an SVD, which rgrad does not have yet")),
             other => Err(PyValueError::new_err(format!("norm: unknown p '{other}'; expected a number, 'fro' or 'nuc'"))),
         };
     }
@@ -186,9 +185,13 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.var_dims(dims.as_deref(), c, keepdim)))
     }
     /// `norm(p='fro', dim=None, keepdim=False, dtype=None)`: vector p-norm over dims
-    /// (p any float, inf, -inf, 0; 'fro' = 2). The gradient at 0 is 0.
+    /// (p any float, inf, -inf, 0; 'fro' = 2). The gradient at 0 is 0. `p='nuc'`: the
+    /// nuclear norm over the two `dim`s (all dims when None), as `linalg.matrix_norm`.
     #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
     fn norm(&self, py: Python<'_>, p: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
+        if let Some(p) = p.filter(|p| super::linalg::is_matrix_norm_p(p, dim)) {
+            return super::linalg::norm_str_p(py, &self.inner, p, dim, keepdim, dtype); // 'nuc': a matrix norm
+        }
         let p = parse_p(p)?;
         let dims = parse_dims(dim)?;
         let dt = parse_dtype(dtype)?;
