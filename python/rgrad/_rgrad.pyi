@@ -240,6 +240,13 @@ class Tensor:
     def __xor__(self, value, /) -> Any:
         """Return self^value."""
         ...
+    @property
+    def _base(self) -> Any:
+        """`Tensor._base`: for a view, the tensor whose memory it looks into (else None)."""
+        ...
+    def _is_view(self, /) -> Any:
+        """`Tensor._is_view()`: whether this tensor is a view of another (see `_base`)."""
+        ...
     def _repr_data(self, /) -> Any:
         ...
     @property
