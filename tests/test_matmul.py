@@ -707,3 +707,64 @@ def test_imatmul_rebinds_like_torch():
     a @= rgrad.ones(3, 4)
     assert a.shape == (2, 4) and keep.shape == (2, 3) and a is not keep
     assert not hasattr(rgrad.Tensor, "__imatmul__")
+
+
+# ---------------------------------------------------------------- out=
+
+def test_out_keyword():
+    rng = np.random.default_rng(5)
+    a, b, v = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal(3)
+    ta, tb, tv = T(a), T(b), T(v)
+    o = rgrad.empty(2, 4, dtype=rgrad.float64)
+    assert rgrad.mm(ta, tb, out=o) is o
+    assert_close(o, a @ b)
+    o = rgrad.empty(4, 2, dtype=rgrad.float64).t()  # a strided out is written in place
+    assert rgrad.matmul(ta, tb, out=o) is o
+    assert_close(o, a @ b)
+    o = rgrad.empty(1, 2, 4, dtype=rgrad.float64)
+    assert_close(rgrad.bmm(ta.unsqueeze(0), tb.unsqueeze(0), out=o), (a @ b)[None])
+    o = rgrad.empty(2, 4, dtype=rgrad.float64)
+    assert_close(rgrad.addmm(T(np.ones(4)), ta, tb, beta=2, out=o), 2 + a @ b)
+    o = rgrad.empty(1, 2, 4, dtype=rgrad.float64)
+    assert_close(rgrad.baddbmm(T(np.ones(4)), ta[None], tb[None], out=o), 1 + (a @ b)[None])
+    o = rgrad.empty(2, dtype=rgrad.float64)
+    assert_close(rgrad.mv(ta, tv, out=o), a @ v)
+    assert_close(rgrad.addmv(T(np.ones(2)), ta, tv, out=o), 1 + a @ v)
+    o = rgrad.empty((), dtype=rgrad.float64)
+    assert_close(rgrad.dot(tv, tv, out=o), v @ v)
+    assert_close(rgrad.matmul(tv, tv, out=o), v @ v)
+    o = rgrad.empty(3, 3, dtype=rgrad.float64)
+    assert_close(rgrad.outer(tv, tv, out=o), np.outer(v, v))
+    o32 = rgrad.empty(3, 3)
+    assert rgrad.outer(T(np.arange(3)), T(np.arange(3)), out=o32).dtype == rgrad.float32  # casts up
+    o = rgrad.empty(2, 4, dtype=rgrad.float64)
+    assert rgrad.linalg.matmul(ta, tb, out=o) is o
+    # overlap with an input: computed first, then written
+    sq = T(rng.standard_normal((3, 3)))
+    ref = to_np(sq) @ to_np(sq)
+    rgrad.mm(sq, sq, out=sq)
+    assert_close(sq, ref)
+
+
+def test_out_keyword_errors():
+    a, b = rgrad.ones(2, 3), rgrad.ones(3, 4)
+    with pytest.raises(RuntimeError, match="Expected out tensor to have dtype float, but got double instead"):
+        rgrad.mm(a, b, out=rgrad.empty(2, 4, dtype=rgrad.float64))
+    with pytest.raises(RuntimeError, match="Expected out tensor to have dtype float, but got int instead"):
+        rgrad.bmm(a[None], b[None], out=rgrad.empty(1, 2, 4, dtype=rgrad.int32))
+    with pytest.raises(RuntimeError, match="result dtype Double does not match input dtype Float"):
+        rgrad.dot(b[0], b[0], out=rgrad.empty((), dtype=rgrad.float64))
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Int"):
+        rgrad.outer(b[0], b[0], out=rgrad.empty(4, 4, dtype=rgrad.int32))
+    msg = r"mm\(\): functions with out=\.\.\. arguments don't support automatic differentiation, but one of the arguments requires grad\."
+    with pytest.raises(RuntimeError, match=msg):
+        rgrad.mm(a.clone().requires_grad_(), b, out=rgrad.empty(2, 4))
+    with pytest.raises(RuntimeError, match=msg):
+        rgrad.mm(a, b, out=rgrad.empty(2, 4, requires_grad=True))
+    with rgrad.no_grad():
+        o = rgrad.empty(2, 4)
+        assert rgrad.mm(a.clone().requires_grad_(), b, out=o) is o
+    with pytest.raises(RuntimeError, match="can't resize out= tensors yet"):
+        rgrad.mm(a, b, out=rgrad.empty(0))
+    with pytest.raises(TypeError):
+        rgrad.mm([[1.0]], b, out=rgrad.empty(2, 4))
