@@ -605,3 +605,166 @@ def test_mid_size_strided(dtype):
     assert_close(rgrad.addmm(T(c), T(a), T(b), beta=0.5, alpha=2.0), (0.5 * c + 2.0 * ref_mm(a, b)).astype(NP[dtype]), **tol(dtype))
     nan = rgrad.full((96, 64), float("nan"), dtype=dtype)
     assert_close(rgrad.addmm(nan, T(a), T(b), beta=0), ref_mm(a, b), **tol(dtype))
+
+
+# ---------------------------------------------------------------- einsum integer dtypes (PyTorch 2.x rules)
+
+def _ar(*shape, dtype=rgrad.int32):
+    n = int(np.prod(shape)) if shape else 1
+    return T(np.arange(1, 1 + n).reshape(shape).astype(np.int64)).to(dtype)
+
+
+# (equation, operand shapes, expected dtype or the error message), as PyTorch 2.15 answers:
+# a contracted dim that only one operand has is summed (sum: int -> int64); a pair
+# with dims to contract is a bmm (equal dtypes required), without them a mul (promotes).
+EINSUM_INT_CASES = [
+    ("ij->", [(2, 3)], rgrad.int64),
+    ("ij->i", [(2, 1)], rgrad.int64),
+    ("ii", [(3, 3)], rgrad.int64),
+    ("ij", [(2, 3)], rgrad.int32),
+    ("ij,jk->ik", [(2, 3), (3, 2)], rgrad.int32),
+    ("ij,jk->", [(2, 3), (3, 2)], rgrad.int64),
+    ("i,i->", [(3,), (3,)], rgrad.int32),
+    ("i,i", [(3,), (3,)], rgrad.int32),
+    ("ij,ij->", [(2, 3), (2, 3)], rgrad.int32),
+    ("ij,kl->", [(2, 3), (2, 3)], rgrad.int64),
+    ("ij,k->i", [(2, 3), (3,)], rgrad.int64),
+    ("i,j->", [(3,), (3,)], rgrad.int64),
+    ("i,j,k->", [(3,), (3,), (3,)], rgrad.int64),
+    ("ij,jk->", [(1, 3), (3, 1)], rgrad.int32),
+    ("i,i,i->", [(3,), (3,), (3,)], rgrad.int32),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)], rgrad.int32),
+    ("ij,jk,k->i", [(2, 3), (3, 4), (4,)], rgrad.int32),
+    ("i,j,ij->", [(2,), (3,), (2, 3)], rgrad.int32),
+    ("bij,bjk->ik", [(2, 2, 3), (2, 3, 2)], rgrad.int32),
+    ("ii,i->", [(3, 3), (3,)], rgrad.int32),
+    ("ij,i->j", [(2, 3), (2,)], rgrad.int32),
+    ("...j,...j->...", [(2, 3), (2, 3)], rgrad.int32),
+    ("ij,j->", [(2, 3), (3,)], "expected scalar type Long but found Int"),
+    ("ij,jk->", [(1, 3), (3, 2)], "expected scalar type Int but found Long"),
+    ("ij,ij->", [(1, 3), (2, 3)], "expected scalar type Int but found Long"),
+    ("ij,ij->", [(2, 3), (1, 3)], "expected scalar type Long but found Int"),
+    ("ij,jk,kl->", [(2, 3), (3, 4), (4, 2)], "expected scalar type Long but found Int"),
+    ("ij,j->", [(2, 0), (0,)], rgrad.int32),  # empty bmm: no kernel, no dtype check
+    ("ij,jk->", [(0, 3), (3, 2)], rgrad.int64),
+]
+
+
+@pytest.mark.parametrize("eq,shapes,want", EINSUM_INT_CASES)
+def test_einsum_int_dtypes(eq, shapes, want):
+    ops = [_ar(*s) for s in shapes]
+    if isinstance(want, str):
+        with pytest.raises(RuntimeError, match=want):
+            rgrad.einsum(eq, *ops)
+        return
+    out = rgrad.einsum(eq, *ops)
+    assert out.dtype == want
+    ref = np.einsum(eq, *[to_np(o).astype(np.int64) for o in ops])
+    np.testing.assert_array_equal(to_np(out), ref)
+
+
+def test_einsum_bool_and_mixed_dtypes():
+    b = rgrad.ones(2, 3, dtype=rgrad.bool)
+    assert rgrad.einsum("ij->", b).dtype == rgrad.int64
+    assert rgrad.einsum("ij,kl->", b, b).dtype == rgrad.int64
+    assert rgrad.einsum("ij,kl->", b, b).item() == 36
+    assert rgrad.einsum("i,j->ij", b[0], b[1]).dtype == rgrad.bool
+    with pytest.raises(NotImplementedError, match="\"bmm\" not implemented for 'Bool'"):
+        rgrad.einsum("ij,ij->", b, b)
+    with pytest.raises(RuntimeError, match="expected scalar type Long but found Bool"):
+        rgrad.einsum("ij,j->", b, b[0])
+    f, d = rgrad.ones(3), rgrad.ones(3, dtype=rgrad.float64)
+    assert rgrad.einsum("i,j->ij", f, d).dtype == rgrad.float64
+    assert rgrad.einsum("i,i->i", f, d).dtype == rgrad.float64
+    with pytest.raises(RuntimeError, match="expected scalar type Float but found Double"):
+        rgrad.einsum("i,i->", f, d)
+    e = rgrad.einsum("ij,jk->ik", rgrad.ones(2, 0), rgrad.ones(0, 3, dtype=rgrad.float64))
+    assert e.dtype == rgrad.float64 and e.shape == (2, 3) and not to_np(e).any()
+
+
+def test_empty_products_skip_kernel_checks():
+    B = rgrad.bool
+    out = rgrad.mm(rgrad.ones(2, 0, dtype=B), rgrad.ones(0, 3, dtype=B))
+    assert out.dtype == B and out.shape == (2, 3) and not to_np(out).any()
+    assert rgrad.mm(rgrad.ones(0, 2, dtype=B), rgrad.ones(2, 3, dtype=B)).shape == (0, 3)
+    out = rgrad.bmm(rgrad.ones(1, 2, 0, dtype=B), rgrad.ones(1, 0, 3, dtype=B))
+    assert out.dtype == B and not to_np(out).any()
+    out = rgrad.bmm(rgrad.ones(1, 2, 0, dtype=rgrad.int64), rgrad.ones(1, 0, 3, dtype=rgrad.int32))
+    assert out.dtype == rgrad.int32 and not to_np(out).any()
+    assert rgrad.matmul(rgrad.ones(2, 2, 0, dtype=B), rgrad.ones(2, 0, 3, dtype=B)).shape == (2, 2, 3)
+    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+        rgrad.mm(rgrad.ones(2, 0, dtype=rgrad.int64), rgrad.ones(0, 3, dtype=rgrad.int32))
+    with pytest.raises(RuntimeError, match="expected scalar type Long but found Int"):
+        rgrad.bmm(rgrad.ones(1, 2, 2, dtype=rgrad.int64), rgrad.ones(1, 2, 3, dtype=rgrad.int32))
+    with pytest.raises(NotImplementedError, match="\"dot\" not implemented for 'Bool'"):
+        rgrad.matmul(rgrad.ones(0, dtype=B), rgrad.ones(0, dtype=B))
+
+
+def test_imatmul_rebinds_like_torch():
+    # torch.Tensor has no __imatmul__: `a @= b` is `a = a @ b` (a new tensor, shape may change)
+    a = rgrad.ones(2, 3)
+    keep = a
+    a @= rgrad.ones(3, 4)
+    assert a.shape == (2, 4) and keep.shape == (2, 3) and a is not keep
+    assert not hasattr(rgrad.Tensor, "__imatmul__")
+
+
+# ---------------------------------------------------------------- out=
+
+def test_out_keyword():
+    rng = np.random.default_rng(5)
+    a, b, v = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal(3)
+    ta, tb, tv = T(a), T(b), T(v)
+    o = rgrad.empty(2, 4, dtype=rgrad.float64)
+    assert rgrad.mm(ta, tb, out=o) is o
+    assert_close(o, a @ b)
+    o = rgrad.empty(4, 2, dtype=rgrad.float64).t()  # a strided out is written in place
+    assert rgrad.matmul(ta, tb, out=o) is o
+    assert_close(o, a @ b)
+    o = rgrad.empty(1, 2, 4, dtype=rgrad.float64)
+    assert_close(rgrad.bmm(ta.unsqueeze(0), tb.unsqueeze(0), out=o), (a @ b)[None])
+    o = rgrad.empty(2, 4, dtype=rgrad.float64)
+    assert_close(rgrad.addmm(T(np.ones(4)), ta, tb, beta=2, out=o), 2 + a @ b)
+    o = rgrad.empty(1, 2, 4, dtype=rgrad.float64)
+    assert_close(rgrad.baddbmm(T(np.ones(4)), ta[None], tb[None], out=o), 1 + (a @ b)[None])
+    o = rgrad.empty(2, dtype=rgrad.float64)
+    assert_close(rgrad.mv(ta, tv, out=o), a @ v)
+    assert_close(rgrad.addmv(T(np.ones(2)), ta, tv, out=o), 1 + a @ v)
+    o = rgrad.empty((), dtype=rgrad.float64)
+    assert_close(rgrad.dot(tv, tv, out=o), v @ v)
+    assert_close(rgrad.matmul(tv, tv, out=o), v @ v)
+    o = rgrad.empty(3, 3, dtype=rgrad.float64)
+    assert_close(rgrad.outer(tv, tv, out=o), np.outer(v, v))
+    o32 = rgrad.empty(3, 3)
+    assert rgrad.outer(T(np.arange(3)), T(np.arange(3)), out=o32).dtype == rgrad.float32  # casts up
+    o = rgrad.empty(2, 4, dtype=rgrad.float64)
+    assert rgrad.linalg.matmul(ta, tb, out=o) is o
+    # overlap with an input: computed first, then written
+    sq = T(rng.standard_normal((3, 3)))
+    ref = to_np(sq) @ to_np(sq)
+    rgrad.mm(sq, sq, out=sq)
+    assert_close(sq, ref)
+
+
+def test_out_keyword_errors():
+    a, b = rgrad.ones(2, 3), rgrad.ones(3, 4)
+    with pytest.raises(RuntimeError, match="Expected out tensor to have dtype float, but got double instead"):
+        rgrad.mm(a, b, out=rgrad.empty(2, 4, dtype=rgrad.float64))
+    with pytest.raises(RuntimeError, match="Expected out tensor to have dtype float, but got int instead"):
+        rgrad.bmm(a[None], b[None], out=rgrad.empty(1, 2, 4, dtype=rgrad.int32))
+    with pytest.raises(RuntimeError, match="result dtype Double does not match input dtype Float"):
+        rgrad.dot(b[0], b[0], out=rgrad.empty((), dtype=rgrad.float64))
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Int"):
+        rgrad.outer(b[0], b[0], out=rgrad.empty(4, 4, dtype=rgrad.int32))
+    msg = r"mm\(\): functions with out=\.\.\. arguments don't support automatic differentiation, but one of the arguments requires grad\."
+    with pytest.raises(RuntimeError, match=msg):
+        rgrad.mm(a.clone().requires_grad_(), b, out=rgrad.empty(2, 4))
+    with pytest.raises(RuntimeError, match=msg):
+        rgrad.mm(a, b, out=rgrad.empty(2, 4, requires_grad=True))
+    with rgrad.no_grad():
+        o = rgrad.empty(2, 4)
+        assert rgrad.mm(a.clone().requires_grad_(), b, out=o) is o
+    with pytest.raises(RuntimeError, match="can't resize out= tensors yet"):
+        rgrad.mm(a, b, out=rgrad.empty(0))
+    with pytest.raises(TypeError):
+        rgrad.mm([[1.0]], b, out=rgrad.empty(2, 4))

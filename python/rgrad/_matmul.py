@@ -8,8 +8,72 @@ METHOD_FUNCTIONS = [
     "addmm", "baddbmm", "addbmm", "addmv",
 ]
 
+# Functions taking PyTorch's ``out=`` keyword (they win over the method wrappers).
+_OUT_GEMM = ["mm", "bmm", "matmul", "mv", "addmm", "baddbmm", "addbmm", "addmv"]
+_OUT_DOT = ["dot", "vdot"]
+_OUT_MUL = ["outer", "ger", "kron"]
+
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
-__all__ = ["einsum", "chain_matmul"]
+__all__ = ["einsum", "chain_matmul"] + _OUT_GEMM + _OUT_DOT + _OUT_MUL
+
+_C_NAME = {"bool": "bool", "int32": "int", "int64": "long int", "float32": "float", "float64": "double"}
+_TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
+_KIND = {"bool": 0, "int32": 1, "int64": 1, "float32": 2, "float64": 2}
+
+
+def _dname(dt):
+    return str(dt).replace("rgrad.", "")
+
+
+def _with_out(name, kind):
+    """``rgrad.NAME(input, *args, out=None, **kw)``: the method, or PyTorch's out= semantics."""
+    method = getattr(_rgrad.Tensor, name)
+
+    def fn(input, *args, out=None, **kwargs):
+        if not isinstance(input, _rgrad.Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        if out is None:
+            return method(input, *args, **kwargs)
+        if not isinstance(out, _rgrad.Tensor):
+            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        tensors = [input, out] + [a for a in list(args) + list(kwargs.values()) if isinstance(a, _rgrad.Tensor)]
+        if _rgrad.is_grad_enabled() and any(t.requires_grad for t in tensors):
+            raise RuntimeError(
+                f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                "but one of the arguments requires grad."
+            )
+        result = method(input, *args, **kwargs)
+        rd, od = _dname(result.dtype), _dname(out.dtype)
+        one_d = name == "matmul" and input.dim() == 1 and args and getattr(args[0], "dim", lambda: 0)() == 1
+        if kind == "dot" or one_d:
+            if rd != od:
+                raise RuntimeError(f"result dtype {_TITLE[od]} does not match input dtype {_TITLE[rd]}")
+        elif kind == "gemm":
+            if rd != od:
+                raise RuntimeError(f"Expected out tensor to have dtype {_C_NAME[rd]}, but got {_C_NAME[od]} instead")
+        elif _KIND[od] < _KIND[rd]:
+            raise RuntimeError(f"result type {_TITLE[rd]} can't be cast to the desired output type {_TITLE[od]}")
+        if tuple(out.shape) != tuple(result.shape):
+            # PyTorch resizes `out` here; rgrad tensors can't change shape in place yet
+            raise RuntimeError(
+                f"{name}(): out= tensor has shape {list(out.shape)} but the result has shape "
+                f"{list(result.shape)}; rgrad can't resize out= tensors yet, pass one of the result's shape"
+            )
+        out.copy_(result)
+        return out
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (method.__doc__ or name) + "\n\nWith ``out=``, the result is written into ``out`` (same shape; PyTorch's dtype rules)."
+    return fn
+
+
+for _n in _OUT_GEMM:
+    globals()[_n] = _with_out(_n, "gemm")
+for _n in _OUT_DOT:
+    globals()[_n] = _with_out(_n, "dot")
+for _n in _OUT_MUL:
+    globals()[_n] = _with_out(_n, "mul")
+del _n
 
 
 def _sublist_to_subscripts(sub):
@@ -97,9 +161,9 @@ def multi_dot(tensors):
     return out
 
 
-def matmul(input, other):
-    """``linalg.matmul(input, other)``: same as ``rgrad.matmul``."""
-    return input.matmul(other)
+def _linalg_matmul(input, other, *, out=None):
+    """``linalg.matmul(input, other, *, out=None)``: same as ``rgrad.matmul``."""
+    return globals()["matmul"](input, other, out=out)
 
 
 def linear(input, weight, bias=None):
@@ -111,5 +175,5 @@ def linear(input, weight, bias=None):
 
 
 # Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
-LINALG = {"matmul": matmul, "multi_dot": multi_dot}
+LINALG = {"matmul": _linalg_matmul, "multi_dot": multi_dot}
 FUNCTIONAL = {"linear": linear}

@@ -227,11 +227,11 @@ unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
         }
         return;
     }
-    // Work items: whole products when there are many, else row (or column) blocks of
+    // Work items: whole products when there are many, else column (or row) blocks of
     // each product, several per thread so a busy core just takes fewer of them.
     // Every item runs single-threaded inside the gemm crate: one level of parallelism.
     let want = threads * 4;
-    let split_m = g.m >= g.n;
+    let split_m = split_rows(g);
     let dim = if split_m { g.m } else { g.n };
     let per = if offs.len() >= want { dim } else { dim.div_ceil(want.div_ceil(offs.len())).max(SPLIT_MIN).div_ceil(16) * 16 };
     let nblk = dim.div_ceil(per);
@@ -242,6 +242,23 @@ unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
         let lo = blk * per;
         crate_part::<T>(g, &offs[p], lo, (lo + per).min(dim), split_m, alpha, beta);
     });
+}
+
+/// Which way to cut one product into blocks for the threads. The gemm crate works on
+/// a row-major output as the transposed problem, re-packing the `b` columns of its
+/// block and reading `a` in place when `a`'s rows are contiguous (it only packs that
+/// side beyond ~2048 columns). Column blocks then share `a` with no packing at all,
+/// while row blocks would each re-pack all of `b` (measured ~20% slower at 8 blocks
+/// of 1024²). The mirror image holds for a column-major output.
+fn split_rows(g: &Gemm) -> bool {
+    let row_major_out = g.out.cs.unsigned_abs() <= g.out.rs.unsigned_abs();
+    if row_major_out && g.a.cs == 1 {
+        false
+    } else if !row_major_out && g.b.rs == 1 {
+        true
+    } else {
+        g.m >= g.n
+    }
 }
 
 /// Runs `f(0..n)` on the calling thread plus `threads - 1` pool workers, which

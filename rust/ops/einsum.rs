@@ -12,7 +12,7 @@
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::shape::Shape;
-use crate::tensor::{dtype_title, Tensor};
+use crate::tensor::Tensor;
 use std::sync::Arc;
 
 /// Subscript ids: 'A'..'Z' -> 0..25, 'a'..'z' -> 26..51 (PyTorch's implicit-output
@@ -102,17 +102,25 @@ fn diagonal(t: &Tensor, ids: &[usize]) -> Result<(Tensor, Vec<usize>)> {
     Ok((t.view_fn("DiagonalBackward0", f)?, uniq))
 }
 
-/// Sums away the dims whose ids are not wanted (`keep(id)` false).
-fn sum_unwanted(t: Tensor, ids: Vec<usize>, keep: impl Fn(usize) -> bool, int_dtype_fixed: bool) -> Result<(Tensor, Vec<usize>)> {
+/// Removes the dims whose ids are not wanted (`keep(id)` false). They are summed,
+/// which (as PyTorch's `sum`) turns bool and integer operands into int64;
+/// with `squeeze_ones`, size-1 dims are dropped as a view instead (PyTorch's
+/// multi-operand einsum never sums a size-1 dim, so it keeps the dtype);
+/// `ones_only` drops just those.
+fn sum_unwanted(t: Tensor, ids: Vec<usize>, keep: impl Fn(usize) -> bool, squeeze_ones: bool, ones_only: bool) -> Result<(Tensor, Vec<usize>)> {
+    let unwanted = |d: usize| !keep(ids[d]);
+    let ones: Vec<isize> = (0..ids.len()).filter(|&d| squeeze_ones && unwanted(d) && t.shape()[d] == 1).map(|d| d as isize).collect();
+    let (t, ids) = if ones.is_empty() {
+        (t, ids)
+    } else {
+        let rest = ids.iter().enumerate().filter(|(d, _)| !ones.contains(&(*d as isize))).map(|(_, &id)| id).collect();
+        (t.squeeze(Some(&ones))?, rest)
+    };
     let drop: Vec<isize> = (0..ids.len()).filter(|&d| !keep(ids[d])).map(|d| d as isize).collect();
-    if drop.is_empty() {
+    if drop.is_empty() || ones_only {
         return Ok((t, ids));
     }
-    let dtype = t.dtype();
-    let mut s = t.sum_dims(Some(&drop), false, None)?;
-    if int_dtype_fixed && s.dtype() != dtype {
-        s = s.to_dtype(dtype)?;
-    }
+    let s = t.sum_dims(Some(&drop), false, None)?;
     let rest = ids.into_iter().filter(|&id| keep(id)).collect();
     Ok((s, rest))
 }
@@ -126,11 +134,11 @@ fn contract(a: Tensor, ia: Vec<usize>, b: Tensor, ib: Vec<usize>, keep: &dyn Fn(
     // ids only in one side and not needed later: sum them now
     let (a, ia) = {
         let ib2 = ib.clone();
-        sum_unwanted(a, ia, |id| keep(id) || ib2.contains(&id), true)?
+        sum_unwanted(a, ia, |id| keep(id) || ib2.contains(&id), true, false)?
     };
     let (b, ib) = {
         let ia2 = ia.clone();
-        sum_unwanted(b, ib, |id| keep(id) || ia2.contains(&id), true)?
+        sum_unwanted(b, ib, |id| keep(id) || ia2.contains(&id), true, false)?
     };
     let batch: Vec<usize> = ia.iter().copied().filter(|id| ib.contains(id) && keep(*id)).collect();
     let contr: Vec<usize> = ia.iter().copied().filter(|id| ib.contains(id) && !keep(*id)).collect();
@@ -205,14 +213,9 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
     if subs.len() > operands.len() {
         return Err(Error::Runtime("einsum(): fewer operands were provided than specified in the equation".into()));
     }
+    // no dtype check here: as in PyTorch, a pair with nothing to contract multiplies
+    // (with type promotion) and a contraction needs equal dtypes (bmm's message)
     for t in &operands[1..] {
-        if t.dtype() != operands[0].dtype() {
-            return Err(Error::Runtime(format!(
-                "expected scalar type {} but found {}",
-                dtype_title(operands[0].dtype()),
-                dtype_title(t.dtype())
-            )));
-        }
         crate::ops::binary::check_same_device(&operands[0], t)?;
     }
     // ellipsis width
@@ -318,6 +321,9 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
     let mut work: Vec<(Tensor, Vec<usize>)> = Vec::new();
     for (t, ids) in operands.iter().zip(&op_ids) {
         let (t, ids) = diagonal(t, ids)?;
+        // with several operands, a contracted dim of size 1 is a broadcast: drop it
+        // (a view, as PyTorch, which never sums it and so keeps the dtype)
+        let (t, ids) = if multi { sum_unwanted(t, ids, |id| in_out(id), true, true)? } else { (t, ids) };
         work.push((t, ids));
     }
     let ops_with = |id: usize, work: &[(Tensor, Vec<usize>)]| work.iter().filter(|(_, ids)| ids.contains(&id)).count();
@@ -325,7 +331,7 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
         let (t, ids) = work[i].clone();
         let snapshot = work.clone();
         let keep = |id: usize| in_out(id) || ops_with(id, &snapshot) > 1;
-        work[i] = sum_unwanted(t, ids, keep, multi)?;
+        work[i] = sum_unwanted(t, ids, keep, multi, false)?;
     }
     // 3. contract left to right
     let mut iter = work.into_iter();
@@ -339,7 +345,7 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
         acc_ids = ia;
     }
     // 4. output order (ids of the output not present: size-1 broadcasts never happen here)
-    let (acc, acc_ids) = sum_unwanted(acc, acc_ids, in_out, multi)?;
+    let (acc, acc_ids) = sum_unwanted(acc, acc_ids, in_out, multi, false)?;
     let perm: Vec<isize> = out_ids
         .iter()
         .map(|id| acc_ids.iter().position(|x| x == id).map(|p| p as isize))

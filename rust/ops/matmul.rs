@@ -104,7 +104,8 @@ fn product(a: &Tensor, b: &Tensor, input: Option<(&Tensor, Scalar)>, alpha: Scal
     let mut shape = batch_shape(a, b)?;
     shape.push(a.shape()[a.rank() - 2]);
     shape.push(b.shape()[b.rank() - 1]);
-    let out = Tensor::empty(&shape, a.dtype(), a.device())?;
+    let k = a.shape()[a.rank() - 1];
+    let out = if k == 0 { Tensor::zeros(&shape, a.dtype(), a.device())? } else { Tensor::empty(&shape, a.dtype(), a.device())? };
     let beta = match input {
         Some((inp, beta)) if !is_zero(beta) => {
             let inp = if inp.dtype() != out.dtype() { inp.cast_raw(out.dtype())? } else { inp.clone() };
@@ -211,6 +212,14 @@ fn check_bmm_shapes(a: &Tensor, b: &Tensor) -> Result<()> {
     Ok(())
 }
 
+/// Whether `a @ b` (shapes already checked) multiplies anything: PyTorch skips the
+/// kernel, and so its dtype checks, for an empty output or an empty inner dimension.
+fn has_work(a: &Tensor, b: &Tensor) -> bool {
+    let k = a.shape()[a.rank() - 1];
+    let batch = |t: &Tensor| t.shape()[..t.rank() - 2].iter().product::<usize>();
+    k > 0 && a.shape()[a.rank() - 2] > 0 && b.shape()[b.rank() - 1] > 0 && batch(a) > 0 && batch(b) > 0
+}
+
 fn check_not_bool(kernel: &str, a: &Tensor) -> Result<()> {
     if a.dtype() == DType::Bool {
         return Err(not_implemented(kernel, DType::Bool));
@@ -231,7 +240,9 @@ impl Tensor {
         check_same_device(&[self, mat2])?;
         check_mm_shapes("mm", self, mat2)?;
         check_same_dtype_mm(self, mat2)?;
-        check_not_bool("addmm_impl_cpu_", self)?;
+        if has_work(self, mat2) {
+            check_not_bool("addmm_impl_cpu_", self)?;
+        }
         product(self, mat2, None, Scalar::Int(1), "MmBackward0")
     }
 
@@ -239,8 +250,13 @@ impl Tensor {
     pub fn bmm(&self, mat2: &Tensor) -> Result<Tensor> {
         check_same_device(&[self, mat2])?;
         check_bmm_shapes(self, mat2)?;
-        check_same_dtype_bmm(self, mat2)?;
-        check_not_bool("bmm", self)?;
+        if has_work(self, mat2) {
+            check_same_dtype_bmm(self, mat2)?;
+            check_not_bool("bmm", self)?;
+        } else if self.dtype() != mat2.dtype() {
+            // PyTorch's empty bmm: no kernel, the result takes mat2's dtype
+            return product(&self.to_dtype(mat2.dtype())?, mat2, None, Scalar::Int(1), "BmmBackward0");
+        }
         product(self, mat2, None, Scalar::Int(1), "BmmBackward0")
     }
 
@@ -515,8 +531,13 @@ pub(crate) fn batched_product(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             "Expected size for first two dimensions of batch2 tensor to be: [{nb}, {k1}] but got: [{nb}, {k2}]."
         )));
     }
-    check_same_dtype_bmm(a, b)?;
-    check_not_bool("bmm", a)?;
+    if has_work(a, b) {
+        check_same_dtype_bmm(a, b)?;
+        check_not_bool("bmm", a)?;
+    } else if a.dtype() != b.dtype() {
+        // PyTorch's empty bmm: no kernel, the result takes b's dtype
+        return product(&a.to_dtype(b.dtype())?, b, None, Scalar::Int(1), "BmmBackward0");
+    }
     product(a, b, None, Scalar::Int(1), "BmmBackward0")
 }
 
