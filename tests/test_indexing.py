@@ -153,6 +153,43 @@ def test_int_and_slice_views_share_storage():
     assert t[2, 1].item() == 0.0 and t[0, 2].item() == 0.0
 
 
+def test_single_int_and_slice_fast_paths():
+    """t[i] / t[a:b:c] with one Python int or slice: same results, errors and graph as general indexing."""
+    a = np.arange(20.0).reshape(5, 4)
+    t = rgrad.tensor(a)
+    for i in [0, 4, -1, -5, True, False]:
+        assert_close(t[i], a[i])
+    for sl in [slice(1, 3), slice(None, None, -1), slice(-100, 100, 2), slice(4, 1, -2), slice(3, 1), slice(None)]:
+        assert_close(t[sl], a[sl])
+    assert_close(t[np.int64(-2)], a[-2])  # numpy ints take the general path
+    t = rgrad.tensor(a)
+    v = t[2]
+    v[1] = -7.0
+    assert t[2, 1].item() == -7.0 and v.shape == (4,) and v.storage_offset() == 8
+    w = t[1:4:2]
+    w[1, 0] = -9.0
+    assert t[3, 0].item() == -9.0 and w.stride() == (8, 1)
+    assert t[2:2].shape == (0, 4)
+    for bad in [5, -6]:
+        with pytest.raises(IndexError, match=f"index {bad} is out of bounds for dimension 0 with size 5"):
+            t[bad]
+    with pytest.raises(IndexError, match="out of range"):
+        t[2**70]
+    with pytest.raises(IndexError, match="invalid index of a 0-dim tensor"):
+        rgrad.tensor(1.0)[0]
+    with pytest.raises(ValueError, match="slice step cannot be zero"):
+        t[::0]
+    # with grad: a graph is recorded; under no_grad it is not
+    x = dbl(5, 3)
+    assert x[1].grad_fn is not None and x[1:3].grad_fn is not None
+    x[-1].sum().backward()
+    assert_close(x.grad, np.vstack([np.zeros((4, 3)), np.ones((1, 3))]))
+    with rgrad.no_grad():
+        assert x[0].grad_fn is None and not x[0].requires_grad and x[::2].grad_fn is None
+    assert gradcheck(lambda x: x[1:4:2], (x,))
+    assert gradcheck(lambda x: x[-2], (x,))
+
+
 def test_advanced_index_is_copy():
     t = rgrad.arange(6.0)
     c = t[[0, 1]]
@@ -525,6 +562,43 @@ def test_scatter_reduce(reduce, include_self):
     x = rgrad.tensor(a, requires_grad=True)
     s = rgrad.tensor(src, requires_grad=True)
     assert gradcheck(lambda x, s: x.scatter_reduce(0, rgrad.tensor(idx), s, reduce, include_self=include_self), (x, s))
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_prod_grad_with_zeros(include_self):
+    """prod backward with zeros in self and src: the product of the *other* factors (PyTorch's
+    formula), gradcheck'ed where each position has at most one zero."""
+    a = np.array([[2.0, 0.0, 1.5], [0.5, 3.0, 0.0], [1.2, -1.0, 2.0]])
+    src = np.array([[0.0, 2.0, 1.1], [1.3, 0.0, 0.7], [0.9, 1.4, -0.6], [1.5, 0.8, 1.2]])
+    idx = np.array([[0, 1, 2], [1, 0, 2], [2, 2, 1], [0, 2, 0]])
+    x = rgrad.tensor(a, requires_grad=True)
+    s = rgrad.tensor(src, requires_grad=True)
+    f = lambda x, s: x.scatter_reduce(0, rgrad.tensor(idx), s, "prod", include_self=include_self)  # noqa: E731
+    assert gradcheck(f, (x, s))
+    # analytic check: d out[p] / d input = product of the other factors at p
+    f(x, s).sum().backward()
+    ex, es = np.zeros_like(a), np.zeros_like(src)
+    for p in np.ndindex(a.shape):
+        factors = [("s", q) for q in np.ndindex(idx.shape) if (idx[q], q[1]) == p]
+        if include_self or not factors:
+            factors = [("x", p)] + factors
+        vals = [a[q] if k == "x" else src[q] for k, q in factors]
+        for j, (k, q) in enumerate(factors):
+            others = np.prod([v for i, v in enumerate(vals) if i != j])
+            (ex if k == "x" else es)[q] += others
+    if not include_self:
+        touched = np.zeros(a.shape, bool)
+        for q in np.ndindex(idx.shape):
+            touched[idx[q], q[1]] = True
+        ex[touched] = 0.0
+    assert_close(x.grad, ex)
+    assert_close(s.grad, es)
+    # two zeros meeting at one position: every gradient there is 0
+    s2 = rgrad.tensor([[0.0], [0.0], [2.0]], requires_grad=True)
+    x2 = rgrad.tensor([[3.0]], requires_grad=True)
+    x2.scatter_reduce(0, rgrad.tensor([[0], [0], [0]]), s2, "prod", include_self=include_self).sum().backward()
+    assert s2.grad.tolist() == [[0.0], [0.0], [0.0]]
+    assert x2.grad.tolist() == [[0.0]]
 
 
 def test_scatter_grads():

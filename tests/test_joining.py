@@ -31,6 +31,33 @@ shapes = st.lists(st.integers(0, 4), min_size=1, max_size=4)
 
 # ---------- cat / stack family ----------
 
+@pytest.mark.parametrize("shapes,dim", [
+    ([(300_000,), (1,), (0,), (250_001,)], 0),           # few rows: blocks cut into pieces
+    ([(3, 70_000), (3, 5), (3, 60_000)], 1),              # few rows, inner blocks
+    ([(40_000, 3), (40_000, 1), (40_000, 2)], 1),         # many rows, in parallel chunks
+    ([(2, 3, 4), (2, 1, 4), (2, 0, 4)], 1),               # small, serial
+    ([(2, 3, 4), (2, 3, 1)], -1),
+])
+def test_cat_contiguous_blocks(shapes, dim):
+    """cat of contiguous same-dtype inputs (the memcpy path) against NumPy, serial and parallel."""
+    arrs = [rand_np(s, np.float32) for s in shapes]
+    assert_close(rgrad.cat([rgrad.tensor(a) for a in arrs], dim), np.concatenate(arrs, dim))
+    # a non-contiguous input or a dtype to promote takes the general path: same values
+    ts = [rgrad.tensor(a) for a in arrs]
+    if arrs[0].ndim == 2:
+        ts[0] = rgrad.tensor(np.ascontiguousarray(arrs[0].T)).t()
+        assert not ts[0].is_contiguous()
+    ts[-1] = ts[-1].double()
+    got = rgrad.cat(ts, dim)
+    assert got.dtype == rgrad.float64
+    assert_close(got, np.concatenate(arrs, dim).astype(np.float64))
+    # a legacy 1-D empty tensor is skipped in any position
+    assert_close(rgrad.cat([rgrad.zeros(0), rgrad.tensor(arrs[0]), rgrad.zeros(0)], dim), arrs[0])
+    # views with an offset (contiguous, non-zero storage offset)
+    base = rgrad.tensor(np.concatenate([np.zeros((1,) + arrs[0].shape[1:], np.float32), arrs[0]]))
+    assert_close(rgrad.cat([base[1:], rgrad.tensor(arrs[1])], dim), np.concatenate(arrs[:2], dim))
+
+
 @pytest.mark.parametrize("dt", DTYPES)
 def test_cat_values_dtypes(dt):
     npd = NP_OF[dt]
@@ -455,6 +482,30 @@ def test_unique_consecutive():
     assert u.tolist() == [[1, 1], [2, 0], [1, 1]] and c.tolist() == [2, 1, 1]
 
 
+def test_unique_grad_fn_like_torch():
+    """As PyTorch: the values of an input requiring grad require grad and carry a node whose
+    backward raises NotImplementedError; inverse and counts never require grad."""
+    x = rgrad.tensor([3.0, 1.0, 2.0, 3.0, 1.0], requires_grad=True)
+    cases = [
+        (lambda: rgrad.unique(x), "Unique2Backward0", "_unique2"),
+        (lambda: x.unique(sorted=False, return_inverse=True, return_counts=True), "Unique2Backward0", "_unique2"),
+        (lambda: rgrad.unique(x.view(5, 1), dim=0), "UniqueDimBackward0", "unique_dim"),
+        (lambda: rgrad.unique_consecutive(x, return_counts=True), "UniqueConsecutiveBackward0", "unique_consecutive"),
+        (lambda: x.view(5, 1).unique_consecutive(dim=0), "UniqueConsecutiveBackward0", "unique_consecutive"),
+    ]
+    for f, node, op in cases:
+        r = f()
+        u, rest = (r[0], r[1:]) if isinstance(r, tuple) else (r, ())
+        assert u.requires_grad and u.grad_fn.name() == node
+        assert all(not t.requires_grad for t in rest)
+        with pytest.raises(NotImplementedError, match=f"the derivative for '{op}' is not implemented."):
+            u.sum().backward()
+    with rgrad.no_grad():
+        assert not rgrad.unique(x).requires_grad
+    assert not rgrad.unique(x.detach()).requires_grad
+    assert rgrad.unique(rgrad.tensor([2, 1, 2])).grad_fn is None
+
+
 # ---------- searchsorted / bucketize / bincount / histc ----------
 
 @pytest.mark.parametrize("dt", [rgrad.int32, rgrad.int64, rgrad.float32, rgrad.float64])
@@ -563,6 +614,42 @@ def test_diagonal_family():
         rgrad.trace(rgrad.zeros(2, 2, 2))
     with pytest.raises(RuntimeError, match="diagonal dimensions cannot be identical 0, 0"):
         rgrad.diagonal(rgrad.zeros(2, 3), 0, 0, 0)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("k", [-1, 0, 2])
+def test_tril_triu_inplace(dt, k):
+    a = rand_np((2, 3, 4), NP_OF[dt])
+    x = rgrad.tensor(a)
+    v0 = x._version
+    assert x.tril_(k) is x
+    assert_close(x, np.tril(a, k))
+    assert x._version > v0
+    y = rgrad.tensor(a)
+    assert y.triu_(diagonal=k) is y
+    assert_close(y, np.triu(a, k))
+    # through a non-contiguous view: the base sees the write
+    b = rgrad.tensor(a[0].copy())
+    b.t().tril_(k)
+    assert_close(b, np.tril(a[0].T, k).T)
+    with pytest.raises(RuntimeError, match="triu: input tensor must have at least 2 dimensions"):
+        rgrad.zeros(3).triu_()
+
+
+def test_tril_triu_inplace_grad():
+    leaf = t64((3, 4))
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        leaf.tril_()
+    assert gradcheck(lambda x: (x * 1.0).tril_(1), (leaf,))
+    assert gradcheck(lambda x: (x * 1.0).triu_(-1), (leaf,))
+    y = leaf * 2.0
+    y.triu_()
+    assert y.grad_fn is not None
+    y.sum().backward()
+    assert_close(leaf.grad, 2.0 * np.triu(np.ones((3, 4))))
+    with rgrad.no_grad():
+        leaf.tril_()
+    assert_close(leaf.detach(), np.tril(np.random.default_rng(0).standard_normal((3, 4))))
 
 
 def test_tri_diag_grads():

@@ -1234,8 +1234,14 @@ class Tensor:
     def tril(self, /, diagonal=0) -> Any:
         """`tril(diagonal=0)`: lower triangle of the last two dims."""
         ...
+    def tril_(self, /, diagonal=0) -> Any:
+        """In-place `tril`: zeros above the `diagonal`-th diagonal of the last two dims; returns self."""
+        ...
     def triu(self, /, diagonal=0) -> Any:
         """`triu(diagonal=0)`: upper triangle of the last two dims."""
+        ...
+    def triu_(self, /, diagonal=0) -> Any:
+        """In-place `triu`: zeros below the `diagonal`-th diagonal of the last two dims; returns self."""
         ...
     def true_divide(self, /, other) -> Any:
         """Elementwise `true_divide(other)` with broadcasting and type promotion."""

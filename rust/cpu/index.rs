@@ -626,3 +626,60 @@ mod tests {
         assert_eq!(nonzero_coords(&[false, true, true, false], &[2, 2]), vec![0, 1, 1, 0]);
     }
 }
+
+/// Concatenation of contiguous blocks (`cat` of contiguous inputs of the output's dtype):
+/// for every outer row `o` and part `i`, copies `bytes[i]` bytes from `srcs[i] + o * bytes[i]`
+/// to `dst + o * row + offs[i]`, where `row` is the sum of `bytes` and `offs` its prefix sums.
+/// Large copies run as one parallel pass of `memcpy`s: rows in parallel chunks when there
+/// are many rows, otherwise each block is cut into pieces.
+///
+/// # Safety
+/// `dst` must hold `outer * sum(bytes)` bytes, each `srcs[i]` `outer * bytes[i]` bytes, and
+/// no source may overlap `dst`.
+pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: &[usize]) {
+    let row: usize = bytes.iter().sum();
+    let total = row.saturating_mul(outer);
+    if total == 0 {
+        return;
+    }
+    let mut offs = Vec::with_capacity(bytes.len());
+    let mut acc = 0usize;
+    for &b in bytes {
+        offs.push(acc);
+        acc += b;
+    }
+    let dp = P(dst);
+    let sp: Vec<P> = srcs.iter().map(|&s| P(s as *mut u8)).collect();
+    let copy_row = |o: usize| unsafe {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b > 0 {
+                std::ptr::copy_nonoverlapping(sp[i].get().add(o * b) as *const u8, dp.get().add(o * row + offs[i]), b);
+            }
+        }
+    };
+    let threads = rayon::current_num_threads();
+    if total < PARALLEL_MIN * 8 || threads <= 1 {
+        (0..outer).for_each(copy_row);
+        return;
+    }
+    if outer >= threads * 4 {
+        let chunks = (threads * 8).min(outer);
+        let per = outer.div_ceil(chunks);
+        (0..chunks).into_par_iter().for_each(|c| (c * per..((c + 1) * per).min(outer)).for_each(copy_row));
+        return;
+    }
+    // few rows: cut every block into pieces so that all threads get a share
+    let piece = (total / (threads * 4)).max(1 << 16);
+    let mut jobs: Vec<(usize, usize, usize)> = Vec::new(); // (dst offset, src address, bytes)
+    for o in 0..outer {
+        for (i, &b) in bytes.iter().enumerate() {
+            let mut k = 0;
+            while k < b {
+                let n = piece.min(b - k);
+                jobs.push((o * row + offs[i] + k, sp[i].get() as usize + o * b + k, n));
+                k += n;
+            }
+        }
+    }
+    jobs.par_iter().for_each(|&(d, s, n)| unsafe { std::ptr::copy_nonoverlapping(s as *const u8, dp.get().add(d), n) });
+}

@@ -865,10 +865,36 @@ impl Tensor {
                         (if include_self { gn.clone() } else { masked()? }, gn.gather(di, &index)?)
                     }
                     ScatterReduce::Prod => {
-                        // zero inputs are not special-cased (the quotient form)
-                        let res = result()?;
-                        let gr = g.mul(&res)?;
-                        (if include_self { gr.div(x)? } else { masked()? }, gr.gather(di, &index)?.div(src)?)
+                        // PyTorch's formula: each input's gradient is g times the product of the
+                        // *other* factors of its output position, computed without dividing by
+                        // zero. A zero self is replaced by 1 before reducing again; a src zero
+                        // that is the only src zero of its position is replaced by 1 the same
+                        // way; with two or more zeros every src gradient there is 0.
+                        let one = Tensor::wrapped_scalar(Scalar::Int(1));
+                        let g_self = if !gs {
+                            None
+                        } else if include_self {
+                            let masked_self = x.masked_fill_scalar(&x.eq_t(&zero)?, 1.0)?;
+                            let prod_others = masked_self.scatter_reduce_t(di, &index, src, ScatterReduce::Prod, true)?;
+                            Some(g.mul(&prod_others)?.div(&masked_self)?)
+                        } else {
+                            Some(masked()?)
+                        };
+                        let g_src = if !gv {
+                            None
+                        } else {
+                            let res = result()?;
+                            let src_zero = src.eq_t(&zero)?;
+                            let z = Tensor::zeros(x.shape(), g.dtype(), g.device())?;
+                            let zeros_at = z.scatter_reduce_t(di, &index, &src_zero.to_dtype(g.dtype())?, ScatterReduce::Sum, true)?.gather(di, &index)?;
+                            let single_zero = src_zero.logical_and(&zeros_at.eq_t(&one)?)?;
+                            let masked_src = src.masked_fill_scalar(&single_zero, 1.0)?;
+                            let prod_others = x.scatter_reduce_t(di, &index, &masked_src, ScatterReduce::Prod, include_self)?;
+                            let at_single = g.mul(&prod_others)?.gather(di, &index)?;
+                            let quotient = g.mul(&res)?.gather(di, &index)?.div(&src.masked_fill_scalar(&src_zero, 1.0)?)?;
+                            Some(single_zero.where_t(&at_single, &quotient)?)
+                        };
+                        return Ok(vec![g_self, g_src]);
                     }
                     ScatterReduce::Amax | ScatterReduce::Amin => {
                         // ties share the gradient evenly

@@ -137,14 +137,31 @@ fn vec_tensor<T: Element>(v: Vec<T>, shape: &[usize]) -> Result<Tensor> {
     Tensor::from_slice(&v, shape)
 }
 
+/// PyTorch records a node for `unique` whose backward raises: the values require grad when
+/// the input does, and `backward()` through them fails with "the derivative for '...' is not
+/// implemented." (NotImplementedError). `inverse` / `counts` never require grad.
+fn mark_not_differentiable(u: UniqueOut, input: &Tensor, node: &'static str, op: &'static str) -> UniqueOut {
+    if needs_grad(&[input]) {
+        record(node, &u.values, &[input], vec![], move |_, _| Err(rt_err!("the derivative for '{op}' is not implemented.")));
+    }
+    u
+}
+
 impl Tensor {
     /// `unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`.
     /// Output is always sorted; with `dim`, whole slices along `dim` are compared.
-    /// Each NaN is its own value, as in PyTorch. Not differentiable.
+    /// Each NaN is its own value, as in PyTorch. Not differentiable: like PyTorch, the values
+    /// of an input that requires grad carry a node whose backward raises.
     pub fn unique(&self, return_inverse: bool, return_counts: bool, dim: Option<isize>) -> Result<UniqueOut> {
         if let Some(d) = dim {
-            return self.unique_dim(d, return_inverse, return_counts, false);
+            let u = self.unique_dim(d, return_inverse, return_counts, false)?;
+            return Ok(mark_not_differentiable(u, self, "UniqueDimBackward0", "unique_dim"));
         }
+        let u = self.unique_flat(return_inverse)?;
+        Ok(mark_not_differentiable(u, self, "Unique2Backward0", "_unique2"))
+    }
+
+    fn unique_flat(&self, return_inverse: bool) -> Result<UniqueOut> {
         let x = self.detach().reshape_to(&[self.numel()])?.contiguous_raw()?;
         let n = x.numel();
         dispatch_dtype!(self.dtype(), T => {
@@ -161,9 +178,14 @@ impl Tensor {
 
     /// `unique_consecutive(return_inverse=False, return_counts=False, dim=None)`.
     pub fn unique_consecutive(&self, return_inverse: bool, return_counts: bool, dim: Option<isize>) -> Result<UniqueOut> {
-        if let Some(d) = dim {
-            return self.unique_dim(d, return_inverse, return_counts, true);
-        }
+        let u = match dim {
+            Some(d) => self.unique_dim(d, return_inverse, return_counts, true)?,
+            None => self.unique_consecutive_flat(return_inverse)?,
+        };
+        Ok(mark_not_differentiable(u, self, "UniqueConsecutiveBackward0", "unique_consecutive"))
+    }
+
+    fn unique_consecutive_flat(&self, return_inverse: bool) -> Result<UniqueOut> {
         let x = self.detach().reshape_to(&[self.numel()])?.contiguous_raw()?;
         let n = x.numel();
         dispatch_dtype!(self.dtype(), T => {

@@ -1,12 +1,14 @@
 //! The one mapping from rgrad's error kinds to Python exception classes.
 
 use crate::error::Error;
-use pyo3::exceptions::{PyIndexError, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::PyErr;
 
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         match e {
+            // a backward PyTorch does not implement (NotImplementedError, a RuntimeError subclass)
+            Error::Runtime(m) if m.starts_with("the derivative for '") && m.ends_with("' is not implemented.") => PyNotImplementedError::new_err(m),
             Error::Runtime(m) => PyRuntimeError::new_err(m),
             Error::Index(m) => PyIndexError::new_err(m),
             Error::Value(m) => PyValueError::new_err(m),

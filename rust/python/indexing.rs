@@ -182,8 +182,15 @@ fn mask_value(value: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     }
 }
 
+/// True when indexing `t` records no graph (it does not require grad, or grad mode is off).
+/// The tensor's flag is read first: the common case skips the thread-local lookup.
+#[inline]
+fn no_graph(t: &Tensor) -> bool {
+    !t.requires_grad() || !crate::autograd::is_grad_enabled()
+}
+
 /// Runs an in-place op through `inplace_from` and returns self.
-fn inplace<'py>(slf: &Bound<'py, PyTensor>, f: impl FnOnce(&Tensor) -> crate::Result<Tensor> + Send) -> PyResult<Bound<'py, PyTensor>> {
+pub(crate) fn inplace<'py>(slf: &Bound<'py, PyTensor>, f: impl FnOnce(&Tensor) -> crate::Result<Tensor> + Send) -> PyResult<Bound<'py, PyTensor>> {
     let t = &slf.get().inner;
     maybe_detach(slf.py(), t.numel(), || t.inplace_from(f))?;
     Ok(slf.clone())
@@ -196,36 +203,43 @@ impl PyTensor {
     /// returns a view; advanced indexing a copy.
     fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyT {
         let t = &slf.get().inner;
-        // fast paths: one int, one slice
+        // Fast paths for one Python int / one slice: no parsing, no index Vec; when no graph
+        // is recorded the view is built straight from the layout.
         if key.is_exact_instance_of::<PyInt>() {
-            if t.rank() == 0 {
-                return Err(index_err(t));
-            }
-            if let Ok(i) = key.extract::<isize>() {
-                if !crate::autograd::needs_grad(&[t]) {
-                    let size = t.shape()[0] as isize;
-                    let v = if i < 0 { i + size } else { i };
+            let i = unsafe { pyo3::ffi::PyLong_AsSsize_t(key.as_ptr()) };
+            if i != -1 || unsafe { pyo3::ffi::PyErr_Occurred() }.is_null() {
+                let l = t.layout();
+                if l.shape.is_empty() {
+                    return Err(index_err(t));
+                }
+                if no_graph(t) {
+                    let size = l.shape[0] as isize;
+                    let v = if i < 0 { i.wrapping_add(size) } else { i };
                     if v < 0 || v >= size {
                         return Err(PyIndexError::new_err(format!("index {i} is out of bounds for dimension 0 with size {size}")));
                     }
-                    let l = t.layout();
-                    let layout = Layout {
-                        shape: SmallVec::from_slice(&l.shape[1..]),
-                        strides: SmallVec::from_slice(&l.strides[1..]),
-                        offset: (l.offset as isize + v * l.strides[0]) as usize,
-                    };
+                    // element-wise pushes: no memcpy calls for these few dims
+                    let (mut shape, mut strides) = (SmallVec::new(), SmallVec::new());
+                    for k in 1..l.shape.len() {
+                        shape.push(l.shape[k]);
+                        strides.push(l.strides[k]);
+                    }
+                    let layout = Layout { shape, strides, offset: (l.offset as isize + v * l.strides[0]) as usize };
                     return Ok(PyTensor::new(t.with_layout(layout)));
                 }
                 return ok(t.getitem(&[TensorIndex::Int(i)]));
             }
+            // too large for isize: the general path reports it
+            unsafe { pyo3::ffi::PyErr_Clear() };
         } else if let Ok(s) = key.cast::<PySlice>() {
-            if t.rank() == 0 {
+            let l = t.layout();
+            if l.shape.is_empty() {
                 return Err(PyIndexError::new_err("too many indices for tensor of dimension 0"));
             }
             let (start, stop, step) = unpack_slice(s)?;
-            if !crate::autograd::needs_grad(&[t]) {
-                let (s0, n) = adjust_slice(start, stop, step, t.shape()[0]);
-                return Ok(PyTensor::new(t.with_layout(t.layout().slice(0, s0, n, step))));
+            if no_graph(t) {
+                let (s0, n) = adjust_slice(start, stop, step, l.shape[0]);
+                return Ok(PyTensor::new(t.with_layout(l.slice(0, s0, n, step))));
             }
             return ok(t.getitem(&[TensorIndex::Slice { start, stop, step }]));
         }

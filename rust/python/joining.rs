@@ -225,6 +225,16 @@ impl PyTensor {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.triu(diagonal)))
     }
+    /// In-place `tril`: zeros above the `diagonal`-th diagonal of the last two dims; returns self.
+    #[pyo3(signature = (diagonal=0))]
+    fn tril_<'py>(slf: &Bound<'py, Self>, diagonal: isize) -> PyResult<Bound<'py, Self>> {
+        super::indexing::inplace(slf, move |x| x.tril(diagonal))
+    }
+    /// In-place `triu`: zeros below the `diagonal`-th diagonal of the last two dims; returns self.
+    #[pyo3(signature = (diagonal=0))]
+    fn triu_<'py>(slf: &Bound<'py, Self>, diagonal: isize) -> PyResult<Bound<'py, Self>> {
+        super::indexing::inplace(slf, move |x| x.triu(diagonal))
+    }
     /// `diag(diagonal=0)`: 1-D -> diagonal matrix; 2-D -> its diagonal.
     #[pyo3(signature = (diagonal=0))]
     fn diag(&self, diagonal: isize) -> PyT {
