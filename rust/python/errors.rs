@@ -1,12 +1,15 @@
 //! The one mapping from rgrad's error kinds to Python exception classes.
 
 use crate::error::Error;
-use pyo3::exceptions::{PyIndexError, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::PyErr;
 
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         match e {
+            // PyTorch's missing-dtype-kernel errors ("add_cpu" not implemented for 'Bool')
+            // are NotImplementedError, a RuntimeError subclass
+            Error::Runtime(m) if m.contains("\" not implemented for '") => PyNotImplementedError::new_err(m),
             Error::Runtime(m) => PyRuntimeError::new_err(m),
             Error::Index(m) => PyIndexError::new_err(m),
             Error::Value(m) => PyValueError::new_err(m),
