@@ -121,12 +121,12 @@ impl PyTensor {
         let dims = d.map(|d| vec![d]);
         ok(maybe_detach(py, a.numel(), || a.prod_dims(dims.as_deref(), keepdim, dt)))
     }
-    /// `max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` -> elementwise maximum.
+    /// `max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` / `max(other=t)` -> elementwise maximum.
     #[pyo3(signature = (dim=None, keepdim=false, *, other=None))]
     fn max(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         extreme_method(py, &self.inner, dim, keepdim, other, true)
     }
-    /// `min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` -> elementwise minimum.
+    /// `min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` / `min(other=t)` -> elementwise minimum.
     #[pyo3(signature = (dim=None, keepdim=false, *, other=None))]
     fn min(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         extreme_method(py, &self.inner, dim, keepdim, other, false)
