@@ -111,11 +111,32 @@ def var_2000(lib):
     return lambda: x.var(1)
 
 
+def row_reduce(name):
+    """A reduction over the contiguous last dim of a 2000x2000 float32 matrix."""
+    np_ops = {"mean": lambda a: a.mean(1), "amax": lambda a: a.max(1), "prod": lambda a: a.prod(1),
+              "norm": lambda a: np.sqrt((a * a).sum(1))}
+    ops = {"mean": lambda x: x.mean(1), "amax": lambda x: x.amax(1), "prod": lambda x: x.prod(1),
+           "norm": lambda x: x.norm(dim=1)}
+
+    def setup(lib):
+        a = _data((2000, 2000))
+        if lib == "numpy":
+            return lambda: np_ops[name](a)
+        _, x = _lib_tensor(lib, a)
+        return lambda: ops[name](x)
+
+    return setup
+
+
 CASES = [
     Case("sum 10M f32", sum_10m, "<= 1.2x torch"),
     Case("mean 10M f32", mean_10m, ""),
     Case("m.sum(0) 2000x2000 f32", mat_sum(0), "<= 1.0x torch"),
     Case("m.sum(1) 2000x2000 f32", mat_sum(1), "<= 1.0x torch"),
+    Case("m.mean(1) 2000x2000 f32", row_reduce("mean"), ""),
+    Case("m.amax(1) 2000x2000 f32", row_reduce("amax"), ""),
+    Case("m.prod(1) 2000x2000 f32", row_reduce("prod"), ""),
+    Case("m.norm(dim=1) 2000x2000 f32", row_reduce("norm"), ""),
     Case("softmax(dim=-1) 4096x1024 f32", softmax_4096x1024, "<= 1.0x torch"),
     Case("log_softmax(dim=-1) 4096x1024 f32", log_softmax_4096x1024, ""),
     Case("argmax(dim=1) 2000x2000 f32", argmax((2000, 2000), 1), "<= 1.0x torch"),

@@ -752,3 +752,35 @@ def test_functional_names_exported():
                  "addcmul", "addcdiv", "bitwise_and", "logical_xor", "remainder", "fmod", "floor_divide", "true_divide"):
         assert callable(getattr(rgrad, name)), name
     assert rgrad.Tensor.exp.__doc__ and rgrad.Tensor.clamp.__doc__
+
+
+@pytest.mark.parametrize("da,db,name", [(rgrad.int64, rgrad.int64, "Long"), (rgrad.int32, rgrad.int32, "Int"),
+                                        (rgrad.bool, rgrad.bool, "Bool"), (rgrad.int32, rgrad.int64, "Long")])
+def test_hypot_integer_inputs_not_implemented(da, db, name):
+    a, b = rgrad.tensor([3, 5], dtype=da), rgrad.tensor([4, 12], dtype=db)
+    with pytest.raises(NotImplementedError, match=f"\"hypot_cpu\" not implemented for '{name}'"):
+        rgrad.hypot(a, b)
+    with pytest.raises(NotImplementedError, match="hypot_cpu"):
+        a.hypot(b)
+    with pytest.raises(RuntimeError):  # NotImplementedError is a RuntimeError, as in PyTorch
+        a.hypot_(b)
+
+
+def test_hypot_mixed_int_float_promotes():
+    i, f = rgrad.tensor([3, 5]), rgrad.tensor([4.0, 12.0])
+    assert_close(rgrad.hypot(i, f), np.array([5.0, 13.0], dtype=np.float32))
+    assert_close(rgrad.hypot(f, i), np.array([5.0, 13.0], dtype=np.float32))
+    assert rgrad.hypot(f, i).dtype == rgrad.float32
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        i.hypot_(f)
+
+
+def test_activation_names_exposed_like_torch():
+    # PyTorch has gelu / silu / softplus only in nn.functional (no torch.gelu, no Tensor.gelu)
+    for name in ("gelu", "silu", "softplus", "mish", "elu"):
+        assert callable(getattr(F, name))
+        assert not hasattr(rgrad.Tensor, name), name
+    for name in ("gelu", "silu", "softplus", "mish", "elu"):
+        assert not hasattr(rgrad, name), name
+    for name in ("relu", "sigmoid", "tanh"):
+        assert callable(getattr(rgrad, name)) and hasattr(rgrad.Tensor, name) and callable(getattr(F, name))

@@ -686,3 +686,119 @@ def test_small_ops_return_python_scalars_fast_path():
     assert x.max().item() == 99.0
     assert x.argmax().item() == 99
     assert x.mean().item() == 49.5
+
+
+# ---------- row reductions (reduce over the contiguous last dim): SIMD paths ----------
+
+ROW_LENS = [1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 4095, 4096, 4097, 9000]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("n", ROW_LENS)
+def test_row_reductions_all_lengths(dtype, n):
+    # every tail length of the vector loops, one leaf and several pairwise leaves
+    rows = 5 if n < 4096 else 2
+    a = np.random.default_rng(n).uniform(0.5, 1.5, size=(rows, n)).astype(NP_OF[dtype])
+    a[:, ::3] *= -1
+    x = mk(a)
+    tol = dict(rtol=1e-5, atol=1e-5 * math.sqrt(n)) if dtype == rgrad.float32 else dict(rtol=1e-12, atol=1e-12 * n)
+    a64 = a.astype(np.float64)
+    assert_close(x.sum(1), a64.sum(1).astype(a.dtype), **tol)
+    assert_close(x.mean(-1), a64.mean(1).astype(a.dtype), **tol)
+    assert_close(x.norm(dim=1), np.sqrt((a64 * a64).sum(1)).astype(a.dtype), **tol)
+    assert_close(x.norm(p=1, dim=1), np.abs(a64).sum(1).astype(a.dtype), **tol)
+    assert_close(x.amax(1), a.max(1))
+    assert_close(x.amin(1), a.min(1))
+    assert_close(x.max(1).values, a.max(1))
+    p = a[:, :40]
+    assert_close(mk(p).prod(1), np.prod(p.astype(np.float64), axis=1).astype(a.dtype), rtol=1e-5 if dtype == rgrad.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("n", [8, 33, 70, 300])
+def test_row_extremes_nan_anywhere(dtype, n):
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(NP_OF[dtype])
+    for i in range(n):
+        a[i, (i * 7) % n] = np.nan  # first, middle, tail positions
+    a[0] = np.arange(n)  # one clean row
+    x = mk(a)
+    assert_close(x.amax(1), a.max(1))
+    assert_close(x.amin(-1), a.min(1))
+    assert_close(x.sum(1), a.sum(1), rtol=1e-4, atol=1e-4)
+    assert np.isnan(to_np(x.amax(1))[1:]).all() and not np.isnan(to_np(x.amax(1))[0])
+    b = np.full((3, n), -np.inf, dtype=a.dtype)
+    b[1, -1] = 5
+    assert_close(mk(b).amax(1), b.max(1))
+    assert_close(mk(-b).amin(1), (-b).min(1))
+
+
+def test_row_sums_exact_float32_ones():
+    assert rgrad.ones(10_000_000).sum().item() == 1e7
+    r = rgrad.ones(2, 5_000_000).sum(1)
+    assert to_np(r).tolist() == [5e6, 5e6]
+    assert to_np(rgrad.ones(4, 3_000_000).mean(1)).tolist() == [1.0] * 4
+
+
+def test_row_prod_ints_and_large():
+    a = np.random.default_rng(3).integers(-3, 4, size=(7, 1000)).astype(np.int64)
+    assert_close(mk(a).prod(1), np.prod(a, axis=1))
+    a32 = a.astype(np.int32)
+    assert_close(mk(a32).prod(1), np.prod(a32.astype(np.int64), axis=1))
+    f = np.random.default_rng(4).uniform(0.999, 1.001, size=(3, 100_000))
+    assert_close(mk(f).prod(1), np.prod(f, axis=1), rtol=1e-10)
+
+
+def test_max_min_other_keyword():
+    a, b = rand_np((3, 4), np.float32), rand_np((4,), np.float32, rng=np.random.default_rng(1))
+    assert_close(rgrad.max(mk(a), other=mk(b)), np.maximum(a, b))
+    assert_close(rgrad.min(mk(a), other=mk(b)), np.minimum(a, b))
+    assert_close(mk(a).max(other=mk(b)), np.maximum(a, b))
+    assert_close(mk(a).min(other=mk(b)), np.minimum(a, b))
+    assert_close(rgrad.max(input=mk(a), other=mk(b)), np.maximum(a, b))
+    with pytest.raises(TypeError, match="must be Tensor"):
+        mk(a).max(other=2.0)
+    with pytest.raises(TypeError, match="invalid combination"):
+        mk(a).max(0, other=mk(b))
+    x = leaf(np.array([1.0, 5.0, 2.0]))
+    y = leaf(np.array([3.0, 2.0, 2.5]))
+    assert rgrad.autograd.gradcheck(lambda u, v: rgrad.max(u, other=v), (x, y))
+
+
+def _gradgradcheck(fn, a):
+    """Twice differentiable: gradcheck of the create_graph gradient (with a fixed cotangent)."""
+    v = rgrad.tensor(np.random.default_rng(5).standard_normal(fn(leaf(a)).shape))
+
+    def first(x):
+        with rgrad.enable_grad():
+            if not x.requires_grad:  # gradcheck's numerical pass perturbs plain copies
+                x = x.detach().requires_grad_()
+            (g,) = rgrad.autograd.grad(fn(x), (x,), v, create_graph=True)
+        return g
+
+    assert rgrad.autograd.gradcheck(first, (leaf(a),))
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumprod_double_backward_with_zeros(dim):
+    z = R.standard_normal((4, 5))
+    z[1, 1] = 0.0
+    z[2, 0] = 0.0
+    z[2, 3] = 0.0
+    z[3, 4] = 0.0
+    _gradgradcheck(lambda x: x.cumprod(dim), z)
+    _gradgradcheck(lambda x: x.cumprod(dim), R.standard_normal((3, 4)))
+    # the create_graph gradient equals the plain one
+    x = leaf(z)
+    v = rgrad.tensor(R.standard_normal((4, 5)))
+    (g1,) = rgrad.autograd.grad(x.cumprod(dim), (x,), v, create_graph=True)
+    (g2,) = rgrad.autograd.grad(x.cumprod(dim), (x,), v)
+    assert_close(g1, to_np(g2), rtol=1e-12, atol=1e-12)
+
+
+def test_cumprod_double_backward_edge_shapes():
+    _gradgradcheck(lambda x: x.cumprod(0), np.array(0.0))
+    _gradgradcheck(lambda x: x.cumprod(0), np.array([0.0]))
+    _gradgradcheck(lambda x: x.cumprod(0), np.array([0.0, 0.0, 2.0]))
+    x = leaf(np.zeros((0, 3)))
+    (g,) = rgrad.autograd.grad(x.cumprod(0).sum(), (x,), create_graph=True)
+    assert g.shape == (0, 3)

@@ -890,8 +890,8 @@ class Tensor:
     def matmul(self, /, other) -> Any:
         """`matmul(other)`: matrix product with broadcasting (same as `@`)."""
         ...
-    def max(self, /, dim=None, keepdim=False) -> Any:
-        """`max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` -> elementwise maximum."""
+    def max(self, /, dim=None, keepdim=False, *, other=None) -> Any:
+        """`max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` / `max(other=t)` -> elementwise maximum."""
         ...
     def maximum(self, /, other) -> Any:
         """Elementwise `maximum(other)` with broadcasting and type promotion."""
@@ -902,8 +902,8 @@ class Tensor:
     def mean(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`mean(dim=None, keepdim=False, *, dtype=None)` (floating point inputs or `dtype=`)."""
         ...
-    def min(self, /, dim=None, keepdim=False) -> Any:
-        """`min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` -> elementwise minimum."""
+    def min(self, /, dim=None, keepdim=False, *, other=None) -> Any:
+        """`min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` / `min(other=t)` -> elementwise minimum."""
         ...
     def minimum(self, /, other) -> Any:
         """Elementwise `minimum(other)` with broadcasting and type promotion."""

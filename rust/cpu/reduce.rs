@@ -14,6 +14,7 @@
 //! with a fixed chunking so results don't depend on the thread count).
 
 use crate::cpu::iter::{Dims, Operand, Plan, SendPtr};
+use crate::cpu::reduce_simd as simd;
 use crate::cpu::{Element, PARALLEL_MIN};
 
 /// A reduction: how to fold elements into an accumulator and write the result.
@@ -326,33 +327,106 @@ impl Arith for i32 {
 
 // ---------- sums ----------
 
-/// Sums a contiguous slice with 8 independent accumulators (vectorisable) and a
-/// pairwise combination of blocks, so float32 sums of 1e7 ones are exact.
+/// Sums a contiguous slice: blocks of `SUM_BLOCK` elements are folded into
+/// `LANES` independent accumulators (vectorised, several SIMD registers so the
+/// add latency is hidden) and the block sums are combined pairwise, so float32
+/// sums of 1e7 ones are exact and the error grows like log(n).
 pub fn pairwise_sum<T: Arith>(x: &[T]) -> T {
+    if let Some(v) = simd::sum_simd::<T, { simd::SUM_PLAIN }>(x) {
+        return v;
+    }
     pairwise_map_sum(x, &|v| v)
 }
+
+/// Independent accumulators of the portable contiguous folds (the float32 /
+/// float64 AVX2 paths live in `reduce_simd`).
+const LANES: usize = 16;
+/// Leaf size of the pairwise sum.
+const SUM_BLOCK: usize = 4096;
 
 /// `sum(f(x))` with the same blocked pairwise scheme as `pairwise_sum`.
 #[inline(always)]
 pub fn pairwise_map_sum<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
-    const BLOCK: usize = 4096;
-    if x.len() <= BLOCK {
-        let mut acc = [T::zero(); 8];
-        let chunks = x.chunks_exact(8);
-        let rest = chunks.remainder();
-        for c in chunks {
-            for k in 0..8 {
-                acc[k] = acc[k].add(f(c[k]));
-            }
-        }
-        let mut s = (acc[0].add(acc[1]).add(acc[2].add(acc[3]))).add(acc[4].add(acc[5]).add(acc[6].add(acc[7])));
-        for &v in rest {
-            s = s.add(f(v));
-        }
-        return s;
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::reduce_softmax::has_avx2() {
+        return unsafe { pairwise_avx2(x, f) };
     }
-    let mid = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
-    pairwise_map_sum(&x[..mid], f).add(pairwise_map_sum(&x[mid..], f))
+    pairwise_generic(x, f)
+}
+
+fn pairwise_generic<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
+    if x.len() <= SUM_BLOCK {
+        return lanes_sum(x, f);
+    }
+    let mid = (x.len() / 2).div_ceil(SUM_BLOCK) * SUM_BLOCK;
+    pairwise_generic(&x[..mid], f).add(pairwise_generic(&x[mid..], f))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn pairwise_avx2<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
+    if x.len() <= SUM_BLOCK {
+        return lanes_sum(x, f);
+    }
+    let mid = (x.len() / 2).div_ceil(SUM_BLOCK) * SUM_BLOCK;
+    pairwise_avx2(&x[..mid], f).add(pairwise_avx2(&x[mid..], f))
+}
+
+/// Folds `x` into `LANES` accumulators with `op` (an associative-enough
+/// combination: sum, product), then the tail 8 at a time, then one at a time;
+/// the lanes are combined as a balanced tree.
+#[inline(always)]
+fn lanes_fold<T: Copy, F: Fn(T) -> T, O: Fn(T, T) -> T>(x: &[T], id: T, f: &F, op: &O) -> T {
+    let mut acc = [id; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..LANES {
+            acc[k] = op(acc[k], f(c[k]));
+        }
+    }
+    let tail8 = rest.chunks_exact(8);
+    let rest1 = tail8.remainder();
+    for c in tail8 {
+        for k in 0..8 {
+            acc[k] = op(acc[k], f(c[k]));
+        }
+    }
+    let mut w = LANES;
+    while w > 1 {
+        w /= 2;
+        for k in 0..w {
+            acc[k] = op(acc[k], acc[k + w]);
+        }
+    }
+    let mut s = acc[0];
+    for &v in rest1 {
+        s = op(s, f(v));
+    }
+    s
+}
+
+#[inline(always)]
+fn lanes_sum<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
+    lanes_fold(x, T::zero(), f, &|a: T, b: T| a.add(b))
+}
+
+/// Product of a contiguous slice with `LANES` accumulators (AVX2 when available).
+pub fn lanes_prod<T: Arith>(x: &[T]) -> T {
+    if let Some(v) = simd::prod_simd(x) {
+        return v;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::reduce_softmax::has_avx2() {
+        return unsafe { lanes_prod_avx2(x) };
+    }
+    lanes_fold(x, T::one(), &|v| v, &|a: T, b: T| a.mul(b))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn lanes_prod_avx2<T: Arith>(x: &[T]) -> T {
+    lanes_fold(x, T::one(), &|v| v, &|a: T, b: T| a.mul(b))
 }
 
 /// `sum(|x|)` (P = 1) or `sum(x * x)` (P = 2): the fused bodies of the 1- and 2-norms.
@@ -389,7 +463,9 @@ impl<T: Arith + std::ops::Neg<Output = T>, const P: u8> Reducer for PowSumR<T, P
     #[inline(always)]
     unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, _: usize) -> T {
         if stride == std::mem::size_of::<T>() as isize {
-            return a.add(pairwise_map_sum(std::slice::from_raw_parts(p as *const T, len), &Self::f));
+            let x = std::slice::from_raw_parts(p as *const T, len);
+            let simd = if P == 1 { simd::sum_simd::<T, { simd::SUM_ABS }>(x) } else { simd::sum_simd::<T, { simd::SUM_SQUARE }>(x) };
+            return a.add(simd.unwrap_or_else(|| pairwise_map_sum(x, &Self::f)));
         }
         let mut s = a;
         let mut q = p;
@@ -481,6 +557,19 @@ impl<T: Arith> Reducer for ProdR<T> {
     #[inline(always)]
     fn combine(&self, a: T, b: T) -> T { a.mul(b) }
     #[inline(always)]
+    unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, _: usize) -> T {
+        if stride == std::mem::size_of::<T>() as isize {
+            return a.mul(lanes_prod(std::slice::from_raw_parts(p as *const T, len)));
+        }
+        let mut s = a;
+        let mut q = p;
+        for _ in 0..len {
+            s = s.mul(*(q as *const T));
+            q = q.offset(stride);
+        }
+        s
+    }
+    #[inline(always)]
     unsafe fn fold_row(&self, acc: &mut [T], row: *const T, _: usize) {
         let row = std::slice::from_raw_parts(row, acc.len());
         for (a, &x) in acc.iter_mut().zip(row) {
@@ -511,29 +600,28 @@ fn takes_first<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
     if MAX { (x > a || xn) && !an } else { (x < a || xn) && !an }
 }
 
-/// Max / min over a contiguous slice with 8 lanes (vectorisable).
+/// Max / min over a contiguous slice with `LANES` lanes (NaN sticks), AVX2 when available.
 #[inline(always)]
 fn lanes_extreme<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
-    let mut m = [init; 8];
-    let chunks = x.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..8 {
-            m[k] = if takes::<T, MAX>(c[k], m[k]) { c[k] } else { m[k] };
-        }
+    if let Some(v) = simd::extreme_simd::<T, MAX>(x) {
+        return if takes::<T, MAX>(v, init) { v } else { init };
     }
-    let mut v = init;
-    for k in 0..8 {
-        if takes::<T, MAX>(m[k], v) {
-            v = m[k];
-        }
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::reduce_softmax::has_avx2() {
+        return unsafe { lanes_extreme_avx2::<T, MAX>(x, init) };
     }
-    for &y in rest {
-        if takes::<T, MAX>(y, v) {
-            v = y;
-        }
-    }
-    v
+    lanes_extreme_body::<T, MAX>(x, init)
+}
+
+#[inline(always)]
+fn lanes_extreme_body<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
+    lanes_fold(x, init, &|v| v, &|a: T, y: T| if takes::<T, MAX>(y, a) { y } else { a })
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn lanes_extreme_avx2<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
+    lanes_extreme_body::<T, MAX>(x, init)
 }
 
 /// The float32 SIMD path of max/min with index, when `T` is f32 (`None` otherwise).
@@ -577,9 +665,6 @@ impl<T: Bounded, const MAX: bool> Reducer for ExtremeR<T, MAX> {
     #[inline(always)]
     unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, _: usize) -> T {
         if stride == std::mem::size_of::<T>() as isize {
-            if let Some(r) = f32_extreme::<T, MAX>(p, len) {
-                return self.step(a, r.0, 0);
-            }
             let v = lanes_extreme::<T, MAX>(std::slice::from_raw_parts(p as *const T, len), self.init());
             return self.step(a, v, 0);
         }

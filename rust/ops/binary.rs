@@ -44,7 +44,9 @@ fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
     Ok(match op {
         _ if op.is_bool_output() => (common, DType::Bool),
         // true division and the float-only functions produce floats
-        BinaryOp::Div | BinaryOp::Atan2 | BinaryOp::Hypot | BinaryOp::Copysign if !common.is_float() => (default_float(), default_float()),
+        // hypot has no integer kernel in PyTorch (unlike atan2/copysign, which promote)
+        BinaryOp::Hypot if !common.is_float() => return Err(not_implemented()),
+        BinaryOp::Div | BinaryOp::Atan2 | BinaryOp::Copysign if !common.is_float() => (default_float(), default_float()),
         BinaryOp::Sub if common == DType::Bool => {
             return Err(Error::Runtime(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.".into(),

@@ -83,6 +83,10 @@ impl Tensor {
                     let y = if crate::autograd::is_grad_enabled() { x.cumprod(d as isize, None)? } else { s[1].clone() };
                     return Ok(vec![Some(reverse_cumsum(&g.mul(&y)?, d)?.div(x)?)]);
                 }
+                if crate::autograd::is_grad_enabled() {
+                    // create_graph: a formula that is itself differentiable
+                    return Ok(vec![Some(cumprod_backward_differentiable(x, g, d)?)]);
+                }
                 Ok(vec![Some(cumprod_backward_zeros(x, g, d)?)])
             });
         }
@@ -126,6 +130,33 @@ impl Tensor {
         Tensor::zeros(shape, self.dtype(), self.device())?.scatter_add_t(d as isize, idx, self)
     }
 
+}
+
+/// cumprod's gradient built from differentiable ops (PyTorch's double-backward
+/// formula, O(n^2) along `d`): for each k,
+/// `grad_k = sum_{i >= k} g_i * prod_{j <= i, j != k} x_j`, correct with zeros.
+fn cumprod_backward_differentiable(x: &Tensor, g: &Tensor, d: usize) -> Result<Tensor> {
+    if x.rank() == 0 || x.numel() == 0 {
+        return Ok(g.clone());
+    }
+    let n = x.shape()[d];
+    let di = d as isize;
+    let mut ones_shape: Vec<usize> = x.shape().to_vec();
+    ones_shape[d] = 1;
+    let ones = Tensor::ones(&ones_shape, x.dtype(), x.device())?;
+    let mut parts = Vec::with_capacity(n);
+    for k in 0..n {
+        // omitted[i] = prod_{j <= k + i, j != k} x_j for i in 0..n-k
+        let before = if k == 0 { ones.clone() } else { x.narrow(di, 0, k as isize)?.prod_dims(Some(&[di]), true, None)? };
+        let omitted = if k + 1 < n {
+            let after = x.narrow(di, k as isize + 1, (n - k - 1) as isize)?.cumprod(di, None)?;
+            crate::ops::join::cat(&[before.clone(), before.mul(&after)?], di)?
+        } else {
+            before
+        };
+        parts.push(g.narrow(di, k as isize, (n - k) as isize)?.mul(&omitted)?.sum_dims(Some(&[di]), true, None)?);
+    }
+    crate::ops::join::cat(&parts, di)
 }
 
 /// cumprod's gradient when some inputs are zero, line by line (not differentiable again).

@@ -120,15 +120,15 @@ impl PyTensor {
         let dims = d.map(|d| vec![d]);
         ok(maybe_detach(py, a.numel(), || a.prod_dims(dims.as_deref(), keepdim, dt)))
     }
-    /// `max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` -> elementwise maximum.
-    #[pyo3(signature = (dim=None, keepdim=false))]
-    fn max(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyAny>> {
-        extreme_method(py, &self.inner, dim, keepdim, true)
+    /// `max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` / `max(other=t)` -> elementwise maximum.
+    #[pyo3(signature = (dim=None, keepdim=false, *, other=None))]
+    fn max(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        extreme_method(py, &self.inner, dim, keepdim, other, true)
     }
-    /// `min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` -> elementwise minimum.
-    #[pyo3(signature = (dim=None, keepdim=false))]
-    fn min(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyAny>> {
-        extreme_method(py, &self.inner, dim, keepdim, false)
+    /// `min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` / `min(other=t)` -> elementwise minimum.
+    #[pyo3(signature = (dim=None, keepdim=false, *, other=None))]
+    fn min(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        extreme_method(py, &self.inner, dim, keepdim, other, false)
     }
     /// `amax(dim=(), keepdim=False)`: max over dims (all when empty); ties share the gradient.
     #[pyo3(signature = (dim=None, keepdim=false))]
@@ -275,7 +275,26 @@ impl PyTensor {
 }
 
 /// `max`/`min` with their three forms.
-fn extreme_method(py: Python<'_>, a: &Tensor, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, max: bool) -> PyResult<Py<PyAny>> {
+fn extreme_method(py: Python<'_>, a: &Tensor, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, other: Option<&Bound<'_, PyAny>>, max: bool) -> PyResult<Py<PyAny>> {
+    // `other=` by keyword is the elementwise form (`torch.max(input, other=t)`)
+    let dim = match other.filter(|o| !o.is_none()) {
+        Some(o) => {
+            let name = if max { "max" } else { "min" };
+            if dim.is_some_and(|d| !d.is_none()) || keepdim {
+                return Err(PyTypeError::new_err(format!(
+                    "{name}() received an invalid combination of arguments - got both 'other' and 'dim'/'keepdim', but expected one of: (), (Tensor other), (int dim, bool keepdim = False)"
+                )));
+            }
+            if o.cast::<PyTensor>().is_err() {
+                return Err(PyTypeError::new_err(format!(
+                    "{name}(): argument 'other' must be Tensor, not {}",
+                    o.get_type().name()?
+                )));
+            }
+            Some(o)
+        }
+        None => dim,
+    };
     if let Some(d) = dim.filter(|d| !d.is_none()) {
         if let Ok(other) = d.cast::<PyTensor>() {
             let o = &other.get().inner;
