@@ -24,6 +24,10 @@ pub enum Error {
     /// An allocation that failed (MemoryError).
     #[error("{0}")]
     Memory(String),
+    /// An op PyTorch has no kernel or derivative for at this dtype (NotImplementedError,
+    /// a RuntimeError subclass): `"add_cpu" not implemented for 'Bool'`.
+    #[error("{0}")]
+    NotImplemented(String),
 }
 
 /// `std::result::Result` with this crate's [`Error`](enum@Error).
@@ -32,6 +36,9 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// Shorthands so call sites read like the message they produce.
 #[macro_export]
 macro_rules! rt_err { ($($a:tt)*) => { $crate::error::Error::Runtime(format!($($a)*)) } }
+/// Builds an [`Error::NotImplemented`] from `format!` arguments.
+#[macro_export]
+macro_rules! not_impl_err { ($($a:tt)*) => { $crate::error::Error::NotImplemented(format!($($a)*)) } }
 /// Builds an [`Error::Index`] from `format!` arguments.
 #[macro_export]
 macro_rules! index_err { ($($a:tt)*) => { $crate::error::Error::Index(format!($($a)*)) } }

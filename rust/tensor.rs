@@ -217,7 +217,7 @@ impl Tensor {
                 let v = if T::DTYPE == DType::F32 { g.next_f32() as f64 } else { g.next_f64() };
                 unsafe { *p.add(i) = T::from_f64(v) };
             });
-        }, _ => return Err(Error::Runtime(format!("\"check_uniform_bounds\" not implemented for '{}'", dtype_title(dtype)))));
+        }, _ => return Err(Error::NotImplemented(format!("\"check_uniform_bounds\" not implemented for '{}'", dtype_title(dtype)))));
         Ok(t)
     }
 
@@ -230,7 +230,7 @@ impl Tensor {
             rng::with_generator(|g| for i in 0..n {
                 unsafe { *p.add(i) = T::from_f64(g.next_normal()) };
             });
-        }, _ => return Err(Error::Runtime(format!("\"normal_kernel_cpu\" not implemented for '{}'", dtype_title(dtype)))));
+        }, _ => return Err(Error::NotImplemented(format!("\"normal_kernel_cpu\" not implemented for '{}'", dtype_title(dtype)))));
         Ok(t)
     }
 

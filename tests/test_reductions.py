@@ -802,3 +802,11 @@ def test_cumprod_double_backward_edge_shapes():
     x = leaf(np.zeros((0, 3)))
     (g,) = rgrad.autograd.grad(x.cumprod(0).sum(), (x,), create_graph=True)
     assert g.shape == (0, 3)
+
+
+def test_norms_of_integer_tensors_raise_not_implemented():
+    # PyTorch raises NotImplementedError (a RuntimeError subclass) for every norm entry point
+    t = rgrad.arange(3)
+    for f in (lambda: rgrad.linalg.vector_norm(t), lambda: t.norm(), lambda: rgrad.norm(t, p=1), lambda: rgrad.linalg.norm(t)):
+        with pytest.raises(NotImplementedError, match="Expected a floating point or complex tensor as input. Got Long"):
+            f()

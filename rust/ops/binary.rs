@@ -40,7 +40,7 @@ pub(crate) fn check_same_device(a: &Tensor, b: &Tensor) -> Result<()> {
 /// The dtype the kernel computes in and the dtype it writes, or PyTorch's error
 /// for a dtype the op does not support.
 fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
-    let not_implemented = || Error::Runtime(format!("\"{}\" not implemented for '{}'", op.kernel_name(), dtype_title(common)));
+    let not_implemented = || Error::NotImplemented(format!("\"{}\" not implemented for '{}'", op.kernel_name(), dtype_title(common)));
     Ok(match op {
         _ if op.is_bool_output() => (common, DType::Bool),
         // true division and the float-only functions produce floats

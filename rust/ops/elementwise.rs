@@ -18,7 +18,7 @@ fn wrapped(v: f64) -> Tensor {
 }
 
 fn not_implemented(name: &str, d: DType) -> Error {
-    Error::Runtime(format!("\"{name}\" not implemented for '{}'", dtype_title(d)))
+    Error::NotImplemented(format!("\"{name}\" not implemented for '{}'", dtype_title(d)))
 }
 
 /// The dtype a unary op computes in and the dtype it writes (or PyTorch's error).

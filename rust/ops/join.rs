@@ -45,7 +45,7 @@ impl Tensor {
 }
 
 /// An int64 index tensor checked to be 1-D and in range for a dim of `size` (negatives wrap).
-pub(crate) fn normalized_index(idx: &[i64], size: usize) -> Result<Tensor> {
+pub fn normalized_index(idx: &[i64], size: usize) -> Result<Tensor> {
     let mut v = Vec::with_capacity(idx.len());
     for &i in idx {
         let j = if i < 0 { i + size as i64 } else { i };
@@ -764,7 +764,7 @@ impl Tensor {
             return Err(rt_err!("trace: expected a matrix, but got tensor with dim {}", self.rank()));
         }
         if self.dtype() == DType::Bool {
-            return Err(rt_err!("\"trace\" not implemented for '{}'", dtype_title(self.dtype())));
+            return Err(crate::not_impl_err!("\"trace\" not implemented for '{}'", dtype_title(self.dtype())));
         }
         self.diagonal(0, 0, 1)?.sum()
     }

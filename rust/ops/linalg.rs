@@ -33,7 +33,7 @@ fn check_float_matrix(a: &Tensor, name: &str) -> Result<()> {
     }
     if !a.dtype().is_float() {
         // PyTorch raises NotImplementedError; the Python layer maps this message to it.
-        return Err(Error::Runtime(format!("{name}: Expected a floating point or complex tensor as input. Got {}", dtype_title(a.dtype()))));
+        return Err(Error::NotImplemented(format!("{name}: Expected a floating point or complex tensor as input. Got {}", dtype_title(a.dtype()))));
     }
     Ok(())
 }
@@ -71,7 +71,7 @@ fn svd_raw(a: &Tensor, mode: SvdMode) -> Result<(Tensor, Tensor, Tensor)> {
             let (u, s, vh, bad) = run::<f64>(a, batch, m, n, mode, sizes)?;
             (Tensor::from_slice(&u, &with(&[m, ucols]))?, Tensor::from_slice(&s, &with(&[k]))?, Tensor::from_slice(&vh, &with(&[vhrows, n]))?, bad)
         }
-        d => return Err(Error::Runtime(format!("linalg.svd: Expected a floating point or complex tensor as input. Got {}", dtype_title(d)))),
+        d => return Err(Error::NotImplemented(format!("linalg.svd: Expected a floating point or complex tensor as input. Got {}", dtype_title(d)))),
     };
     if let Some(b) = bad {
         let which = if r > 2 { format!("(Batch element {b}): ") } else { String::new() };

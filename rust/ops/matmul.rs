@@ -28,7 +28,7 @@ pub(crate) fn c_type_name(d: DType) -> &'static str {
 
 fn not_implemented(kernel: &str, d: DType) -> Error {
     // PyTorch raises NotImplementedError; the Python layer maps this message to it.
-    Error::Runtime(format!("\"{kernel}\" not implemented for '{}'", dtype_title(d)))
+    Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", dtype_title(d)))
 }
 
 fn is_one(s: Scalar) -> bool {

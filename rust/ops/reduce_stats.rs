@@ -40,7 +40,7 @@ fn softmax_raw(x: &Tensor, d: usize, log: bool) -> Result<Tensor> {
             DType::F64 => reduce_softmax::softmax::<f64>(sp, op, o, n, i, log),
             other => {
                 let kernel = if log { "log_softmax_lastdim_kernel_impl" } else { "softmax_lastdim_kernel_impl" };
-                return Err(Error::Runtime(format!("\"{kernel}\" not implemented for '{}'", dtype_title(other))));
+                return Err(Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", dtype_title(other))));
             }
         }
     }
@@ -155,7 +155,7 @@ impl Tensor {
     /// The gradient is 0 where the norm is 0 (a subgradient), as PyTorch.
     pub fn vector_norm(&self, ord: f64, dims: Option<&[isize]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
         if !self.dtype().is_float() {
-            return Err(Error::Runtime(format!(
+            return Err(Error::NotImplemented(format!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
                 dtype_title(self.dtype())
             )));

@@ -142,7 +142,7 @@ fn vec_tensor<T: Element>(v: Vec<T>, shape: &[usize]) -> Result<Tensor> {
 /// implemented." (NotImplementedError). `inverse` / `counts` never require grad.
 fn mark_not_differentiable(u: UniqueOut, input: &Tensor, node: &'static str, op: &'static str) -> UniqueOut {
     if needs_grad(&[input]) {
-        record(node, &u.values, &[input], vec![], move |_, _| Err(rt_err!("the derivative for '{op}' is not implemented.")));
+        record(node, &u.values, &[input], vec![], move |_, _| Err(crate::not_impl_err!("the derivative for '{op}' is not implemented.")));
     }
     u
 }
@@ -326,7 +326,7 @@ impl Tensor {
     /// non-negative integer in a 1-D tensor.
     pub fn bincount(&self, weights: Option<&Tensor>, minlength: isize) -> Result<Tensor> {
         if self.dtype().is_float() || self.dtype() == DType::Bool {
-            return Err(rt_err!("\"bincount_cpu\" not implemented for '{}'", dtype_title(self.dtype())));
+            return Err(crate::not_impl_err!("\"bincount_cpu\" not implemented for '{}'", dtype_title(self.dtype())));
         }
         if minlength < 0 {
             return Err(rt_err!("minlength should be >= 0"));
@@ -372,7 +372,7 @@ impl Tensor {
     /// [min, max] (the data's range when min == max); values outside are ignored.
     pub fn histc(&self, bins: isize, min: f64, max: f64) -> Result<Tensor> {
         if !self.dtype().is_float() {
-            return Err(rt_err!("\"histogram_cpu\" not implemented for '{}'", dtype_title(self.dtype())));
+            return Err(crate::not_impl_err!("\"histogram_cpu\" not implemented for '{}'", dtype_title(self.dtype())));
         }
         if bins <= 0 {
             return Err(rt_err!("torch.histogram(): bins must be > 0, but got {bins} for dimension 0"));

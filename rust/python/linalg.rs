@@ -6,16 +6,15 @@ use super::tensor::{maybe_detach, parse_dims, PyT, PyTensor};
 use crate::error::{Error, Result};
 use crate::ops::linalg::MatrixOrd;
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-/// Maps errors to PyTorch's classes: dtype errors are NotImplementedError, convergence
-/// failures `rgrad.linalg.LinAlgError` (a RuntimeError).
+/// Maps errors to PyTorch's classes: convergence failures become `rgrad.linalg.LinAlgError`
+/// (a RuntimeError subclass).
 fn py_err(py: Python<'_>, e: Error) -> PyErr {
     match e {
-        Error::Runtime(m) if m.contains("Expected a floating point or complex tensor as input") => PyNotImplementedError::new_err(m),
         Error::Runtime(m) if m.contains("The algorithm failed to converge") => {
             match py.import("rgrad.linalg").and_then(|l| l.getattr("LinAlgError")) {
                 Ok(cls) => PyErr::from_type(cls.cast_into().unwrap_or_else(|_| py.get_type::<PyRuntimeError>()), m),

@@ -3,20 +3,16 @@
 use super::convert::{scalar_of, tensor_arg};
 use super::tensor::{maybe_detach, PyT, PyTensor};
 use crate::dtype::Scalar;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyNotImplementedError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-/// Wraps a result; PyTorch's "not implemented for 'Bool'" kernels raise NotImplementedError.
+/// Wraps a result as a Python tensor (errors map to PyTorch's classes, see `errors.rs`).
 fn okm(r: Result<Tensor>) -> PyT {
-    match r {
-        Ok(t) => Ok(PyTensor::new(t)),
-        Err(Error::Runtime(m)) if m.contains("\" not implemented for '") => Err(PyNotImplementedError::new_err(m)),
-        Err(e) => Err(e.into()),
-    }
+    Ok(PyTensor::new(r?))
 }
 
 /// Rough multiply-add count of a product, to decide whether to release the GIL.
