@@ -1,9 +1,13 @@
 """rgrad vs NumPy vs PyTorch in one run, on this machine.
 
-    python benchmarks/run.py [--filter SUBSTRING] [--quick]
+    python benchmarks/run.py [--filter SUBSTRING] [--quick] [--rounds N]
 
 Prints the median time per call for each library and the ratios
-rgrad/NumPy and rgrad/PyTorch (lower is better for rgrad). PyTorch is
+rgrad/NumPy and rgrad/PyTorch (lower is better for rgrad). With --rounds N
+the libraries are timed in N interleaved rounds (rgrad, numpy, torch,
+rgrad, ...), so that a burst of load on a shared machine hits all of them;
+the table shows the median over rounds and, in the last column, the range of
+the per-round rgrad/PyTorch ratio. PyTorch is
 optional: install it in a separate environment (it is never a dependency of
 rgrad) and run this script from there. Cases live in benchmarks/cases_*.py.
 """
@@ -12,6 +16,7 @@ import argparse
 import glob
 import importlib.util
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -51,6 +56,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--filter", default="")
     ap.add_argument("--quick", action="store_true", help="short timings (smoke run)")
+    ap.add_argument("--rounds", type=int, default=1, help="interleaved timing rounds per case")
     args = ap.parse_args()
     libs = [lib for lib in LIBS if available(lib)]
     if "torch" in libs:
@@ -61,17 +67,26 @@ def main():
 
     print(f"numpy {numpy.__version__}")
     min_time = 0.02 if args.quick else 0.3
-    header = f"| {'case':44s} | {'rgrad':>10s} | {'numpy':>10s} | {'torch':>10s} | {'rg/np':>6s} | {'rg/torch':>8s} | target |"
+    rounds = max(1, args.rounds)
+    spread = " rg/torch range |" if rounds > 1 else ""
+    header = f"| {'case':44s} | {'rgrad':>10s} | {'numpy':>10s} | {'torch':>10s} | {'rg/np':>6s} | {'rg/torch':>8s} | target |{spread}"
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for case in load_cases():
         if args.filter and args.filter not in case.name:
             continue
-        times = {}
-        for lib in libs:
-            fn = case.setup(lib)
-            times[lib] = None if fn is None else time_callable(fn, min_time=min_time)
+        fns = {lib: case.setup(lib) for lib in libs}
+        samples = {lib: [] for lib in libs}
+        for _ in range(rounds):
+            for lib in libs:
+                if fns[lib] is not None:
+                    samples[lib].append(time_callable(fns[lib], min_time=min_time / rounds ** 0.5))
+        times = {lib: (statistics.median(v) if v else None) for lib, v in samples.items()}
         r, n, t = times.get("rgrad"), times.get("numpy"), times.get("torch")
+        extra = ""
+        if rounds > 1:
+            per_round = [a / b for a, b in zip(samples.get("rgrad", []), samples.get("torch", []))]
+            extra = f" {min(per_round):.2f}-{max(per_round):.2f} |" if per_round else " - |"
         rn = f"{r / n:.2f}" if r and n else "-"
         rt = f"{r / t:.2f}" if r and t else "-"
         name = case.name
@@ -80,7 +95,7 @@ def main():
             if t:
                 name += f" vs {case.flops / t / 1e9:.0f}"
             name += "]"
-        print(f"| {name:44s} | {fmt_time(r):>10s} | {fmt_time(n):>10s} | {fmt_time(t):>10s} | {rn:>6s} | {rt:>8s} | {case.target} |", flush=True)
+        print(f"| {name:44s} | {fmt_time(r):>10s} | {fmt_time(n):>10s} | {fmt_time(t):>10s} | {rn:>6s} | {rt:>8s} | {case.target} |{extra}", flush=True)
 
 
 if __name__ == "__main__":
