@@ -170,3 +170,15 @@ def test_second_order_of_inplace_binary(op):
         return g
 
     assert gradcheck(first_grad, (x,))
+
+
+def test_no_grad_view_of_plain_base_written_with_grad_value_is_tracked():
+    # PyTorch refuses this as ambiguous; rgrad tracks it so the base's gradient is right
+    a = rgrad.zeros(3)
+    w = rgrad.ones(2, requires_grad=True)
+    with rgrad.no_grad():
+        v = a[0:2]
+    v.copy_(w)
+    assert a.requires_grad
+    (a * rgrad.tensor([2.0, 3.0, 4.0])).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 3.0])

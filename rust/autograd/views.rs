@@ -70,12 +70,14 @@ pub(crate) fn check_inplace_view(t: &Tensor) -> Result<()> {
 }
 
 /// Whether recording `out = op(inputs)` is an in-place write through a view that must be
-/// rebased: `out` is one of the inputs, is a view, and was made with grad mode on.
+/// rebased: `out` is one of the inputs and is a view.
+///
+/// A view made under `no_grad` of a base that doesn't require grad, written with a value
+/// that does, is rebased too: PyTorch refuses that case as ambiguous (after the write), but
+/// rgrad's `record` cannot fail, and tracking the write gives the base its true gradient
+/// rather than silently dropping it.
 pub(crate) fn is_inplace_on_view(out: &Tensor, inputs: &[&Tensor]) -> Option<usize> {
-    let view = out.0.view.as_ref()?;
-    if !view.grad_mode {
-        return None;
-    }
+    out.0.view.as_ref()?;
     inputs.iter().position(|t| t.ptr_eq(out))
 }
 
