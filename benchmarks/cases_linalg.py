@@ -2,17 +2,9 @@
 rows to track rgrad's LAPACK-free Jacobi SVD against NumPy's and PyTorch's LAPACK)."""
 
 import numpy as np
-from harness import Case
+from harness import Case, random_data
 
-_rng = np.random.default_rng(0)
-_cache = {}
-
-
-def _data(shape, dtype=np.float32):
-    key = (shape, dtype)
-    if key not in _cache:
-        _cache[key] = _rng.standard_normal(shape).astype(dtype)
-    return _cache[key]
+_data = random_data
 
 
 def svdvals(shape, dtype=np.float32):

@@ -1,17 +1,9 @@
 """Reductions issue: sums at memory speed, outer/inner axis reductions, softmax, argmax, small ops."""
 
 import numpy as np
-from harness import Case
+from harness import Case, random_data
 
-_rng = np.random.default_rng(0)
-_cache = {}
-
-
-def _data(shape, dtype=np.float32):
-    key = (shape, dtype)
-    if key not in _cache:
-        _cache[key] = _rng.standard_normal(shape).astype(dtype)
-    return _cache[key]
+_data = random_data
 
 
 def _lib_tensor(lib, a):

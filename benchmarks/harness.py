@@ -6,6 +6,8 @@ and reports medians; run.py prints them side by side with ratios.
 
 import statistics
 import time
+
+import numpy as np
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -40,3 +42,15 @@ def time_callable(fn, min_time=0.2, max_reps=2000, repeats=7):
             fn()
         samples.append((time.perf_counter() - t0) / per_sample)
     return statistics.median(samples)
+
+
+_rng = np.random.default_rng(0)
+_data_cache = {}
+
+
+def random_data(shape, dtype=np.float32):
+    """Standard-normal data of `shape`, made once per (shape, dtype) and shared by cases."""
+    key = (shape, dtype)
+    if key not in _data_cache:
+        _data_cache[key] = _rng.standard_normal(shape).astype(dtype)
+    return _data_cache[key]

@@ -32,7 +32,7 @@ fn check_float_matrix(a: &Tensor, name: &str) -> Result<()> {
         return Err(Error::Runtime(format!("{name}: The input tensor A must have at least 2 dimensions.")));
     }
     if !a.dtype().is_float() {
-        // PyTorch raises NotImplementedError; the Python layer maps this message to it.
+        // PyTorch raises NotImplementedError here (a RuntimeError subclass)
         return Err(Error::NotImplemented(format!("{name}: Expected a floating point or complex tensor as input. Got {}", dtype_title(a.dtype()))));
     }
     Ok(())

@@ -27,7 +27,7 @@ pub(crate) fn c_type_name(d: DType) -> &'static str {
 }
 
 fn not_implemented(kernel: &str, d: DType) -> Error {
-    // PyTorch raises NotImplementedError; the Python layer maps this message to it.
+    // PyTorch raises NotImplementedError here (a RuntimeError subclass)
     Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", dtype_title(d)))
 }
 
