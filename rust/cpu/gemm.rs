@@ -237,7 +237,7 @@ unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
     let nblk = dim.div_ceil(per);
     let tasks = offs.len() * nblk;
     let offs = &offs;
-    par_tasks(tasks, |t| {
+    crate::cpu::par::for_each_task(tasks, |t| {
         let (p, blk) = (t / nblk, t % nblk);
         let lo = blk * per;
         crate_part::<T>(g, &offs[p], lo, (lo + per).min(dim), split_m, alpha, beta);
@@ -259,37 +259,6 @@ fn split_rows(g: &Gemm) -> bool {
     } else {
         g.m >= g.n
     }
-}
-
-/// Runs `f(0..n)` on the calling thread plus `threads - 1` pool workers, which
-/// pull items from a shared counter. The caller works instead of sleeping, so a
-/// call from Python wakes one worker instead of two (and waits for no one when
-/// a worker is slow to be scheduled: it just takes fewer items).
-fn par_tasks(n: usize, f: impl Fn(usize) + Sync) {
-    let threads = rayon::current_num_threads();
-    if n <= 1 || threads <= 1 {
-        (0..n).for_each(f);
-        return;
-    }
-    if rayon::current_thread_index().is_some() {
-        // already on a pool thread (nested): plain rayon splitting
-        (0..n).into_par_iter().for_each(&f);
-        return;
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if i >= n {
-            break;
-        }
-        f(i);
-    };
-    rayon::in_place_scope(|s| {
-        for _ in 0..(threads - 1).min(n - 1) {
-            s.spawn(|_| work());
-        }
-        work();
-    });
 }
 
 /// Products whose dims all lie in this range go to `matrixmultiply` (measured faster

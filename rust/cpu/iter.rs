@@ -161,23 +161,19 @@ impl<const N: usize> Plan<N> {
         F: Fn([*mut u8; N], usize) + Sync,
     {
         let n = self.numel();
-        let threads = rayon::current_num_threads();
-        if n < PARALLEL_MIN || threads <= 1 {
+        // size first: asking rayon for its thread count costs two TLS lookups per small op
+        if n < PARALLEL_MIN || rayon::current_num_threads() <= 1 {
             self.for_each_run_in(0, n, &mut |p, l| f(p, l));
             return;
         }
+        let threads = rayon::current_num_threads();
         let chunks = (threads * 4).min(n / (PARALLEL_MIN / 2)).max(1);
         let per = n.div_ceil(chunks);
         let per = per.div_ceil(64) * 64; // cache-line friendly boundaries
-        let f = &f;
-        rayon::scope(|s| {
-            let mut start = 0;
-            while start < n {
-                let end = (start + per).min(n);
-                let plan = self;
-                s.spawn(move |_| plan.for_each_run_in(start, end, &mut |p, l| f(p, l)));
-                start = end;
-            }
+        let nchunks = n.div_ceil(per);
+        crate::cpu::par::for_each_task(nchunks, |c| {
+            let start = c * per;
+            self.for_each_run_in(start, (start + per).min(n), &mut |p, l| f(p, l));
         });
     }
 }

@@ -7,6 +7,7 @@ pub mod iter;
 pub mod gemm;
 pub mod index;
 pub mod kernels;
+pub mod par;
 pub mod reduce;
 pub mod reduce_scan;
 pub mod reduce_simd;

@@ -99,17 +99,11 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
         let per = red_n.div_ceil(SPLIT_CHUNKS);
         let base = SendPtr(input.ptr);
         let ctx = &ctx;
-        let parts: Vec<Vec<R::Acc>> = {
-            use rayon::prelude::*;
-            (0..SPLIT_CHUNKS)
-                .into_par_iter()
-                .map(|c| {
-                    let mut acc = vec![r.init(); kept_n];
-                    ctx.fold_columns(base.get(), &mut acc, (c * per).min(red_n), ((c + 1) * per).min(red_n));
-                    acc
-                })
-                .collect()
-        };
+        let parts: Vec<Vec<R::Acc>> = crate::cpu::par::map_tasks(SPLIT_CHUNKS, |c| {
+            let mut acc = vec![r.init(); kept_n];
+            ctx.fold_columns(base.get(), &mut acc, (c * per).min(red_n), ((c + 1) * per).min(red_n));
+            acc
+        });
         let mut parts = parts;
         while parts.len() > 1 {
             let mut next = Vec::with_capacity(parts.len().div_ceil(2));
@@ -133,15 +127,9 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
         // parallel over outputs
         let chunks = (threads * 4).min(kept_n.div_ceil(if column { 64 } else { 1 })).max(1);
         let per = kept_n.div_ceil(chunks).div_ceil(16) * 16;
-        let ctx = &ctx;
-        let kp = &kept_plan;
-        rayon::scope(|s| {
-            let mut k = 0;
-            while k < kept_n {
-                let e = (k + per).min(kept_n);
-                s.spawn(move |_| ctx.outputs(kp, k, e, column));
-                k = e;
-            }
+        crate::cpu::par::for_each_task(kept_n.div_ceil(per), |c| {
+            let k = c * per;
+            ctx.outputs(&kept_plan, k, (k + per).min(kept_n), column);
         });
         return;
     }
@@ -153,13 +141,7 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
         for _ in 0..len {
             let base = SendPtr(q);
             let ctx = &ctx;
-            let parts: Vec<R::Acc> = {
-                use rayon::prelude::*;
-                (0..SPLIT_CHUNKS)
-                    .into_par_iter()
-                    .map(|c| ctx.fold_range(base.get(), (c * per).min(red_n), ((c + 1) * per).min(red_n)))
-                    .collect()
-            };
+            let parts: Vec<R::Acc> = crate::cpu::par::map_tasks(SPLIT_CHUNKS, |c| ctx.fold_range(base.get(), (c * per).min(red_n), ((c + 1) * per).min(red_n)));
             let acc = combine_tree(r, parts);
             unsafe { r.write(acc, out, k) };
             k += 1;
