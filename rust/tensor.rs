@@ -328,7 +328,10 @@ impl Tensor {
 
     /// A kernel operand for this tensor broadcast to `shape` (strides in bytes).
     pub(crate) fn operand_as(&self, shape: &[usize]) -> Result<Operand> {
-        let l = if self.shape() == shape { self.0.layout.clone() } else { self.0.layout.broadcast_to(shape)? };
+        if self.shape() == shape {
+            return Ok(self.operand());
+        }
+        let l = self.0.layout.broadcast_to(shape)?;
         let esz = self.dtype().size() as isize;
         Ok(Operand { ptr: self.data_ptr(), strides: l.strides.iter().map(|s| s * esz).collect() })
     }
@@ -430,8 +433,26 @@ impl Tensor {
         self.refresh_view_history();
         self.0.meta.lock().grad_fn.clone()
     }
+    /// Gives the tensor a new history (an op's output, or an in-place op rewriting it).
+    /// `retain_grad()` follows the tensor to the new node, as PyTorch moves it: after
+    /// `y.retain_grad(); y.mul_(2)`, `y.grad` is the gradient of the new `y`.
     pub(crate) fn set_grad_fn(&self, node: Option<Arc<Node>>) {
-        self.0.meta.lock().grad_fn = node;
+        let (old, retains) = {
+            let mut m = self.0.meta.lock();
+            (std::mem::replace(&mut m.grad_fn, node.clone()), m.retains_grad)
+        };
+        // (the meta lock is released first: backward locks a node's `retain`, then the meta)
+        if retains {
+            if let Some(old) = old {
+                let mut r = old.retain.lock();
+                if r.as_ref().is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(&self.0))) {
+                    *r = None;
+                }
+            }
+            if let Some(n) = &node {
+                *n.retain.lock() = Some(Arc::downgrade(&self.0));
+            }
+        }
     }
     /// The accumulated gradient (`Tensor.grad`), if any.
     pub fn grad(&self) -> Option<Tensor> {

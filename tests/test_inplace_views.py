@@ -182,3 +182,33 @@ def test_no_grad_view_of_plain_base_written_with_grad_value_is_tracked():
     assert a.requires_grad
     (a * rgrad.tensor([2.0, 3.0, 4.0])).sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), [2.0, 3.0])
+
+
+def test_retain_grad_follows_inplace_writes():
+    # PyTorch moves retain_grad to the tensor's new history: .grad is the gradient of the
+    # tensor's value after the write, not before it (which would carry the factor 2 here)
+    x = rgrad.ones(4, requires_grad=True)
+    z = x * 2
+    z.retain_grad()
+    z.mul_(2)
+    (z * rgrad.arange(4.0)).sum().backward()
+    np.testing.assert_allclose(z.grad.numpy(), [0, 1, 2, 3])
+    np.testing.assert_allclose(x.grad.numpy(), [0, 4, 8, 12])
+
+
+def test_retain_grad_survives_view_rebase_and_regeneration():
+    x = rgrad.ones(4, requires_grad=True)
+    y = x * 2
+    v = y[:2]
+    v.retain_grad()
+    v.mul_(3)  # v's own history is rebuilt from the rewritten base
+    v.sum().backward()
+    np.testing.assert_allclose(v.grad.numpy(), [1, 1])
+    np.testing.assert_allclose(x.grad.numpy(), [6, 6, 0, 0])
+
+    y2 = x * 2
+    w, u = y2[:2], y2[1:3]
+    u.retain_grad()
+    w.mul_(3)  # writes through a sibling view: u's history is regenerated lazily
+    (u * rgrad.arange(2.0)).sum().backward()
+    np.testing.assert_allclose(u.grad.numpy(), [0, 1])
