@@ -768,3 +768,29 @@ def test_out_keyword_errors():
         rgrad.mm(a, b, out=rgrad.empty(0))
     with pytest.raises(TypeError):
         rgrad.mm([[1.0]], b, out=rgrad.empty(2, 4))
+
+
+def test_out_keyword_inner_tensordot():
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((5, 4))
+    o = rgrad.empty(3, 5, dtype=rgrad.float64)
+    assert rgrad.inner(T(a), T(b), out=o) is o
+    assert_close(o, np.inner(a, b))
+    o = rgrad.empty(3, 5, dtype=rgrad.float64)
+    assert rgrad.tensordot(T(a), T(b.T), dims=1, out=o) is o
+    assert_close(o, np.tensordot(a, b.T, axes=1))
+    assert_close(rgrad.tensordot(a=T(a), b=T(b.T), dims=([1], [0])), np.tensordot(a, b.T, axes=([1], [0])))
+    # composite in PyTorch: out= keeps the graph, through a copy into out
+    ta = T(a).requires_grad_()
+    o = rgrad.empty(3, 5, dtype=rgrad.float64)
+    rgrad.inner(ta, T(b), out=o)
+    assert o.grad_fn.name() == "CopyBackwards"
+    o.sum().backward()
+    assert_close(ta.grad, np.tile(b.sum(0), (3, 1)))
+    msg = "tensordot: Expected the output tensor to have dtype Double, but got an output tensor with dtype Float"
+    with pytest.raises(RuntimeError, match=msg):
+        rgrad.inner(T(a), T(b), out=rgrad.empty(3, 5))
+    with pytest.raises(RuntimeError, match=msg):
+        rgrad.tensordot(T(a), T(b.T), 1, out=rgrad.empty(3, 5))
+    with pytest.raises(TypeError, match="argument 'a'"):
+        rgrad.tensordot([1.0], T(b), 1, out=rgrad.empty(3, 5))

@@ -12,9 +12,11 @@ METHOD_FUNCTIONS = [
 _OUT_GEMM = ["mm", "bmm", "matmul", "mv", "addmm", "baddbmm", "addbmm", "addmv"]
 _OUT_DOT = ["dot", "vdot"]
 _OUT_MUL = ["outer", "ger", "kron"]
+# composite in PyTorch: out= keeps autograd (the result is copied into out, CopyBackwards)
+_OUT_TDOT = ["inner"]
 
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
-__all__ = ["einsum", "chain_matmul"] + _OUT_GEMM + _OUT_DOT + _OUT_MUL
+__all__ = ["einsum", "chain_matmul", "tensordot"] + _OUT_GEMM + _OUT_DOT + _OUT_MUL + _OUT_TDOT
 
 _C_NAME = {"bool": "bool", "int32": "int", "int64": "long int", "float32": "float", "float64": "double"}
 _TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
@@ -25,19 +27,19 @@ def _dname(dt):
     return str(dt).replace("rgrad.", "")
 
 
-def _with_out(name, kind):
+def _with_out(name, kind, method=None, first="input"):
     """``rgrad.NAME(input, *args, out=None, **kw)``: the method, or PyTorch's out= semantics."""
-    method = getattr(_rgrad.Tensor, name)
+    method = method or getattr(_rgrad.Tensor, name)
 
     def fn(input, *args, out=None, **kwargs):
         if not isinstance(input, _rgrad.Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+            raise TypeError(f"{name}(): argument '{first}' (position 1) must be Tensor, not {type(input).__name__}")
         if out is None:
             return method(input, *args, **kwargs)
         if not isinstance(out, _rgrad.Tensor):
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
         tensors = [input, out] + [a for a in list(args) + list(kwargs.values()) if isinstance(a, _rgrad.Tensor)]
-        if _rgrad.is_grad_enabled() and any(t.requires_grad for t in tensors):
+        if kind != "tdot" and _rgrad.is_grad_enabled() and any(t.requires_grad for t in tensors):
             raise RuntimeError(
                 f"{name}(): functions with out=... arguments don't support automatic differentiation, "
                 "but one of the arguments requires grad."
@@ -48,6 +50,12 @@ def _with_out(name, kind):
         if kind == "dot" or one_d:
             if rd != od:
                 raise RuntimeError(f"result dtype {_TITLE[od]} does not match input dtype {_TITLE[rd]}")
+        elif kind == "tdot":
+            if rd != od:
+                raise RuntimeError(
+                    f"tensordot: Expected the output tensor to have dtype {_TITLE[rd]}, "
+                    f"but got an output tensor with dtype {_TITLE[od]}"
+                )
         elif kind == "gemm":
             if rd != od:
                 raise RuntimeError(f"Expected out tensor to have dtype {_C_NAME[rd]}, but got {_C_NAME[od]} instead")
@@ -73,6 +81,18 @@ for _n in _OUT_DOT:
     globals()[_n] = _with_out(_n, "dot")
 for _n in _OUT_MUL:
     globals()[_n] = _with_out(_n, "mul")
+for _n in _OUT_TDOT:
+    globals()[_n] = _with_out(_n, "tdot")
+_tensordot_out = _with_out("tensordot", "tdot", _rgrad.tensordot, first="a")
+
+
+def tensordot(a, b, dims=2, out=None):
+    if out is None:
+        return _rgrad.tensordot(a, b, dims)
+    return _tensordot_out(a, b, dims, out=out)
+
+
+tensordot.__doc__ = _rgrad.tensordot.__doc__ + "\n\nWith ``out=``, the result is copied into ``out`` (same shape and dtype)."
 del _n
 
 
