@@ -512,25 +512,47 @@ impl BadIndex {
 pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64) -> std::result::Result<(), i64> {
     let bad = BadIndex::new();
     let st = plan.inner_strides();
+    let es = esize as isize;
+    // The common case (contiguous out and index along the run) as element-indexed slices:
+    // the general loop re-reads its byte strides from memory after every store (they might
+    // alias the output), which cost ~30% on gather(x, 1, idx) of 4096x1024.
+    let unit = st[0] == es && st[1] == 8 && st[2] % es == 0 && dim_stride % es == 0;
     macro_rules! go {
         ($T:ty) => {
-            plan.run(|p, len| unsafe {
-                let (mut o, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
-                for _ in 0..len {
-                    let mut v = *(ix as *const i64);
-                    if v < 0 {
-                        v += size;
+            if unit {
+                let (ss, ds) = (st[2] / es, dim_stride / es);
+                plan.run(|p, len| unsafe {
+                    let out = std::slice::from_raw_parts_mut(p[0] as *mut $T, len);
+                    let index = std::slice::from_raw_parts(p[1] as *const i64, len);
+                    let s = p[2] as *const $T;
+                    for (k, (o, &i)) in out.iter_mut().zip(index).enumerate() {
+                        let v = if i < 0 { i.wrapping_add(size) } else { i };
+                        if (v as u64) < size as u64 {
+                            *o = *s.offset(k as isize * ss + v as isize * ds);
+                        } else {
+                            bad.set(i);
+                        }
                     }
-                    if v < 0 || v >= size {
-                        bad.set(*(ix as *const i64));
-                    } else {
-                        *(o as *mut $T) = *(s.offset(v as isize * dim_stride) as *const $T);
+                })
+            } else {
+                plan.run(|p, len| unsafe {
+                    let (mut o, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
+                    for _ in 0..len {
+                        let mut v = *(ix as *const i64);
+                        if v < 0 {
+                            v += size;
+                        }
+                        if v < 0 || v >= size {
+                            bad.set(*(ix as *const i64));
+                        } else {
+                            *(o as *mut $T) = *(s.offset(v as isize * dim_stride) as *const $T);
+                        }
+                        o = o.offset(st[0]);
+                        ix = ix.offset(st[1]);
+                        s = s.offset(st[2]);
                     }
-                    o = o.offset(st[0]);
-                    ix = ix.offset(st[1]);
-                    s = s.offset(st[2]);
-                }
-            })
+                })
+            }
         };
     }
     match esize {
