@@ -468,7 +468,7 @@ def test_index_select(dtype):
         assert_close(rgrad.index_select(t, dim, rgrad.tensor(idx, dtype=rgrad.int32)), np.take(a, idx, axis=dim))
     with pytest.raises(IndexError, match="Index is supposed to be a vector"):
         t.index_select(0, rgrad.tensor([[0]]))
-    with pytest.raises(IndexError, match="out of bounds"):
+    with pytest.raises(RuntimeError, match="out of bounds"):
         t.index_select(0, rgrad.tensor([4]))
     x = dbl(4, 3)
     assert gradcheck(lambda x: x.index_select(0, rgrad.tensor([1, 1, 3])), (x,))
@@ -488,7 +488,7 @@ def test_gather(dtype):
     assert_close(t.gather(1, rgrad.tensor(i2)), np.take_along_axis(a[:2], i2, 1))
     # transposed self
     assert_close(t.t().gather(0, rgrad.tensor(i1.T.copy())), np.take_along_axis(a.T, i1.T, 0))
-    with pytest.raises(IndexError, match="out of bounds"):
+    with pytest.raises(RuntimeError, match="index 5 is out of bounds for dimension 1 with size"):
         t.gather(1, rgrad.tensor([[5]]))
     with pytest.raises(RuntimeError, match="int64"):
         t.gather(1, rgrad.tensor([[0]], dtype=rgrad.int32))
@@ -698,7 +698,7 @@ def test_take_and_take_along_dim():
     # broadcasting
     assert_close(t.take_along_dim(rgrad.tensor([[0, 3]]), 1), np.take_along_axis(a, np.array([[0, 3]] * 3), 1))
     assert_close(t.take_along_dim(rgrad.tensor([3, 7])), np.take(a, [3, 7]))
-    with pytest.raises(IndexError, match="out of bounds"):
+    with pytest.raises(IndexError, match="out of range: tried to access index 12 on a tensor of 12 elements"):
         t.take(rgrad.tensor([12]))
     x = dbl(3, 4)
     assert gradcheck(lambda x: x.take(rgrad.tensor([[0, 0], [5, 11]])), (x,))
@@ -759,3 +759,82 @@ def test_setitem_double_backward():
     (gx.sum() + gv.sum()).backward()
     assert_close(x.grad, 12 * xn ** 2 * keep)
     assert_close(v.grad, 12 * vn ** 2)
+
+
+# ---------- out-of-range indices: PyTorch's classes, and where negatives are allowed ----------
+
+@pytest.mark.parametrize("name,call", [
+    ("gather", lambda x, i: x.gather(1, rgrad.tensor([[i]]))),
+    ("scatter", lambda x, i: x.scatter(1, rgrad.tensor([[i]]), 5.0)),
+    ("scatter_add", lambda x, i: x.scatter_add(1, rgrad.tensor([[i]]), rgrad.ones(1, 1))),
+    ("scatter_reduce", lambda x, i: x.scatter_reduce(1, rgrad.tensor([[i]]), rgrad.ones(1, 1), "amax")),
+    ("index_add", lambda x, i: x.index_add(1, rgrad.tensor([i]), rgrad.ones(3, 1))),
+])
+def test_gather_scatter_family_take_no_negative_indices(name, call):
+    # torch raises RuntimeError (not IndexError) here, for -1 as well as for size
+    x = rgrad.arange(12.0).reshape(3, 4)
+    for i in (-1, 4, -5):
+        with pytest.raises(RuntimeError, match=f"index {i} is out of bounds for dimension 1 with size 4"):
+            call(x, i)
+
+
+def test_index_ops_out_of_range_classes():
+    x = rgrad.arange(12.0).reshape(3, 4)
+    with pytest.raises(RuntimeError, match=r"index_select\(\): index -1 is out of bounds for dimension 1 with size 4"):
+        x.index_select(1, rgrad.tensor([-1]))
+    with pytest.raises(IndexError, match=r"index_copy_\(\): index -1 is out of bounds for dimension 1 with size 4"):
+        x.index_copy(1, rgrad.tensor([-1]), rgrad.ones(3, 1))
+    # index_fill, take, put and take_along_dim count negative indices from the end
+    assert x.index_fill(1, rgrad.tensor([-1]), 0.0)[:, 3].tolist() == [0, 0, 0]
+    assert rgrad.take(x, rgrad.tensor([-1, 0])).tolist() == [11, 0]
+    assert rgrad.take_along_dim(x, rgrad.tensor([[-1], [0], [1]]), 1).tolist() == [[3], [4], [9]]
+    for bad in (12, -13):
+        with pytest.raises(IndexError, match=f"out of range: tried to access index {bad} on a tensor of 12 elements."):
+            rgrad.take(x, rgrad.tensor([bad]))
+        with pytest.raises(IndexError, match=f"out of range: tried to access index {bad} on a tensor of 12 elements."):
+            x.put(rgrad.tensor([bad]), rgrad.tensor([1.0]))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_put(dtype):
+    a = np.arange(12).reshape(3, 4).astype(NP_OF[dtype])
+    idx = np.array([[0, -1], [5, 2]])
+    src = np.array([[7, 8], [9, 1]]).astype(NP_OF[dtype])
+    ref = a.copy().reshape(-1)
+    ref[idx.reshape(-1)] = src.reshape(-1)  # numpy's put: the same flat positions
+    t = rgrad.tensor(a)
+    assert_close(t.put(rgrad.tensor(idx), rgrad.tensor(src)), ref.reshape(3, 4))
+    assert_close(rgrad.put(t, rgrad.tensor(idx), rgrad.tensor(src)), ref.reshape(3, 4))
+    assert_close(t, a)  # put is out of place
+    if dtype != rgrad.bool:
+        acc = a.copy().reshape(-1)
+        np.add.at(acc, [0, 0, 5], np.array([7, 8, 9]).astype(NP_OF[dtype]))
+        got = t.put(rgrad.tensor([0, 0, 5]), rgrad.tensor(np.array([7, 8, 9]).astype(NP_OF[dtype])), accumulate=True)
+        assert_close(got, acc.reshape(3, 4))
+    # put_ writes in place, in logical (row-major) order even for a transposed layout
+    tt = rgrad.tensor(a.T.copy()).t()
+    assert tt.put_(rgrad.tensor([1]), rgrad.tensor(src[:1, :1].reshape(1))) is tt
+    ref2 = a.copy()
+    ref2[0, 1] = src[0, 0]
+    assert_close(tt, ref2)
+
+
+def test_put_grad_and_errors():
+    x, s = dbl(3, 4), dbl(3)
+    idx = rgrad.tensor([0, 11, 5])
+    y = x.put(idx, s)
+    assert y.grad_fn.name() == "PutBackward0"
+    assert gradcheck(lambda x, s: x.put(idx, s), (x, s))
+    assert gradcheck(lambda x, s: x.put(rgrad.tensor([1, 1, 2]), s, accumulate=True), (x, s))
+    assert gradcheck(lambda x, s: x.clone().put_(idx, s), (x, s))
+    t = rgrad.zeros(2, 3)
+    with pytest.raises(RuntimeError, match="put_\\(\\): Expected a long tensor for index, but got Int"):
+        t.put(rgrad.tensor([0], dtype=rgrad.int32), rgrad.tensor([1.0]))
+    with pytest.raises(RuntimeError, match="self and source expected to have the same dtype, but got self.dtype = Float and source.dtype = Double"):
+        t.put(rgrad.tensor([0]), rgrad.tensor([1.0], dtype=rgrad.float64))
+    with pytest.raises(IndexError, match=r"source.numel\(\) = 2, index.numel\(\) = 1"):
+        t.put(rgrad.tensor([0]), rgrad.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError):
+        t.put(rgrad.tensor([0]), 1.0)
+    with pytest.raises(RuntimeError, match="take\\(\\): Expected a long tensor for index, but got Int"):
+        rgrad.take(t, rgrad.tensor([0], dtype=rgrad.int32))

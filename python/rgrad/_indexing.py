@@ -7,7 +7,7 @@ tensor methods that are also module functions (``rgrad.gather(t, 1, idx)``).
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
 METHOD_FUNCTIONS = [
     "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy",
-    "index_fill", "masked_fill", "masked_select", "masked_scatter", "take", "take_along_dim",
+    "index_fill", "masked_fill", "masked_select", "masked_scatter", "take", "put", "take_along_dim",
     "nonzero", "argwhere", "index_put", "index_put_",
 ]
 

@@ -1019,6 +1019,14 @@ class Tensor:
     def prod(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`prod(dim=None, keepdim=False, *, dtype=None)`: product; ints and bools multiply in int64."""
         ...
+    def put(self, /, index, source, accumulate=False) -> Any:
+        """`put(index, source, accumulate=False)`: a copy with `source` written (or, with
+        `accumulate`, added) at the flat row-major positions `index` (int64, any shape).
+        """
+        ...
+    def put_(self, /, index, source, accumulate=False) -> Any:
+        """`put_(index, source, accumulate=False)`: in-place `put`."""
+        ...
     def reciprocal(self, /) -> Any:
         """Elementwise `reciprocal` (see `rgrad.reciprocal`)."""
         ...

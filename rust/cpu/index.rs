@@ -508,8 +508,9 @@ impl BadIndex {
 
 /// `out = src[..., index, ...]` along one dim. Plan operands: [out, index (i64), src with the
 /// dim's stride zeroed]; `dim_stride` is the src dim's stride in bytes, `size` its length.
-/// Returns the first bad index on failure (nothing else is guaranteed then).
-pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64) -> std::result::Result<(), i64> {
+/// Negative indices count from the end when `wrap` (else they are out of range, as in
+/// PyTorch's gather). Returns the first bad index on failure (nothing else is guaranteed then).
+pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64, wrap: bool) -> std::result::Result<(), i64> {
     let bad = BadIndex::new();
     let st = plan.inner_strides();
     let es = esize as isize;
@@ -526,7 +527,7 @@ pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64) ->
                     let index = std::slice::from_raw_parts(p[1] as *const i64, len);
                     let s = p[2] as *const $T;
                     for (k, (o, &i)) in out.iter_mut().zip(index).enumerate() {
-                        let v = if i < 0 { i.wrapping_add(size) } else { i };
+                        let v = if i < 0 && wrap { i.wrapping_add(size) } else { i };
                         if (v as u64) < size as u64 {
                             *o = *s.offset(k as isize * ss + v as isize * ds);
                         } else {
@@ -539,7 +540,7 @@ pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64) ->
                     let (mut o, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
                     for _ in 0..len {
                         let mut v = *(ix as *const i64);
-                        if v < 0 {
+                        if v < 0 && wrap {
                             v += size;
                         }
                         if v < 0 || v >= size {
@@ -567,6 +568,7 @@ pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64) ->
 /// `dst[..., index, ...] op= src` along one dim. Plan operands: [dst with the dim's stride
 /// zeroed, index (i64), src (of `dtype`)]. Each plan runs serially; the plans (disjoint
 /// destination slices) run in parallel. `Assign` with duplicate indices: unspecified winner.
+/// Negative indices are out of range, as in PyTorch's scatter family.
 pub fn scatter_dim(dtype: DType, op: ScatterOp, plans: &[Plan<3>], dim_stride: isize, size: i64) -> std::result::Result<(), i64> {
     let bad = BadIndex::new();
     dispatch_dtype!(dtype, T => {
@@ -576,12 +578,9 @@ pub fn scatter_dim(dtype: DType, op: ScatterOp, plans: &[Plan<3>], dim_stride: i
             plan.for_each_run_in(0, plan.numel(), &mut |p, len| unsafe {
                 let (mut d, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
                 for _ in 0..len {
-                    let mut v = *(ix as *const i64);
-                    if v < 0 {
-                        v += size;
-                    }
+                    let v = *(ix as *const i64);
                     if v < 0 || v >= size {
-                        bad.set(*(ix as *const i64));
+                        bad.set(v);
                     } else {
                         let x = d.offset(v as isize * dim_stride) as *mut T;
                         *x = f(*x, *(s as *const T));

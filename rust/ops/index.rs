@@ -148,6 +148,18 @@ fn out_of_bounds(v: i64, dim: usize, size: usize) -> Error {
     Error::Index(format!("index {v} is out of bounds for dimension {dim} with size {size}"))
 }
 
+/// The same message as a RuntimeError: PyTorch's gather / scatter / index_add family raise
+/// that class (and take no negative indices).
+fn out_of_bounds_rt(v: i64, dim: usize, size: usize) -> Error {
+    Error::Runtime(format!("index {v} is out of bounds for dimension {dim} with size {size}"))
+}
+
+/// The first entry of an int index that is negative or `>= size` (ops that, as in PyTorch,
+/// take no negative indices, checked before the shared wrapping index machinery runs).
+fn first_invalid_index(index: &Tensor, size: usize) -> Result<Option<i64>> {
+    Ok(index.to_vec::<i64>()?.into_iter().find(|&v| v < 0 || v >= size as i64))
+}
+
 /// Resolves `index` against `t`'s layout: basic steps, the view layout, advanced indices.
 pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
     let rank = t.rank();
@@ -729,29 +741,43 @@ impl Tensor {
             return self.reshape_to(&[1])?.index_select(0, index)?.reshape_to(&shape);
         }
         let d = normalize_dim(dim, self.rank())?;
+        if let Some(v) = first_invalid_index(index, self.shape()[d])? {
+            // PyTorch: RuntimeError, and no negative indices
+            return Err(Error::Runtime(format!("index_select(): index {v} is out of bounds for dimension {d} with size {}", self.shape()[d])));
+        }
         self.index_adv("IndexSelectBackward0", &dim_spec(index, d)?)
     }
 
     /// `gather(dim, index)`: `out[i][j] = self[index[i][j]][j]` (dim 0), shape of `index`.
+    /// Indices must lie in `[0, size)`: PyTorch's gather takes no negative ones.
     pub fn gather(&self, dim: isize, index: &Tensor) -> Result<Tensor> {
+        self.gather_impl(dim, index, false)
+    }
+
+    /// `gather`, or with `wrap` the `take_along_dim` flavour: negative indices count from the
+    /// end and a bad index is an IndexError.
+    fn gather_impl(&self, dim: isize, index: &Tensor, wrap: bool) -> Result<Tensor> {
         let d = normalize_dim(dim, self.rank())?;
         self.check_gather_scatter(d, index, None, "gather")?;
         if self.rank() == 0 || index.rank() == 0 {
             // 0-d tensors act as 1-element vectors
             let s = if self.rank() == 0 { self.reshape_to(&[1])? } else { self.clone() };
             let i = index.reshape_to(&[index.numel()])?;
-            return s.gather(0, &i)?.reshape_to(index.shape());
+            return s.gather_impl(0, &i, wrap)?.reshape_to(index.shape());
         }
         let out = Tensor::empty(index.shape(), self.dtype(), self.device())?;
+        let size = self.shape()[d];
         if out.numel() > 0 {
             let esz = self.dtype().size() as isize;
             let plan = Plan::<3>::new(index.shape(), [out.operand(), index.operand(), box_operand(self, index.shape(), Some(d))]);
-            kern::gather_dim(self.dtype().size(), &plan, self.strides()[d] * esz, self.shape()[d] as i64)
-                .map_err(|v| out_of_bounds(v, d, self.shape()[d]))?;
+            kern::gather_dim(self.dtype().size(), &plan, self.strides()[d] * esz, size as i64, wrap)
+                .map_err(|v| if wrap { out_of_bounds(v, d, size) } else { out_of_bounds_rt(v, d, size) })?;
         }
         if needs_grad(&[self]) {
             let (in_shape, index) = (Shape::from(self.shape()), index.detach());
             record("GatherBackward0", &out, &[self], vec![], move |_, g| {
+                // the scatter below takes no negative indices
+                let index = if wrap { index.remainder(&Tensor::wrapped_scalar(Scalar::Int(size as i64)))? } else { index.clone() };
                 let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
                 Ok(vec![Some(z.scatter_reduce_t(d as isize, &index, g, ScatterReduce::Sum, true)?)])
             });
@@ -798,7 +824,7 @@ impl Tensor {
         }
         let size = if self.rank() == 0 { 1 } else { self.shape()[d] };
         let dstride = if self.rank() == 0 { 0 } else { self.strides()[d] * esz };
-        kern::scatter_dim(self.dtype(), op, &plans, dstride, size as i64).map_err(|v| out_of_bounds(v, d, size))
+        kern::scatter_dim(self.dtype(), op, &plans, dstride, size as i64).map_err(|v| out_of_bounds_rt(v, d, size))
     }
 
     /// `scatter(dim, index, src)`: a copy of self with `src` written at `index` along `dim`.
@@ -970,6 +996,10 @@ impl Tensor {
     /// `index_add(dim, index, source, alpha)`: adds `alpha * source` slices at `index`.
     pub fn index_add_t(&self, dim: isize, index: &Tensor, source: &Tensor, alpha: Option<Scalar>) -> Result<Tensor> {
         let d = self.check_index_family(dim, index, Some(source), "index_add")?;
+        let size = if self.rank() == 0 { 1 } else { self.shape()[d] };
+        if let Some(v) = first_invalid_index(index, size)? {
+            return Err(out_of_bounds_rt(v, d, size));
+        }
         let src = match alpha {
             Some(a) if a.to_f64() != 1.0 => source.mul(&Tensor::wrapped_scalar(a))?,
             _ => source.clone(),
@@ -982,6 +1012,10 @@ impl Tensor {
     /// `index_copy(dim, index, source)`.
     pub fn index_copy_t(&self, dim: isize, index: &Tensor, source: &Tensor) -> Result<Tensor> {
         let d = self.check_index_family(dim, index, Some(source), "index_copy")?;
+        let size = if self.rank() == 0 { 1 } else { self.shape()[d] };
+        if let Some(v) = first_invalid_index(index, size)? {
+            return Err(Error::Index(format!("index_copy_(): index {v} is out of bounds for dimension {d} with size {size}")));
+        }
         let (s, spec) = self.as_dim_target(d, index)?;
         let src = if self.rank() == 0 { source.reshape_to(&[source.numel()])? } else { source.clone() };
         s.index_put_adv("IndexCopyBackward0", &spec, &src, false)?.reshape_to(self.shape())
@@ -1148,12 +1182,60 @@ impl Tensor {
     /// `take(index)`: elements of the flattened tensor, in the shape of `index`.
     pub fn take(&self, index: &Tensor) -> Result<Tensor> {
         if index.dtype() != DType::I64 {
-            return Err(Error::Runtime(format!("take(): Expected a long tensor for index, but got {}", index.dtype())));
+            return Err(Error::Runtime(format!("take(): Expected a long tensor for index, but got {}", dtype_title(index.dtype()))));
+        }
+        let (flat, spec) = self.flat_target(index)?;
+        flat.index_adv("TakeBackward0", &spec)
+    }
+
+    /// `put(index, source, accumulate=False)`: a copy of self with `source` written (or added)
+    /// at the flat, row-major positions `index` (negative ones count from the end).
+    pub fn put_t(&self, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<Tensor> {
+        if index.dtype() != DType::I64 {
+            return Err(Error::Runtime(format!("put_(): Expected a long tensor for index, but got {}", dtype_title(index.dtype()))));
+        }
+        if source.dtype() != self.dtype() {
+            return Err(Error::Runtime(format!(
+                "put_(): self and source expected to have the same dtype, but got self.dtype = {} and source.dtype = {}",
+                dtype_title(self.dtype()),
+                dtype_title(source.dtype())
+            )));
+        }
+        if source.numel() != index.numel() {
+            return Err(Error::Index(format!(
+                "put_(): Expected source and index to have the same number of elements, but got source.numel() = {}, index.numel() = {}",
+                source.numel(),
+                index.numel()
+            )));
+        }
+        let (flat, spec) = self.flat_target(index)?;
+        let out = crate::autograd::no_grad(|| flat.index_put_adv("PutBackward0", &spec, &source.reshape_to(index.shape())?, accumulate)?.reshape_to(self.shape()))?;
+        if needs_grad(&[self, source]) {
+            let (gs, gv, index) = (self.requires_grad(), source.requires_grad(), index.detach());
+            let src_shape = Shape::from(source.shape());
+            record("PutBackward0", &out, &[self, source], vec![], move |_, g| {
+                let g_self = match (gs, accumulate) {
+                    (false, _) => None,
+                    (true, true) => Some(g.clone()),
+                    // overwritten positions get no gradient
+                    (true, false) => Some(g.put_t(&index, &Tensor::zeros(index.shape(), g.dtype(), g.device())?, false)?),
+                };
+                Ok(vec![g_self, if gv { Some(g.take(&index)?.reshape_to(&src_shape)?) } else { None }])
+            });
+        }
+        Ok(out)
+    }
+
+    /// `take` / `put`: self flattened and `index` as one advanced index into it, checked
+    /// with PyTorch's message.
+    fn flat_target(&self, index: &Tensor) -> Result<(Tensor, AdvSpec)> {
+        let n = self.numel() as i64;
+        let idx = as_i64_contig(&index.detach())?;
+        if let Some(v) = idx.to_vec::<i64>()?.into_iter().find(|&v| v < -n || v >= n) {
+            return Err(Error::Index(format!("out of range: tried to access index {v} on a tensor of {n} elements.")));
         }
         let flat = self.reshape_to(&[self.numel()])?;
-        let idx = as_i64_contig(&index.detach())?;
-        let spec = AdvSpec { dims: vec![0], origs: vec![0], bshape: index.shape().into(), idx: vec![idx], adjacent: true };
-        flat.index_adv("TakeBackward0", &spec)
+        Ok((flat, AdvSpec { dims: vec![0], origs: vec![0], bshape: index.shape().into(), idx: vec![idx], adjacent: true }))
     }
 
     /// `take_along_dim(indices, dim)`: gather with broadcasting; `dim=None` works on the flattened tensor.
@@ -1162,7 +1244,7 @@ impl Tensor {
             return Err(Error::Runtime(format!("torch.take_along_dim(): dtype of indices should be Long but got {}", indices.dtype())));
         }
         let Some(dim) = dim else {
-            return self.reshape_to(&[self.numel()])?.gather(0, &indices.reshape_to(&[indices.numel()])?);
+            return self.reshape_to(&[self.numel()])?.gather_impl(0, &indices.reshape_to(&[indices.numel()])?, true);
         };
         if self.rank() != indices.rank() {
             return Err(Error::Runtime(format!(
@@ -1173,7 +1255,7 @@ impl Tensor {
         }
         let d = normalize_dim(dim, self.rank())?;
         if self.rank() == 0 {
-            return self.gather(0, indices);
+            return self.gather_impl(0, indices, true);
         }
         let mut s1: Shape = self.shape().into();
         s1[d] = indices.shape()[d];
@@ -1181,7 +1263,7 @@ impl Tensor {
         let mut s2: Shape = indices.shape().into();
         s2[d] = self.shape()[d];
         let sb = broadcast_shapes(&s2, self.shape())?;
-        self.expand_to(&sb)?.gather(d as isize, &indices.expand_to(&ib)?)
+        self.expand_to(&sb)?.gather_impl(d as isize, &indices.expand_to(&ib)?, true)
     }
 
     /// `nonzero()`: an `(n, rank)` int64 tensor of the coordinates of non-zero elements.

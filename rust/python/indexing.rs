@@ -458,6 +458,22 @@ impl PyTensor {
         ok(maybe_detach(py, i.numel(), || t.take(&i)))
     }
 
+    /// `put(index, source, accumulate=False)`: a copy with `source` written (or, with
+    /// `accumulate`, added) at the flat row-major positions `index` (int64, any shape).
+    #[pyo3(signature = (index, source, accumulate=false))]
+    fn put(&self, py: Python<'_>, index: &Bound<'_, PyAny>, source: &Bound<'_, PyAny>, accumulate: bool) -> PyT {
+        let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
+        let t = &self.inner;
+        ok(maybe_detach(py, t.numel(), || t.put_t(&i, &s, accumulate)))
+    }
+
+    /// `put_(index, source, accumulate=False)`: in-place `put`.
+    #[pyo3(signature = (index, source, accumulate=false))]
+    fn put_<'py>(slf: &Bound<'py, Self>, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, accumulate: bool) -> PyResult<Bound<'py, Self>> {
+        let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
+        inplace(slf, move |x| x.put_t(&i, &s, accumulate))
+    }
+
     /// `take_along_dim(indices, dim=None)`: gather with broadcasting (flattened when dim is None).
     #[pyo3(signature = (indices, dim=None))]
     fn take_along_dim(&self, py: Python<'_>, indices: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>) -> PyT {
