@@ -333,3 +333,87 @@ def test_promotion_rules():
     assert rgrad.promote_types(rgrad.int32, rgrad.float32) is rgrad.float32
     assert rgrad.result_type(i32, 2.5) is rgrad.float32
     assert rgrad.can_cast(rgrad.int32, rgrad.float32) and not rgrad.can_cast(rgrad.float32, rgrad.int32)
+
+
+# ---------- new_* factories, random fills, randperm, logspace, inference_mode ----------
+
+def test_new_factories_take_self_dtype():
+    x = rgrad.ones(2, 3, dtype=rgrad.float64)
+    for t in (x.new_zeros(2, 4), x.new_zeros((2, 4)), x.new_ones([2, 4]), x.new_empty(2, 4), x.new_full((2, 4), 7)):
+        assert t.dtype == rgrad.float64 and t.shape == (2, 4)
+    assert x.new_zeros(2).tolist() == [0, 0] and x.new_ones(2).tolist() == [1, 1]
+    assert x.new_full((2,), 7).tolist() == [7, 7]
+    # new_tensor keeps self's dtype instead of inferring one
+    t = rgrad.zeros(1, dtype=rgrad.int32).new_tensor([1.7, 2.2])
+    assert t.dtype == rgrad.int32 and t.tolist() == [1, 2]
+    assert x.new_zeros(2, dtype=rgrad.int64).dtype == rgrad.int64
+    assert x.new_ones(2, requires_grad=True).requires_grad
+    src = rgrad.ones(2, requires_grad=True)
+    c = x.new_tensor(src)
+    assert not c.requires_grad and c.dtype == rgrad.float64
+
+
+def test_uniform_and_normal_fills():
+    rgrad.manual_seed(3)
+    a = rgrad.empty(20000).uniform_(-2, 3)
+    rgrad.manual_seed(3)
+    assert rgrad.equal(a, rgrad.empty(20000).uniform_(**{"from": -2, "to": 3}))
+    v = a.numpy()
+    assert v.min() >= -2 and v.max() < 3 and abs(v.mean() - 0.5) < 0.05
+    n = rgrad.empty(20000, dtype=rgrad.float64).normal_(1.0, 2.0).numpy()
+    assert abs(n.mean() - 1.0) < 0.1 and abs(n.std() - 2.0) < 0.1
+    w = rgrad.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        w.uniform_()
+    with rgrad.no_grad():
+        assert w.normal_() is w
+    assert w.is_leaf and w.requires_grad
+    with pytest.raises(RuntimeError, match="\"check_uniform_bounds\" not implemented for 'Long'"):
+        rgrad.zeros(3, dtype=rgrad.int64).uniform_()
+    with pytest.raises(RuntimeError, match="\"normal_kernel_cpu\" not implemented for 'Int'"):
+        rgrad.zeros(3, dtype=rgrad.int32).normal_()
+    with pytest.raises(RuntimeError, match="uniform_ expects to return a \\[from, to\\) range, but found from=1 > to=0"):
+        rgrad.zeros(3).uniform_(1, 0)
+    with pytest.raises(RuntimeError, match="normal expects std >= 0.0, but found std -1"):
+        rgrad.zeros(3).normal_(0, -1)
+
+
+def test_randperm():
+    rgrad.manual_seed(0)
+    p = rgrad.randperm(1000)
+    assert p.dtype == rgrad.int64 and sorted(p.tolist()) == list(range(1000))
+    assert p.tolist() != list(range(1000))
+    rgrad.manual_seed(0)
+    assert rgrad.equal(p, rgrad.randperm(1000))
+    assert rgrad.randperm(0).shape == (0,)
+    assert rgrad.randperm(5, dtype=rgrad.float32).dtype == rgrad.float32
+    with pytest.raises(RuntimeError, match="n must be non-negative"):
+        rgrad.randperm(-1)
+    with pytest.raises(TypeError):
+        rgrad.randperm(2.5)
+
+
+def test_logspace():
+    np.testing.assert_allclose(rgrad.logspace(0, 3, 4).numpy(), np.logspace(0, 3, 4), rtol=1e-6)
+    np.testing.assert_allclose(rgrad.logspace(-1, 1, 5, base=2.0, dtype=rgrad.float64).numpy(), np.logspace(-1, 1, 5, base=2.0))
+    assert rgrad.logspace(0, 3, 4).dtype == rgrad.float32
+    assert rgrad.logspace(0, 3, 4, base=2, dtype=rgrad.int64).tolist() == [1, 2, 4, 8]
+
+
+def test_inference_mode_and_dtype_predicates():
+    assert not rgrad.is_inference_mode_enabled()
+    with rgrad.inference_mode():
+        assert not rgrad.is_grad_enabled() and rgrad.is_inference_mode_enabled()
+        assert not (rgrad.ones(2, requires_grad=True) * 2).requires_grad
+    assert rgrad.is_grad_enabled() and not rgrad.is_inference_mode_enabled()
+    with rgrad.inference_mode(False):
+        assert rgrad.is_grad_enabled()
+
+    @rgrad.inference_mode()
+    def f():
+        return rgrad.is_grad_enabled()
+
+    assert f() is False and rgrad.is_grad_enabled()
+    assert rgrad.zeros(1).is_signed() and rgrad.zeros(1, dtype=rgrad.int32).is_signed()
+    assert not rgrad.zeros(1, dtype=rgrad.bool).is_signed()
+    assert not rgrad.zeros(1).is_complex() and not rgrad.is_complex(rgrad.zeros(1))

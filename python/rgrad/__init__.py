@@ -43,7 +43,7 @@ Tensor.__repr__ = lambda self: _tensor_repr(self)
 Tensor.__str__ = Tensor.__repr__
 Tensor.__format__ = lambda self, spec: format(self.item(), spec) if self.dim() == 0 and spec else Tensor.__repr__(self)
 
-from .autograd import enable_grad, no_grad, set_grad_enabled  # noqa: E402
+from .autograd import enable_grad, inference_mode, is_inference_mode_enabled, no_grad, set_grad_enabled  # noqa: E402
 from ._rgrad import is_grad_enabled  # noqa: E402
 from . import autograd  # noqa: E402
 from . import linalg, nn, optim, return_types  # noqa: E402,F401
@@ -96,6 +96,7 @@ _METHOD_FUNCTIONS = [
     "squeeze", "unsqueeze", "narrow", "select", "clone", "detach", "numel", "is_floating_point",
 ]
 from . import _elementwise, _indexing, _joining, _linalg, _matmul, _reduce  # noqa: E402
+from ._factories import is_complex, logspace, randperm  # noqa: E402,F401  (also adds Tensor.new_zeros, uniform_, ...)
 
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     _METHOD_FUNCTIONS += _family.METHOD_FUNCTIONS

@@ -37,6 +37,35 @@ class no_grad(_DecoratorContext):
         return False
 
 
+_INFERENCE = [False]
+
+
+class inference_mode(_DecoratorContext):
+    """``inference_mode(mode=True)``: turns gradient recording off in the block (or the
+    decorated function), as ``no_grad``. rgrad has no separate inference tensors, so
+    tensors made inside can later take part in autograd (PyTorch refuses that)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+        self.prev = (True, False)
+
+    def __enter__(self):
+        self.prev = (is_grad_enabled(), _INFERENCE[0])
+        if self.mode:
+            _set_grad_enabled(False)
+        _INFERENCE[0] = self.mode
+
+    def __exit__(self, *exc):
+        _set_grad_enabled(self.prev[0])
+        _INFERENCE[0] = self.prev[1]
+        return False
+
+
+def is_inference_mode_enabled():
+    """Whether the innermost ``inference_mode`` block is active (with ``mode=True``)."""
+    return _INFERENCE[0]
+
+
 class enable_grad(_DecoratorContext):
     """Enables gradient recording inside the block (or the decorated function)."""
 

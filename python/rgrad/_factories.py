@@ -1,0 +1,139 @@
+"""Tensor factories and random fills built from the core creation ops.
+
+``t.new_zeros(...)`` and friends (a tensor like ``t``: its dtype and device unless
+given), ``t.uniform_`` / ``t.normal_`` (in-place random fills, drawing from the same
+generator as ``rgrad.rand`` / ``rgrad.randn``, so ``manual_seed`` covers them),
+``rgrad.randperm`` and ``rgrad.logspace``. Each is a short composition of ops
+that already live in Rust; the fills go through ``copy_``, so autograd treats them
+like PyTorch does (a leaf that requires grad refuses them outside ``no_grad``).
+"""
+
+from . import _rgrad
+from ._rgrad import Tensor
+
+__all__ = ["randperm", "logspace", "is_complex"]
+
+_TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
+
+
+def _sizes(size):
+    """``f(2, 3)`` and ``f((2, 3))`` both mean shape (2, 3)."""
+    if len(size) == 1 and not isinstance(size[0], int) and hasattr(size[0], "__len__"):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    """``new_empty(size)``: an uninitialised tensor with ``self``'s dtype and device unless given."""
+    return _rgrad.empty(*_sizes(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    """``new_zeros(size)``: zeros with ``self``'s dtype and device unless given."""
+    return _rgrad.zeros(*_sizes(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    """``new_ones(size)``: ones with ``self``'s dtype and device unless given."""
+    return _rgrad.ones(*_sizes(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """``new_full(size, fill_value)``: ``fill_value`` everywhere, ``self``'s dtype and device unless given."""
+    return _rgrad.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    """``new_tensor(data)``: a copy of ``data`` with ``self``'s dtype (not inferred) and device unless given."""
+    if isinstance(data, Tensor):
+        data = data.detach()
+    return _rgrad.tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _check_float_fill(self, kernel):
+    if not self.dtype.is_floating_point:
+        raise RuntimeError(f'"{kernel}" not implemented for \'{_TITLE[str(self.dtype).replace("rgrad.", "")]}\'')
+
+
+def _uniform_(self, *args, generator=None, **kwargs):
+    """``uniform_(from=0, to=1, *, generator=None)``: fills ``self`` with values uniform on [from, to)."""
+    names = ["from", "to"]
+    if len(args) > 2:
+        raise TypeError(f"uniform_() takes at most 2 positional arguments ({len(args)} given)")
+    vals = dict(zip(names, args))
+    for k, v in kwargs.items():
+        if k not in names or k in vals:
+            raise TypeError(f"uniform_() got an unexpected keyword argument '{k}'")
+        vals[k] = v
+    lo, hi = float(vals.get("from", 0.0)), float(vals.get("to", 1.0))
+    _check_float_fill(self, "check_uniform_bounds")
+    if lo > hi:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={lo:g} > to={hi:g}")
+    r = _rgrad.rand(*self.shape, generator=generator, dtype=self.dtype)
+    return self.copy_(r * (hi - lo) + lo)
+
+
+def _normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """``normal_(mean=0, std=1, *, generator=None)``: fills ``self`` with normal samples."""
+    _check_float_fill(self, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    r = _rgrad.randn(*self.shape, generator=generator, dtype=self.dtype)
+    return self.copy_(r * float(std) + float(mean))
+
+
+def _is_signed(self):
+    """True unless the dtype is bool (every other rgrad dtype is signed)."""
+    return str(self.dtype) != "rgrad.bool"
+
+
+def _is_complex(self):
+    """False: rgrad has no complex dtypes."""
+    return False
+
+
+for _name, _fn in [
+    ("new_empty", _new_empty), ("new_zeros", _new_zeros), ("new_ones", _new_ones), ("new_full", _new_full),
+    ("new_tensor", _new_tensor), ("uniform_", _uniform_), ("normal_", _normal_), ("is_signed", _is_signed),
+    ("is_complex", _is_complex),
+]:
+    _fn.__name__ = _fn.__qualname__ = _name
+    setattr(Tensor, _name, _fn)
+del _name, _fn
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """``randperm(n)``: a random permutation of ``0..n-1`` (int64 unless ``dtype``)."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dtype = dtype or _rgrad.int64
+    if requires_grad and not dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    # float64 keys: ties (which would still give a permutation) are vanishingly rare
+    perm = _rgrad.rand(n, generator=generator, dtype=_rgrad.float64).argsort().to(dtype)
+    if out is not None:
+        return out.copy_(perm) if tuple(out.shape) == (n,) else _bad_out("randperm", out, (n,))
+    return perm.requires_grad_() if requires_grad else perm
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """``logspace(start, end, steps, base=10)``: ``base ** linspace(start, end, steps)``."""
+    exps = _rgrad.linspace(start, end, steps, dtype=_rgrad.float64)
+    vals = (float(base) ** exps).to(dtype or _rgrad.get_default_dtype())
+    if out is not None:
+        return out.copy_(vals) if tuple(out.shape) == (steps,) else _bad_out("logspace", out, (steps,))
+    return vals.requires_grad_() if requires_grad else vals
+
+
+def is_complex(input):
+    """False: rgrad has no complex dtypes."""
+    return False
+
+
+def _bad_out(name, out, shape):
+    raise RuntimeError(
+        f"{name}(): out= tensor has shape {list(out.shape)} but the result has shape {list(shape)}; "
+        "rgrad can't resize out= tensors yet, pass one of the result's shape"
+    )
