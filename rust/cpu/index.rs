@@ -137,7 +137,7 @@ fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize, usi
     }
     let chunks = (threads * 8).min(rows);
     let per = rows.div_ceil(chunks);
-    (0..chunks).into_par_iter().for_each(|c| {
+    crate::cpu::par::for_each_task(chunks, |c| {
         let start = c * per;
         let end = ((c + 1) * per).min(rows);
         if start < end {
@@ -145,6 +145,25 @@ fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize, usi
         }
     });
 }
+
+/// Asks the cache for `nbytes` from `p` (a no-op off x86_64). Used where the next reads are
+/// ones the hardware prefetcher cannot predict (a line read in random order). Measured no
+/// help for whole rows copied from random places: memcpy streams those well already.
+#[inline(always)]
+unsafe fn prefetch_bytes(p: *const u8, nbytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        for off in (0..nbytes).step_by(64) {
+            _mm_prefetch::<_MM_HINT_T0>(p.add(off) as *const i8);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (p, nbytes);
+}
+
+/// Rows at most this long are prefetched whole (they fit L1/L2 with room to spare).
+const PREFETCH_MAX: usize = 64 * 1024;
 
 /// `out[(p*nb + b)*nq + q] = src[p_off(p) + b_off[b] + q_off(q)]`, `out` contiguous.
 ///
@@ -528,18 +547,14 @@ pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64, wr
                 // turns that into one sequential burst (gather(x, 1, idx) of 4096x1024 float32:
                 // 14 -> 8 ms single-threaded here).
                 let line_bytes = size as usize * esize;
-                let prefetch = ds == 1 && line_bytes <= 64 * 1024;
+                let prefetch = ds == 1 && line_bytes <= PREFETCH_MAX;
                 plan.run(|p, len| unsafe {
                     let (ss, ds) = (ss, ds);
                     let out = std::slice::from_raw_parts_mut(p[0] as *mut $T, len);
                     let index = std::slice::from_raw_parts(p[1] as *const i64, len);
                     let s = p[2] as *const $T;
-                    #[cfg(target_arch = "x86_64")]
                     if prefetch && ss == 0 {
-                        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                        for off in (0..line_bytes).step_by(64) {
-                            _mm_prefetch::<_MM_HINT_T0>((s as *const i8).add(off));
-                        }
+                        prefetch_bytes(s as *const u8, line_bytes);
                     }
                     for (k, (o, &i)) in out.iter_mut().zip(index).enumerate() {
                         let v = if i < 0 && wrap { i.wrapping_add(size) } else { i };
@@ -588,10 +603,16 @@ pub fn scatter_dim(dtype: DType, op: ScatterOp, plans: &[Plan<3>], dim_stride: i
     let bad = BadIndex::new();
     dispatch_dtype!(dtype, T => {
         let f = scatter_fn::<T>(op);
+        let line_bytes = size.max(0) as usize * std::mem::size_of::<T>();
         let body = |plan: &Plan<3>| {
             let st = plan.inner_strides();
+            // a run updates one destination line in random order: fetch it first (see gather_dim)
+            let prefetch = st[0] == 0 && dim_stride == std::mem::size_of::<T>() as isize && line_bytes <= PREFETCH_MAX;
             plan.for_each_run_in(0, plan.numel(), &mut |p, len| unsafe {
                 let (mut d, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
+                if prefetch {
+                    prefetch_bytes(d, line_bytes);
+                }
                 for _ in 0..len {
                     let v = *(ix as *const i64);
                     if v < 0 || v >= size {
