@@ -1,6 +1,7 @@
-//! The one way big kernels split work across threads: `for_each_task(n, f)` runs
-//! `f(0..n)` on the calling thread plus rayon pool workers, which pull task
-//! indices from a shared counter.
+//! How the hot kernels (elementwise plans, reductions, gemm, gather / index rows)
+//! split work across threads: `for_each_task(n, f)` runs `f(0..n)` on the calling
+//! thread plus rayon pool workers, which pull task indices from a shared counter.
+//! (Some colder paths still use rayon's `par_iter` directly.)
 //!
 //! Why not `rayon::scope` or `par_iter` from the Python thread: those hand the
 //! whole job to the pool and put the caller to sleep, so every call wakes two
