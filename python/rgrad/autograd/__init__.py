@@ -1,6 +1,7 @@
 """Automatic differentiation: ``grad``, ``backward``, ``gradcheck`` and grad mode."""
 
 import functools
+import threading
 
 from .._rgrad import _set_grad_enabled, backward, grad, gradcheck, is_grad_enabled  # noqa: F401
 from .._rgrad import Node  # noqa: F401
@@ -37,7 +38,8 @@ class no_grad(_DecoratorContext):
         return False
 
 
-_INFERENCE = [False]
+# per thread, like grad mode itself
+_INFERENCE = threading.local()
 
 
 class inference_mode(_DecoratorContext):
@@ -50,20 +52,20 @@ class inference_mode(_DecoratorContext):
         self.prev = (True, False)
 
     def __enter__(self):
-        self.prev = (is_grad_enabled(), _INFERENCE[0])
+        self.prev = (is_grad_enabled(), is_inference_mode_enabled())
         if self.mode:
             _set_grad_enabled(False)
-        _INFERENCE[0] = self.mode
+        _INFERENCE.on = self.mode
 
     def __exit__(self, *exc):
         _set_grad_enabled(self.prev[0])
-        _INFERENCE[0] = self.prev[1]
+        _INFERENCE.on = self.prev[1]
         return False
 
 
 def is_inference_mode_enabled():
-    """Whether the innermost ``inference_mode`` block is active (with ``mode=True``)."""
-    return _INFERENCE[0]
+    """Whether the innermost ``inference_mode`` block on this thread is active (with ``mode=True``)."""
+    return getattr(_INFERENCE, "on", False)
 
 
 class enable_grad(_DecoratorContext):
