@@ -514,6 +514,11 @@ class Tensor:
     def cpu(self, /) -> Any:
         """`cpu()`: already on the CPU, returns self."""
         ...
+    def cross(self, *args, **kwargs) -> Any:
+        """``cross(input, other, dim=None)``: 3-vector cross product along ``dim`` (with no
+        ``dim``, the first dim of size 3, as PyTorch's deprecated default).
+        """
+        ...
     def cummax(self, /, dim) -> Any:
         """`cummax(dim)` -> (values, indices) of the running maximum."""
         ...
@@ -531,6 +536,9 @@ class Tensor:
         ...
     def data_ptr(self, /) -> Any:
         ...
+    def deg2rad(self, *args, **kwargs) -> Any:
+        """``deg2rad(input)``: degrees to radians (integer inputs give float32)."""
+        ...
     def detach(self, /) -> Any:
         ...
     def detach_(self, /) -> Any:
@@ -546,6 +554,12 @@ class Tensor:
         ...
     def diagonal(self, /, offset=0, dim1=0, dim2=1) -> Any:
         """`diagonal(offset=0, dim1=0, dim2=1)`: a view of a diagonal (appended as the last dim)."""
+        ...
+    def diff(self, *args, **kwargs) -> Any:
+        """``diff(input, n=1, dim=-1, prepend=None, append=None)``: ``n``-th forward difference
+        along ``dim`` (``logical_xor`` of neighbours for bool), after concatenating ``prepend``
+        / ``append``.
+        """
         ...
     def dim(self, /) -> Any:
         ...
@@ -840,6 +854,12 @@ class Tensor:
     def log_softmax(self, /, dim, dtype=None) -> Any:
         """`log_softmax(dim, dtype=None)`: fused `x - logsumexp(x)` along `dim`."""
         ...
+    def logaddexp(self, *args, **kwargs) -> Any:
+        """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow."""
+        ...
+    def logaddexp2(self, *args, **kwargs) -> Any:
+        """``logaddexp2(input, other)``: ``log2(2**input + 2**other)`` without overflow."""
+        ...
     def logical_and(self, /, other) -> Any:
         """Elementwise `logical_and(other)` with broadcasting and type promotion."""
         ...
@@ -908,6 +928,11 @@ class Tensor:
     def mean(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`mean(dim=None, keepdim=False, *, dtype=None)` (floating point inputs or `dtype=`)."""
         ...
+    def median(self, *args, **kwargs) -> Any:
+        """``median(input)``: the lower median (NaN if any element is NaN); with ``dim``, the
+        named tuple ``(values, indices)`` along it.
+        """
+        ...
     def min(self, /, dim=None, keepdim=False, *, other=None) -> Any:
         """`min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` / `min(other=t)` -> elementwise minimum."""
         ...
@@ -952,6 +977,9 @@ class Tensor:
         ...
     def nanmean(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`nanmean(dim=None, keepdim=False, *, dtype=None)`: mean over the non-NaN elements."""
+        ...
+    def nanmedian(self, *args, **kwargs) -> Any:
+        """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN)."""
         ...
     def nansum(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`nansum(dim=None, keepdim=False, *, dtype=None)`: sum with NaN treated as zero."""
@@ -1051,6 +1079,9 @@ class Tensor:
     def put_(self, /, index, source, accumulate=False) -> Any:
         """`put_(index, source, accumulate=False)`: in-place `put`."""
         ...
+    def rad2deg(self, *args, **kwargs) -> Any:
+        """``rad2deg(input)``: radians to degrees (integer inputs give float32)."""
+        ...
     def reciprocal(self, /) -> Any:
         """Elementwise `reciprocal` (see `rgrad.reciprocal`)."""
         ...
@@ -1136,6 +1167,11 @@ class Tensor:
         """In-place `scatter_reduce`."""
         ...
     def select(self, /, dim, index) -> Any:
+        ...
+    def sgn(self, *args, **kwargs) -> Any:
+        """``sgn(input)``: ``sign`` (the same for real tensors; PyTorch's complex ``x/|x|`` has no
+        rgrad counterpart).
+        """
         ...
     @property
     def shape(self) -> Any:
@@ -1318,6 +1354,11 @@ class Tensor:
         ...
     def where(self, /, condition, other) -> Any:
         """`where(condition, other)`: self where condition is true, else other."""
+        ...
+    def xlogy(self, *args, **kwargs) -> Any:
+        """``xlogy(input, other)``: ``input * log(other)``, 0 where ``input`` is 0 (unless
+        ``other`` is NaN); integer inputs give float results.
+        """
         ...
     def zero_(self, /) -> Any:
         ...

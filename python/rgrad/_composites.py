@@ -1,0 +1,196 @@
+"""Ops composed in Python from other rgrad ops: ``diff``, ``median`` / ``nanmedian``,
+``logaddexp`` / ``logaddexp2``, ``xlogy``, ``deg2rad`` / ``rad2deg``, ``sgn`` and
+``cross`` / ``linalg.cross``.
+
+Each is a few lines over ops that already have kernels and backwards in Rust, so
+its gradient is the chain rule through those parts (checked with gradcheck in
+``tests/test_composites.py``). Dtype rules and errors follow PyTorch.
+"""
+
+import math
+
+from . import _rgrad, return_types
+from ._rgrad import Tensor
+
+__all__ = ["diff", "median", "nanmedian", "logaddexp", "logaddexp2", "xlogy", "deg2rad", "rad2deg", "sgn", "cross"]
+
+_TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
+return_types.median = return_types._structseq("median", ["values", "indices"])
+return_types.nanmedian = return_types._structseq("nanmedian", ["values", "indices"])
+
+
+def _title(t):
+    return _TITLE[str(t.dtype).replace("rgrad.", "")]
+
+
+def _as_tensor(x, like):
+    return x if isinstance(x, Tensor) else _rgrad.tensor(x, dtype=like.dtype if isinstance(like, Tensor) else None)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """``diff(input, n=1, dim=-1, prepend=None, append=None)``: ``n``-th forward difference
+    along ``dim`` (``logical_xor`` of neighbours for bool), after concatenating ``prepend``
+    / ``append``."""
+    if input.dim() == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    if len(parts) > 1:
+        one = list(input.shape)
+        one[dim] = 1
+        # a 0-d prepend / append is one slice of that value
+        x = _rgrad.cat([p if p.dim() else p.expand(*one) for p in parts], dim)
+    else:
+        x = input
+    for _ in range(n):
+        m = x.shape[dim]
+        if m == 0:
+            break
+        hi, lo = x.narrow(dim, 1, m - 1), x.narrow(dim, 0, m - 1)
+        x = hi.logical_xor(lo) if x.dtype == _rgrad.bool else hi - lo
+    return x
+
+
+def _median(input, dim, keepdim, ignore_nan, name):
+    if dim is None:
+        flat = input.reshape(-1)
+        if flat.numel() == 0:
+            return _rgrad.tensor(float("nan"), dtype=input.dtype)
+        return _median(flat, 0, False, ignore_nan, name).values
+    d = dim % input.dim() if input.dim() else 0
+    x = input if input.dim() else input.reshape(1)
+    n = x.shape[d]
+    if n == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    values_sorted, order = x.sort(d)  # NaN sorts last, as in PyTorch
+    if input.dtype.is_floating_point:
+        nan = x.isnan()
+        count = (~nan).sum(d, keepdim=True) if ignore_nan else None
+    if input.dtype.is_floating_point and ignore_nan:
+        # lower median of the non-NaN values; all-NaN slices give NaN (the last position)
+        k = ((count - 1).clamp_min(0) // 2).where(count > 0, _rgrad.full_like(count, n - 1))
+    else:
+        k = _rgrad.full([*x.shape[:d], 1, *x.shape[d + 1:]], (n - 1) // 2, dtype=_rgrad.int64)
+    values = values_sorted.gather(d, k)
+    indices = order.gather(d, k)
+    if input.dtype.is_floating_point and not ignore_nan:
+        # any NaN makes the median NaN, at the first NaN's index
+        has_nan = nan.any(d, keepdim=True)
+        values = values.where(~has_nan, _rgrad.full_like(values, float("nan")))
+        indices = indices.where(~has_nan, nan.int().argmax(d, keepdim=True))
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    if input.dim() == 0:
+        values, indices = values.reshape(()), indices.reshape(())
+    return getattr(return_types, name)(values, indices)
+
+
+def median(input, dim=None, keepdim=False):
+    """``median(input)``: the lower median (NaN if any element is NaN); with ``dim``, the
+    named tuple ``(values, indices)`` along it."""
+    return _median(input, dim, keepdim, False, "median")
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN)."""
+    return _median(input, dim, keepdim, True, "nanmedian")
+
+
+def _float_only(name, *ts):
+    for t in ts:
+        if isinstance(t, Tensor) and not t.dtype.is_floating_point:
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_title(t)}\'')
+
+
+def logaddexp(input, other):
+    """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow."""
+    _float_only("logaddexp", input, other)
+    m = input.maximum(other)
+    # inf + inf stays inf (the difference below would be nan)
+    m_safe = m.where(m.isfinite(), _rgrad.zeros_like(m))
+    return m_safe + ((input - m_safe).exp() + (other - m_safe).exp()).log()
+
+
+def logaddexp2(input, other):
+    """``logaddexp2(input, other)``: ``log2(2**input + 2**other)`` without overflow."""
+    _float_only("logaddexp2", input, other)
+    m = input.maximum(other)
+    m_safe = m.where(m.isfinite(), _rgrad.zeros_like(m))
+    return m_safe + ((input - m_safe).exp2() + (other - m_safe).exp2()).log2()
+
+
+def xlogy(input, other):
+    """``xlogy(input, other)``: ``input * log(other)``, 0 where ``input`` is 0 (unless
+    ``other`` is NaN); integer inputs give float results."""
+    x = _as_tensor(input, other)
+    y = _as_tensor(other, input)
+    if not x.dtype.is_floating_point and not y.dtype.is_floating_point:
+        x, y = x.float(), y.float()
+    prod = x * y.log()
+    return prod.where((x != 0) | y.isnan(), _rgrad.zeros_like(prod))
+
+
+def deg2rad(input):
+    """``deg2rad(input)``: degrees to radians (integer inputs give float32)."""
+    x = input if input.dtype.is_floating_point else input.float()
+    return x * (math.pi / 180.0)
+
+
+def rad2deg(input):
+    """``rad2deg(input)``: radians to degrees (integer inputs give float32)."""
+    x = input if input.dtype.is_floating_point else input.float()
+    return x * (180.0 / math.pi)
+
+
+def sgn(input):
+    """``sgn(input)``: ``sign`` (the same for real tensors; PyTorch's complex ``x/|x|`` has no
+    rgrad counterpart)."""
+    return input.sign()
+
+
+def cross(input, other, dim=None):
+    """``cross(input, other, dim=None)``: 3-vector cross product along ``dim`` (with no
+    ``dim``, the first dim of size 3, as PyTorch's deprecated default)."""
+    if dim is None:
+        shape = _rgrad.broadcast_shapes(input.shape, other.shape)
+        dim = next((i for i, s in enumerate(shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input; shapes {list(input.shape)} and {list(other.shape)}")
+    return _linalg_cross(input, other, dim=dim, name="cross")
+
+
+def _linalg_cross(input, other, dim=-1, name="linalg.cross"):
+    if input.dim() != other.dim():
+        raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
+    a_n, b_n = input.shape[dim], other.shape[dim]
+    if a_n != 3 or b_n != 3:
+        raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3. Got {a_n} and {b_n}")
+    a = [input.select(dim, i) for i in range(3)]
+    b = [other.select(dim, i) for i in range(3)]
+    comps = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    return _rgrad.stack(comps, dim)
+
+
+def linalg_cross(input, other, *, dim=-1):
+    """``linalg.cross(input, other, dim=-1)``: 3-vector cross product along ``dim``."""
+    return _linalg_cross(input, other, dim=dim)
+
+
+def _method(fn, name):
+    def m(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    m.__name__ = m.__qualname__ = name
+    m.__doc__ = fn.__doc__
+    return m
+
+
+for _name in __all__:
+    setattr(Tensor, _name, _method(globals()[_name], _name))
+del _name
+
+# Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
+LINALG = {"cross": linalg_cross}
+FUNCTIONAL = {}
+METHOD_FUNCTIONS = []
