@@ -417,3 +417,48 @@ def test_inference_mode_and_dtype_predicates():
     assert rgrad.zeros(1).is_signed() and rgrad.zeros(1, dtype=rgrad.int32).is_signed()
     assert not rgrad.zeros(1, dtype=rgrad.bool).is_signed()
     assert not rgrad.zeros(1).is_complex() and not rgrad.is_complex(rgrad.zeros(1))
+
+
+def test_bernoulli_normal_multinomial():
+    rgrad.manual_seed(5)
+    p = rgrad.tensor([0.0, 1.0, 0.3])
+    draws = np.stack([rgrad.bernoulli(p).numpy() for _ in range(2000)])
+    assert draws[:, 0].sum() == 0 and draws[:, 1].sum() == 2000 and abs(draws[:, 2].mean() - 0.3) < 0.04
+    assert set(np.unique(rgrad.zeros(1000).bernoulli_(0.5).numpy())) == {0.0, 1.0}
+    with pytest.raises(RuntimeError, match="Expected p_in >= 0 && p_in <= 1"):
+        rgrad.bernoulli(rgrad.tensor([2.0]))
+    with pytest.raises(NotImplementedError):
+        rgrad.bernoulli(rgrad.tensor([1]))
+
+    n = rgrad.normal(2.0, 3.0, (20000,)).numpy()
+    assert abs(n.mean() - 2.0) < 0.1 and abs(n.std() - 3.0) < 0.1
+    mean = rgrad.zeros(4, dtype=rgrad.float64, requires_grad=True)
+    std = rgrad.ones(4, dtype=rgrad.float64, requires_grad=True)
+    r = rgrad.normal(mean, std)
+    r.sum().backward()
+    # d/dmean = 1, d/dstd = the standard-normal draw = (r - mean) / std
+    assert_close(mean.grad, np.ones(4))
+    assert_close(std.grad, r.detach().numpy())
+    with pytest.raises(RuntimeError, match="normal expects std >= 0.0, but found std -1"):
+        rgrad.normal(rgrad.zeros(2), -1.0)
+
+    w = rgrad.tensor([0.1, 0.0, 0.6, 0.3])
+    s = rgrad.multinomial(w, 20000, replacement=True).numpy()
+    freq = np.bincount(s, minlength=4) / s.size
+    assert freq[1] == 0 and np.abs(freq - [0.1, 0.0, 0.6, 0.3]).max() < 0.02
+    firsts = np.array([rgrad.multinomial(w, 3).tolist() for _ in range(3000)])
+    assert all(len(set(row)) == 3 for row in firsts) and 1 not in firsts
+    assert np.abs(np.bincount(firsts[:, 0], minlength=4) / 3000 - [0.1, 0.0, 0.6, 0.3]).max() < 0.03
+    assert rgrad.multinomial(rgrad.tensor([0.0, 1.0, 0.0]), 2).tolist()[0] == 1  # then a zero-weight one
+    rows = rgrad.multinomial(rgrad.tensor([[1.0, 0.0], [0.0, 1.0]]), 3, replacement=True)
+    assert rows.dtype == rgrad.int64 and rows.tolist() == [[0, 0, 0], [1, 1, 1]]
+    for args, msg in [
+        ((rgrad.tensor([0.2, 0.8]), 3), "cannot sample n_sample > prob_dist.size"),
+        ((rgrad.tensor([-1.0, 1.0]), 1), "probability tensor contains either `inf`, `nan` or element < 0"),
+        ((rgrad.tensor([0.0, 0.0]), 1), "invalid multinomial distribution"),
+        ((rgrad.tensor([1, 1]), 1), "multinomial only supports floating-point dtypes for input, got: Long"),
+        ((rgrad.ones(2, 2, 2), 1), "prob_dist must be 1 or 2 dim"),
+        ((rgrad.tensor([1.0]), 0), "cannot sample n_sample <= 0 samples"),
+    ]:
+        with pytest.raises(RuntimeError, match=msg):
+            rgrad.multinomial(*args)

@@ -96,7 +96,7 @@ _METHOD_FUNCTIONS = [
     "squeeze", "unsqueeze", "narrow", "select", "clone", "detach", "numel", "is_floating_point",
 ]
 from . import _elementwise, _indexing, _joining, _linalg, _matmul, _reduce  # noqa: E402
-from ._factories import is_complex, logspace, randperm  # noqa: E402,F401  (also adds Tensor.new_zeros, uniform_, ...)
+from ._factories import bernoulli, is_complex, logspace, multinomial, normal, randperm  # noqa: E402,F401  (also adds Tensor.new_zeros, uniform_, ...)
 from ._composites import cross, deg2rad, diff, logaddexp, logaddexp2, median, nanmedian, rad2deg, sgn, xlogy  # noqa: E402,F401
 
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):

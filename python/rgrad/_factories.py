@@ -11,7 +11,7 @@ like PyTorch does (a leaf that requires grad refuses them outside ``no_grad``).
 from . import _rgrad
 from ._rgrad import Tensor
 
-__all__ = ["randperm", "logspace", "is_complex"]
+__all__ = ["randperm", "logspace", "is_complex", "bernoulli", "normal", "multinomial"]
 
 _TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
 
@@ -82,6 +82,20 @@ def _normal_(self, mean=0.0, std=1.0, *, generator=None):
     return self.copy_(r * float(std) + float(mean))
 
 
+def _bernoulli_(self, p=0.5, *, generator=None):
+    """``bernoulli_(p=0.5)``: fills ``self`` with 1 (probability ``p``, a number or a tensor
+    broadcastable to ``self``) or 0."""
+    _check_float_fill(self, "bernoulli_scalar_cpu_")
+    prob = p if isinstance(p, Tensor) else _rgrad.full(self.shape, float(p), dtype=_rgrad.float64)
+    _check_probability(prob)
+    return self.copy_((_rgrad.rand(*self.shape, generator=generator, dtype=_rgrad.float64) < prob).to(self.dtype))
+
+
+def _check_probability(p):
+    if p.numel() and not bool(((p >= 0) & (p <= 1)).all()):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+
+
 def _is_signed(self):
     """True unless the dtype is bool (every other rgrad dtype is signed)."""
     return str(self.dtype) != "rgrad.bool"
@@ -95,7 +109,7 @@ def _is_complex(self):
 for _name, _fn in [
     ("new_empty", _new_empty), ("new_zeros", _new_zeros), ("new_ones", _new_ones), ("new_full", _new_full),
     ("new_tensor", _new_tensor), ("uniform_", _uniform_), ("normal_", _normal_), ("is_signed", _is_signed),
-    ("is_complex", _is_complex),
+    ("is_complex", _is_complex), ("bernoulli_", _bernoulli_),
 ]:
     _fn.__name__ = _fn.__qualname__ = _name
     setattr(Tensor, _name, _fn)
@@ -125,6 +139,71 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     if out is not None:
         return out.copy_(vals) if tuple(out.shape) == (steps,) else _bad_out("logspace", out, (steps,))
     return vals.requires_grad_() if requires_grad else vals
+
+
+def bernoulli(input, *, generator=None, out=None):
+    """``bernoulli(input)``: 1 with probability ``input[i]`` (each in [0, 1]), else 0, in
+    ``input``'s float dtype."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_TITLE[str(input.dtype).replace("rgrad.", "")]}\'')
+    _check_probability(input)
+    r = (_rgrad.rand(*input.shape, generator=generator, dtype=_rgrad.float64) < input.detach()).to(input.dtype)
+    return r if out is None else out.copy_(r)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """``normal(mean, std, size=None)``: samples of N(mean, std**2). ``mean`` / ``std`` are
+    numbers (then ``size`` gives the shape) or tensors (broadcast together; the result is
+    differentiable in both, as in PyTorch)."""
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        if size is None:
+            raise TypeError("normal(): with number mean and std, size is required")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+        r = _rgrad.randn(*size, generator=generator, dtype=dtype) * float(std) + float(mean)
+        r = r.requires_grad_() if requires_grad else r
+        return r if out is None else out.copy_(r)
+    if not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    if isinstance(std, Tensor) and std.numel() and bool((std < 0).any()):
+        raise RuntimeError(f"normal expects all elements of std >= 0.0, but found std {float(std.min()):g}")
+    ref = mean if isinstance(mean, Tensor) else std
+    shape = _rgrad.broadcast_shapes(*[t.shape for t in (mean, std) if isinstance(t, Tensor)])
+    r = mean + std * _rgrad.randn(*shape, generator=generator, dtype=ref.dtype)
+    return r if out is None else out.copy_(r)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """``multinomial(input, num_samples, replacement=False)``: category indices (int64) drawn
+    with weights ``input`` (1-D, or 2-D for one draw per row). Without replacement, each
+    category is drawn at most once (Gumbel top-k); with it, by inverse CDF."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {_TITLE[str(input.dtype).replace('rgrad.', '')]}")
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = input.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    p = input.detach().to(_rgrad.float64)
+    if p.numel() and not bool((p.isfinite() & (p >= 0)).all()):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    total = p.sum(-1, keepdim=True)
+    if p.numel() == 0 or bool((total <= 0).any()):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rows = p if p.dim() == 2 else p.unsqueeze(0)
+    u = _rgrad.rand(rows.shape[0], num_samples if replacement else n, generator=generator, dtype=_rgrad.float64)
+    if replacement:
+        cdf = (rows / total.reshape(-1, 1)).cumsum(-1)
+        picks = _rgrad.searchsorted(cdf, u, right=True).clamp_max(n - 1)
+    else:
+        # Gumbel top-k: log p + Gumbel noise, the k largest keys are a weighted draw
+        # without replacement (zero weights give -inf keys and come last)
+        keys = rows.log() - (-(u.clamp_min(1e-300)).log()).log()
+        picks = keys.topk(num_samples, dim=-1).indices
+    picks = picks if input.dim() == 2 else picks.squeeze(0)
+    return picks if out is None else out.copy_(picks)
 
 
 def is_complex(input):

@@ -410,6 +410,11 @@ class Tensor:
     def baddbmm(self, /, batch1, batch2, *, beta=None, alpha=None) -> Any:
         """`baddbmm(batch1, batch2, *, beta=1, alpha=1)`: `beta * self + alpha * bmm(batch1, batch2)`."""
         ...
+    def bernoulli_(self, p=0.5, *, generator=None) -> Any:
+        """``bernoulli_(p=0.5)``: fills ``self`` with 1 (probability ``p``, a number or a tensor
+        broadcastable to ``self``) or 0.
+        """
+        ...
     def bincount(self, /, weights=None, minlength=0) -> Any:
         """`bincount(weights=None, minlength=0)`: occurrences of each non-negative int."""
         ...
