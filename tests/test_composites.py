@@ -101,3 +101,69 @@ def test_angles_sgn_cross():
     with pytest.raises(RuntimeError, match="linalg.cross: inputs dimension -1 must have length 3. Got 3 and 4"):
         rgrad.linalg.cross(rgrad.zeros(2, 3), rgrad.zeros(2, 4))
     assert gradcheck(lambda x, y: rgrad.linalg.cross(x, y), (dbl(2, 3), dbl(2, 3, seed=1)))
+
+
+def test_logit_sinc_heaviside():
+    z = np.array([0.0, 0.25, 0.9, 1.0])
+    with np.errstate(divide="ignore"):
+        assert_close(rgrad.logit(rgrad.tensor(z, dtype=rgrad.float64)), np.log(z / (1 - z)))
+    zc = np.clip(z, 0.1, 0.9)
+    assert_close(rgrad.tensor(z, dtype=rgrad.float64).logit(eps=0.1), np.log(zc / (1 - zc)))
+    assert rgrad.logit(rgrad.tensor([1, 2])).dtype == rgrad.float32
+    x = np.array([0.0, 0.5, -1.5, 2.25])
+    assert_close(rgrad.sinc(rgrad.tensor(x, dtype=rgrad.float64)), np.sinc(x))
+    assert rgrad.sinc(rgrad.tensor([0, 1])).dtype == rgrad.float32
+    # the derivative of sinc at 0 is 0, not NaN
+    s = rgrad.tensor([0.0, 0.3], dtype=rgrad.float64, requires_grad=True)
+    rgrad.sinc(s).sum().backward()
+    assert s.grad.tolist()[0] == 0.0
+    assert gradcheck(rgrad.sinc, (rgrad.tensor([0.3, -1.2, 2.5], dtype=rgrad.float64, requires_grad=True),))
+    assert gradcheck(lambda t: rgrad.logit(t), (rgrad.tensor([0.2, 0.6], dtype=rgrad.float64, requires_grad=True),))
+    h = np.array([-1.0, 0.0, 2.0])
+    assert_close(rgrad.heaviside(rgrad.tensor(h, dtype=rgrad.float32), rgrad.tensor([0.5])), np.heaviside(h, 0.5).astype(np.float32))
+    assert rgrad.heaviside(rgrad.tensor([-1, 0, 2]), rgrad.tensor([7])).tolist() == [0, 7, 1]
+    with pytest.raises(RuntimeError, match="heaviside is not yet implemented for tensors with different dtypes"):
+        rgrad.heaviside(rgrad.tensor([1.0]), rgrad.tensor([1]))
+
+
+def test_isin():
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(0, 20, (4, 6)), rng.integers(0, 20, 7)
+    assert rgrad.isin(rgrad.tensor(a), rgrad.tensor(b)).numpy().tolist() == np.isin(a, b).tolist()
+    assert rgrad.tensor(a).isin(rgrad.tensor(b), invert=True).numpy().tolist() == np.isin(a, b, invert=True).tolist()
+    assert rgrad.isin(rgrad.tensor([1, 2, 3]), 2).tolist() == [False, True, False]
+    assert rgrad.isin(2, rgrad.tensor([1, 2])).item() is True
+    assert rgrad.isin(rgrad.tensor([1.0, 2.5]), rgrad.tensor([2, 1])).tolist() == [True, False]
+    assert rgrad.isin(rgrad.tensor([1, 2]), rgrad.tensor([], dtype=rgrad.int64)).tolist() == [False, False]
+
+
+def test_dist_cdist():
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 5, 4))
+    ref = np.linalg.norm(a[:, :, None, :] - b[:, None, :, :], axis=-1)
+    assert_close(rgrad.cdist(rgrad.tensor(a), rgrad.tensor(b)), ref)
+    ref1 = np.abs(a[:, :, None, :] - b[:, None, :, :]).sum(-1)
+    assert_close(rgrad.cdist(rgrad.tensor(a), rgrad.tensor(b), p=1), ref1)
+    assert_close(rgrad.dist(rgrad.tensor(a[0]), rgrad.tensor(a[1])), np.linalg.norm(a[0] - a[1]))
+    assert_close(rgrad.tensor(a[0]).dist(rgrad.tensor(a[1]), 1), np.abs(a[0] - a[1]).sum())
+    with pytest.raises(RuntimeError, match="X1 and X2 must have the same number of columns. X1: 4 X2: 3"):
+        rgrad.cdist(rgrad.zeros(3, 4), rgrad.zeros(5, 3))
+    with pytest.raises(RuntimeError, match="cdist only supports floating-point dtypes, X1 got: Long"):
+        rgrad.cdist(rgrad.zeros(3, 4, dtype=rgrad.int64), rgrad.zeros(5, 4))
+    assert gradcheck(lambda x, y: rgrad.cdist(x, y), (dbl(3, 4), dbl(2, 4, seed=1)))
+
+
+def test_fill_diagonal_():
+    for shape, wrap in [((3, 4), False), ((7, 3), True), ((7, 3), False), ((4, 4), False)]:
+        a = np.zeros(shape)
+        np.fill_diagonal(a, 5, wrap=wrap)
+        t = rgrad.zeros(*shape, dtype=rgrad.float64)
+        assert t.fill_diagonal_(5, wrap=wrap) is t
+        assert_close(t, a)
+    c = rgrad.zeros(2, 2, 2)
+    c.fill_diagonal_(1)
+    assert c[0, 0, 0].item() == 1 and c[1, 1, 1].item() == 1 and c.sum().item() == 2
+    with pytest.raises(RuntimeError, match="all dimensions of input must be of equal length"):
+        rgrad.zeros(2, 3, 2).fill_diagonal_(1)
+    with pytest.raises(RuntimeError, match="dimensions must larger than 1"):
+        rgrad.zeros(3).fill_diagonal_(1)

@@ -97,7 +97,10 @@ _METHOD_FUNCTIONS = [
 ]
 from . import _elementwise, _indexing, _joining, _linalg, _matmul, _reduce  # noqa: E402
 from ._factories import bernoulli, is_complex, logspace, multinomial, normal, randperm  # noqa: E402,F401  (also adds Tensor.new_zeros, uniform_, ...)
-from ._composites import cross, deg2rad, diff, logaddexp, logaddexp2, median, nanmedian, rad2deg, sgn, xlogy  # noqa: E402,F401
+from ._composites import (  # noqa: E402,F401
+    cdist, cross, deg2rad, diff, dist, heaviside, isin, logaddexp, logaddexp2, logit, median, nanmedian, rad2deg, sgn,
+    sinc, xlogy,
+)
 
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     _METHOD_FUNCTIONS += _family.METHOD_FUNCTIONS

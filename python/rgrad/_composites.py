@@ -1,5 +1,6 @@
 """Ops composed in Python from other rgrad ops: ``diff``, ``median`` / ``nanmedian``,
-``logaddexp`` / ``logaddexp2``, ``xlogy``, ``deg2rad`` / ``rad2deg``, ``sgn`` and
+``logaddexp`` / ``logaddexp2``, ``xlogy``, ``deg2rad`` / ``rad2deg``, ``sgn``, ``logit``,
+``sinc``, ``heaviside``, ``isin``, ``dist``, ``cdist``, ``fill_diagonal_`` and
 ``cross`` / ``linalg.cross``.
 
 Each is a few lines over ops that already have kernels and backwards in Rust, so
@@ -12,7 +13,12 @@ import math
 from . import _rgrad, return_types
 from ._rgrad import Tensor
 
-__all__ = ["diff", "median", "nanmedian", "logaddexp", "logaddexp2", "xlogy", "deg2rad", "rad2deg", "sgn", "cross"]
+__all__ = [
+    "diff", "median", "nanmedian", "logaddexp", "logaddexp2", "xlogy", "deg2rad", "rad2deg", "sgn", "cross",
+    "logit", "sinc", "heaviside", "isin", "dist", "cdist",
+]
+# tensor methods only (no function form in PyTorch)
+_METHODS_ONLY = ["fill_diagonal_"]
 
 _TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
 return_types.median = return_types._structseq("median", ["values", "indices"])
@@ -177,6 +183,92 @@ def linalg_cross(input, other, *, dim=-1):
     return _linalg_cross(input, other, dim=dim)
 
 
+def _floating(x):
+    return x if x.dtype.is_floating_point else x.float()
+
+
+def logit(input, eps=None):
+    """``logit(input, eps=None)``: ``log(z / (1 - z))`` with ``z = input`` clamped to
+    ``[eps, 1 - eps]`` when ``eps`` is given (integer inputs give float32)."""
+    z = _floating(input)
+    if eps is not None:
+        z = z.clamp(eps, 1.0 - eps)
+    return (z / (1.0 - z)).log()
+
+
+def sinc(input):
+    """``sinc(input)``: ``sin(pi x) / (pi x)``, 1 at 0 (with derivative 0 there)."""
+    x = _floating(input)
+    zero = x == 0
+    # a safe denominator in the unused branch keeps NaN out of the gradient at 0
+    px = x.where(~zero, _rgrad.ones_like(x)) * math.pi
+    return (px.sin() / px).where(~zero, _rgrad.ones_like(x))
+
+
+def heaviside(input, values):
+    """``heaviside(input, values)``: 0 where ``input < 0``, ``values`` where it is 0, 1
+    where it is positive. Both must have one dtype; not differentiable (as in PyTorch)."""
+    if input.dtype != values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    x, v = input.detach(), values.detach()
+    return (x > 0).to(x.dtype).where(x != 0, v)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """``isin(elements, test_elements, invert=False)``: whether each element occurs in
+    ``test_elements`` (either may be a number)."""
+    el = elements if isinstance(elements, Tensor) else _rgrad.tensor(elements)
+    te = test_elements if isinstance(test_elements, Tensor) else _rgrad.tensor(test_elements)
+    te = te.detach().reshape(-1)
+    if te.numel() == 0:
+        found = _rgrad.zeros(el.shape, dtype=_rgrad.bool)
+    else:
+        dt = _rgrad.promote_types(el.dtype, te.dtype)
+        ref = te.to(dt).sort().values
+        x = el.detach().to(dt)
+        at = _rgrad.searchsorted(ref, x.reshape(-1)).clamp_max(ref.numel() - 1)
+        found = (ref[at] == x.reshape(-1)).reshape(el.shape)
+    return ~found if invert else found
+
+
+def dist(input, other, p=2):
+    """``dist(input, other, p=2)``: the p-norm of ``input - other`` (broadcast)."""
+    return (input - other).norm(p)
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """``cdist(x1, x2, p=2)``: p-norm distances between the rows of ``x1`` (…, P, M) and
+    ``x2`` (…, R, M), shape (…, P, R)."""
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_title(x)}")
+        if x.dim() < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """``fill_diagonal_(fill_value, wrap=False)``: writes ``fill_value`` on the main diagonal
+    (a 2-D tensor, or any rank with all dims equal); with ``wrap``, a tall matrix's diagonal
+    restarts below every square block, as in NumPy."""
+    if self.dim() < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.dim() > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    n = self.numel()
+    if n == 0:
+        return self
+    # flat (row-major) positions of the diagonal: a fixed step
+    step = sum(math.prod(self.shape[d + 1:]) for d in range(self.dim()))
+    count = min(self.shape) if not (wrap and self.dim() == 2) else (n - 1) // step + 1
+    idx = _rgrad.arange(0, count * step, step, dtype=_rgrad.int64)
+    return self.put_(idx, _rgrad.full((count,), fill_value, dtype=self.dtype))
+
+
 def _method(fn, name):
     def m(self, *args, **kwargs):
         return fn(self, *args, **kwargs)
@@ -187,6 +279,9 @@ def _method(fn, name):
 
 
 for _name in __all__:
+    if _name not in ("cdist",):  # function only in PyTorch
+        setattr(Tensor, _name, _method(globals()[_name], _name))
+for _name in _METHODS_ONLY:
     setattr(Tensor, _name, _method(globals()[_name], _name))
 del _name
 

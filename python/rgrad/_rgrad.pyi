@@ -568,6 +568,9 @@ class Tensor:
         ...
     def dim(self, /) -> Any:
         ...
+    def dist(self, *args, **kwargs) -> Any:
+        """``dist(input, other, p=2)``: the p-norm of ``input - other`` (broadcast)."""
+        ...
     def div(self, /, other, *, rounding_mode=None) -> Any:
         """`div(other, *, rounding_mode=None)`: true division, or 'trunc' / 'floor' rounding."""
         ...
@@ -624,6 +627,12 @@ class Tensor:
         """In-place `expm1`; returns self."""
         ...
     def fill_(self, /, value) -> Any:
+        ...
+    def fill_diagonal_(self, *args, **kwargs) -> Any:
+        """``fill_diagonal_(fill_value, wrap=False)``: writes ``fill_value`` on the main diagonal
+        (a 2-D tensor, or any rank with all dims equal); with ``wrap``, a tall matrix's diagonal
+        restarts below every square block, as in NumPy.
+        """
         ...
     def fix(self, /) -> Any:
         """Elementwise `fix` (see `rgrad.fix`)."""
@@ -716,6 +725,11 @@ class Tensor:
     def gt_(self, /, other) -> Any:
         """In-place `gt`; the result must fit self's shape and dtype."""
         ...
+    def heaviside(self, *args, **kwargs) -> Any:
+        """``heaviside(input, values)``: 0 where ``input < 0``, ``values`` where it is 0, 1
+        where it is positive. Both must have one dtype; not differentiable (as in PyTorch).
+        """
+        ...
     def histc(self, /, bins=100, min=0.0, max=0.0) -> Any:
         """`histc(bins=100, min=0, max=0)`: equal-width histogram (min == max: the data's range)."""
         ...
@@ -783,6 +797,11 @@ class Tensor:
         ...
     def isfinite(self, /) -> Any:
         """`isfinite`: a bool tensor."""
+        ...
+    def isin(self, *args, **kwargs) -> Any:
+        """``isin(elements, test_elements, invert=False)``: whether each element occurs in
+        ``test_elements`` (either may be a number).
+        """
         ...
     def isinf(self, /) -> Any:
         """`isinf`: a bool tensor."""
@@ -888,6 +907,11 @@ class Tensor:
         ...
     def logical_xor_(self, /, other) -> Any:
         """In-place `logical_xor`; the result must fit self's shape and dtype."""
+        ...
+    def logit(self, *args, **kwargs) -> Any:
+        """``logit(input, eps=None)``: ``log(z / (1 - z))`` with ``z = input`` clamped to
+        ``[eps, 1 - eps]`` when ``eps`` is given (integer inputs give float32).
+        """
         ...
     def logsumexp(self, /, dim, keepdim=False) -> Any:
         """`logsumexp(dim, keepdim=False)`: `log(sum(exp(x)))` without overflow."""
@@ -1201,6 +1225,9 @@ class Tensor:
         ...
     def sin_(self, /) -> Any:
         """In-place `sin`; returns self."""
+        ...
+    def sinc(self, *args, **kwargs) -> Any:
+        """``sinc(input)``: ``sin(pi x) / (pi x)``, 1 at 0 (with derivative 0 there)."""
         ...
     def sinh(self, /) -> Any:
         """Elementwise `sinh` (see `rgrad.sinh`)."""
