@@ -21,8 +21,6 @@ __all__ = [
 _METHODS_ONLY = ["fill_diagonal_"]
 
 _TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
-return_types.median = return_types._structseq("median", ["values", "indices"])
-return_types.nanmedian = return_types._structseq("nanmedian", ["values", "indices"])
 
 
 def _title(t):
