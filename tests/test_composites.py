@@ -58,6 +58,9 @@ def test_median_and_nanmedian():
     assert np.isnan(rgrad.median(rgrad.tensor([1.0, np.nan])).item())
     assert rgrad.nanmedian(rgrad.tensor([1.0, np.nan, 3.0, 2.0])).item() == 2.0
     assert np.isnan(rgrad.median(rgrad.tensor([])).item())
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 5\)"):
+        t.median(5)
+    assert rgrad.tensor(3.0).median(0).values.item() == 3.0
     with pytest.raises(IndexError, match="Expected reduction dim 1 to have non-zero size"):
         rgrad.median(rgrad.zeros(2, 0), 1)
     x = dbl(3, 5)
@@ -85,6 +88,10 @@ def test_logaddexp_xlogy():
     assert gradcheck(lambda p, q: rgrad.logaddexp2(p, q), (p, q))
     pos = rgrad.tensor(np.random.default_rng(3).random((3, 4)) + 0.5, requires_grad=True)
     assert gradcheck(lambda p, y: rgrad.xlogy(p, y), (p, pos))
+    # at x = 0 the x-gradient is xlogy(x != 0, y) = 0, also where y = 0
+    x0 = rgrad.tensor([0.0, 0.0], dtype=rgrad.float64, requires_grad=True)
+    rgrad.xlogy(x0, rgrad.tensor([0.0, 2.0], dtype=rgrad.float64)).sum().backward()
+    assert x0.grad.tolist() == [0.0, 0.0]
 
 
 def test_angles_sgn_cross():

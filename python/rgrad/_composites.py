@@ -62,7 +62,10 @@ def _median(input, dim, keepdim, ignore_nan, name):
         if flat.numel() == 0:
             return _rgrad.tensor(float("nan"), dtype=input.dtype)
         return _median(flat, 0, False, ignore_nan, name).values
-    d = dim % input.dim() if input.dim() else 0
+    nd = max(input.dim(), 1)
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    d = dim % nd
     x = input if input.dim() else input.reshape(1)
     n = x.shape[d]
     if n == 0:
@@ -131,8 +134,10 @@ def xlogy(input, other):
     y = _as_tensor(other, input)
     if not x.dtype.is_floating_point and not y.dtype.is_floating_point:
         x, y = x.float(), y.float()
-    prod = x * y.log()
-    return prod.where((x != 0) | y.isnan(), _rgrad.zeros_like(prod))
+    keep = (x != 0) | y.isnan()
+    # log(1) = 0 where the result is 0 anyway: keeps 0 * log(0) = NaN out of the gradient
+    prod = x * y.where(keep, _rgrad.ones_like(y)).log()
+    return prod.where(keep, _rgrad.zeros_like(prod))
 
 
 def deg2rad(input):
