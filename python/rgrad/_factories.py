@@ -122,6 +122,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
+    _check_device(device)
     dtype = dtype or _rgrad.int64
     if requires_grad and not dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -134,6 +135,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """``logspace(start, end, steps, base=10)``: ``base ** linspace(start, end, steps)``."""
+    _check_device(device)
     exps = _rgrad.linspace(start, end, steps, dtype=_rgrad.float64)
     vals = (float(base) ** exps).to(dtype or _rgrad.get_default_dtype())
     if out is not None:
@@ -155,6 +157,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     """``normal(mean, std, size=None)``: samples of N(mean, std**2). ``mean`` / ``std`` are
     numbers (then ``size`` gives the shape) or tensors (broadcast together; the result is
     differentiable in both, as in PyTorch)."""
+    _check_device(device)
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
             raise TypeError("normal(): with number mean and std, size is required")
@@ -209,6 +212,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 def is_complex(input):
     """False: rgrad has no complex dtypes."""
     return False
+
+
+def _check_device(device):
+    """The core factories' device check (an unknown or unavailable device raises there)."""
+    if device is not None:
+        _rgrad.empty(0, device=device)
 
 
 def _bad_out(name, out, shape):
