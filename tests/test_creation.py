@@ -368,9 +368,9 @@ def test_uniform_and_normal_fills():
     with rgrad.no_grad():
         assert w.normal_() is w
     assert w.is_leaf and w.requires_grad
-    with pytest.raises(RuntimeError, match="\"check_uniform_bounds\" not implemented for 'Long'"):
+    with pytest.raises(NotImplementedError, match="\"check_uniform_bounds\" not implemented for 'Long'"):
         rgrad.zeros(3, dtype=rgrad.int64).uniform_()
-    with pytest.raises(RuntimeError, match="\"normal_kernel_cpu\" not implemented for 'Int'"):
+    with pytest.raises(NotImplementedError, match="\"normal_kernel_cpu\" not implemented for 'Int'"):
         rgrad.zeros(3, dtype=rgrad.int32).normal_()
     with pytest.raises(RuntimeError, match="uniform_ expects to return a \\[from, to\\) range, but found from=1 > to=0"):
         rgrad.zeros(3).uniform_(1, 0)

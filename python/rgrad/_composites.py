@@ -11,6 +11,7 @@ its gradient is the chain rule through those parts (checked with gradcheck in
 import math
 
 from . import _rgrad, return_types
+from ._messages import dtype_title, not_implemented
 from ._rgrad import Tensor
 
 __all__ = [
@@ -19,13 +20,6 @@ __all__ = [
 ]
 # tensor methods only (no function form in PyTorch)
 _METHODS_ONLY = ["fill_diagonal_"]
-
-_TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
-
-
-def _title(t):
-    return _TITLE[str(t.dtype).replace("rgrad.", "")]
-
 
 def _as_tensor(x, like):
     return x if isinstance(x, Tensor) else _rgrad.tensor(x, dtype=like.dtype if isinstance(like, Tensor) else None)
@@ -71,17 +65,17 @@ def _median(input, dim, keepdim, ignore_nan, name):
     if n == 0:
         raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
     values_sorted, order = x.sort(d)  # NaN sorts last, as in PyTorch
-    if input.dtype.is_floating_point:
-        nan = x.isnan()
-        count = (~nan).sum(d, keepdim=True) if ignore_nan else None
-    if input.dtype.is_floating_point and ignore_nan:
+    is_float = input.dtype.is_floating_point
+    nan = x.isnan() if is_float else None
+    if is_float and ignore_nan:
         # lower median of the non-NaN values; all-NaN slices give NaN (the last position)
+        count = (~nan).sum(d, keepdim=True)
         k = ((count - 1).clamp_min(0) // 2).where(count > 0, _rgrad.full_like(count, n - 1))
     else:
         k = _rgrad.full([*x.shape[:d], 1, *x.shape[d + 1:]], (n - 1) // 2, dtype=_rgrad.int64)
     values = values_sorted.gather(d, k)
     indices = order.gather(d, k)
-    if input.dtype.is_floating_point and not ignore_nan:
+    if is_float and not ignore_nan:
         # any NaN makes the median NaN, at the first NaN's index
         has_nan = nan.any(d, keepdim=True)
         values = values.where(~has_nan, _rgrad.full_like(values, float("nan")))
@@ -107,7 +101,7 @@ def nanmedian(input, dim=None, keepdim=False):
 def _float_only(name, *ts):
     for t in ts:
         if isinstance(t, Tensor) and not t.dtype.is_floating_point:
-            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_title(t)}\'')
+            raise not_implemented(f"{name}_cpu", t)
 
 
 def logaddexp(input, other):
@@ -244,7 +238,7 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     ``x2`` (…, R, M), shape (…, P, R)."""
     for name, x in (("X1", x1), ("X2", x2)):
         if not x.dtype.is_floating_point:
-            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_title(x)}")
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {dtype_title(x.dtype)}")
         if x.dim() < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.dim()}D")
     if x1.shape[-1] != x2.shape[-1]:

@@ -9,33 +9,26 @@ like PyTorch does (a leaf that requires grad refuses them outside ``no_grad``).
 """
 
 from . import _rgrad
+from ._messages import cannot_resize_out, dtype_title, not_implemented
 from ._rgrad import Tensor
 
 __all__ = ["randperm", "logspace", "is_complex", "bernoulli", "normal", "multinomial"]
 
-_TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
-
-
-def _sizes(size):
-    """``f(2, 3)`` and ``f((2, 3))`` both mean shape (2, 3)."""
-    if len(size) == 1 and not isinstance(size[0], int) and hasattr(size[0], "__len__"):
-        return tuple(size[0])
-    return tuple(size)
 
 
 def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     """``new_empty(size)``: an uninitialised tensor with ``self``'s dtype and device unless given."""
-    return _rgrad.empty(*_sizes(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return _rgrad.empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
     """``new_zeros(size)``: zeros with ``self``'s dtype and device unless given."""
-    return _rgrad.zeros(*_sizes(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return _rgrad.zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
     """``new_ones(size)``: ones with ``self``'s dtype and device unless given."""
-    return _rgrad.ones(*_sizes(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return _rgrad.ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
@@ -52,7 +45,7 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 def _check_float_fill(self, kernel):
     if not self.dtype.is_floating_point:
-        raise RuntimeError(f'"{kernel}" not implemented for \'{_TITLE[str(self.dtype).replace("rgrad.", "")]}\'')
+        raise not_implemented(kernel, self)
 
 
 def _uniform_(self, *args, generator=None, **kwargs):
@@ -129,7 +122,9 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     # float64 keys: ties (which would still give a permutation) are vanishingly rare
     perm = _rgrad.rand(n, generator=generator, dtype=_rgrad.float64).argsort().to(dtype)
     if out is not None:
-        return out.copy_(perm) if tuple(out.shape) == (n,) else _bad_out("randperm", out, (n,))
+        if tuple(out.shape) != (n,):
+            raise cannot_resize_out("randperm", out, (n,))
+        return out.copy_(perm)
     return perm.requires_grad_() if requires_grad else perm
 
 
@@ -139,7 +134,9 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     exps = _rgrad.linspace(start, end, steps, dtype=_rgrad.float64)
     vals = (float(base) ** exps).to(dtype or _rgrad.get_default_dtype())
     if out is not None:
-        return out.copy_(vals) if tuple(out.shape) == (steps,) else _bad_out("logspace", out, (steps,))
+        if tuple(out.shape) != (steps,):
+            raise cannot_resize_out("logspace", out, (steps,))
+        return out.copy_(vals)
     return vals.requires_grad_() if requires_grad else vals
 
 
@@ -147,7 +144,7 @@ def bernoulli(input, *, generator=None, out=None):
     """``bernoulli(input)``: 1 with probability ``input[i]`` (each in [0, 1]), else 0, in
     ``input``'s float dtype."""
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_TITLE[str(input.dtype).replace("rgrad.", "")]}\'')
+        raise not_implemented("bernoulli_tensor_cpu_p_", input)
     _check_probability(input)
     r = (_rgrad.rand(*input.shape, generator=generator, dtype=_rgrad.float64) < input.detach()).to(input.dtype)
     return r if out is None else out.copy_(r)
@@ -181,7 +178,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     with weights ``input`` (1-D, or 2-D for one draw per row). Without replacement, each
     category is drawn at most once (Gumbel top-k); with it, by inverse CDF."""
     if not input.dtype.is_floating_point:
-        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {_TITLE[str(input.dtype).replace('rgrad.', '')]}")
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {dtype_title(input.dtype)}")
     if input.dim() not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if num_samples <= 0:
@@ -218,10 +215,3 @@ def _check_device(device):
     """The core factories' device check (an unknown or unavailable device raises there)."""
     if device is not None:
         _rgrad.empty(0, device=device)
-
-
-def _bad_out(name, out, shape):
-    raise RuntimeError(
-        f"{name}(): out= tensor has shape {list(out.shape)} but the result has shape {list(shape)}; "
-        "rgrad can't resize out= tensors yet, pass one of the result's shape"
-    )

@@ -1,6 +1,7 @@
 """Python-level pieces of the matmul op family: einsum's argument forms, linear, multi_dot."""
 
 from . import _rgrad
+from ._messages import cannot_resize_out, dtype_title
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
 METHOD_FUNCTIONS = [
@@ -19,7 +20,6 @@ _OUT_TDOT = ["inner"]
 __all__ = ["einsum", "chain_matmul", "tensordot"] + _OUT_GEMM + _OUT_DOT + _OUT_MUL + _OUT_TDOT
 
 _C_NAME = {"bool": "bool", "int32": "int", "int64": "long int", "float32": "float", "float64": "double"}
-_TITLE = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double"}
 _KIND = {"bool": 0, "int32": 1, "int64": 1, "float32": 2, "float64": 2}
 
 
@@ -46,27 +46,25 @@ def _with_out(name, kind, method=None, first="input"):
             )
         result = method(input, *args, **kwargs)
         rd, od = _dname(result.dtype), _dname(out.dtype)
+        rt, ot = dtype_title(result.dtype), dtype_title(out.dtype)
         one_d = name == "matmul" and input.dim() == 1 and args and getattr(args[0], "dim", lambda: 0)() == 1
         if kind == "dot" or one_d:
             if rd != od:
-                raise RuntimeError(f"result dtype {_TITLE[od]} does not match input dtype {_TITLE[rd]}")
+                raise RuntimeError(f"result dtype {ot} does not match input dtype {rt}")
         elif kind == "tdot":
             if rd != od:
                 raise RuntimeError(
-                    f"tensordot: Expected the output tensor to have dtype {_TITLE[rd]}, "
-                    f"but got an output tensor with dtype {_TITLE[od]}"
+                    f"tensordot: Expected the output tensor to have dtype {rt}, "
+                    f"but got an output tensor with dtype {ot}"
                 )
         elif kind == "gemm":
             if rd != od:
                 raise RuntimeError(f"Expected out tensor to have dtype {_C_NAME[rd]}, but got {_C_NAME[od]} instead")
         elif _KIND[od] < _KIND[rd]:
-            raise RuntimeError(f"result type {_TITLE[rd]} can't be cast to the desired output type {_TITLE[od]}")
+            raise RuntimeError(f"result type {rt} can't be cast to the desired output type {ot}")
         if tuple(out.shape) != tuple(result.shape):
             # PyTorch resizes `out` here; rgrad tensors can't change shape in place yet
-            raise RuntimeError(
-                f"{name}(): out= tensor has shape {list(out.shape)} but the result has shape "
-                f"{list(result.shape)}; rgrad can't resize out= tensors yet, pass one of the result's shape"
-            )
+            raise cannot_resize_out(name, out, result.shape)
         out.copy_(result)
         return out
 

@@ -1231,7 +1231,9 @@ impl Tensor {
     fn flat_target(&self, index: &Tensor) -> Result<(Tensor, AdvSpec)> {
         let n = self.numel() as i64;
         let idx = as_i64_contig(&index.detach())?;
-        if let Some(v) = idx.to_vec::<i64>()?.into_iter().find(|&v| v < -n || v >= n) {
+        // SAFETY: `idx` is a contiguous int64 tensor of `numel` elements
+        let vals = unsafe { std::slice::from_raw_parts(idx.data_ptr() as *const i64, idx.numel()) };
+        if let Some(&v) = vals.iter().find(|&&v| v < -n || v >= n) {
             return Err(Error::Index(format!("out of range: tried to access index {v} on a tensor of {n} elements.")));
         }
         let flat = self.reshape_to(&[self.numel()])?;
