@@ -82,14 +82,33 @@ impl Tensor {
 
     /// A view of `self`'s storage with another layout, linked to `self`'s base for autograd
     /// of in-place writes (no graph recorded here; the view op records its own backward).
+    #[inline]
     pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
         let base = match &self.0.view {
             Some(v) => v.base.clone(),
             None => self.clone(),
         };
-        let meta = AutogradMeta { view_version: self.0.storage.version(), ..AutogradMeta::default() };
         let view = ViewOf { base, grad_mode: crate::autograd::is_grad_enabled() };
-        Tensor(Arc::new(TensorImpl { storage: self.0.storage.clone(), layout, dtype: self.0.dtype, wrapped_number: false, meta: Mutex::new(meta), view: Some(view) }))
+        // Allocate first, then write each field in place: `Arc::new(value)` builds the 200-byte
+        // impl on the stack and copies it over in misaligned chunks that stall on the stores
+        // just made, a measurable part of a small `t[0]`.
+        let slot = Arc::<TensorImpl>::new_uninit();
+        // Not `Arc::get_mut`: its uniqueness check is a locked compare-exchange.
+        let p = Arc::as_ptr(&slot).cast_mut().cast::<TensorImpl>();
+        // SAFETY: `p` points into the new allocation, which nothing else can reach yet (the
+        // same reasoning as std's `get_mut_unchecked`); every field is written exactly once
+        // before `assume_init`.
+        unsafe {
+            std::ptr::addr_of_mut!((*p).storage).write(self.0.storage.clone());
+            std::ptr::addr_of_mut!((*p).layout).write(layout);
+            std::ptr::addr_of_mut!((*p).dtype).write(self.0.dtype);
+            std::ptr::addr_of_mut!((*p).wrapped_number).write(false);
+            // default then set: a built `meta` value is copied in through the same stall
+            std::ptr::addr_of_mut!((*p).meta).write(Mutex::new(AutogradMeta::default()));
+            (*p).meta.get_mut().view_version = self.0.storage.version();
+            std::ptr::addr_of_mut!((*p).view).write(Some(view));
+            Tensor(slot.assume_init())
+        }
     }
 
     /// `Tensor._base`: the tensor this view looks into (`None` if not a view).

@@ -1,17 +1,50 @@
 //! How the hot kernels (elementwise plans, reductions, gemm, gather / index rows)
 //! split work across threads: `for_each_task(n, f)` runs `f(0..n)` on the calling
-//! thread plus rayon pool workers, which pull task indices from a shared counter.
-//! (Some colder paths still use rayon's `par_iter` directly.)
+//! thread plus rayon pool workers. (Some colder paths still use rayon's `par_iter`
+//! directly.)
 //!
 //! Why not `rayon::scope` or `par_iter` from the Python thread: those hand the
 //! whole job to the pool and put the caller to sleep, so every call wakes two
 //! workers and waits for the slower one to be scheduled. Here the caller starts
-//! on task 0 at once and wakes `threads - 1` workers; on this kind of shared VM,
-//! where a core is often briefly busy elsewhere, a late worker just takes fewer
-//! tasks. Callers cut work into a few tasks per thread for that balancing.
+//! at once and wakes `threads - 1` workers.
+//!
+//! Which thread runs which task: each thread owns a contiguous share of the tasks
+//! (the caller the first, as OpenMP's static schedule gives its master thread), takes
+//! its own from the front and, once they are done, steals the others' from the back.
+//! Owning the same share on every call keeps that part of the data in the cache of
+//! the core that read it last time: on this machine one core's cache holds about
+//! 8 MB, so summing the rows of a 16 MB matrix runs at about 50 GB/s per core when
+//! each core rereads its own half and about 22 GB/s when the halves swap. Stealing
+//! keeps the balance when a core is briefly busy elsewhere (a shared VM): the late
+//! thread just ends up with fewer tasks.
 
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// One thread's share of the tasks, `[front, back)`, packed into one atomic so the
+/// owner (taking from the front) and thieves (from the back) never take the same task.
+struct Share(AtomicU64);
+
+impl Share {
+    fn new(front: usize, back: usize) -> Share {
+        Share(AtomicU64::new(((back as u64) << 32) | front as u64))
+    }
+    /// Claims the next task from the front (`owner`) or the back.
+    fn take(&self, owner: bool) -> Option<usize> {
+        let mut cur = self.0.load(Ordering::Relaxed);
+        loop {
+            let (front, back) = (cur & 0xFFFF_FFFF, cur >> 32);
+            if front >= back {
+                return None;
+            }
+            let (next, task) = if owner { (cur + 1, front) } else { (((back - 1) << 32) | front, back - 1) };
+            match self.0.compare_exchange_weak(cur, next, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => return Some(task as usize),
+                Err(now) => cur = now,
+            }
+        }
+    }
+}
 
 /// Runs `f(i)` for every `i` in `0..n`, each exactly once, possibly concurrently.
 pub fn for_each_task(n: usize, f: impl Fn(usize) + Sync) {
@@ -20,24 +53,31 @@ pub fn for_each_task(n: usize, f: impl Fn(usize) + Sync) {
         (0..n).for_each(f);
         return;
     }
-    if rayon::current_thread_index().is_some() {
+    if rayon::current_thread_index().is_some() || n > u32::MAX as usize {
         // already on a pool thread (nested parallelism): plain rayon splitting
         (0..n).into_par_iter().for_each(&f);
         return;
     }
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= n {
-            break;
+    let t = threads.min(n);
+    let shares: Vec<Share> = (0..t).map(|j| Share::new(j * n / t, (j + 1) * n / t)).collect();
+    // workers number themselves in the order they start; the caller is share 0
+    let joined = AtomicUsize::new(1);
+    let work = |me: usize| {
+        while let Some(i) = shares[me].take(true) {
+            f(i);
         }
-        f(i);
+        for k in 1..t {
+            let other = &shares[(me + k) % t];
+            while let Some(i) = other.take(false) {
+                f(i);
+            }
+        }
     };
     rayon::in_place_scope(|s| {
-        for _ in 0..(threads - 1).min(n - 1) {
-            s.spawn(|_| work());
+        for _ in 1..t {
+            s.spawn(|_| work(joined.fetch_add(1, Ordering::Relaxed)));
         }
-        work();
+        work(0);
     });
 }
 
@@ -46,4 +86,30 @@ pub fn map_tasks<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let slots: Vec<parking_lot::Mutex<Option<T>>> = (0..n).map(|_| parking_lot::Mutex::new(None)).collect();
     for_each_task(n, |i| *slots[i].lock() = Some(f(i)));
     slots.into_iter().map(|s| s.into_inner().expect("every task ran")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_task_runs_once() {
+        for n in [0, 1, 2, 3, 7, 64, 1001] {
+            let counts: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+            for_each_task(n, |i| {
+                counts[i].fetch_add(1, Ordering::Relaxed);
+            });
+            assert!(counts.iter().all(|c| c.load(Ordering::Relaxed) == 1), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn shares_split_front_and_back() {
+        let s = Share::new(2, 5);
+        assert_eq!(s.take(true), Some(2));
+        assert_eq!(s.take(false), Some(4));
+        assert_eq!(s.take(false), Some(3));
+        assert_eq!(s.take(true), None);
+        assert_eq!(s.take(false), None);
+    }
 }
