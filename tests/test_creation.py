@@ -462,3 +462,60 @@ def test_bernoulli_normal_multinomial():
     ]:
         with pytest.raises(RuntimeError, match=msg):
             rgrad.multinomial(*args)
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda out: rgrad.zeros(2, 3, out=out), np.zeros((2, 3))),
+        (lambda out: rgrad.ones((2, 3), out=out), np.ones((2, 3))),
+        (lambda out: rgrad.full((2, 3), 7, out=out), np.full((2, 3), 7)),
+        (lambda out: rgrad.eye(2, 3, out=out), np.eye(2, 3)),
+        (lambda out: rgrad.arange(6, out=out.view(6)).view(2, 3), np.arange(6).reshape(2, 3)),
+        (lambda out: rgrad.linspace(0, 5, 6, out=out.view(6)).view(2, 3), np.linspace(0, 5, 6).reshape(2, 3)),
+    ],
+)
+@pytest.mark.parametrize("dtype", [rgrad.float32, rgrad.float64, rgrad.int64, rgrad.int32])
+def test_creation_out_writes_and_returns_out(make, expected, dtype):
+    # PyTorch: the result takes out's dtype, is written into out, and out itself comes back
+    out = rgrad.full((2, 3), -5, dtype=dtype)
+    r = make(out)
+    assert r.dtype == dtype
+    np.testing.assert_array_equal(out.numpy(), expected.astype(out.numpy().dtype))
+    np.testing.assert_array_equal(r.numpy(), out.numpy())
+
+
+def test_creation_out_identity_and_rules():
+    out = rgrad.full((3,), 9.0)
+    assert rgrad.zeros(3, out=out) is out
+    assert rgrad.empty(3, out=out) is out and out.tolist() == [0.0, 0.0, 0.0]  # empty leaves it
+    strided = rgrad.zeros(6)[::2]
+    assert rgrad.ones(3, out=strided) is strided
+    assert strided._base.tolist() == [1, 0, 1, 0, 1, 0]
+    rgrad.manual_seed(4)
+    a = rgrad.rand(3, dtype=rgrad.float64)
+    rgrad.manual_seed(4)
+    o = rgrad.empty(3, dtype=rgrad.float64)
+    assert rgrad.rand(3, out=o) is o and o.tolist() == a.tolist()
+    assert rgrad.randint(0, 4, (3,), out=rgrad.empty(3)).dtype == rgrad.float32
+    fresh = rgrad.empty(3)
+    rgrad.zeros(3, out=fresh, requires_grad=True)
+    assert fresh.requires_grad and fresh.is_leaf
+
+
+def test_creation_out_errors():
+    with pytest.raises(RuntimeError, match=r"dtype Float does not match dtype of out parameter \(Long\)"):
+        rgrad.zeros(3, dtype=rgrad.float32, out=rgrad.empty(3, dtype=rgrad.int64))
+    with pytest.raises(RuntimeError, match=r"zeros\(\): out= tensor has shape \[3\] but the result has shape \[2\]"):
+        rgrad.zeros(2, out=rgrad.empty(3))
+    with pytest.raises(RuntimeError, match=r"arange\(\): out= tensor has shape \[4\] but the result has shape \[5\]"):
+        rgrad.arange(5, out=rgrad.empty(4))
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        rgrad.ones(3, out=rgrad.empty(3, requires_grad=True))
+    with rgrad.no_grad():
+        leaf = rgrad.empty(3, requires_grad=True)
+        assert rgrad.ones(3, out=leaf) is leaf
+    with pytest.raises(TypeError, match="argument 'out' must be Tensor, not list"):
+        rgrad.ones(3, out=[1])
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+        rgrad.rand(3, out=rgrad.empty(3, dtype=rgrad.int64))

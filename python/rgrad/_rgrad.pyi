@@ -5,6 +5,31 @@ from typing import Any, Callable, Iterator, Optional, Sequence, Tuple, Union
 _Number = Union[int, float, bool]
 _TensorLike = Union["Tensor", _Number]
 
+class Generator:
+    """`rgrad.Generator(device='cpu')`: a random stream of its own, for the `generator=` argument
+    of random ops (`rand`, `randn`, `randint`, `randperm`, `multinomial`, `bernoulli`,
+    `normal`, `uniform_`, ...). Its numbers differ from PyTorch's for the same seed.
+    """
+    @property
+    def device(self) -> Any:
+        """Always the CPU: rgrad's random ops run there."""
+        ...
+    def get_state(self, /) -> Any:
+        """`get_state()`: a tensor that `set_state` restores the stream from."""
+        ...
+    def initial_seed(self, /) -> Any:
+        """`initial_seed()`: the seed the stream was last started from."""
+        ...
+    def manual_seed(self, /, seed) -> Any:
+        """`manual_seed(seed)`: restarts the stream from `seed`; returns the generator."""
+        ...
+    def seed(self, /) -> Any:
+        """`seed()`: reseeds from a nondeterministic seed and returns that seed."""
+        ...
+    def set_state(self, /, new_state) -> Any:
+        """`set_state(state)`: continues from a state `get_state` returned; returns the generator."""
+        ...
+
 class Node:
     """A node of the tape (`tensor.grad_fn`): `name()`, `next_functions`."""
     def __eq__(self, value, /) -> Any:
@@ -1595,6 +1620,7 @@ def concatenate(tensors, axis=0, *, dim=None, out=None) -> Any:
     """`concatenate(tensors, axis=0)`: alias of `cat` (NumPy's name)."""
     ...
 
+default_generator: Generator
 def dstack(tensors, *, out=None) -> Any:
     """`dstack(tensors)`: depth-wise (dim 2 after atleast_3d)."""
     ...
@@ -1633,6 +1659,10 @@ def get_default_dtype() -> Any:
     """The default floating dtype (float32 unless changed with `set_default_dtype`)."""
     ...
 
+def get_rng_state() -> Any:
+    """`get_rng_state()`: the default generator's state (see `Generator.get_state`)."""
+    ...
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None, materialize_grads=False) -> Any:
     """`rgrad.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False)`."""
     ...
@@ -1646,7 +1676,7 @@ def hstack(tensors, *, out=None) -> Any:
     ...
 
 def initial_seed() -> Any:
-    """The seed the CPU generator was last seeded with."""
+    """`initial_seed()`: the seed the default generator was last seeded with."""
     ...
 
 int32: dtype
@@ -1664,7 +1694,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     ...
 
 def manual_seed(seed) -> Any:
-    """Seeds the generator; returns nothing (PyTorch returns a Generator)."""
+    """`manual_seed(seed)`: reseeds the default generator and returns it."""
     ...
 
 def meshgrid(*tensors, indexing=None) -> Any:
@@ -1725,8 +1755,16 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     """`searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None)`."""
     ...
 
+def seed() -> Any:
+    """`seed()`: reseeds the default generator nondeterministically and returns the seed."""
+    ...
+
 def set_default_dtype(d) -> Any:
     """Sets the default floating dtype (float32 or float64) used by creators and promotion."""
+    ...
+
+def set_rng_state(new_state) -> Any:
+    """`set_rng_state(new_state)`: restores the default generator from `get_rng_state()`."""
     ...
 
 def stack(tensors, dim=0, *, out=None) -> Any:

@@ -3,6 +3,8 @@
 //! random op is reproducible from a seed.
 
 use parking_lot::Mutex;
+use std::cell::RefCell;
+use std::sync::{Arc, OnceLock};
 
 /// A xoshiro256** pseudo-random generator (256 bits of state).
 ///
@@ -70,22 +72,85 @@ impl Generator {
     }
 }
 
-static DEFAULT_SEED: u64 = 67280421310721;
-static CPU_GENERATOR: Mutex<Option<(Generator, u64)>> = Mutex::new(None);
+/// The seed PyTorch gives a new generator, used here too.
+pub const DEFAULT_SEED: u64 = 67280421310721;
 
-/// Runs `f` with the CPU generator.
+impl Generator {
+    /// The raw state words (`Generator.get_state`).
+    pub fn state(&self) -> [u64; 4] {
+        self.s
+    }
+    /// A generator continuing from saved state words; `None` for the all-zero state, which
+    /// xoshiro never leaves.
+    pub fn from_state(s: [u64; 4]) -> Option<Generator> {
+        (s != [0; 4]).then_some(Generator { s })
+    }
+}
+
+/// A generator and the seed it was last seeded with (`Generator.initial_seed()`).
+pub struct Seeded {
+    pub gen: Generator,
+    pub seed: u64,
+}
+
+impl Seeded {
+    pub fn new(seed: u64) -> Seeded {
+        Seeded { gen: Generator::new(seed), seed }
+    }
+}
+
+/// A generator shared by its Python handle (`rgrad.Generator`) and the ops drawing from it.
+pub type SharedGenerator = Arc<Mutex<Seeded>>;
+
+static CPU_GENERATOR: OnceLock<SharedGenerator> = OnceLock::new();
+
+thread_local! {
+    /// The generator a `generator=` argument names for the op running on this thread.
+    static OVERRIDE: RefCell<Option<SharedGenerator>> = const { RefCell::new(None) };
+}
+
+/// The process-wide CPU generator (`torch.default_generator`), which `manual_seed` reseeds.
+pub fn default_generator() -> SharedGenerator {
+    CPU_GENERATOR.get_or_init(|| Arc::new(Mutex::new(Seeded::new(DEFAULT_SEED)))).clone()
+}
+
+/// Runs `f` with the generator random ops draw from: the one `drawing_from` names on this
+/// thread, else the CPU default.
 pub fn with_generator<R>(f: impl FnOnce(&mut Generator) -> R) -> R {
-    let mut g = CPU_GENERATOR.lock();
-    let (gen, _) = g.get_or_insert_with(|| (Generator::new(DEFAULT_SEED), DEFAULT_SEED));
-    f(gen)
+    let g = OVERRIDE.with(|o| o.borrow().clone()).unwrap_or_else(default_generator);
+    let mut s = g.lock();
+    f(&mut s.gen)
+}
+
+/// Runs `f` with its random draws taken from `g` (an op's `generator=` argument) instead of
+/// the default generator. Ops draw on the calling thread, so a thread-local covers them.
+pub fn drawing_from<R>(g: Option<&SharedGenerator>, f: impl FnOnce() -> R) -> R {
+    let Some(g) = g else { return f() };
+    struct Restore(Option<SharedGenerator>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let prev = self.0.take();
+            OVERRIDE.with(|o| *o.borrow_mut() = prev);
+        }
+    }
+    let _restore = Restore(OVERRIDE.with(|o| o.borrow_mut().replace(g.clone())));
+    f()
 }
 
 /// Reseeds the CPU generator (`torch.manual_seed`), so later random ops are reproducible.
 pub fn manual_seed(seed: u64) {
-    *CPU_GENERATOR.lock() = Some((Generator::new(seed), seed));
+    *default_generator().lock() = Seeded::new(seed);
 }
 
 /// The seed the CPU generator was last seeded with, or the default seed (`torch.initial_seed()`).
 pub fn initial_seed() -> u64 {
-    CPU_GENERATOR.lock().as_ref().map(|(_, s)| *s).unwrap_or(DEFAULT_SEED)
+    default_generator().lock().seed
+}
+
+/// A seed nobody chose (`Generator.seed()`): 64 bits from the OS-seeded hasher keys.
+pub fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0));
+    h.finish()
 }

@@ -3,10 +3,13 @@
 
 use super::convert::{parse_device, parse_dtype, parse_sizes, scalar_of, tensor_arg, tensor_from_data};
 use super::dtype::{dtype_obj, PyDType};
+use super::random::generator_arg;
+use crate::cpu::rng;
 use super::tensor::{PyTensor, PyT};
 use crate::dtype::{default_float, set_default_float, DType, Scalar};
 use crate::error::Error;
-use crate::shape::check_sizes;
+use crate::shape::{check_sizes, fmt_shape};
+use crate::tensor::dtype_title;
 use crate::tensor::Tensor;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -18,6 +21,50 @@ fn finish(t: Tensor, requires_grad: bool) -> PyT {
         t.set_requires_grad(true)?;
     }
     Ok(PyTensor::new(t))
+}
+
+/// The `out=` tensor of a creation function, checked as PyTorch checks it, and the dtype the
+/// result takes: `out`'s unless `dtype=` names one, which must then match.
+fn out_arg<'py>(name: &str, out: Option<&Bound<'py, PyAny>>, dtype: Option<DType>) -> PyResult<(Option<Bound<'py, PyTensor>>, Option<DType>)> {
+    let Some(o) = out.filter(|o| !o.is_none()) else { return Ok((None, dtype)) };
+    let o = o.cast::<PyTensor>().map_err(|_| PyTypeError::new_err(format!("{name}(): argument 'out' must be Tensor, not {}", o.get_type().name().map(|n| n.to_string()).unwrap_or_default())))?;
+    let t = &o.get().inner;
+    if let Some(d) = dtype {
+        if d != t.dtype() {
+            return Err(Error::Runtime(format!("dtype {} does not match dtype of out parameter ({})", dtype_title(d), dtype_title(t.dtype()))).into());
+        }
+    }
+    if t.requires_grad() && crate::autograd::is_grad_enabled() {
+        return Err(Error::Runtime(format!("{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.")).into());
+    }
+    Ok((Some(o.clone()), Some(t.dtype())))
+}
+
+/// Refuses an `out` of another shape: rgrad tensors can't change shape in place, where
+/// PyTorch would resize `out`.
+fn check_out_shape(name: &str, out: &Tensor, shape: &[usize]) -> PyResult<()> {
+    if out.shape() != shape {
+        return Err(Error::Runtime(format!(
+            "{name}(): out= tensor has shape {} but the result has shape {}; rgrad can't resize out= tensors yet, pass one of the result's shape",
+            fmt_shape(out.shape()),
+            fmt_shape(shape)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes a creation function's result into `out` and returns `out` itself, as PyTorch does,
+/// or wraps the result as a new tensor when there is no `out`.
+fn finish_out<'py>(py: Python<'py>, name: &str, t: Tensor, out: Option<Bound<'py, PyTensor>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let Some(o) = out else { return Ok(Bound::new(py, finish(t, requires_grad)?)?.into_any()) };
+    let dst = &o.get().inner;
+    check_out_shape(name, dst, t.shape())?;
+    dst.copy_(&t)?;
+    if requires_grad {
+        dst.set_requires_grad(true)?;
+    }
+    Ok(o.into_any())
 }
 
 fn sizes_of(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>) -> PyResult<crate::shape::Shape> {
@@ -74,13 +121,23 @@ macro_rules! filled_creator {
         #[pyfunction]
         #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, memory_format=None))]
         #[allow(clippy::too_many_arguments)]
-        pub fn $name(size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
-            let _ = (out, layout, pin_memory, memory_format);
+        pub fn $name<'py>(size: &Bound<'py, PyTuple>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool, pin_memory: bool, memory_format: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+            let _ = (layout, pin_memory, memory_format);
+            let name = stringify!($name);
             let shape = sizes_of(size, None)?;
             let device = parse_device(device)?;
-            let dtype = parse_dtype(dtype)?.unwrap_or_else(default_float);
+            let (out, dtype) = out_arg(name, out, parse_dtype(dtype)?)?;
+            let dtype = dtype.unwrap_or_else(default_float);
             let f: fn(&[usize], DType, crate::Device) -> crate::Result<Tensor> = $body;
-            finish(f(&shape, dtype, device)?, requires_grad)
+            if let (Some(o), "empty") = (&out, name) {
+                // `empty` into an existing tensor leaves its contents
+                check_out_shape(name, &o.get().inner, &shape)?;
+                if requires_grad {
+                    o.get().inner.set_requires_grad(true)?;
+                }
+                return Ok(o.clone().into_any());
+            }
+            finish_out(size.py(), name, f(&shape, dtype, device)?, out, requires_grad)
         }
     };
 }
@@ -92,12 +149,13 @@ filled_creator!(empty, "`empty(*size, ...)`: contents unspecified.", |s, d, dev|
 /// `full(size, fill_value, *, dtype=None)`: dtype inferred from the value when not given.
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
-pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyT {
-    let _ = (out, layout);
+pub fn full<'py>(size: &Bound<'py, PyAny>, fill_value: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let _ = layout;
     let shape = sizes_of(&PyTuple::empty(size.py()), Some(size))?;
     let v = fill_scalar(fill_value)?;
-    let dtype = parse_dtype(dtype)?.unwrap_or(v.default_dtype());
-    finish(Tensor::full(&shape, v, dtype, parse_device(device)?)?, requires_grad)
+    let (out, dtype) = out_arg("full", out, parse_dtype(dtype)?)?;
+    let dtype = dtype.unwrap_or(v.default_dtype());
+    finish_out(size.py(), "full", Tensor::full(&shape, v, dtype, parse_device(device)?)?, out, requires_grad)
 }
 
 fn fill_scalar(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
@@ -116,15 +174,17 @@ fn fill_scalar(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
 /// `eye(n, m=None, *, dtype=None, device=None, requires_grad=False)`.
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
-pub fn eye(n: i64, m: Option<i64>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyT {
-    let _ = (out, layout);
+#[allow(clippy::too_many_arguments)]
+pub fn eye<'py>(py: Python<'py>, n: i64, m: Option<i64>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let _ = layout;
     let m = m.unwrap_or(n);
     if n < 0 || m < 0 {
         return Err(Error::Value(format!("n and m must be non-negative, got n={n}, m={m}")).into());
     }
     parse_device(device)?;
-    let dtype = parse_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(Tensor::eye(n as usize, m as usize, dtype)?, requires_grad)
+    let (out, dtype) = out_arg("eye", out, parse_dtype(dtype)?)?;
+    let dtype = dtype.unwrap_or_else(default_float);
+    finish_out(py, "eye", Tensor::eye(n as usize, m as usize, dtype)?, out, requires_grad)
 }
 
 fn num(v: &Bound<'_, PyAny>, what: &str) -> PyResult<(f64, bool)> {
@@ -146,8 +206,9 @@ fn num(v: &Bound<'_, PyAny>, what: &str) -> PyResult<(f64, bool)> {
 /// `arange(end)`, `arange(start, end, step=1)`: int64 when all arguments are ints.
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
-pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyT {
-    let _ = (out, layout);
+#[allow(clippy::too_many_arguments)]
+pub fn arange<'py>(start: &Bound<'py, PyAny>, end: Option<&Bound<'py, PyAny>>, step: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let _ = layout;
     parse_device(device)?;
     let (s, sf) = num(start, "start")?;
     let (mut lo, mut hi, mut any_float) = (0.0, s, sf);
@@ -167,52 +228,65 @@ pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Op
             any_float |= f;
         }
     }
-    let dtype = parse_dtype(dtype)?.unwrap_or(if any_float { default_float() } else { DType::I64 });
-    finish(Tensor::arange(lo, hi, st, dtype)?, requires_grad)
+    let (out, dtype) = out_arg("arange", out, parse_dtype(dtype)?)?;
+    let dtype = dtype.unwrap_or(if any_float { default_float() } else { DType::I64 });
+    finish_out(start.py(), "arange", Tensor::arange(lo, hi, st, dtype)?, out, requires_grad)
 }
 
 /// `linspace(start, end, steps)`.
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
-pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyT {
-    let _ = (out, layout);
+#[allow(clippy::too_many_arguments)]
+pub fn linspace<'py>(start: &Bound<'py, PyAny>, end: &Bound<'py, PyAny>, steps: i64, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let _ = layout;
     parse_device(device)?;
     if steps < 0 {
         return Err(Error::Runtime(format!("linspace(): number of steps must be non-negative, got {steps}")).into());
     }
     let (s, _) = num(start, "start")?;
     let (e, _) = num(end, "end")?;
-    let dtype = parse_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(Tensor::linspace(s, e, steps as usize, dtype)?, requires_grad)
+    let (out, dtype) = out_arg("linspace", out, parse_dtype(dtype)?)?;
+    let dtype = dtype.unwrap_or_else(default_float);
+    finish_out(start.py(), "linspace", Tensor::linspace(s, e, steps as usize, dtype)?, out, requires_grad)
 }
 
 /// `rand(*size, dtype=None, ...)`: uniform on [0, 1).
 #[pyfunction]
 #[pyo3(signature = (*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
-pub fn rand(size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyT {
-    let _ = (generator, out, layout);
+#[allow(clippy::too_many_arguments)]
+pub fn rand<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let _ = layout;
+    let generator = generator_arg("rand", generator)?;
     parse_device(device)?;
     let shape = sizes_of(size, None)?;
-    let dtype = parse_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(Tensor::rand(&shape, dtype)?, requires_grad)
+    let (out, dtype) = out_arg("rand", out, parse_dtype(dtype)?)?;
+    let dtype = dtype.unwrap_or_else(default_float);
+    let t = rng::drawing_from(generator.as_ref(), || Tensor::rand(&shape, dtype))?;
+    finish_out(size.py(), "rand", t, out, requires_grad)
 }
 
 /// `randn(*size, dtype=None, ...)`: standard normal.
 #[pyfunction]
 #[pyo3(signature = (*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
-pub fn randn(size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyT {
-    let _ = (generator, out, layout);
+#[allow(clippy::too_many_arguments)]
+pub fn randn<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let _ = layout;
+    let generator = generator_arg("randn", generator)?;
     parse_device(device)?;
     let shape = sizes_of(size, None)?;
-    let dtype = parse_dtype(dtype)?.unwrap_or_else(default_float);
-    finish(Tensor::randn(&shape, dtype)?, requires_grad)
+    let (out, dtype) = out_arg("randn", out, parse_dtype(dtype)?)?;
+    let dtype = dtype.unwrap_or_else(default_float);
+    let t = rng::drawing_from(generator.as_ref(), || Tensor::randn(&shape, dtype))?;
+    finish_out(size.py(), "randn", t, out, requires_grad)
 }
 
 /// `randint(low=0, high, size, *, dtype=int64)`.
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
-pub fn randint(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyT {
-    let _ = (generator, out, layout);
+#[allow(clippy::too_many_arguments)]
+pub fn randint<'py>(args: &Bound<'py, PyTuple>, size: Option<&Bound<'py, PyAny>>, generator: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
+    let _ = layout;
+    let generator = generator_arg("randint", generator)?;
     parse_device(device)?;
     let mut ints: Vec<i64> = Vec::new();
     let mut size_obj = size.cloned();
@@ -236,8 +310,10 @@ pub fn randint(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, gener
     };
     let size_obj = size_obj.ok_or_else(|| PyTypeError::new_err("randint() missing required argument 'size'"))?;
     let shape = sizes_of(&PyTuple::empty(args.py()), Some(&size_obj))?;
-    let dtype = parse_dtype(dtype)?.unwrap_or(DType::I64);
-    finish(Tensor::randint(low, high, &shape, dtype)?, requires_grad)
+    let (out, dtype) = out_arg("randint", out, parse_dtype(dtype)?)?;
+    let dtype = dtype.unwrap_or(DType::I64);
+    let t = rng::drawing_from(generator.as_ref(), || Tensor::randint(low, high, &shape, dtype))?;
+    finish_out(args.py(), "randint", t, out, requires_grad)
 }
 
 fn like_dtype(input: &Tensor, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
@@ -289,18 +365,6 @@ pub fn randint_like(input: &Bound<'_, PyAny>, low: i64, high: Option<i64>, dtype
         None => (0, low),
     };
     finish(Tensor::randint(lo, hi, t.shape(), d)?, requires_grad)
-}
-
-/// Seeds the generator; returns nothing (PyTorch returns a Generator).
-#[pyfunction]
-pub fn manual_seed(seed: i64) {
-    crate::cpu::rng::manual_seed(seed as u64)
-}
-
-/// The seed the CPU generator was last seeded with.
-#[pyfunction]
-pub fn initial_seed() -> u64 {
-    crate::cpu::rng::initial_seed()
 }
 
 /// The default floating dtype (float32 unless changed with `set_default_dtype`).

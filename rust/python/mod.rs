@@ -12,6 +12,7 @@ mod joining;
 mod linalg;
 mod matmul;
 mod numpy;
+mod random;
 mod reduce;
 mod tensor;
 
@@ -55,7 +56,7 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
         creation::empty, creation::full, creation::eye, creation::arange, creation::linspace,
         creation::rand, creation::randn, creation::randint, creation::zeros_like, creation::ones_like,
         creation::empty_like, creation::full_like, creation::rand_like, creation::randn_like,
-        creation::randint_like, creation::manual_seed, creation::initial_seed,
+        creation::randint_like,
         creation::get_default_dtype, creation::set_default_dtype, creation::promote_types,
         creation::result_type, creation::can_cast, creation::empty_cache, creation::is_tensor,
         autograd::backward, autograd::grad, autograd::is_grad_enabled, autograd::_set_grad_enabled,
@@ -68,5 +69,6 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     joining::register(m)?;
     matmul::register(m)?;
     linalg::register(m)?;
+    random::register(m)?;
     Ok(())
 }

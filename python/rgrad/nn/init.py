@@ -20,14 +20,14 @@ class _no_grad:
         _rgrad._set_grad_enabled(self.prev)
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fills ``tensor`` with values drawn from U(a, b)."""
-    return _fill_from(tensor, _rgrad.rand(*tensor.shape, dtype=tensor.dtype) * (b - a) + a)
+    return _fill_from(tensor, _rgrad.rand(*tensor.shape, generator=generator, dtype=tensor.dtype) * (b - a) + a)
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fills ``tensor`` with values drawn from N(mean, std^2)."""
-    return _fill_from(tensor, _rgrad.randn(*tensor.shape, dtype=tensor.dtype) * std + mean)
+    return _fill_from(tensor, _rgrad.randn(*tensor.shape, generator=generator, dtype=tensor.dtype) * std + mean)
 
 
 def zeros_(tensor):
@@ -57,17 +57,17 @@ def _fan_in_out(tensor):
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot uniform initialisation."""
     fan_in, fan_out = _fan_in_out(tensor)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He uniform initialisation (PyTorch's default for Linear weights uses a=sqrt(5))."""
     fan_in, fan_out = _fan_in_out(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
     gain = math.sqrt(2.0 / (1 + a * a)) if nonlinearity == "leaky_relu" else math.sqrt(2.0)
     bound = gain * math.sqrt(3.0 / fan)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
