@@ -90,12 +90,29 @@ def _function_of_method(name):
     return fn
 
 
+def _function_of_method_with_out(name, rule):
+    """As ``_function_of_method``, with PyTorch's ``out=`` (see ``_out``) in the same call."""
+    method = getattr(Tensor, name)
+
+    def fn(input, *args, out=None, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        if out is None:
+            return method(input, *args, **kwargs)
+        _out.check_grad(name, [input, *args, *kwargs.values(), *_out.outputs(out)])
+        return _out.write(name, method(input, *args, **kwargs), out, rule)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (method.__doc__ or name) + "\n\nWith ``out=``, the result is written into ``out`` (same shape; PyTorch's dtype rules)."
+    return fn
+
+
 _METHOD_FUNCTIONS = [
     "add", "sub", "mul", "div", "pow", "neg", "negative", "exp", "log", "dot", "sum", "mean",
     "reshape", "flatten", "unflatten", "t", "transpose", "swapaxes", "swapdims", "permute",
     "squeeze", "unsqueeze", "narrow", "select", "clone", "detach", "numel", "is_floating_point",
 ]
-from . import _elementwise, _indexing, _joining, _linalg, _matmul, _reduce  # noqa: E402
+from . import _elementwise, _indexing, _joining, _linalg, _matmul, _out, _reduce  # noqa: E402
 from ._factories import bernoulli, is_complex, logspace, multinomial, normal, randperm  # noqa: E402,F401  (also adds Tensor.new_zeros, uniform_, ...)
 from ._composites import (  # noqa: E402,F401
     cdist, cross, deg2rad, diff, dist, heaviside, isin, logaddexp, logaddexp2, logit, median, nanmedian, rad2deg, sgn,
@@ -105,15 +122,25 @@ from ._composites import (  # noqa: E402,F401
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     _METHOD_FUNCTIONS += _family.METHOD_FUNCTIONS
 for _name in _METHOD_FUNCTIONS:
-    globals()[_name] = _function_of_method(_name)
+    if _name in _out.OPS:
+        globals()[_name] = _function_of_method_with_out(_name, _out.OPS[_name])
+    else:
+        globals()[_name] = _function_of_method(_name)
 # a family's own functions win over the generic method wrappers (e.g. rgrad.pow(2, t))
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
-subtract = _function_of_method("sub")
-multiply = _function_of_method("mul")
-divide = _function_of_method("div")
-true_divide = _function_of_method("div")
+subtract = _function_of_method_with_out("sub", "cast")
+multiply = _function_of_method_with_out("mul", "cast")
+divide = _function_of_method_with_out("div", "cast")
+true_divide = _function_of_method_with_out("div", "cast")
+# the families' own functions and the composites with out= in PyTorch (cat, where, pow, ...)
+for _name in (*(_n for _f in (_elementwise, _reduce, _indexing, _joining) for _n in _f.__all__),
+              "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack",
+              "xlogy", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "logit", "sinc", "heaviside", "sgn",
+              "median", "nanmedian", "diff", "cross", "searchsorted", "bucketize"):
+    if _name in _out.OPS and _name in globals():
+        globals()[_name] = _out.with_out(_name, globals()[_name], _out.OPS[_name])
 del _name
 
 

@@ -1,7 +1,7 @@
 """Python-level pieces of the matmul op family: einsum's argument forms, linear, multi_dot."""
 
 from . import _rgrad
-from ._messages import cannot_resize_out, dtype_title
+from . import _out
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
 METHOD_FUNCTIONS = [
@@ -19,12 +19,8 @@ _OUT_TDOT = ["inner"]
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
 __all__ = ["einsum", "chain_matmul", "tensordot"] + _OUT_GEMM + _OUT_DOT + _OUT_MUL + _OUT_TDOT
 
-_C_NAME = {"bool": "bool", "int32": "int", "int64": "long int", "float32": "float", "float64": "double"}
-_KIND = {"bool": 0, "int32": 1, "int64": 1, "float32": 2, "float64": 2}
-
-
-def _dname(dt):
-    return str(dt).replace("rgrad.", "")
+# PyTorch's out= dtype rule for each kind of product (see _out.check_dtype)
+_RULE = {"gemm": "exact", "dot": "dot", "mul": "cast", "tdot": "tensordot"}
 
 
 def _with_out(name, kind, method=None, first="input"):
@@ -38,35 +34,11 @@ def _with_out(name, kind, method=None, first="input"):
             return method(input, *args, **kwargs)
         if not isinstance(out, _rgrad.Tensor):
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-        tensors = [input, out] + [a for a in list(args) + list(kwargs.values()) if isinstance(a, _rgrad.Tensor)]
-        if kind != "tdot" and _rgrad.is_grad_enabled() and any(t.requires_grad for t in tensors):
-            raise RuntimeError(
-                f"{name}(): functions with out=... arguments don't support automatic differentiation, "
-                "but one of the arguments requires grad."
-            )
+        if kind != "tdot":  # composite in PyTorch: autograd goes through the copy into out
+            _out.check_grad(name, [input, out, *args, *kwargs.values()])
         result = method(input, *args, **kwargs)
-        rd, od = _dname(result.dtype), _dname(out.dtype)
-        rt, ot = dtype_title(result.dtype), dtype_title(out.dtype)
         one_d = name == "matmul" and input.dim() == 1 and args and getattr(args[0], "dim", lambda: 0)() == 1
-        if kind == "dot" or one_d:
-            if rd != od:
-                raise RuntimeError(f"result dtype {ot} does not match input dtype {rt}")
-        elif kind == "tdot":
-            if rd != od:
-                raise RuntimeError(
-                    f"tensordot: Expected the output tensor to have dtype {rt}, "
-                    f"but got an output tensor with dtype {ot}"
-                )
-        elif kind == "gemm":
-            if rd != od:
-                raise RuntimeError(f"Expected out tensor to have dtype {_C_NAME[rd]}, but got {_C_NAME[od]} instead")
-        elif _KIND[od] < _KIND[rd]:
-            raise RuntimeError(f"result type {rt} can't be cast to the desired output type {ot}")
-        if tuple(out.shape) != tuple(result.shape):
-            # PyTorch resizes `out` here; rgrad tensors can't change shape in place yet
-            raise cannot_resize_out(name, out, result.shape)
-        out.copy_(result)
-        return out
+        return _out.write(name, result, out, "dot" if one_d else _RULE[kind])
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (method.__doc__ or name) + "\n\nWith ``out=``, the result is written into ``out`` (same shape; PyTorch's dtype rules)."

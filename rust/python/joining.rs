@@ -11,10 +11,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PySequence, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-/// `out=` is accepted for signature compatibility but not supported.
+/// `out=` is handled by the public Python wrappers (`python/rgrad/_out.py`); these raw
+/// bindings keep the keyword in their signatures but refuse a tensor there.
 fn no_out(out: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     if out.is_some_and(|o| !o.is_none()) {
-        return Err(PyTypeError::new_err("out= is not supported by rgrad; use the returned tensor"));
+        return Err(PyTypeError::new_err("out= is handled by the rgrad.* function, not the raw _rgrad binding"));
     }
     Ok(())
 }
