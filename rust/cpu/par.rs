@@ -6,7 +6,8 @@
 //! Why not `rayon::scope` or `par_iter` from the Python thread: those hand the
 //! whole job to the pool and put the caller to sleep, so every call wakes two
 //! workers and waits for the slower one to be scheduled. Here the caller starts
-//! at once and wakes `threads - 1` workers.
+//! at once, wakes `threads - 1` workers, and does not wait for one that comes too
+//! late to take a task.
 //!
 //! Which thread runs which task: each thread owns a contiguous share of the tasks
 //! (the caller the first, as OpenMP's static schedule gives its master thread), takes
@@ -20,6 +21,7 @@
 
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// One thread's share of the tasks, `[front, back)`, packed into one atomic so the
 /// owner (taking from the front) and thieves (from the back) never take the same task.
@@ -46,7 +48,46 @@ impl Share {
     }
 }
 
+/// One `for_each_task` call as the helper threads see it.
+struct Job {
+    shares: Vec<Share>,
+    /// Helpers number themselves in the order they start; the caller is share 0.
+    joined: AtomicUsize,
+    /// Tasks finished (or panicked): the caller returns once all `n` are.
+    done: AtomicUsize,
+    panic: parking_lot::Mutex<Option<Box<dyn std::any::Any + Send>>>,
+    /// The caller's `f`, with its lifetime erased (see the safety note in `for_each_task`).
+    f: *const (dyn Fn(usize) + Sync),
+}
+
+// SAFETY: `f` is `Sync` and only called while the caller is waiting (see `for_each_task`).
+unsafe impl Send for Job {}
+unsafe impl Sync for Job {}
+
+impl Job {
+    /// Runs tasks, own share first, then the others' from the back, until none are left.
+    fn work(&self, me: usize) {
+        let t = self.shares.len();
+        for k in 0..t {
+            let share = &self.shares[(me + k) % t];
+            while let Some(i) = share.take(k == 0) {
+                // SAFETY: a task was claimed, so the caller has not seen `done == n` yet and
+                // is still waiting with `f` alive.
+                let f = unsafe { &*self.f };
+                if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i))) {
+                    self.panic.lock().get_or_insert(p);
+                }
+                self.done.fetch_add(1, Ordering::Release);
+            }
+        }
+    }
+}
+
 /// Runs `f(i)` for every `i` in `0..n`, each exactly once, possibly concurrently.
+///
+/// Helpers are detached rayon jobs rather than scoped ones: the caller returns as soon as
+/// every task is done, without waiting for a helper that was woken too late to take any
+/// (a sleeping worker can take a long time to be scheduled on a busy VM).
 pub fn for_each_task(n: usize, f: impl Fn(usize) + Sync) {
     let threads = rayon::current_num_threads();
     if n <= 1 || threads <= 1 {
@@ -59,26 +100,37 @@ pub fn for_each_task(n: usize, f: impl Fn(usize) + Sync) {
         return;
     }
     let t = threads.min(n);
-    let shares: Vec<Share> = (0..t).map(|j| Share::new(j * n / t, (j + 1) * n / t)).collect();
-    // workers number themselves in the order they start; the caller is share 0
-    let joined = AtomicUsize::new(1);
-    let work = |me: usize| {
-        while let Some(i) = shares[me].take(true) {
-            f(i);
-        }
-        for k in 1..t {
-            let other = &shares[(me + k) % t];
-            while let Some(i) = other.take(false) {
-                f(i);
-            }
-        }
-    };
-    rayon::in_place_scope(|s| {
-        for _ in 1..t {
-            s.spawn(|_| work(joined.fetch_add(1, Ordering::Relaxed)));
-        }
-        work(0);
+    let f: &(dyn Fn(usize) + Sync) = &f;
+    // SAFETY: the pointer outlives this call in `Job`, but it is dereferenced only after a
+    // task is claimed, every claimed task bumps `done` when it finishes, and this function
+    // returns only once `done == n`, when no task is left to claim.
+    let f: *const (dyn Fn(usize) + Sync + 'static) = unsafe { std::mem::transmute(f as *const (dyn Fn(usize) + Sync)) };
+    let job = Arc::new(Job {
+        shares: (0..t).map(|j| Share::new(j * n / t, (j + 1) * n / t)).collect(),
+        joined: AtomicUsize::new(1),
+        done: AtomicUsize::new(0),
+        panic: parking_lot::Mutex::new(None),
+        f,
     });
+    for _ in 1..t {
+        let job = job.clone();
+        rayon::spawn(move || job.work(job.joined.fetch_add(1, Ordering::Relaxed)));
+    }
+    job.work(0);
+    // wait for tasks helpers are still running
+    let mut spins = 0u32;
+    while job.done.load(Ordering::Acquire) < n {
+        spins += 1;
+        if spins < 1 << 12 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+    let panic = job.panic.lock().take();
+    if let Some(p) = panic {
+        std::panic::resume_unwind(p);
+    }
 }
 
 /// `for_each_task` collecting one result per task, in task order.
@@ -101,6 +153,24 @@ mod tests {
             });
             assert!(counts.iter().all(|c| c.load(Ordering::Relaxed) == 1), "n = {n}");
         }
+    }
+
+    #[test]
+    fn a_panicking_task_reaches_the_caller() {
+        let r = std::panic::catch_unwind(|| {
+            for_each_task(64, |i| {
+                if i == 40 {
+                    panic!("task 40");
+                }
+            })
+        });
+        assert!(r.is_err());
+        // the pool still works afterwards
+        let sum = AtomicUsize::new(0);
+        for_each_task(100, |i| {
+            sum.fetch_add(i, Ordering::Relaxed);
+        });
+        assert_eq!(sum.load(Ordering::Relaxed), 4950);
     }
 
     #[test]
