@@ -99,6 +99,11 @@ def test_out_tuple_for_two_results():
     np.testing.assert_array_equal(i.numpy(), np.argsort(B))
     with pytest.raises(TypeError, match="must be a tuple of 2 Tensors"):
         rgrad.max(T(A), 1, out=values)
+    # both results need their dtype exactly, as PyTorch's two-result kernels
+    with pytest.raises(RuntimeError, match="Expected out tensor to have dtype long int, but got float instead"):
+        rgrad.max(T(A), 1, out=(values, rgrad.empty(2)))
+    with pytest.raises(RuntimeError, match="Expected out tensor to have dtype double, but got float instead"):
+        rgrad.topk(T(B), 2, out=(rgrad.empty(2), rgrad.empty(2, dtype=rgrad.int64)))
 
 
 def test_out_may_be_an_input_or_a_view():

@@ -58,8 +58,9 @@ def write(name, result, out, rule="cast"):
             raise TypeError(
                 f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors, not {type(out).__name__}"
             )
+        # PyTorch's two-result kernels (max(dim), sort, topk, ...) want both dtypes exactly
         for r, o in zip(result, out):
-            write(name, r, o, rule)
+            write(name, r, o, "exact" if rule == "cast" else rule)
         return type(result)(*out) if hasattr(result, "_fields") else tuple(out)
     if not isinstance(out, _rgrad.Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
