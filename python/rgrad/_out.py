@@ -1,10 +1,9 @@
 """PyTorch's ``out=`` keyword for the function forms of ops (``rgrad.add(a, b, out=c)``).
 
 The op runs as usual, then its result is checked against ``out`` and copied in, and ``out``
-itself is returned, as PyTorch does. Three things differ from computing straight into
-``out`` and none of them is visible: the result is a temporary, ``out`` may overlap the
-inputs, and a result of another shape is refused where PyTorch would resize ``out`` (rgrad
-tensors can't change shape in place).
+itself is returned, as PyTorch does. Going through a temporary costs a copy but lets ``out``
+overlap the inputs freely. One difference is visible: a result of another shape is refused
+where PyTorch would resize ``out`` (rgrad tensors can't change shape in place).
 """
 
 from . import _rgrad
