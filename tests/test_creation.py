@@ -519,3 +519,18 @@ def test_creation_out_errors():
         rgrad.ones(3, out=[1])
     with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
         rgrad.rand(3, out=rgrad.empty(3, dtype=rgrad.int64))
+
+
+def test_randperm_and_logspace_out_follow_the_creation_rules():
+    out = rgrad.empty(6, dtype=rgrad.float32)
+    assert rgrad.randperm(6, out=out) is out
+    assert sorted(out.tolist()) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    out64 = rgrad.empty(4, dtype=rgrad.float64)
+    assert rgrad.logspace(0, 3, 4, out=out64) is out64
+    np.testing.assert_allclose(out64.numpy(), np.logspace(0, 3, 4), rtol=1e-12)
+    with pytest.raises(RuntimeError, match=r"dtype Long does not match dtype of out parameter \(Float\)"):
+        rgrad.randperm(6, dtype=rgrad.int64, out=out)
+    with pytest.raises(RuntimeError, match=r"logspace\(\): out= tensor has shape \[4\] but the result has shape \[3\]"):
+        rgrad.logspace(0, 2, 3, out=out64)
+    with pytest.raises(RuntimeError, match="automatic differentiation"):
+        rgrad.randperm(4, out=rgrad.empty(4, requires_grad=True))

@@ -9,7 +9,8 @@ like PyTorch does (a leaf that requires grad refuses them outside ``no_grad``).
 """
 
 from . import _rgrad
-from ._messages import cannot_resize_out, dtype_title, not_implemented
+from . import _out
+from ._messages import dtype_title, not_implemented
 from ._rgrad import Tensor
 
 __all__ = ["randperm", "logspace", "is_complex", "bernoulli", "normal", "multinomial"]
@@ -116,27 +117,27 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     _check_device(device)
-    dtype = dtype or _rgrad.int64
+    dtype = _out.creation_dtype("randperm", out, dtype) if out is not None else dtype or _rgrad.int64
     if requires_grad and not dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     # float64 keys: ties (which would still give a permutation) are vanishingly rare
     perm = _rgrad.rand(n, generator=generator, dtype=_rgrad.float64).argsort().to(dtype)
     if out is not None:
-        if tuple(out.shape) != (n,):
-            raise cannot_resize_out("randperm", out, (n,))
-        return out.copy_(perm)
+        _out.write("randperm", perm, out)
+        return out.requires_grad_() if requires_grad else out
     return perm.requires_grad_() if requires_grad else perm
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """``logspace(start, end, steps, base=10)``: ``base ** linspace(start, end, steps)``."""
     _check_device(device)
+    if out is not None:
+        dtype = _out.creation_dtype("logspace", out, dtype)
     exps = _rgrad.linspace(start, end, steps, dtype=_rgrad.float64)
     vals = (float(base) ** exps).to(dtype or _rgrad.get_default_dtype())
     if out is not None:
-        if tuple(out.shape) != (steps,):
-            raise cannot_resize_out("logspace", out, (steps,))
-        return out.copy_(vals)
+        _out.write("logspace", vals, out)
+        return out.requires_grad_() if requires_grad else out
     return vals.requires_grad_() if requires_grad else vals
 
 

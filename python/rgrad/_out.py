@@ -70,6 +70,17 @@ def write(name, result, out, rule="cast"):
     return out
 
 
+def creation_dtype(name, out, dtype):
+    """The dtype a creation function's result takes with ``out=``: ``out``'s, unless ``dtype=``
+    names one, which must then match (as the Rust creation functions check it)."""
+    if not isinstance(out, _rgrad.Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if dtype is not None and dtype != out.dtype:
+        raise RuntimeError(f"dtype {dtype_title(dtype)} does not match dtype of out parameter ({dtype_title(out.dtype)})")
+    check_grad(name, [out])
+    return out.dtype
+
+
 def outputs(out):
     """The tensors of an ``out=`` argument (one, or a tuple of them)."""
     return list(out) if isinstance(out, (tuple, list)) else [out]
