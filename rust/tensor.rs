@@ -12,7 +12,7 @@ use crate::shape;
 use crate::storage::Storage;
 use crate::{dispatch_dtype, dispatch_float};
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Autograd state of one tensor. PyTorch lets users mutate all of it
@@ -54,6 +54,9 @@ pub struct TensorImpl {
     /// A Python number turned into a tensor: ranks lowest in type promotion.
     pub(crate) wrapped_number: bool,
     pub(crate) meta: Mutex<AutogradMeta>,
+    /// `meta.requires_grad || meta.grad_fn.is_some()`, kept in step under the `meta` lock so
+    /// `requires_grad()`, asked on every op, is one load instead of a lock and unlock.
+    pub(crate) needs_grad: AtomicBool,
     /// `Some` for views (results of view ops sharing another tensor's storage).
     pub(crate) view: Option<ViewOf>,
 }
@@ -77,7 +80,7 @@ impl Tensor {
 
     /// A tensor over existing storage with the given layout (a view).
     pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor(Arc::new(TensorImpl { storage, layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()), view: None }))
+        Tensor(Arc::new(TensorImpl { storage, layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()), needs_grad: AtomicBool::new(false), view: None }))
     }
 
     /// A view of `self`'s storage with another layout, linked to `self`'s base for autograd
@@ -92,7 +95,8 @@ impl Tensor {
         // Allocate first, then write each field in place: `Arc::new(value)` builds the 200-byte
         // impl on the stack and copies it over in misaligned chunks that stall on the stores
         // just made, a measurable part of a small `t[0]`.
-        let slot = Arc::<TensorImpl>::new_uninit();
+        // (`Arc::new` of an uninit value: `Arc::new_uninit` computes its layout out of line)
+        let slot = Arc::new(std::mem::MaybeUninit::<TensorImpl>::uninit());
         // Not `Arc::get_mut`: its uniqueness check is a locked compare-exchange.
         let p = Arc::as_ptr(&slot).cast_mut().cast::<TensorImpl>();
         // SAFETY: `p` points into the new allocation, which nothing else can reach yet (the
@@ -106,6 +110,7 @@ impl Tensor {
             // default then set: a built `meta` value is copied in through the same stall
             std::ptr::addr_of_mut!((*p).meta).write(Mutex::new(AutogradMeta::default()));
             (*p).meta.get_mut().view_version = self.0.storage.version();
+            std::ptr::addr_of_mut!((*p).needs_grad).write(AtomicBool::new(false));
             std::ptr::addr_of_mut!((*p).view).write(Some(view));
             Tensor(slot.assume_init())
         }
@@ -419,8 +424,7 @@ impl Tensor {
     /// `Tensor.requires_grad`: set on a leaf, or implied by having a `grad_fn`.
     pub fn requires_grad(&self) -> bool {
         self.refresh_view_history();
-        let m = self.0.meta.lock();
-        m.requires_grad || m.grad_fn.is_some()
+        self.0.needs_grad.load(Ordering::Acquire)
     }
     /// `requires_grad_()`: only leaves may change it; only float tensors may require grad.
     pub fn set_requires_grad(&self, on: bool) -> Result<()> {
@@ -440,6 +444,7 @@ impl Tensor {
             )));
         }
         m.requires_grad = on;
+        self.0.needs_grad.store(on, Ordering::Release);
         Ok(())
     }
     /// `Tensor.is_leaf`: true when the tensor has no `grad_fn`.
@@ -458,6 +463,7 @@ impl Tensor {
     pub(crate) fn set_grad_fn(&self, node: Option<Arc<Node>>) {
         let (old, retains) = {
             let mut m = self.0.meta.lock();
+            self.0.needs_grad.store(m.requires_grad || node.is_some(), Ordering::Release);
             (std::mem::replace(&mut m.grad_fn, node.clone()), m.retains_grad)
         };
         // (the meta lock is released first: backward locks a node's `retain`, then the meta)
@@ -564,6 +570,7 @@ impl Tensor {
         m.grad_fn = None;
         m.requires_grad = false;
         m.accumulator = None;
+        self.0.needs_grad.store(false, Ordering::Release);
     }
 
     /// Consumes the handle; if it was the only one, hands back its grad_fn so a

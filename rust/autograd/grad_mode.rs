@@ -1,20 +1,44 @@
 //! Thread-local grad mode, as PyTorch: `no_grad`, `enable_grad`, `set_grad_enabled`.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 thread_local! {
     static GRAD_ENABLED: Cell<bool> = const { Cell::new(true) };
 }
 
+/// How many threads have grad mode off right now. While it is zero every thread has it on, and
+/// `is_grad_enabled` answers without the thread-local: in a shared library each thread-local
+/// read is a call into the dynamic loader (`__tls_get_addr`), and every view asks.
+/// A thread that exits with grad mode off leaves the count raised; answers stay right, only
+/// the shortcut is lost.
+static THREADS_WITH_GRAD_OFF: AtomicUsize = AtomicUsize::new(0);
+
 /// Whether ops on this thread record autograd history (`torch.is_grad_enabled()`); true by default.
+#[inline]
 pub fn is_grad_enabled() -> bool {
+    // A thread's own change to the count is visible to itself, so a thread that turned grad
+    // mode off never sees zero here; a count raised by another thread only sends this one to
+    // its thread-local, which says on.
+    THREADS_WITH_GRAD_OFF.load(Ordering::Relaxed) == 0 || this_thread_grad_enabled()
+}
+
+// Out of line, so the thread-local's address is not computed on the common path.
+#[cold]
+#[inline(never)]
+fn this_thread_grad_enabled() -> bool {
     GRAD_ENABLED.with(|g| g.get())
 }
 
 /// Turns gradient recording on or off for this thread (`torch.set_grad_enabled`).
 /// Prefer [`GradModeGuard`] or [`no_grad`] for a scoped change.
 pub fn set_grad_enabled(on: bool) {
-    GRAD_ENABLED.with(|g| g.set(on));
+    let was = GRAD_ENABLED.with(|g| g.replace(on));
+    if was && !on {
+        THREADS_WITH_GRAD_OFF.fetch_add(1, Ordering::Relaxed);
+    } else if !was && on {
+        THREADS_WITH_GRAD_OFF.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Restores the previous grad mode when dropped.
@@ -41,4 +65,35 @@ impl Drop for GradModeGuard {
 pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
     let _g = GradModeGuard::new(false);
     f()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Grad mode stays per thread with the shared count in play: one thread turning it off
+    /// (and nesting guards) changes nothing for another.
+    #[test]
+    fn grad_mode_is_per_thread() {
+        let (off_tx, off_rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            let _g = GradModeGuard::new(false);
+            {
+                let _inner = GradModeGuard::new(false);
+                assert!(!is_grad_enabled());
+            }
+            assert!(!is_grad_enabled());
+            off_tx.send(()).unwrap();
+            done_rx.recv().unwrap();
+            assert!(!is_grad_enabled());
+        });
+        off_rx.recv().unwrap();
+        assert!(is_grad_enabled(), "another thread's no_grad leaked into this one");
+        no_grad(|| assert!(!is_grad_enabled()));
+        assert!(is_grad_enabled());
+        done_tx.send(()).unwrap();
+        other.join().unwrap();
+        assert!(is_grad_enabled());
+    }
 }
