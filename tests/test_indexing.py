@@ -474,6 +474,22 @@ def test_index_select(dtype):
     assert gradcheck(lambda x: x.index_select(0, rgrad.tensor([1, 1, 3])), (x,))
 
 
+@pytest.mark.parametrize("np_dtype,width", [(np.float32, 1024), (np.float64, 300), (np.int32, 257), (np.bool_, 1100), (np.bool_, 1000)])
+def test_gather_rows_into_large_outputs(np_dtype, width):
+    """Outputs of 8 MB and more with rows of at least 1 KB are written with streaming stores
+    (rust/cpu/stream.rs): same values as NumPy, for index_select, x[idx] and a strided
+    source; rows under 1 KB (bool x 1000) take the plain copy."""
+    rows = (9 << 20) // (width * np.dtype(np_dtype).itemsize) + 3
+    a = (np.arange(rows * width) % 251 % (2 if np_dtype is np.bool_ else 251)).astype(np_dtype).reshape(rows, width)
+    idx = np.random.default_rng(1).integers(-rows, rows, rows)
+    t, ti = rgrad.tensor(a), rgrad.tensor(idx)
+    np.testing.assert_array_equal(t[ti].numpy(), a[idx])
+    pos = idx % rows
+    np.testing.assert_array_equal(t.index_select(0, rgrad.tensor(pos)).numpy(), a[pos])
+    # rows of a view starting off a 16-byte boundary
+    np.testing.assert_array_equal(t[:, 1:].index_select(0, rgrad.tensor(pos)).numpy(), a[pos, 1:])
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_gather(dtype):
     a = rand_np((4, 5), NP_OF[dtype])

@@ -37,6 +37,10 @@ shapes = st.lists(st.integers(0, 4), min_size=1, max_size=4)
     ([(40_000, 3), (40_000, 1), (40_000, 2)], 1),         # many rows, in parallel chunks
     ([(2, 3, 4), (2, 1, 4), (2, 0, 4)], 1),               # small, serial
     ([(2, 3, 4), (2, 3, 1)], -1),
+    # outputs of 8 MB and more are written with streaming stores (rows of at least 1 KB)
+    ([(1_200_000,), (1_000_001,), (3,)], 0),              # few rows, pieces; a short tail block
+    ([(1100, 1000), (1100, 1030)], 1),                    # many rows, each block >= 1 KB
+    ([(1100, 1000), (1100, 7)], 1),                       # a block under 1 KB: not streamed
 ])
 def test_cat_contiguous_blocks(shapes, dim):
     """cat of contiguous same-dtype inputs (the memcpy path) against NumPy, serial and parallel."""

@@ -7,6 +7,7 @@
 //! the same map backwards. Copies move raw elements (dispatched on the element
 //! size), accumulating scatters are typed.
 
+use crate::cpu::stream::{self, STREAM_MIN_BYTES, STREAM_MIN_ROW_BYTES};
 use crate::cpu::{Element, PARALLEL_MIN};
 use crate::dispatch_dtype;
 use crate::dtype::DType;
@@ -187,8 +188,20 @@ pub unsafe fn gather_rows(esize: usize, src: *const u8, out: *mut u8, p: &Offs, 
                 });
                 return;
             }
+            // whole contiguous rows into an output too big for the cache: write around it
+            let stream = matches!(q, Offs::Strided { stride: 1, .. })
+                && nq * esize >= STREAM_MIN_ROW_BYTES
+                && (np * nb).saturating_mul(nq * esize) >= STREAM_MIN_BYTES;
             for_rows(np, nb, nq, |pi, b0, b1, r0| unsafe {
                 let pb = (sp.get() as *const $T).offset(p.get(pi));
+                if stream {
+                    for (k, &bo) in b[b0..b1].iter().enumerate() {
+                        let d = (op.get() as *mut $T).add((r0 + k) * nq);
+                        stream::copy_streaming(d as *mut u8, pb.offset(bo) as *const u8, nq * esize);
+                    }
+                    stream::fence();
+                    return;
+                }
                 for (k, &bo) in b[b0..b1].iter().enumerate() {
                     let d = (op.get() as *mut $T).add((r0 + k) * nq);
                     copy_row::<$T>(d, &unit, pb.offset(bo), q, nq);
@@ -707,22 +720,28 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
     }
     let dp = P(dst);
     let sp: Vec<P> = srcs.iter().map(|&s| P(s as *mut u8)).collect();
+    // an output too big for the cache is written around it (each task fences its stores)
+    let stream = total >= STREAM_MIN_BYTES && bytes.iter().all(|&b| b == 0 || b >= STREAM_MIN_ROW_BYTES);
     let copy_row = |o: usize| unsafe {
         for (i, &b) in bytes.iter().enumerate() {
             if b > 0 {
-                std::ptr::copy_nonoverlapping(sp[i].get().add(o * b) as *const u8, dp.get().add(o * row + offs[i]), b);
+                stream::copy_bytes(dp.get().add(o * row + offs[i]), sp[i].get().add(o * b) as *const u8, b, stream);
             }
         }
     };
     let threads = rayon::current_num_threads();
     if total < PARALLEL_MIN * 8 || threads <= 1 {
         (0..outer).for_each(copy_row);
+        stream::fence();
         return;
     }
     if outer >= threads * 4 {
         let chunks = (threads * 8).min(outer);
         let per = outer.div_ceil(chunks);
-        (0..chunks).into_par_iter().for_each(|c| (c * per..((c + 1) * per).min(outer)).for_each(copy_row));
+        (0..chunks).into_par_iter().for_each(|c| {
+            (c * per..((c + 1) * per).min(outer)).for_each(copy_row);
+            stream::fence();
+        });
         return;
     }
     // few rows: cut every block into pieces so that all threads get a share
@@ -738,5 +757,8 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
             }
         }
     }
-    jobs.par_iter().for_each(|&(d, s, n)| unsafe { std::ptr::copy_nonoverlapping(s as *const u8, dp.get().add(d), n) });
+    jobs.par_iter().for_each(|&(d, s, n)| {
+        unsafe { stream::copy_bytes(dp.get().add(d), s as *const u8, n, stream) };
+        stream::fence();
+    });
 }

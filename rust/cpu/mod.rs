@@ -14,6 +14,7 @@ pub mod reduce_simd;
 pub mod reduce_softmax;
 pub mod rng;
 pub mod sort;
+pub mod stream;
 pub mod svd;
 pub mod vmath;
 
