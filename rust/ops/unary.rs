@@ -27,9 +27,13 @@ impl Tensor {
     }
 
     /// The tensor itself when nothing else can see its memory, else a copy
-    /// (a leaf's `.grad` must not alias another tensor).
+    /// (a leaf's `.grad` must not alias another tensor). Views do not count as references
+    /// to their storage (see `StorageRef`), so a root with a view is caught by its own
+    /// reference count: the view holds it.
     pub(crate) fn clone_raw_if_shared(&self) -> Result<Tensor> {
-        if self.is_contiguous() && std::sync::Arc::strong_count(self.storage()) == 1 && self.storage_offset() == 0 && self.storage().nbytes() == self.numel() * self.dtype().size() {
+        use std::sync::Arc;
+        let sole = self.view_base().is_none() && Arc::strong_count(&self.0) == 1 && Arc::strong_count(self.storage()) == 1;
+        if sole && self.is_contiguous() && self.storage_offset() == 0 && self.storage().nbytes() == self.numel() * self.dtype().size() {
             Ok(self.clone())
         } else {
             let c = self.contiguous_raw()?;
