@@ -27,9 +27,13 @@ def _with_out(name, kind, method=None, first="input"):
     """``rgrad.NAME(input, *args, out=None, **kw)``: the method, or PyTorch's out= semantics."""
     method = method or getattr(_rgrad.Tensor, name)
 
-    def fn(input, *args, out=None, **kwargs):
+    # `out` comes from **kwargs (a keyword-only parameter makes every call parse slowly)
+    def fn(input, *args, **kwargs):
         if not isinstance(input, _rgrad.Tensor):
             raise TypeError(f"{name}(): argument '{first}' (position 1) must be Tensor, not {type(input).__name__}")
+        if not kwargs:
+            return method(input, *args)
+        out = kwargs.pop("out", None)
         if out is None:
             return method(input, *args, **kwargs)
         if not isinstance(out, _rgrad.Tensor):

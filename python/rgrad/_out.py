@@ -89,7 +89,12 @@ def outputs(out):
 def with_out(name, fn, rule="cast"):
     """``fn`` with an ``out=`` keyword as PyTorch's: no autograd through it, the result copied in."""
 
-    def wrapper(*args, out=None, **kwargs):
+    # `out` is read from **kwargs, not declared: a keyword-only parameter sends every call
+    # through CPython's slow argument parsing
+    def wrapper(*args, **kwargs):
+        if not kwargs:
+            return fn(*args)
+        out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
         check_grad(name, list(args) + list(kwargs.values()) + outputs(out))
