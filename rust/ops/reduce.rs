@@ -255,9 +255,12 @@ fn arg_raw(x: &Tensor, dim: Option<usize>, keepdim: bool, max: bool, with_values
             (x.clone(), mask, shape)
         }
         _ => {
-            // positions are row-major over the whole tensor: reduce a flat contiguous copy
-            let flat = if x.is_contiguous() { x.detach() } else { x.contiguous_raw()? };
-            let flat = flat.detach().reshape_to(&[x.numel()])?;
+            // positions are row-major over the whole tensor: reduce it as one flat run (a
+            // graph-free handle on its storage when contiguous, else a contiguous copy); one
+            // handle made directly, which matters for the per-call cost of a small argmax
+            let c = if x.is_contiguous() { x.clone() } else { x.contiguous_raw()? };
+            let run = crate::layout::Layout { shape: smallvec::smallvec![x.numel()], strides: smallvec::smallvec![1], offset: c.storage_offset() };
+            let flat = Tensor::from_parts(std::sync::Arc::clone(c.storage()), run, c.dtype());
             let shape: Shape = if keepdim { std::iter::repeat_n(1, x.rank()).collect() } else { Shape::new() };
             (flat, vec![true], shape)
         }
