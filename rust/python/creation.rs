@@ -115,8 +115,10 @@ pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyT {
     Ok(PyTensor::new(super::numpy::from_numpy(a)?))
 }
 
+/// `$body` makes a new tensor; `$fill` is what it writes into an `out=` tensor instead (in
+/// place, no temporary), `None` for `empty`, which leaves `out`'s contents.
 macro_rules! filled_creator {
-    ($name:ident, $doc:literal, $body:expr) => {
+    ($name:ident, $doc:literal, $body:expr, $fill:expr) => {
         #[doc = $doc]
         #[pyfunction]
         #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, memory_format=None))]
@@ -127,24 +129,27 @@ macro_rules! filled_creator {
             let shape = sizes_of(size, None)?;
             let device = parse_device(device)?;
             let (out, dtype) = out_arg(name, out, parse_dtype(dtype)?)?;
-            let dtype = dtype.unwrap_or_else(default_float);
-            let f: fn(&[usize], DType, crate::Device) -> crate::Result<Tensor> = $body;
-            if let (Some(o), "empty") = (&out, name) {
-                // `empty` into an existing tensor leaves its contents
-                check_out_shape(name, &o.get().inner, &shape)?;
-                if requires_grad {
-                    o.get().inner.set_requires_grad(true)?;
-                }
-                return Ok(o.clone().into_any());
+            let Some(o) = out else {
+                let f: fn(&[usize], DType, crate::Device) -> crate::Result<Tensor> = $body;
+                return Ok(Bound::new(size.py(), finish(f(&shape, dtype.unwrap_or_else(default_float), device)?, requires_grad)?)?.into_any());
+            };
+            let dst = &o.get().inner;
+            check_out_shape(name, dst, &shape)?;
+            let fill: Option<Scalar> = $fill;
+            if let Some(v) = fill {
+                dst.fill_(v)?;
             }
-            finish_out(size.py(), name, f(&shape, dtype, device)?, out, requires_grad)
+            if requires_grad {
+                dst.set_requires_grad(true)?;
+            }
+            Ok(o.into_any())
         }
     };
 }
 
-filled_creator!(zeros, "`zeros(*size, dtype=None, device=None, requires_grad=False)`.", |s, d, dev| Tensor::zeros(s, d, dev));
-filled_creator!(ones, "`ones(*size, dtype=None, device=None, requires_grad=False)`.", |s, d, dev| Tensor::ones(s, d, dev));
-filled_creator!(empty, "`empty(*size, ...)`: contents unspecified.", |s, d, dev| Tensor::empty(s, d, dev));
+filled_creator!(zeros, "`zeros(*size, dtype=None, device=None, requires_grad=False)`.", |s, d, dev| Tensor::zeros(s, d, dev), Some(Scalar::Int(0)));
+filled_creator!(ones, "`ones(*size, dtype=None, device=None, requires_grad=False)`.", |s, d, dev| Tensor::ones(s, d, dev), Some(Scalar::Int(1)));
+filled_creator!(empty, "`empty(*size, ...)`: contents unspecified.", |s, d, dev| Tensor::empty(s, d, dev), None);
 
 /// `full(size, fill_value, *, dtype=None)`: dtype inferred from the value when not given.
 #[pyfunction]
