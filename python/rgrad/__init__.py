@@ -77,41 +77,29 @@ BoolTensor = _legacy_type("BoolTensor", bool)
 
 # ---------- function forms of tensor methods: rgrad.add(a, b) == a.add(b) ----------
 
-def _function_of_method(name):
-    method = getattr(Tensor, name)
-
-    def fn(input, *args, **kwargs):
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-        # forwarding `**kwargs` to a builtin copies the dict: only when there is one
-        if kwargs:
-            return method(input, *args, **kwargs)
-        return method(input, *args) if args else method(input)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = method.__doc__
-    return fn
-
-
-def _function_of_method_with_out(name, rule):
-    """As ``_function_of_method``, with PyTorch's ``out=`` (see ``_out``) in the same call."""
+def _function_of_method(name, rule=None):
+    """``rgrad.NAME(input, ...)`` calling ``Tensor.NAME``; with an ``out=`` dtype ``rule`` (see
+    ``_out``) it also takes PyTorch's ``out=``, else the method refuses the keyword, as there."""
     method = getattr(Tensor, name)
 
     # `out` is read from **kwargs, not declared: a keyword-only parameter sends every call
-    # through CPython's slow argument parsing (measured ~250 ns more per call than this)
+    # through CPython's slow argument parsing (measured ~250 ns more per call than this);
+    # forwarding `**kwargs` to a builtin copies the dict, so only when there is one
     def fn(input, *args, **kwargs):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         if not kwargs:
             return method(input, *args) if args else method(input)
-        out = kwargs.pop("out", None)
+        out = kwargs.pop("out", None) if rule is not None else None
         if out is None:
             return method(input, *args, **kwargs)
         _out.check_grad(name, [input, *args, *kwargs.values(), *_out.outputs(out)])
         return _out.write(name, method(input, *args, **kwargs), out, rule)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (method.__doc__ or name) + "\n\nWith ``out=``, the result is written into ``out`` (same shape; PyTorch's dtype rules)."
+    fn.__doc__ = method.__doc__
+    if rule is not None:
+        fn.__doc__ = (method.__doc__ or name) + "\n\nWith ``out=``, the result is written into ``out`` (same shape; PyTorch's dtype rules)."
     return fn
 
 
@@ -130,18 +118,15 @@ from ._composites import (  # noqa: E402,F401
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     _METHOD_FUNCTIONS += _family.METHOD_FUNCTIONS
 for _name in _METHOD_FUNCTIONS:
-    if _name in _out.OPS:
-        globals()[_name] = _function_of_method_with_out(_name, _out.OPS[_name])
-    else:
-        globals()[_name] = _function_of_method(_name)
+    globals()[_name] = _function_of_method(_name, _out.OPS.get(_name))
 # a family's own functions win over the generic method wrappers (e.g. rgrad.pow(2, t))
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
     for _name in _family.__all__:
         globals()[_name] = getattr(_family, _name)
-subtract = _function_of_method_with_out("sub", "cast")
-multiply = _function_of_method_with_out("mul", "cast")
-divide = _function_of_method_with_out("div", "cast")
-true_divide = _function_of_method_with_out("div", "cast")
+subtract = _function_of_method("sub", "cast")
+multiply = _function_of_method("mul", "cast")
+divide = _function_of_method("div", "cast")
+true_divide = _function_of_method("div", "cast")
 # the families' own functions and the composites with out= in PyTorch (cat, where, pow, ...)
 for _name in (*(_n for _f in (_elementwise, _reduce, _indexing, _joining) for _n in _f.__all__),
               "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack",
