@@ -82,6 +82,10 @@ impl Storage {
     pub fn writeable(&self) -> bool {
         self.writeable
     }
+    /// Whether the memory belongs to another owner (a NumPy array) that this storage keeps alive.
+    pub fn is_borrowed(&self) -> bool {
+        matches!(self.owner, Owner::External(_))
+    }
     /// How many in-place writes the storage has seen (PyTorch's `Tensor._version`).
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)

@@ -101,6 +101,9 @@ pub struct TensorImpl {
     /// `meta.requires_grad || meta.grad_fn.is_some()`, kept in step under the `meta` lock so
     /// `requires_grad()`, asked on every op, is one load instead of a lock and unlock.
     pub(crate) needs_grad: AtomicBool,
+    /// Set, and never cleared, once `meta` holds a grad, a grad_fn or an AccumulateGrad node:
+    /// while unset, dropping the tensor releases no autograd state (see `drop_is_rust_only`).
+    pub(crate) meta_used: AtomicBool,
     /// `Some` for views (results of view ops sharing another tensor's storage).
     pub(crate) view: Option<ViewOf>,
 }
@@ -124,7 +127,7 @@ impl Tensor {
 
     /// A root tensor (not a view, no autograd history) over existing storage with the given layout.
     pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor(Arc::new(TensorImpl { storage: StorageRef::owned(storage), layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()), needs_grad: AtomicBool::new(false), view: None }))
+        Tensor(Arc::new(TensorImpl { storage: StorageRef::owned(storage), layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()), needs_grad: AtomicBool::new(false), meta_used: AtomicBool::new(false), view: None }))
     }
 
     /// A view of `self`'s storage with another layout, linked to `self`'s base for autograd
@@ -156,8 +159,34 @@ impl Tensor {
             std::ptr::addr_of_mut!((*p).meta).write(Mutex::new(AutogradMeta::default()));
             (*p).meta.get_mut().view_version = self.0.storage.version();
             std::ptr::addr_of_mut!((*p).needs_grad).write(AtomicBool::new(false));
+            std::ptr::addr_of_mut!((*p).meta_used).write(AtomicBool::new(false));
             std::ptr::addr_of_mut!((*p).view).write(Some(view));
             Tensor(slot.assume_init())
+        }
+    }
+
+    /// Whether dropping this handle would only return Rust-owned memory: no storage borrowed
+    /// from a Python object (a NumPy array) and no autograd state (which can hold Python
+    /// hooks) is released. True when another handle keeps the tensor alive, or when nothing was
+    /// ever stored in its autograd metadata and its storage (a view's: its base) either stays
+    /// alive through another handle or was allocated here.
+    ///
+    /// The Python bindings free such a tensor's object without attaching PyO3's per-call state.
+    /// The counts are read without ordering: a concurrent drop elsewhere can only make the
+    /// answer wrong towards "false would have been right", and then the Python objects are
+    /// still released, through PyO3's deferred-release pool at its next call.
+    #[inline]
+    pub fn drop_is_rust_only(&self) -> bool {
+        let i = &*self.0;
+        if Arc::strong_count(&self.0) > 1 {
+            return true;
+        }
+        if i.meta_used.load(Ordering::Relaxed) {
+            return false;
+        }
+        match &i.view {
+            Some(v) => Arc::strong_count(&v.base.0) > 1,
+            None => Arc::strong_count(&i.storage) > 1 || !i.storage.is_borrowed(),
         }
     }
 
@@ -509,6 +538,9 @@ impl Tensor {
         let (old, retains) = {
             let mut m = self.0.meta.lock();
             self.0.needs_grad.store(m.requires_grad || node.is_some(), Ordering::Release);
+            if node.is_some() {
+                self.0.meta_used.store(true, Ordering::Relaxed);
+            }
             (std::mem::replace(&mut m.grad_fn, node.clone()), m.retains_grad)
         };
         // (the meta lock is released first: backward locks a node's `retain`, then the meta)
@@ -547,6 +579,9 @@ impl Tensor {
                 )));
             }
         }
+        if g.is_some() {
+            self.0.meta_used.store(true, Ordering::Relaxed);
+        }
         self.0.meta.lock().grad = g;
         Ok(())
     }
@@ -584,6 +619,7 @@ impl Tensor {
             return None;
         }
         if m.accumulator.is_none() {
+            self.0.meta_used.store(true, Ordering::Relaxed);
             m.accumulator = Some(Arc::new(Node::new_accumulate(&self.0)));
         }
         m.accumulator.clone()

@@ -5,6 +5,7 @@ use super::convert::{parse_device, parse_dtype, parse_sizes, scalar_of, tensor_a
 use super::dtype::{dtype_obj, PyDType};
 use super::random::generator_arg;
 use crate::cpu::rng;
+use super::object::Wrap;
 use super::tensor::{PyTensor, PyT};
 use crate::dtype::{default_float, set_default_float, DType, Scalar};
 use crate::error::Error;
@@ -20,7 +21,7 @@ fn finish(t: Tensor, requires_grad: bool) -> PyT {
     if requires_grad {
         t.set_requires_grad(true)?;
     }
-    Ok(PyTensor::new(t))
+    Ok(Wrap(t))
 }
 
 /// The `out=` tensor of a creation function, checked as PyTorch checks it, and the dtype the
@@ -57,7 +58,7 @@ fn check_out_shape(name: &str, out: &Tensor, shape: &[usize]) -> PyResult<()> {
 /// Writes a creation function's result into `out` and returns `out` itself, as PyTorch does,
 /// or wraps the result as a new tensor when there is no `out`.
 fn finish_out<'py>(py: Python<'py>, name: &str, t: Tensor, out: Option<Bound<'py, PyTensor>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
-    let Some(o) = out else { return Ok(Bound::new(py, finish(t, requires_grad)?)?.into_any()) };
+    let Some(o) = out else { return finish(t, requires_grad)?.into_pyobject(py) };
     let dst = &o.get().inner;
     check_out_shape(name, dst, t.shape())?;
     dst.copy_(&t)?;
@@ -93,7 +94,7 @@ pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, devi
     let dt = parse_dtype(dtype)?;
     if let Ok(t) = data.cast::<PyTensor>() {
         let t = &t.get().inner;
-        return Ok(PyTensor::new(match dt {
+        return Ok(Wrap(match dt {
             Some(d) if d != t.dtype() => t.to_dtype(d)?,
             _ => t.clone(),
         }));
@@ -101,18 +102,18 @@ pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, devi
     let np = data.py().import("numpy")?;
     if data.is_instance(&np.getattr("ndarray")?)? {
         let t = super::numpy::tensor_from_array(data, false)?;
-        return Ok(PyTensor::new(match dt {
+        return Ok(Wrap(match dt {
             Some(d) if d != t.dtype() => t.cast_raw(d)?,
             _ => t,
         }));
     }
-    Ok(PyTensor::new(tensor_from_data(data, dt)?))
+    Ok(Wrap(tensor_from_data(data, dt)?))
 }
 
 /// `from_numpy(ndarray)`: a tensor sharing the array's memory (writes are seen on both sides).
 #[pyfunction]
 pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyT {
-    Ok(PyTensor::new(super::numpy::from_numpy(a)?))
+    Ok(Wrap(super::numpy::from_numpy(a)?))
 }
 
 /// `$body` makes a new tensor; `$fill` is what it writes into an `out=` tensor instead (in
@@ -131,7 +132,7 @@ macro_rules! filled_creator {
             let (out, dtype) = out_arg(name, out, parse_dtype(dtype)?)?;
             let Some(o) = out else {
                 let f: fn(&[usize], DType, crate::Device) -> crate::Result<Tensor> = $body;
-                return Ok(Bound::new(size.py(), finish(f(&shape, dtype.unwrap_or_else(default_float), device)?, requires_grad)?)?.into_any());
+                return finish(f(&shape, dtype.unwrap_or_else(default_float), device)?, requires_grad)?.into_pyobject(size.py());
             };
             let dst = &o.get().inner;
             check_out_shape(name, dst, &shape)?;

@@ -3,6 +3,7 @@
 //! `ops::index`.
 
 use super::convert::{index_arg, operand, scalar_of, tensor_arg, tensor_from_data};
+use super::object::wrap;
 use super::tensor::{maybe_detach, ok, PyT, PyTensor};
 use crate::dtype::{DType, Scalar};
 use crate::error::Error;
@@ -189,6 +190,27 @@ fn no_graph(t: &Tensor) -> bool {
     !t.requires_grad() || !crate::autograd::is_grad_enabled()
 }
 
+/// `t[i]` for an int `i`, when it needs none of the general path: `t` has a dim 0 that `i`
+/// (negative counting from the end) is in range of, and no graph is recorded. The view is
+/// built straight from the layout. `None` otherwise, errors included.
+/// (Also `rgrad.Tensor`'s `mp_subscript` shortcut, see `object.rs`.)
+#[inline]
+pub(super) fn int_index_view(t: &Tensor, i: isize) -> Option<Tensor> {
+    let l = t.layout();
+    let size = *l.shape.first()? as isize;
+    let v = if i < 0 { i.wrapping_add(size) } else { i };
+    if v < 0 || v >= size || !no_graph(t) {
+        return None;
+    }
+    // element-wise pushes: no memcpy calls for these few dims
+    let (mut shape, mut strides) = (SmallVec::new(), SmallVec::new());
+    for k in 1..l.shape.len() {
+        shape.push(l.shape[k]);
+        strides.push(l.strides[k]);
+    }
+    Some(t.with_layout(Layout { shape, strides, offset: (l.offset as isize + v * l.strides[0]) as usize }))
+}
+
 /// Runs an in-place op through `inplace_from` and returns self.
 pub(crate) fn inplace<'py>(slf: &Bound<'py, PyTensor>, f: impl FnOnce(&Tensor) -> crate::Result<Tensor> + Send) -> PyResult<Bound<'py, PyTensor>> {
     let t = &slf.get().inner;
@@ -201,33 +223,21 @@ impl PyTensor {
     /// `t[key]`: ints, slices (any step, negative too), None, Ellipsis, integer/boolean
     /// tensors, lists and NumPy arrays, in any combination (NumPy's rules). Basic indexing
     /// returns a view; advanced indexing a copy.
-    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyT {
+    fn __getitem__<'py>(slf: &Bound<'py, Self>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let t = &slf.get().inner;
+        let py = slf.py();
         // Fast paths for one Python int / one slice: no parsing, no index Vec; when no graph
         // is recorded the view is built straight from the layout.
         if key.is_exact_instance_of::<PyInt>() {
             let i = unsafe { pyo3::ffi::PyLong_AsSsize_t(key.as_ptr()) };
             if i != -1 || unsafe { pyo3::ffi::PyErr_Occurred() }.is_null() {
-                let l = t.layout();
-                if l.shape.is_empty() {
+                if let Some(view) = int_index_view(t, i) {
+                    return wrap(py, view);
+                }
+                if t.layout().shape.is_empty() {
                     return Err(index_err(t));
                 }
-                if no_graph(t) {
-                    let size = l.shape[0] as isize;
-                    let v = if i < 0 { i.wrapping_add(size) } else { i };
-                    if v < 0 || v >= size {
-                        return Err(PyIndexError::new_err(format!("index {i} is out of bounds for dimension 0 with size {size}")));
-                    }
-                    // element-wise pushes: no memcpy calls for these few dims
-                    let (mut shape, mut strides) = (SmallVec::new(), SmallVec::new());
-                    for k in 1..l.shape.len() {
-                        shape.push(l.shape[k]);
-                        strides.push(l.strides[k]);
-                    }
-                    let layout = Layout { shape, strides, offset: (l.offset as isize + v * l.strides[0]) as usize };
-                    return Ok(PyTensor::new(t.with_layout(layout)));
-                }
-                return ok(t.getitem(&[TensorIndex::Int(i)]));
+                return wrap(py, t.getitem(&[TensorIndex::Int(i)])?);
             }
             // too large for isize: the general path reports it
             unsafe { pyo3::ffi::PyErr_Clear() };
@@ -239,13 +249,12 @@ impl PyTensor {
             let (start, stop, step) = unpack_slice(s)?;
             if no_graph(t) {
                 let (s0, n) = adjust_slice(start, stop, step, l.shape[0]);
-                return Ok(PyTensor::new(t.with_layout(l.slice(0, s0, n, step))));
+                return wrap(py, t.with_layout(l.slice(0, s0, n, step)));
             }
-            return ok(t.getitem(&[TensorIndex::Slice { start, stop, step }]));
+            return wrap(py, t.getitem(&[TensorIndex::Slice { start, stop, step }])?);
         }
         let idx = parse_index(key)?;
-        let py = slf.py();
-        ok(maybe_detach(py, t.numel(), || t.getitem(&idx)))
+        wrap(py, maybe_detach(py, t.numel(), || t.getitem(&idx))?)
     }
 
     /// `t[key] = value`: value (a number, tensor, list or array) is cast to t's dtype and

@@ -2,6 +2,7 @@
 //! `linalg.matrix_norm` and the string `p=` forms of `norm`.
 
 use super::convert::parse_dtype;
+use super::object::Wrap;
 use super::tensor::{maybe_detach, parse_dims, PyT, PyTensor};
 use crate::error::{Error, Result};
 use crate::ops::linalg::MatrixOrd;
@@ -26,7 +27,7 @@ fn py_err(py: Python<'_>, e: Error) -> PyErr {
 }
 
 fn okl(py: Python<'_>, r: Result<Tensor>) -> PyT {
-    r.map(PyTensor::new).map_err(|e| py_err(py, e))
+    r.map(Wrap).map_err(|e| py_err(py, e))
 }
 
 /// Rough flop count of an SVD of `a`, to decide whether to release the GIL.

@@ -1,6 +1,7 @@
 //! Python bindings for matrix products: `#[pymethods]` on Tensor and module functions.
 
 use super::convert::{scalar_of, tensor_arg};
+use super::object::Wrap;
 use super::tensor::{maybe_detach, PyT, PyTensor};
 use crate::dtype::Scalar;
 use crate::error::Result;
@@ -12,7 +13,7 @@ use pyo3::IntoPyObjectExt;
 
 /// Wraps a result as a Python tensor (errors map to PyTorch's classes, see `errors.rs`).
 fn okm(r: Result<Tensor>) -> PyT {
-    Ok(PyTensor::new(r?))
+    Ok(Wrap(r?))
 }
 
 /// Rough multiply-add count of a product, to decide whether to release the GIL.

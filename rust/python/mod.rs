@@ -12,6 +12,7 @@ mod joining;
 mod linalg;
 mod matmul;
 mod numpy;
+mod object;
 mod random;
 mod reduce;
 mod tensor;
@@ -40,6 +41,7 @@ fn _set_size_class(py: Python<'_>, cls: Py<PyAny>) {
 fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<tensor::PyTensor>()?;
+    object::install(py);
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<dtype::PyDevice>()?;
     m.add_class::<autograd::PyNode>()?;

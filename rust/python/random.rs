@@ -4,6 +4,7 @@
 
 use super::convert::parse_device;
 use super::dtype::PyDevice;
+use super::object::Wrap;
 use super::tensor::{PyT, PyTensor};
 use crate::cpu::rng::{self, Generator, Seeded, SharedGenerator};
 use crate::dtype::DType;
@@ -87,7 +88,7 @@ impl PyGenerator {
 
     /// `get_state()`: a tensor that `set_state` restores the stream from.
     fn get_state(&self) -> PyT {
-        Ok(PyTensor::new(state_tensor(&self.inner.lock())?))
+        Ok(Wrap(state_tensor(&self.inner.lock())?))
     }
 
     /// `set_state(state)`: continues from a state `get_state` returned; returns the generator.
@@ -136,7 +137,7 @@ pub fn initial_seed() -> u64 {
 /// `get_rng_state()`: the default generator's state (see `Generator.get_state`).
 #[pyfunction]
 pub fn get_rng_state() -> PyT {
-    Ok(PyTensor::new(state_tensor(&rng::default_generator().lock())?))
+    Ok(Wrap(state_tensor(&rng::default_generator().lock())?))
 }
 
 /// `set_rng_state(new_state)`: restores the default generator from `get_rng_state()`.

@@ -5,6 +5,7 @@ use super::autograd::PyNode;
 use super::convert::{index_arg, operand, operand_required, parse_device, parse_dtype, parse_sizes, scalar_to_py, tensor_from_data, to_nested_list};
 use super::dtype::{dtype_obj, PyDType, PyDevice};
 use super::numpy;
+use super::object::{wrap, Wrap};
 use crate::dtype::{default_float, DType, Scalar};
 use crate::error::Error;
 use crate::tensor::Tensor;
@@ -39,11 +40,13 @@ pub fn maybe_detach<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R
     }
 }
 
-pub type PyT = PyResult<PyTensor>;
+/// What a method or function returning one tensor returns.
+pub type PyT = PyResult<Wrap>;
 
 /// Wraps a result into a Python tensor.
+#[inline]
 pub fn ok(t: crate::error::Result<Tensor>) -> PyT {
-    Ok(PyTensor::new(t?))
+    Ok(Wrap(t?))
 }
 
 /// Parses an optional `dim` argument: None, an int, or a tuple/list of ints.
@@ -70,13 +73,13 @@ macro_rules! binary_dunders {
                     let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
                     let a = &self.inner;
                     let r = maybe_detach(py, a.numel().max(o.numel()), || a.$method(&o))?;
-                    PyTensor::new(r).into_py_any(py)
+                    Ok(wrap(py, r)?.unbind())
                 }
                 fn $rev(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                     let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
                     let a = &self.inner;
                     let r = maybe_detach(py, a.numel(), || o.$method(a))?;
-                    PyTensor::new(r).into_py_any(py)
+                    Ok(wrap(py, r)?.unbind())
                 }
                 fn $inp(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<()> {
                     let o = operand_required(other, "other")?;
@@ -104,7 +107,7 @@ macro_rules! compare_dunders {
                 fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                     let Some(o) = operand(other)? else { return Ok(py.NotImplemented()) };
                     let a = &self.inner;
-                    PyTensor::new(maybe_detach(py, a.numel().max(o.numel()), || a.$method(&o))?).into_py_any(py)
+                    Ok(wrap(py, maybe_detach(py, a.numel().max(o.numel()), || a.$method(&o))?)?.unbind())
                 }
             )*
         }
@@ -397,7 +400,7 @@ impl PyTensor {
             _ if copy => self.inner.clone_t()?,
             _ => self.inner.clone(),
         };
-        Ok(PyTensor::new(t))
+        Ok(Wrap(t))
     }
     /// `cpu()`: already on the CPU, returns self.
     fn cpu<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
