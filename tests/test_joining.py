@@ -759,3 +759,71 @@ def test_function_forms_and_docstrings():
     for name in ["flip", "roll", "repeat", "tile", "sort", "topk", "kthvalue", "unique", "split", "chunk", "diagonal",
                  "tril", "triu", "movedim", "bincount", "histc", "repeat_interleave", "unbind", "trace"]:
         assert getattr(rgrad.Tensor, name).__doc__, name
+
+
+# ---------- cartesian_prod, block_diag ----------
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cartesian_prod(dtype):
+    import itertools
+
+    parts = [rand_np((n,), NP_OF[dtype], np.random.default_rng(n)) for n in (3, 2, 4)]
+    got = rgrad.cartesian_prod(*[rgrad.tensor(p) for p in parts])
+    want = np.array(list(itertools.product(*parts)), dtype=NP_OF[dtype]).reshape(-1, 3)
+    assert got.dtype == dtype and got.shape == (24, 3)
+    assert_close(got, want)
+    assert_close(rgrad.cartesian_prod(rgrad.tensor(parts[0]), rgrad.tensor(parts[1][:0])), np.zeros((0, 2), NP_OF[dtype]))
+    one = rgrad.tensor(parts[0])
+    assert rgrad.cartesian_prod(one) is one  # PyTorch returns the tensor itself
+
+
+def test_cartesian_prod_grad_and_errors():
+    a, b = t64((3,)), t64((2,), seed=1)
+    assert gradcheck(lambda a, b: rgrad.cartesian_prod(a, b), (a, b))
+    with pytest.raises(RuntimeError, match=r"Expect a 1D vector, but got shape \[2, 2\]"):
+        rgrad.cartesian_prod(rgrad.ones(2, 2), rgrad.ones(2))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        rgrad.cartesian_prod(rgrad.ones(2), rgrad.ones(2, dtype=rgrad.int64))
+    with pytest.raises(TypeError, match="expected Tensor"):
+        rgrad.cartesian_prod(rgrad.ones(2), [1, 2])
+
+
+def _block_diag_np(*arrays):
+    blocks = [np.asarray(a).reshape(1, -1) if np.ndim(a) < 2 else np.asarray(a) for a in arrays]
+    out = np.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)), np.result_type(*blocks))
+    r = c = 0
+    for b in blocks:
+        out[r:r + b.shape[0], c:c + b.shape[1]] = b
+        r, c = r + b.shape[0], c + b.shape[1]
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_block_diag(dtype):
+    parts = [rand_np((2, 3), NP_OF[dtype], np.random.default_rng(1)), rand_np((), NP_OF[dtype], np.random.default_rng(2)), rand_np((4,), NP_OF[dtype], np.random.default_rng(3)), rand_np((0, 2), NP_OF[dtype], np.random.default_rng(4)), rand_np((3, 1), NP_OF[dtype], np.random.default_rng(5))]
+    got = rgrad.block_diag(*[rgrad.tensor(p) for p in parts])
+    assert got.dtype == dtype
+    assert_close(got, _block_diag_np(*parts))
+    # a non-contiguous block
+    m = rand_np((3, 2), NP_OF[dtype], np.random.default_rng(6))
+    assert_close(rgrad.block_diag(noncontig(m), rgrad.tensor(parts[0])), _block_diag_np(m, parts[0]))
+
+
+def test_block_diag_dtype_promotion_grad_and_errors():
+    i32 = rgrad.ones(2, 2, dtype=rgrad.int32)
+    assert rgrad.block_diag(i32, rgrad.ones(1, dtype=rgrad.int64)).dtype == rgrad.int64
+    assert rgrad.block_diag(i32, rgrad.tensor(5)).dtype == rgrad.int32  # a 0-d int does not promote
+    assert rgrad.block_diag(i32, rgrad.tensor(5.0, dtype=rgrad.float64)).dtype == rgrad.float64
+    assert rgrad.block_diag(rgrad.ones(1, dtype=rgrad.bool), rgrad.ones(1, dtype=rgrad.int32)).dtype == rgrad.int32
+    e = rgrad.block_diag()
+    assert e.shape == (1, 0) and e.dtype == rgrad.float32
+    a, b, c = t64((2, 3)), t64((), seed=1), t64((2,), seed=2)
+    assert gradcheck(lambda a, b, c: rgrad.block_diag(a, b, c), (a, b, c))
+    x = rgrad.ones(2, 2, requires_grad=True)
+    (rgrad.block_diag(x, rgrad.ones(1, 1, dtype=rgrad.float64)) * 3).sum().backward()
+    assert x.grad.dtype == rgrad.float32
+    assert_close(x.grad, np.full((2, 2), 3.0, np.float32))
+    with pytest.raises(RuntimeError, match="Input tensors must have 2 or fewer dimensions. Input 1 has 3 dimensions"):
+        rgrad.block_diag(rgrad.ones(2), rgrad.ones(1, 1, 1))
+    with pytest.raises(TypeError, match="found element of type list at pos 0"):
+        rgrad.block_diag([1, 2])

@@ -148,8 +148,77 @@ def insert(input, index, values, dim=None):
     return _rgrad._take_along(_rgrad.cat([arr, v], axis), axis, perm)
 
 
+def cartesian_prod(*tensors):
+    """Cartesian product of 1-D tensors of one dtype, in ``itertools.product`` order: an
+    ``(N, len(tensors))`` tensor whose rows are the combinations. With one tensor, that
+    tensor itself. Differentiable (it is ``meshgrid`` + ``stack``)."""
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"cartesian_prod(): expected Tensor as element {tensors.index(t)}, but got {type(t).__name__}")
+        if t.dim() != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = _rgrad.meshgrid(*tensors, indexing="ij")
+    return _rgrad.stack([g.reshape(-1) for g in grids], 1)
+
+
+def _category(dtype):
+    """PyTorch's type-promotion categories: bool < integer < floating < complex."""
+    if dtype == _rgrad.bool:
+        return 0
+    return 3 if dtype.is_complex else 2 if dtype.is_floating_point else 1
+
+
+def _result_type_of(tensors):
+    """``torch.result_type`` of a list of tensors: tensors with dims decide, a 0-d tensor
+    only when it is of a higher category (float over int), as in PyTorch's promotion."""
+    def fold(dtypes):
+        out = dtypes[0]
+        for d in dtypes[1:]:
+            out = _rgrad.promote_types(out, d)
+        return out
+
+    dimmed = [t.dtype for t in tensors if t.dim() > 0]
+    zero_dim = [t.dtype for t in tensors if t.dim() == 0]
+    if not dimmed:
+        return fold(zero_dim)
+    out = fold(dimmed)
+    if zero_dim:
+        z = fold(zero_dim)
+        if _category(z) > _category(out):
+            out = _rgrad.promote_types(out, z)
+    return out
+
+
+def block_diag(*tensors):
+    """A block-diagonal matrix of ``tensors`` (each 0-, 1- or 2-D: a scalar is a 1x1 block,
+    a vector one row), in order from the top left, zeros elsewhere. The dtype is the
+    promoted dtype of all blocks; no tensors give a 1x0 tensor. Differentiable."""
+    blocks = []
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"block_diag(): argument 'tensors' must be tuple of Tensors, but found element of type {type(t).__name__} at pos {k}")
+        if t.dim() > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {k} has {t.dim()} dimensions")
+        blocks.append(t.reshape(1, -1) if t.dim() < 2 else t)
+    if not blocks:
+        return _rgrad.empty(1, 0)
+    dtype = _result_type_of(tensors)
+    width = builtins.sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        r, c = b.shape
+        # each block's rows: zeros, the block, zeros (cat keeps the gradient path to b)
+        pad_l = _rgrad.zeros(r, left, dtype=dtype)
+        pad_r = _rgrad.zeros(r, width - left - c, dtype=dtype)
+        rows.append(_rgrad.cat([pad_l, b.to(dtype), pad_r], 1))
+        left += c
+    return _rgrad.cat(rows, 0)
+
+
 # Extra public functions defined here (names listed in __all__) are re-exported by rgrad.
-__all__ = ["split", "unique", "delete", "insert"]
+__all__ = ["split", "unique", "delete", "insert", "cartesian_prod", "block_diag"]
 
 # Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).
 LINALG = {}
