@@ -1,5 +1,8 @@
 """Ops composed in Python (rgrad/_composites.py): diff, median / nanmedian, logaddexp(2),
-xlogy, deg2rad / rad2deg, sgn, cross. Oracles: NumPy values, gradcheck in float64."""
+xlogy, deg2rad / rad2deg, sgn, cross, quantile / nanquantile. Oracles: NumPy values, gradcheck in float64."""
+import math
+import warnings
+
 import numpy as np
 import pytest
 
@@ -174,3 +177,78 @@ def test_fill_diagonal_():
         rgrad.zeros(2, 3, 2).fill_diagonal_(1)
     with pytest.raises(RuntimeError, match="dimensions must larger than 1"):
         rgrad.zeros(3).fill_diagonal_(1)
+
+
+# ---------- quantile / nanquantile ----------
+
+QUANTILE_MODES = ["linear", "lower", "higher", "midpoint", "nearest"]
+
+
+@pytest.mark.parametrize("interpolation", QUANTILE_MODES)
+@pytest.mark.parametrize("dtype", [rgrad.float32, rgrad.float64])
+def test_quantile_matches_numpy(interpolation, dtype):
+    npd = np.float32 if dtype == rgrad.float32 else np.float64
+    a = np.random.default_rng(3).standard_normal((4, 5, 6)).astype(npd)
+    t = rgrad.tensor(a)
+    qs = [0.0, 0.1, 0.25, 0.5, 0.9, 1.0]
+    tol = dict(rtol=1e-5, atol=1e-6)
+    for dim in [None, 0, 1, -1]:
+        for keepdim in [False, True]:
+            kw = dict(axis=dim, keepdims=keepdim, method=interpolation)
+            got = rgrad.quantile(t, 0.3, dim=dim, keepdim=keepdim, interpolation=interpolation)
+            np.testing.assert_allclose(got.numpy(), np.quantile(a, 0.3, **kw), **tol)
+            got = t.quantile(rgrad.tensor(qs, dtype=dtype), dim, keepdim, interpolation=interpolation)
+            np.testing.assert_allclose(got.numpy(), np.quantile(a, qs, **kw), **tol)
+    # a 0-d q tensor gives no leading dim; a strided input reads its own order
+    assert rgrad.quantile(t, rgrad.tensor(0.5, dtype=dtype), dim=0).shape == (5, 6)
+    np.testing.assert_allclose(rgrad.quantile(t.transpose(0, 2), 0.7, dim=1, interpolation=interpolation).numpy(),
+                               np.quantile(a.transpose(2, 1, 0), 0.7, axis=1, method=interpolation), **tol)
+
+
+def test_quantile_nan_and_nanquantile():
+    a = np.random.default_rng(4).standard_normal((5, 8))
+    a[1, 3] = np.nan
+    a[2, :] = np.nan
+    t = rgrad.tensor(a)
+    for interpolation in QUANTILE_MODES:
+        got = rgrad.quantile(t, rgrad.tensor([0.2, 0.8], dtype=rgrad.float64), dim=1, interpolation=interpolation)
+        np.testing.assert_allclose(got.numpy(), np.quantile(a, [0.2, 0.8], axis=1, method=interpolation))
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanquantile(a, [0.2, 0.8], axis=1, method=interpolation)
+        got = rgrad.nanquantile(t, rgrad.tensor([0.2, 0.8], dtype=rgrad.float64), dim=1, interpolation=interpolation)
+        np.testing.assert_allclose(got.numpy(), want)
+    assert math.isnan(rgrad.quantile(t, 0.5).item())
+    assert rgrad.nanquantile(t, 0.5).item() == pytest.approx(np.nanquantile(a, 0.5))
+    assert t.nanquantile(0.5, 0, True).shape == (1, 8)
+
+
+def test_quantile_grad_out_and_errors():
+    x = rgrad.tensor(np.random.default_rng(5).standard_normal((3, 7)), requires_grad=True)
+    q = rgrad.tensor([0.15, 0.5, 0.85], dtype=rgrad.float64)
+    for interpolation in QUANTILE_MODES:
+        assert gradcheck(lambda x: rgrad.quantile(x, q, dim=1, interpolation=interpolation), (x,))
+    assert gradcheck(lambda x: rgrad.nanquantile(x, 0.4), (x,))
+    out = rgrad.empty(3, 7, dtype=rgrad.float64)
+    with rgrad.no_grad():
+        r = rgrad.quantile(x, q, dim=0, out=out)
+    assert r is out
+    np.testing.assert_allclose(out.numpy(), np.quantile(x.detach().numpy(), q.numpy(), axis=0))
+    with pytest.raises(RuntimeError, match="input tensor must be either float or double dtype"):
+        rgrad.quantile(rgrad.arange(5), 0.5)
+    with pytest.raises(RuntimeError, match="input tensor must be non-empty"):
+        rgrad.quantile(rgrad.ones(0), 0.5)
+    with pytest.raises(RuntimeError, match=r"q must be in the range \[0, 1\] but got 1.5"):
+        rgrad.quantile(x, 1.5)
+    with pytest.raises(RuntimeError, match=r"q values must be in the range \[0, 1\]"):
+        rgrad.quantile(x, rgrad.tensor([0.5, -0.1], dtype=rgrad.float64))
+    with pytest.raises(RuntimeError, match="q must be a scalar or 1D tensor"):
+        rgrad.quantile(x, rgrad.ones(2, 2, dtype=rgrad.float64) / 2)
+    with pytest.raises(RuntimeError, match="q tensor must be same dtype as the input tensor"):
+        rgrad.quantile(x, rgrad.tensor([0.5]))
+    with pytest.raises(RuntimeError, match="interpolation must be one of linear, lower, higher, midpoint or nearest. Got cubic"):
+        rgrad.quantile(x, 0.5, interpolation="cubic")
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        rgrad.quantile(x, 0.5, dim=2)
+    with pytest.raises(TypeError, match="'q' must be float or Tensor"):
+        rgrad.quantile(x, [0.5])

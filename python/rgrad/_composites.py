@@ -1,7 +1,7 @@
 """Ops composed in Python from other rgrad ops: ``diff``, ``median`` / ``nanmedian``,
 ``logaddexp`` / ``logaddexp2``, ``xlogy``, ``deg2rad`` / ``rad2deg``, ``sgn``, ``logit``,
-``sinc``, ``heaviside``, ``isin``, ``dist``, ``cdist``, ``fill_diagonal_`` and
-``cross`` / ``linalg.cross``.
+``sinc``, ``heaviside``, ``isin``, ``dist``, ``cdist``, ``fill_diagonal_``,
+``cross`` / ``linalg.cross`` and ``quantile`` / ``nanquantile``.
 
 Each is a few lines over ops that already have kernels and backwards in Rust, so
 its gradient is the chain rule through those parts (checked with gradcheck in
@@ -16,7 +16,7 @@ from ._rgrad import Tensor
 
 __all__ = [
     "diff", "median", "nanmedian", "logaddexp", "logaddexp2", "xlogy", "deg2rad", "rad2deg", "sgn", "cross",
-    "logit", "sinc", "heaviside", "isin", "dist", "cdist",
+    "logit", "sinc", "heaviside", "isin", "dist", "cdist", "quantile", "nanquantile",
 ]
 # tensor methods only (no function form in PyTorch)
 _METHODS_ONLY = ["fill_diagonal_"]
@@ -96,6 +96,91 @@ def median(input, dim=None, keepdim=False):
 def nanmedian(input, dim=None, keepdim=False):
     """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN)."""
     return _median(input, dim, keepdim, True, "nanmedian")
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    """Shared by ``quantile`` / ``nanquantile``: sort along ``dim`` (NaN last), place each q at
+    rank ``q * (count - 1)`` and read or interpolate the sorted values there. The gradient
+    flows through ``sort`` and ``gather`` to the elements read."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"quantile(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if isinstance(q, Tensor):
+        q_scalar = q.dim() == 0
+    elif isinstance(q, (int, float)) and not isinstance(q, bool):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+        q, q_scalar = _rgrad.tensor(float(q), dtype=input.dtype if input.dtype.is_floating_point else None), True
+    else:
+        raise TypeError(f"quantile(): argument 'q' must be float or Tensor, not {type(q).__name__}")
+    if input.numel() == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if q.dim() > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if input.dtype not in (_rgrad.float32, _rgrad.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if q.dtype != input.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest. Got {interpolation}")
+    if q.numel() and bool(((q < 0) | (q > 1)).any()):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if dim is None:
+        x, d = input.reshape(-1), 0
+    else:
+        nd = max(input.dim(), 1)
+        if not -nd <= dim < nd:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+        x, d = (input if input.dim() else input.reshape(1)), dim % nd
+    s = x.sort(d).values.movedim(d, -1)  # [..., n], NaN last
+    n = s.shape[-1]
+    nan = s.isnan()
+    count = (~nan).sum(-1, keepdim=True) if ignore_nan else _rgrad.full([*s.shape[:-1], 1], n, dtype=_rgrad.int64)
+    qs = q.reshape(-1)
+    # ranks: [Q, ..., 1], one per quantile and slice
+    ranks = qs.reshape(-1, *([1] * s.dim())) * (count - 1).to(input.dtype)
+    if interpolation == "lower":
+        lo = hi = ranks.floor()
+    elif interpolation == "higher":
+        lo = hi = ranks.ceil()
+    elif interpolation == "nearest":
+        lo = hi = ranks.round()  # half to even, as PyTorch and NumPy
+    else:
+        lo, hi = ranks.floor(), ranks.ceil()
+    sq = s.unsqueeze(0).expand(qs.shape[0], *s.shape)
+
+    def at(r):
+        return sq.gather(-1, r.clamp(0, n - 1).long())
+
+    v_lo = at(lo)
+    if interpolation in ("linear", "midpoint"):
+        w = ranks - lo if interpolation == "linear" else _rgrad.full_like(ranks, 0.5)
+        v_lo = v_lo.lerp(at(hi), w)
+    # NaN where a slice has a NaN (quantile) or nothing but NaN (nanquantile)
+    undefined = (count == 0) if ignore_nan else nan.any(-1, keepdim=True)
+    out = v_lo.where(~undefined.unsqueeze(0), _rgrad.full_like(v_lo, float("nan"))).squeeze(-1)
+    if keepdim:
+        out = out.reshape(qs.shape[0], *([1] * input.dim())) if dim is None else out.unsqueeze(1 + d)
+    if input.dim() == 0:
+        out = out.reshape(qs.shape[0])
+    return out.squeeze(0) if q_scalar else out
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The ``q``-th quantiles (a float or a 0-/1-D tensor in [0, 1], same dtype as ``input``)
+    of ``input`` over ``dim`` (``None``: all elements). A 1-D ``q`` adds a leading dim of
+    its size. ``interpolation`` between the two neighbouring sorted values: ``linear``,
+    ``lower``, ``higher``, ``midpoint`` or ``nearest``. NaN where a slice has a NaN.
+    Float tensors only; differentiable."""
+    return _quantile(input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """``quantile`` ignoring NaN: each slice's quantiles are those of its non-NaN values
+    (NaN only for a slice with nothing else)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
 def _float_only(name, *ts):

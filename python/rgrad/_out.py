@@ -123,4 +123,5 @@ index_select gather scatter scatter_add index_add index_copy masked_select take 
 sort msort topk kthvalue tril triu diag histc diff cross
 cat concat concatenate stack hstack vstack dstack column_stack row_stack
 """.split()
-OPS = {**{n: "cast" for n in _CAST_OPS}, **{n: "exact" for n in ("argmax", "argmin", "searchsorted", "bucketize")}}
+# quantile: "quantile() out tensor must be same dtype as the input tensor"
+OPS = {**{n: "cast" for n in _CAST_OPS}, **{n: "exact" for n in ("argmax", "argmin", "searchsorted", "bucketize", "quantile", "nanquantile")}}

@@ -1035,6 +1035,11 @@ class Tensor:
     def nanmedian(self, *args, **kwargs) -> Any:
         """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN)."""
         ...
+    def nanquantile(self, *args, **kwargs) -> Any:
+        """``quantile`` ignoring NaN: each slice's quantiles are those of its non-NaN values
+        (NaN only for a slice with nothing else).
+        """
+        ...
     def nansum(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
         """`nansum(dim=None, keepdim=False, *, dtype=None)`: sum with NaN treated as zero."""
         ...
@@ -1132,6 +1137,14 @@ class Tensor:
         ...
     def put_(self, /, index, source, accumulate=False) -> Any:
         """`put_(index, source, accumulate=False)`: in-place `put`."""
+        ...
+    def quantile(self, *args, **kwargs) -> Any:
+        """The ``q``-th quantiles (a float or a 0-/1-D tensor in [0, 1], same dtype as ``input``)
+        of ``input`` over ``dim`` (``None``: all elements). A 1-D ``q`` adds a leading dim of
+        its size. ``interpolation`` between the two neighbouring sorted values: ``linear``,
+        ``lower``, ``higher``, ``midpoint`` or ``nearest``. NaN where a slice has a NaN.
+        Float tensors only; differentiable.
+        """
         ...
     def rad2deg(self, *args, **kwargs) -> Any:
         """``rad2deg(input)``: radians to degrees (integer inputs give float32)."""
