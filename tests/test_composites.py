@@ -252,3 +252,58 @@ def test_quantile_grad_out_and_errors():
         rgrad.quantile(x, 0.5, dim=2)
     with pytest.raises(TypeError, match="'q' must be float or Tensor"):
         rgrad.quantile(x, [0.5])
+
+
+# ---------- mode ----------
+
+def _mode_np(a, axis):
+    """NumPy oracle: the smallest most frequent value along axis and its last index."""
+    a = np.moveaxis(a, axis, -1)
+    vals = np.empty(a.shape[:-1], a.dtype)
+    idx = np.empty(a.shape[:-1], np.int64)
+    for k in np.ndindex(a.shape[:-1]):
+        row = a[k]
+        u, c = np.unique(row, return_counts=True)
+        v = u[np.argmax(c)]  # np.unique sorts: the first max is the smallest value
+        vals[k], idx[k] = v, np.nonzero(row == v)[0][-1]
+    return vals, idx
+
+
+@pytest.mark.parametrize("np_dtype", [np.bool_, np.int32, np.int64, np.float32, np.float64])
+def test_mode_matches_numpy(np_dtype):
+    rng = np.random.default_rng(6)
+    a = (rng.integers(0, 4, (5, 9, 7)) if np_dtype != np.bool_ else rng.random((5, 9, 7)) < 0.5).astype(np_dtype)
+    t = rgrad.tensor(a)
+    for dim in [0, 1, -1]:
+        for keepdim in [False, True]:
+            values, indices = rgrad.mode(t, dim, keepdim)
+            want_v, want_i = _mode_np(a, dim)
+            if keepdim:
+                want_v, want_i = np.expand_dims(want_v, dim), np.expand_dims(want_i, dim)
+            np.testing.assert_array_equal(values.numpy(), want_v)
+            np.testing.assert_array_equal(indices.numpy(), want_i)
+    r = t.mode()
+    assert type(r).__name__ == "mode" and r.values.dtype == t.dtype and r.indices.dtype == rgrad.int64
+    # strided input, 0-d input, one-element dim
+    np.testing.assert_array_equal(rgrad.mode(t.transpose(0, 2), 1).values.numpy(), _mode_np(a.transpose(2, 1, 0), 1)[0])
+    z = rgrad.mode(rgrad.tensor(a[0, 0, 0]))
+    assert z.values.shape == () and z.indices.item() == 0
+    np.testing.assert_array_equal(rgrad.mode(t[:, :1], 1).values.numpy(), a[:, 0])
+
+
+def test_mode_grad_out_and_errors():
+    x = rgrad.tensor([[1.0, 2.0, 2.0, 0.5], [3.0, 3.0, 1.0, 1.0]], dtype=rgrad.float64, requires_grad=True)
+    values, indices = x.mode(1)
+    assert indices.tolist() == [2, 3]
+    (values * rgrad.tensor([2.0, 3.0], dtype=rgrad.float64)).sum().backward()
+    assert_close(x.grad, np.array([[0, 0, 2.0, 0], [0, 0, 0, 3.0]]))
+    y = dbl(3, 5)
+    assert gradcheck(lambda y: rgrad.mode(y, 0).values, (y,))
+    out = (rgrad.empty(2, dtype=rgrad.float64), rgrad.empty(2, dtype=rgrad.int64))
+    with rgrad.no_grad():
+        r = rgrad.mode(x, 1, out=out)
+    assert r.values is out[0] and out[1].tolist() == [2, 3]
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        rgrad.mode(x, 2)
+    with pytest.raises(IndexError, match="Expected reduction dim 1 to have non-zero size"):
+        rgrad.mode(rgrad.ones(2, 0), 1)

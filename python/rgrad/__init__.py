@@ -111,8 +111,8 @@ _METHOD_FUNCTIONS = [
 from . import _elementwise, _indexing, _joining, _linalg, _matmul, _out, _reduce  # noqa: E402
 from ._factories import bernoulli, is_complex, logspace, multinomial, normal, randperm  # noqa: E402,F401  (also adds Tensor.new_zeros, uniform_, ...)
 from ._composites import (  # noqa: E402,F401
-    cdist, cross, deg2rad, diff, dist, heaviside, isin, logaddexp, logaddexp2, logit, median, nanmedian, nanquantile,
-    quantile, rad2deg, sgn, sinc, xlogy,
+    cdist, cross, deg2rad, diff, dist, heaviside, isin, logaddexp, logaddexp2, logit, median, mode, nanmedian,
+    nanquantile, quantile, rad2deg, sgn, sinc, xlogy,
 )
 
 for _family in (_elementwise, _reduce, _indexing, _joining, _matmul, _linalg):
@@ -131,7 +131,7 @@ true_divide = _function_of_method("div", "cast")
 for _name in (*(_n for _f in (_elementwise, _reduce, _indexing, _joining) for _n in _f.__all__),
               "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack",
               "xlogy", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "logit", "sinc", "heaviside", "sgn",
-              "median", "nanmedian", "quantile", "nanquantile", "diff", "cross", "searchsorted", "bucketize"):
+              "median", "nanmedian", "mode", "quantile", "nanquantile", "diff", "cross", "searchsorted", "bucketize"):
     if _name in _out.OPS and _name in globals():
         globals()[_name] = _out.with_out(_name, globals()[_name], _out.OPS[_name])
 del _name

@@ -1,7 +1,7 @@
 """Ops composed in Python from other rgrad ops: ``diff``, ``median`` / ``nanmedian``,
 ``logaddexp`` / ``logaddexp2``, ``xlogy``, ``deg2rad`` / ``rad2deg``, ``sgn``, ``logit``,
 ``sinc``, ``heaviside``, ``isin``, ``dist``, ``cdist``, ``fill_diagonal_``,
-``cross`` / ``linalg.cross`` and ``quantile`` / ``nanquantile``.
+``cross`` / ``linalg.cross``, ``quantile`` / ``nanquantile`` and ``mode``.
 
 Each is a few lines over ops that already have kernels and backwards in Rust, so
 its gradient is the chain rule through those parts (checked with gradcheck in
@@ -16,7 +16,7 @@ from ._rgrad import Tensor
 
 __all__ = [
     "diff", "median", "nanmedian", "logaddexp", "logaddexp2", "xlogy", "deg2rad", "rad2deg", "sgn", "cross",
-    "logit", "sinc", "heaviside", "isin", "dist", "cdist", "quantile", "nanquantile",
+    "logit", "sinc", "heaviside", "isin", "dist", "cdist", "quantile", "nanquantile", "mode",
 ]
 # tensor methods only (no function form in PyTorch)
 _METHODS_ONLY = ["fill_diagonal_"]
@@ -96,6 +96,39 @@ def median(input, dim=None, keepdim=False):
 def nanmedian(input, dim=None, keepdim=False):
     """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN)."""
     return _median(input, dim, keepdim, True, "nanmedian")
+
+
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along ``dim`` (the smallest, when several are equally frequent)
+    and the index of its last occurrence there, as the named tuple ``(values, indices)``.
+    Differentiable in ``values`` (the gradient goes to the element at ``indices``)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"mode(): argument 'input' must be Tensor, not {type(input).__name__}")
+    nd = max(input.dim(), 1)
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    d = dim % nd
+    x = input if input.dim() else input.reshape(1)
+    n = x.shape[d]
+    if n == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    # a stable sort puts equal values in runs, each in its original order
+    s, order = x.sort(d, stable=True)
+    s, order = s.movedim(d, -1), order.movedim(d, -1)
+    starts = _rgrad.ones_like(s, dtype=_rgrad.int64)
+    if n > 1:
+        starts[..., 1:] = (s[..., 1:] != s[..., :-1]).long()
+    run = starts.cumsum(-1) - 1  # run number of each sorted position
+    lengths = _rgrad.zeros_like(run).scatter_add(-1, run, _rgrad.ones_like(run))
+    best = lengths.argmax(-1, keepdim=True)  # first of the longest runs: the smallest value
+    # its last position in sorted order holds its last occurrence
+    pos = ((run == best).long() * _rgrad.arange(n, dtype=_rgrad.int64)).argmax(-1, keepdim=True)
+    values, indices = s.gather(-1, pos).squeeze(-1), order.gather(-1, pos).squeeze(-1)
+    if keepdim:
+        values, indices = values.unsqueeze(d), indices.unsqueeze(d)
+    if input.dim() == 0:
+        values, indices = values.reshape(()), indices.reshape(())
+    return return_types.mode(values, indices)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")

@@ -118,7 +118,7 @@ maximum minimum fmax fmin atan2 arctan2 hypot copysign lerp addcmul addcdiv xlog
 heaviside logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor bitwise_left_shift
 bitwise_right_shift eq ne not_equal lt less le less_equal gt greater ge greater_equal where
 sum nansum mean nanmean prod max min amax amin aminmax std var std_mean var_mean norm all any
-logsumexp softmax log_softmax cumsum cumprod cummax cummin median nanmedian
+logsumexp softmax log_softmax cumsum cumprod cummax cummin median nanmedian mode
 index_select gather scatter scatter_add index_add index_copy masked_select take take_along_dim nonzero
 sort msort topk kthvalue tril triu diag histc diff cross
 cat concat concatenate stack hstack vstack dstack column_stack row_stack

@@ -999,6 +999,12 @@ class Tensor:
     def mm(self, /, mat2) -> Any:
         """`mm(mat2)`: matrix product of two 2-D tensors."""
         ...
+    def mode(self, *args, **kwargs) -> Any:
+        """The most frequent value along ``dim`` (the smallest, when several are equally frequent)
+        and the index of its last occurrence there, as the named tuple ``(values, indices)``.
+        Differentiable in ``values`` (the gradient goes to the element at ``indices``).
+        """
+        ...
     def moveaxis(self, /, source, destination) -> Any:
         """`moveaxis(source, destination)`: alias of `movedim`."""
         ...
