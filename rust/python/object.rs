@@ -129,8 +129,8 @@ mod direct {
         if !layout_known || SLOTS.set(Slots { tp, alloc, pyo3_dealloc, pyo3_subscript }).is_err() {
             return;
         }
-        // SAFETY: as above; the class has no instances but `probe` (freed by PyO3's dealloc,
-        // which ours can also stand in for) and no subclasses yet.
+        // SAFETY: as above. The class has no subclasses yet, and its one instance, `probe`
+        // (made by PyO3's path: the same layout, as just checked), is freed by ours.
         unsafe {
             (*tp).tp_dealloc = Some(dealloc);
             (*(*tp).tp_as_mapping).mp_subscript = Some(subscript);
