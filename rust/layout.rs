@@ -225,6 +225,32 @@ impl Layout {
         Ok(l)
     }
 
+    /// `unfold(dim, size, step)`: dim `dim` becomes the window index ((n - size) / step + 1
+    /// windows, `step` elements apart) and a new last dim of `size` walks through a window.
+    /// A 0-d tensor counts as one element (`size` at most 1).
+    pub fn unfold(&self, dim: isize, size: isize, step: isize) -> Result<Layout> {
+        let rank = self.rank();
+        let d = normalize_dim(dim, rank.max(1))?;
+        let (n, stride) = if rank == 0 { (1, 1) } else { (self.shape[d], self.strides[d]) };
+        if size < 0 {
+            return Err(Error::Runtime(format!("size is {size} but must be >= 0")));
+        }
+        if size as usize > n {
+            return Err(Error::Runtime(format!("maximum size for tensor at dimension {d} is {n} but size is {size}")));
+        }
+        if step <= 0 {
+            return Err(Error::Runtime(format!("step is {step} but must be > 0")));
+        }
+        let mut l = self.clone();
+        if rank > 0 {
+            l.shape[d] = (n - size as usize) / step as usize + 1;
+            l.strides[d] = stride * step;
+        }
+        l.shape.push(size as usize);
+        l.strides.push(stride);
+        Ok(l)
+    }
+
     /// Basic slicing `start:stop:step` on one dim; `step` may be negative (NumPy semantics).
     /// `start`/`stop` are already clamped by the caller (Python's `slice.indices`).
     pub fn slice(&self, dim: usize, start: isize, len: usize, step: isize) -> Layout {

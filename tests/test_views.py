@@ -170,3 +170,64 @@ def test_grad_through_views_second_order():
     expected = np.zeros((3, 4))
     expected[1] = 6 * to_np(x)[1]
     np.testing.assert_allclose(to_np(g2), expected)
+
+
+# ---------- unfold ----------
+
+def _unfold_np(a, dim, size, step):
+    """NumPy oracle: sliding windows along `dim`, every `step`-th, as a new last axis."""
+    dim %= a.ndim  # the windows' axis (the window itself is the new last one)
+    w = np.lib.stride_tricks.sliding_window_view(a, size, axis=dim)
+    return np.take(w, np.arange(0, w.shape[dim], step), axis=dim)
+
+
+@pytest.mark.parametrize("np_dtype", [np.bool_, np.int32, np.int64, np.float32, np.float64])
+def test_unfold_matches_numpy_and_is_a_view(np_dtype):
+    a = (np.arange(60) % 7).reshape(3, 4, 5).astype(np_dtype)
+    t = rgrad.tensor(a)
+    for dim in [0, 1, 2, -1]:
+        for size in [0, 1, 2, 3]:
+            for step in [1, 2, 3]:
+                if size > a.shape[dim]:
+                    continue
+                got = t.unfold(dim, size, step)
+                np.testing.assert_array_equal(to_np(got), _unfold_np(a, dim, size, step))
+    # non-contiguous input
+    np.testing.assert_array_equal(to_np(t.transpose(0, 2).unfold(1, 2, 1)), _unfold_np(a.transpose(2, 1, 0), 1, 2, 1))
+    # a view: writes show in the base
+    x = rgrad.arange(7.0)
+    w = x.unfold(0, 3, 2)
+    assert w.stride() == (2, 1) and w._base is not None
+    w[1, 2] = -5.0
+    assert x[4].item() == -5.0
+    # 0-d input: one element
+    s = rgrad.tensor(3.0)
+    assert s.unfold(0, 1, 1).tolist() == [3.0] and s.unfold(-1, 0, 5).shape == (0,)
+
+
+def test_unfold_gradients_and_errors():
+    x = rgrad.tensor(np.random.default_rng(7).standard_normal((4, 6)), requires_grad=True)
+    for dim, size, step in [(1, 3, 1), (1, 2, 2), (1, 2, 3), (0, 3, 1), (0, 4, 1), (1, 0, 1)]:
+        weight = rgrad.tensor(np.random.default_rng(size).standard_normal(tuple(x.unfold(dim, size, step).shape)))
+        assert gradcheck(lambda x: x.unfold(dim, size, step) * weight, (x,))
+    # overlapping windows: each element's gradient counts the windows covering it
+    y = rgrad.ones(6, requires_grad=True)
+    y.unfold(0, 3, 1).sum().backward()
+    assert y.grad.tolist() == [1.0, 2.0, 3.0, 3.0, 2.0, 1.0]
+    # double backward through the overlapping-window gradient
+    z = rgrad.tensor([1.0, 2.0, 3.0, 4.0], dtype=rgrad.float64, requires_grad=True)
+    (g,) = rgrad.autograd.grad((z.unfold(0, 2, 1) ** 2).sum(), z, create_graph=True)
+    assert g.tolist() == [2.0, 8.0, 12.0, 8.0]
+    (gg,) = rgrad.autograd.grad(g.sum(), z)
+    assert gg.tolist() == [2.0, 4.0, 4.0, 2.0]
+    s = rgrad.tensor(2.0, requires_grad=True)
+    (s.unfold(0, 1, 1) * 3).sum().backward()
+    assert s.grad.item() == 3.0
+    with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 1 is 6 but size is 7"):
+        x.unfold(1, 7, 1)
+    with pytest.raises(RuntimeError, match="step is 0 but must be > 0"):
+        x.unfold(0, 2, 0)
+    with pytest.raises(RuntimeError, match="size is -1 but must be >= 0"):
+        x.unfold(0, -1, 1)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        x.unfold(2, 1, 1)

@@ -218,6 +218,19 @@ impl Tensor {
         self.view_fn("SelectBackward0", Arc::new(move |l: &Layout| l.select(dim, index)))
     }
 
+    /// `unfold(dimension, size, step)`: a view of every window of `size` elements along
+    /// `dimension`, `step` apart, indexed by a new last dim (PyTorch's `Tensor.unfold`).
+    pub fn unfold(&self, dim: isize, size: isize, step: isize) -> Result<Tensor> {
+        let out = self.with_layout(self.layout().unfold(dim, size, step)?);
+        if needs_grad(&[self]) {
+            let shape: Shape = self.shape().into();
+            let d = normalize_dim(dim, self.rank().max(1))?;
+            let (size, step) = (size as usize, step as usize);
+            record("UnfoldBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(unfold_backward(g, &shape, d, size, step)?)]));
+        }
+        Ok(out)
+    }
+
     /// Basic slice `start:start+len*step:step` on `dim` (step may be negative).
     pub fn slice(&self, dim: usize, start: isize, len: usize, step: isize) -> Result<Tensor> {
         if dim >= self.rank() {
@@ -228,6 +241,30 @@ impl Tensor {
         }
         self.view_fn("SliceBackward0", Arc::new(move |l: &Layout| Ok(l.slice(dim, start, len, step))))
     }
+}
+
+/// The gradient of `unfold(d, size, step)` for an input of `shape`: each window's gradient
+/// added into the input elements it covers. Windows that don't overlap (`step >= size`) are
+/// one write into zeros; overlapping ones are a sum over the `size` window offsets, each a
+/// strided slice of the input (built from differentiable ops, so double backward works).
+fn unfold_backward(g: &Tensor, shape: &[usize], d: usize, size: usize, step: usize) -> Result<Tensor> {
+    if shape.is_empty() {
+        return g.sum_to_shape(shape); // a 0-d input: one window of at most one element
+    }
+    if step >= size {
+        return g.embed_into_zeros(shape, Arc::new(move |l: &Layout| l.unfold(d as isize, size as isize, step as isize)));
+    }
+    let windows = g.shape()[d];
+    let mut acc: Option<Tensor> = None;
+    for k in 0..size {
+        let part = g.select(-1, k as isize)?.embed_into_zeros(shape, Arc::new(move |l: &Layout| Ok(l.slice(d, k as isize, windows, step as isize))))?;
+        acc = Some(match acc {
+            None => part,
+            Some(a) => a.add(&part)?,
+        });
+    }
+    // size >= 1 here (size > step >= 1)
+    acc.ok_or_else(|| Error::Runtime("unfold backward with an empty window".into()))
 }
 
 // ---------- view regions of a base-shaped gradient (for CopySlices, see autograd::views) ----------

@@ -601,6 +601,11 @@ impl PyTensor {
     fn narrow(&self, dim: isize, start: &Bound<'_, PyAny>, length: isize) -> PyT {
         ok(self.inner.narrow(dim, index_arg(start, "start")?, length))
     }
+    /// `unfold(dimension, size, step)`: a view of the windows of `size` elements along
+    /// `dimension`, `step` apart, as a new last dim (windows may overlap).
+    fn unfold(&self, dimension: isize, size: isize, step: isize) -> PyT {
+        ok(self.inner.unfold(dimension, size, step))
+    }
     fn select(&self, dim: isize, index: &Bound<'_, PyAny>) -> PyT {
         ok(self.inner.select(dim, index_arg(index, "index")?))
     }
