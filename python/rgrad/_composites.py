@@ -50,20 +50,27 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     return x
 
 
+def _along(input, dim, name=None):
+    """``(x, d)``: ``input`` (a 0-d one as one element) and ``dim`` wrapped, for an op that
+    works along one dim; with ``name``, an empty dim is refused as PyTorch's reductions do."""
+    nd = max(input.dim(), 1)
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    d = dim % nd
+    x = input if input.dim() else input.reshape(1)
+    if name is not None and x.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return x, d
+
+
 def _median(input, dim, keepdim, ignore_nan, name):
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:
             return _rgrad.tensor(float("nan"), dtype=input.dtype)
         return _median(flat, 0, False, ignore_nan, name).values
-    nd = max(input.dim(), 1)
-    if not -nd <= dim < nd:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
-    d = dim % nd
-    x = input if input.dim() else input.reshape(1)
+    x, d = _along(input, dim, name)
     n = x.shape[d]
-    if n == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
     values_sorted, order = x.sort(d)  # NaN sorts last, as in PyTorch
     is_float = input.dtype.is_floating_point
     nan = x.isnan() if is_float else None
@@ -104,14 +111,8 @@ def mode(input, dim=-1, keepdim=False):
     Differentiable in ``values`` (the gradient goes to the element at ``indices``)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"mode(): argument 'input' must be Tensor, not {type(input).__name__}")
-    nd = max(input.dim(), 1)
-    if not -nd <= dim < nd:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
-    d = dim % nd
-    x = input if input.dim() else input.reshape(1)
+    x, d = _along(input, dim, "mode")
     n = x.shape[d]
-    if n == 0:
-        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
     # a stable sort puts equal values in runs, each in its original order
     s, order = x.sort(d, stable=True)
     s, order = s.movedim(d, -1), order.movedim(d, -1)
@@ -163,10 +164,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     if dim is None:
         x, d = input.reshape(-1), 0
     else:
-        nd = max(input.dim(), 1)
-        if not -nd <= dim < nd:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
-        x, d = (input if input.dim() else input.reshape(1)), dim % nd
+        x, d = _along(input, dim)
     s = x.sort(d).values.movedim(d, -1)  # [..., n], NaN last
     n = s.shape[-1]
     nan = s.isnan()

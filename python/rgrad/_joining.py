@@ -3,7 +3,7 @@ forms with PyTorch's argument names, and NumPy's ``delete`` / ``insert``."""
 
 import builtins
 
-from . import _rgrad
+from . import _out, _rgrad
 from ._rgrad import Tensor
 
 # ---------- rgrad.return_types: named tuples like torch.return_types ----------
@@ -163,13 +163,6 @@ def cartesian_prod(*tensors):
     return _rgrad.stack([g.reshape(-1) for g in grids], 1)
 
 
-def _category(dtype):
-    """PyTorch's type-promotion categories: bool < integer < floating < complex."""
-    if dtype == _rgrad.bool:
-        return 0
-    return 3 if dtype.is_complex else 2 if dtype.is_floating_point else 1
-
-
 def _result_type_of(tensors):
     """``torch.result_type`` of a list of tensors: tensors with dims decide, a 0-d tensor
     only when it is of a higher category (float over int), as in PyTorch's promotion."""
@@ -186,7 +179,7 @@ def _result_type_of(tensors):
     out = fold(dimmed)
     if zero_dim:
         z = fold(zero_dim)
-        if _category(z) > _category(out):
+        if _out.category(z) > _out.category(out):
             out = _rgrad.promote_types(out, z)
     return out
 

@@ -9,9 +9,14 @@ where PyTorch would resize ``out`` (rgrad tensors can't change shape in place).
 from . import _rgrad
 from ._messages import cannot_resize_out, dtype_title
 
-# dtype categories for PyTorch's can_cast: a result may go into an out of its own or a
-# higher category (bool < integer < float)
+# PyTorch's dtype categories (bool < integer < float): a result may go into an out of its own
+# or a higher category (can_cast), and a 0-d tensor promotes only across them (result_type)
 _CATEGORY = {"bool": 0, "int32": 1, "int64": 1, "float32": 2, "float64": 2}
+
+
+def category(dtype):
+    """``dtype``'s type-promotion category: 0 bool, 1 integer, 2 floating."""
+    return _CATEGORY[_name(dtype)]
 # C type names, as PyTorch's "Expected out tensor to have dtype ..." message prints them
 _C_NAME = {"bool": "bool", "int32": "int", "int64": "long int", "float32": "float", "float64": "double"}
 
