@@ -16,6 +16,7 @@ pub mod cpu;
 pub mod device;
 pub mod dtype;
 pub mod error;
+pub mod kinds;
 pub mod layout;
 pub mod ops;
 pub mod shape;

@@ -11,7 +11,7 @@ use crate::cpu::iter::Plan;
 use crate::cpu::vmath;
 use crate::cpu::Element;
 use crate::dtype::DType;
-use crate::ops::kinds::{BinaryOp, UnaryOp};
+use crate::kinds::{BinaryOp, UnaryOp};
 use crate::{dispatch_dtype, dispatch_float};
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -6,7 +6,7 @@ use crate::cpu::iter::Plan;
 use crate::cpu::kernels;
 use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
-use crate::ops::kinds::BinaryOp;
+use crate::kinds::BinaryOp;
 use crate::shape::{broadcast_shapes, fmt_shape};
 use crate::ops::elementwise::one_minus;
 use crate::tensor::{dtype_title, Tensor};

@@ -9,7 +9,7 @@ use crate::cpu::kernels;
 use crate::dtype::{default_float, result_type, DType, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::binary::{binary_op, can_cast, check_inplace_allowed, check_same_device, promotion_operand, result_type2};
-use crate::ops::kinds::{BinaryOp, UnaryOp};
+use crate::kinds::{BinaryOp, UnaryOp};
 use crate::shape::{broadcast_all, broadcast_shapes, fmt_shape};
 use crate::tensor::{dtype_title, Tensor};
 

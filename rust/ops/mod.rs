@@ -6,7 +6,6 @@ pub mod einsum;
 pub mod elementwise;
 pub mod index;
 pub mod join;
-pub mod kinds;
 pub mod linalg;
 pub mod matmul;
 pub mod reduce;

@@ -2,7 +2,7 @@
 
 use super::convert::{operand, operand_required, tensor_arg};
 use super::tensor::{maybe_detach, ok, PyT, PyTensor};
-use crate::ops::kinds::{BinaryOp, UnaryOp};
+use crate::kinds::{BinaryOp, UnaryOp};
 use crate::tensor::Tensor;
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;

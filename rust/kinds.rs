@@ -1,4 +1,5 @@
-//! The elementwise operations every backend implements. The `ops` layer picks
+//! The operations every backend implements, named by enums that `ops`, `backend`, `cpu` and `gpu`
+//! all use (so no kernel layer imports `ops`). The `ops` layer picks
 //! one of these plus dtypes; `cpu::kernels` (and later the GPU shaders) run it.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
