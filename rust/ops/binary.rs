@@ -166,7 +166,11 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
                 ])
             })
         }
-        BinaryOp::Pow => record("PowBackward1", &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
+        // PyTorch's names: pow(Tensor, Scalar) is PowBackward0, pow(Tensor, Tensor) PowBackward1,
+        // pow(Scalar, Tensor) PowBackward2 (a Python number arrives as a wrapped 0-d tensor)
+        BinaryOp::Pow => record(
+            if b.is_wrapped_number() { "PowBackward0" } else if a.is_wrapped_number() { "PowBackward2" } else { "PowBackward1" },
+            &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
             let (base, exp) = (&s[0], &s[1]);
             let ga_v = if ga {
                 // d/da a^b = b * a^(b-1); zero where b == 0 (PyTorch's convention at a == 0)

@@ -90,7 +90,9 @@ impl Tensor {
         if needs_grad(&[self]) {
             let in_shape: Shape = self.shape().into();
             let kept = reduced_shape(self.shape(), &mask, true);
-            record("SumBackward0", &out, &[self], vec![], move |_, g| {
+            // PyTorch's names: SumBackward0 for the sum of all elements, SumBackward1 with a dim
+            let name = if dims.is_none() { "SumBackward0" } else { "SumBackward1" };
+            record(name, &out, &[self], vec![], move |_, g| {
                 Ok(vec![Some(g.reshape_to(&kept)?.expand_to(&in_shape)?)])
             });
         }
@@ -127,7 +129,8 @@ impl Tensor {
         if needs_grad(&[self]) {
             let in_shape: Shape = self.shape().into();
             let kept = reduced_shape(self.shape(), &mask, true);
-            record("MeanBackward1", &out, &[self], vec![], move |_, g| {
+            let name = if dims.is_none() { "MeanBackward0" } else { "MeanBackward1" };
+            record(name, &out, &[self], vec![], move |_, g| {
                 Ok(vec![Some(g.reshape_to(&kept)?.expand_to(&in_shape)?.div_scalar(count as f64)?)])
             });
         }

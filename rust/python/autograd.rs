@@ -44,6 +44,36 @@ impl PyNode {
     fn variable(&self) -> Option<PyTensor> {
         self.node.leaf().map(PyTensor::new)
     }
+    /// For AccumulateGrad nodes: whether `tensor` is this node's leaf itself (PyTorch's
+    /// `node.variable is tensor`; rgrad's `variable` makes a new Python object each time).
+    fn _is_variable(&self, tensor: &Bound<'_, PyAny>) -> bool {
+        match (tensor.cast::<PyTensor>(), self.node.leaf()) {
+            (Ok(t), Some(leaf)) => leaf.ptr_eq(&t.get().inner),
+            _ => false,
+        }
+    }
+    /// The tensors this node saved for its backward, in the order the op saved them
+    /// (`()` for AccumulateGrad and ops that save none; Python numbers are left out). PyTorch
+    /// names each one (`_saved_self`, ...); rgrad's nodes keep an unnamed list. Used by
+    /// `rgrad.autograd.graph(..., show_saved=True)`.
+    #[getter]
+    fn _saved_tensors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let list: Vec<PyTensor> = match &self.node.kind {
+            crate::autograd::node::NodeKind::Op { saved, had_saved, .. } => match saved.lock().as_ref() {
+                // a Python number the op took is a wrapped 0-d tensor here; PyTorch keeps it
+                // as a number (`_saved_exponent`), not a saved tensor
+                Some(list) => list.iter().filter(|s| !s.tensor.is_wrapped_number()).map(|s| PyTensor::new(s.tensor.clone())).collect(),
+                None if *had_saved => {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.",
+                    ))
+                }
+                None => Vec::new(),
+            },
+            crate::autograd::node::NodeKind::AccumulateGrad { .. } => Vec::new(),
+        };
+        PyTuple::new(py, list)
+    }
     fn __repr__(&self) -> String {
         format!("<{} object at {:#x}>", self.node.name, Arc::as_ptr(&self.node) as usize)
     }
