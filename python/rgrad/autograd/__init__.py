@@ -1,10 +1,11 @@
-"""Automatic differentiation: ``grad``, ``backward``, ``gradcheck`` and grad mode."""
+"""Automatic differentiation: ``grad``, ``backward``, ``gradcheck``, grad mode and ``graph`` (pictures)."""
 
 import functools
 import threading
 
 from .._rgrad import _set_grad_enabled, backward, grad, gradcheck, is_grad_enabled  # noqa: F401
 from .._rgrad import Node  # noqa: F401
+from .graph import Graph, GraphvizNotFound, graph  # noqa: F401,E402  (the function shadows its module's name)
 
 
 class _DecoratorContext:
@@ -24,7 +25,19 @@ class _DecoratorContext:
 
 
 class no_grad(_DecoratorContext):
-    """Disables gradient recording inside the block (or the decorated function)."""
+    """Disables gradient recording inside the block (or the decorated function).
+
+    >>> x = rgrad.ones(2, requires_grad=True)
+    >>> with rgrad.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    >>> @rgrad.no_grad()
+    ... def double(t):
+    ...     return t * 2
+    >>> double(x).requires_grad
+    False
+    """
 
     def __init__(self):
         self.prev = False
@@ -45,7 +58,14 @@ _INFERENCE = threading.local()
 class inference_mode(_DecoratorContext):
     """``inference_mode(mode=True)``: turns gradient recording off in the block (or the
     decorated function), as ``no_grad``. rgrad has no separate inference tensors, so
-    tensors made inside can later take part in autograd (PyTorch refuses that)."""
+    tensors made inside can later take part in autograd (PyTorch refuses that).
+
+    >>> x = rgrad.ones(2, requires_grad=True)
+    >>> with rgrad.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
@@ -64,12 +84,28 @@ class inference_mode(_DecoratorContext):
 
 
 def is_inference_mode_enabled():
-    """Whether the innermost ``inference_mode`` block on this thread is active (with ``mode=True``)."""
+    """Whether the innermost ``inference_mode`` block on this thread is active (with ``mode=True``).
+
+    >>> with rgrad.inference_mode():
+    ...     print(rgrad.is_inference_mode_enabled())
+    ...
+    True
+    >>> rgrad.is_inference_mode_enabled()
+    False
+    """
     return getattr(_INFERENCE, "on", False)
 
 
 class enable_grad(_DecoratorContext):
-    """Enables gradient recording inside the block (or the decorated function)."""
+    """Enables gradient recording inside the block (or the decorated function).
+
+    >>> x = rgrad.ones(2, requires_grad=True)
+    >>> with rgrad.no_grad():
+    ...     with rgrad.enable_grad():
+    ...         y = x * 2
+    >>> y.requires_grad
+    True
+    """
 
     def __init__(self):
         self.prev = True
@@ -84,7 +120,14 @@ class enable_grad(_DecoratorContext):
 
 
 class set_grad_enabled(_DecoratorContext):
-    """Sets grad mode now (as a call) or for a block (as a context manager / decorator)."""
+    """Sets grad mode now (as a call) or for a block (as a context manager / decorator).
+
+    >>> x = rgrad.ones(2, requires_grad=True)
+    >>> with rgrad.set_grad_enabled(False):
+    ...     y = x * 2
+    >>> y.requires_grad, rgrad.is_grad_enabled()
+    (False, True)
+    """
 
     def __init__(self, mode):
         self.prev = is_grad_enabled()
