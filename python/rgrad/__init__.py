@@ -25,7 +25,12 @@ int = int32  # noqa: A001
 
 
 class Size(tuple):
-    """The shape of a tensor: a tuple of ints, printed as ``rgrad.Size([2, 3])``."""
+    """The shape of a tensor: a tuple of ints, printed as ``rgrad.Size([2, 3])``.
+
+    >>> s = rgrad.zeros(2, 3).shape
+    >>> s, s[0], len(s), s.numel()
+    (rgrad.Size([2, 3]), 2, 2, 6)
+    """
 
     def __repr__(self):
         return f"rgrad.Size({list(self)})"
@@ -65,7 +70,8 @@ def _legacy_type(name, dt):
             return _rgrad.tensor(args[0], dtype=cls.dtype)
         return _rgrad.zeros(*args, dtype=cls.dtype)
 
-    return _TensorTypeMeta(name, (), {"dtype": dt, "__new__": __new__, "__doc__": f"A {dt} CPU tensor type."})
+    return _TensorTypeMeta(name, (), {"dtype": dt, "__new__": __new__, "__doc__": f"A {dt} CPU tensor type (PyTorch's legacy name for ``dtype={dt}``).\n\n"
+        f">>> rgrad.{name}([1, 2]).dtype\n{dt}\n>>> isinstance(rgrad.tensor([1, 2], dtype={dt}), rgrad.{name})\nTrue\n"})
 
 
 FloatTensor = _legacy_type("FloatTensor", float32)
@@ -148,7 +154,13 @@ def is_floating_point(input):
 
 
 def is_nonzero(input):
-    """The truth value of a one-element tensor."""
+    """The truth value of a one-element tensor.
+
+    >>> rgrad.is_nonzero(rgrad.tensor([0.5]))
+    True
+    >>> rgrad.is_nonzero(rgrad.tensor(0))
+    False
+    """
     return builtins_bool(input)
 
 

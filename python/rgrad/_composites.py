@@ -28,7 +28,11 @@ def _as_tensor(x, like):
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """``diff(input, n=1, dim=-1, prepend=None, append=None)``: ``n``-th forward difference
     along ``dim`` (``logical_xor`` of neighbours for bool), after concatenating ``prepend``
-    / ``append``."""
+    / ``append``.
+
+    >>> rgrad.diff(rgrad.tensor([1, 4, 9, 16]))
+    tensor([3, 5, 7])
+    """
     if input.dim() == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
@@ -96,19 +100,37 @@ def _median(input, dim, keepdim, ignore_nan, name):
 
 def median(input, dim=None, keepdim=False):
     """``median(input)``: the lower median (NaN if any element is NaN); with ``dim``, the
-    named tuple ``(values, indices)`` along it."""
+    named tuple ``(values, indices)`` along it.
+
+    >>> rgrad.median(rgrad.tensor([4.0, 1.0, 3.0, 2.0]))
+    tensor(2.)
+    >>> rgrad.tensor([[1, 5, 3], [2, 2, 9]]).median(dim=1)
+    rgrad.return_types.median(
+    values=tensor([3, 2]),
+    indices=tensor([2, 1]))
+    """
     return _median(input, dim, keepdim, False, "median")
 
 
 def nanmedian(input, dim=None, keepdim=False):
-    """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN)."""
+    """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN).
+
+    >>> rgrad.nanmedian(rgrad.tensor([1.0, float('nan'), 3.0, 2.0]))
+    tensor(2.)
+    """
     return _median(input, dim, keepdim, True, "nanmedian")
 
 
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along ``dim`` (the smallest, when several are equally frequent)
     and the index of its last occurrence there, as the named tuple ``(values, indices)``.
-    Differentiable in ``values`` (the gradient goes to the element at ``indices``)."""
+    Differentiable in ``values`` (the gradient goes to the element at ``indices``).
+
+    >>> rgrad.mode(rgrad.tensor([3, 1, 3, 2, 1]))
+    rgrad.return_types.mode(
+    values=tensor(1),
+    indices=tensor(4))
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"mode(): argument 'input' must be Tensor, not {type(input).__name__}")
     x, d = _along(input, dim, "mode")
@@ -204,13 +226,21 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     of ``input`` over ``dim`` (``None``: all elements). A 1-D ``q`` adds a leading dim of
     its size. ``interpolation`` between the two neighbouring sorted values: ``linear``,
     ``lower``, ``higher``, ``midpoint`` or ``nearest``. NaN where a slice has a NaN.
-    Float tensors only; differentiable."""
+    Float tensors only; differentiable.
+
+    >>> rgrad.quantile(rgrad.tensor([1.0, 2.0, 3.0, 4.0]), rgrad.tensor([0.25, 0.5]))
+    tensor([1.7500, 2.5000])
+    """
     return _quantile(input, q, dim, keepdim, interpolation, False)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """``quantile`` ignoring NaN: each slice's quantiles are those of its non-NaN values
-    (NaN only for a slice with nothing else)."""
+    (NaN only for a slice with nothing else).
+
+    >>> rgrad.nanquantile(rgrad.tensor([1.0, float('nan'), 3.0]), 0.5)
+    tensor(2.)
+    """
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
@@ -221,7 +251,11 @@ def _float_only(name, *ts):
 
 
 def logaddexp(input, other):
-    """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow."""
+    """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow.
+
+    >>> rgrad.logaddexp(rgrad.tensor([1000.0]), rgrad.tensor([1000.0]))
+    tensor([1000.6932])
+    """
     _float_only("logaddexp", input, other)
     m = input.maximum(other)
     # inf + inf stays inf (the difference below would be nan)
@@ -230,7 +264,11 @@ def logaddexp(input, other):
 
 
 def logaddexp2(input, other):
-    """``logaddexp2(input, other)``: ``log2(2**input + 2**other)`` without overflow."""
+    """``logaddexp2(input, other)``: ``log2(2**input + 2**other)`` without overflow.
+
+    >>> rgrad.logaddexp2(rgrad.tensor([1.0]), rgrad.tensor([1.0]))
+    tensor([2.])
+    """
     _float_only("logaddexp2", input, other)
     m = input.maximum(other)
     m_safe = m.where(m.isfinite(), _rgrad.zeros_like(m))
@@ -239,7 +277,11 @@ def logaddexp2(input, other):
 
 def xlogy(input, other):
     """``xlogy(input, other)``: ``input * log(other)``, 0 where ``input`` is 0 (unless
-    ``other`` is NaN); integer inputs give float results."""
+    ``other`` is NaN); integer inputs give float results.
+
+    >>> rgrad.xlogy(rgrad.tensor([0.0, 2.0]), rgrad.tensor([0.0, 3.0]))
+    tensor([0.0000, 2.1972])
+    """
     x = _as_tensor(input, other)
     y = _as_tensor(other, input)
     if not x.dtype.is_floating_point and not y.dtype.is_floating_point:
@@ -251,26 +293,42 @@ def xlogy(input, other):
 
 
 def deg2rad(input):
-    """``deg2rad(input)``: degrees to radians (integer inputs give float32)."""
+    """``deg2rad(input)``: degrees to radians (integer inputs give float32).
+
+    >>> rgrad.deg2rad(rgrad.tensor([180.0, 90.0]))
+    tensor([3.1416, 1.5708])
+    """
     x = input if input.dtype.is_floating_point else input.float()
     return x * (math.pi / 180.0)
 
 
 def rad2deg(input):
-    """``rad2deg(input)``: radians to degrees (integer inputs give float32)."""
+    """``rad2deg(input)``: radians to degrees (integer inputs give float32).
+
+    >>> rgrad.rad2deg(rgrad.tensor([3.141592653589793]))
+    tensor([180.])
+    """
     x = input if input.dtype.is_floating_point else input.float()
     return x * (180.0 / math.pi)
 
 
 def sgn(input):
     """``sgn(input)``: ``sign`` (the same for real tensors; PyTorch's complex ``x/|x|`` has no
-    rgrad counterpart)."""
+    rgrad counterpart).
+
+    >>> rgrad.sgn(rgrad.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1.,  0.,  1.])
+    """
     return input.sign()
 
 
 def cross(input, other, dim=None):
     """``cross(input, other, dim=None)``: 3-vector cross product along ``dim`` (with no
-    ``dim``, the first dim of size 3, as PyTorch's deprecated default)."""
+    ``dim``, the first dim of size 3, as PyTorch's deprecated default).
+
+    >>> rgrad.cross(rgrad.tensor([1.0, 0.0, 0.0]), rgrad.tensor([0.0, 1.0, 0.0]))
+    tensor([0., 0., 1.])
+    """
     if dim is None:
         shape = _rgrad.broadcast_shapes(input.shape, other.shape)
         dim = next((i for i, s in enumerate(shape) if s == 3), None)
@@ -292,7 +350,11 @@ def _linalg_cross(input, other, dim=-1, name="linalg.cross"):
 
 
 def linalg_cross(input, other, *, dim=-1):
-    """``linalg.cross(input, other, dim=-1)``: 3-vector cross product along ``dim``."""
+    """``linalg.cross(input, other, dim=-1)``: 3-vector cross product along ``dim``.
+
+    >>> rgrad.linalg.cross(rgrad.tensor([1.0, 0.0, 0.0]), rgrad.tensor([0.0, 1.0, 0.0]))
+    tensor([0., 0., 1.])
+    """
     return _linalg_cross(input, other, dim=dim)
 
 
@@ -302,7 +364,11 @@ def _floating(x):
 
 def logit(input, eps=None):
     """``logit(input, eps=None)``: ``log(z / (1 - z))`` with ``z = input`` clamped to
-    ``[eps, 1 - eps]`` when ``eps`` is given (integer inputs give float32)."""
+    ``[eps, 1 - eps]`` when ``eps`` is given (integer inputs give float32).
+
+    >>> rgrad.logit(rgrad.tensor([0.5, 0.75]))
+    tensor([0.0000, 1.0986])
+    """
     z = _floating(input)
     if eps is not None:
         z = z.clamp(eps, 1.0 - eps)
@@ -310,7 +376,11 @@ def logit(input, eps=None):
 
 
 def sinc(input):
-    """``sinc(input)``: ``sin(pi x) / (pi x)``, 1 at 0 (with derivative 0 there)."""
+    """``sinc(input)``: ``sin(pi x) / (pi x)``, 1 at 0 (with derivative 0 there).
+
+    >>> rgrad.sinc(rgrad.tensor([0.0, 0.5]))
+    tensor([1.0000, 0.6366])
+    """
     x = _floating(input)
     zero = x == 0
     # a safe denominator in the unused branch keeps NaN out of the gradient at 0
@@ -320,7 +390,11 @@ def sinc(input):
 
 def heaviside(input, values):
     """``heaviside(input, values)``: 0 where ``input < 0``, ``values`` where it is 0, 1
-    where it is positive. Both must have one dtype; not differentiable (as in PyTorch)."""
+    where it is positive. Both must have one dtype; not differentiable (as in PyTorch).
+
+    >>> rgrad.heaviside(rgrad.tensor([-1.0, 0.0, 2.0]), rgrad.tensor(0.5))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
     if input.dtype != values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     x, v = input.detach(), values.detach()
@@ -329,7 +403,11 @@ def heaviside(input, values):
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """``isin(elements, test_elements, invert=False)``: whether each element occurs in
-    ``test_elements`` (either may be a number)."""
+    ``test_elements`` (either may be a number).
+
+    >>> rgrad.isin(rgrad.tensor([1, 2, 3, 4]), rgrad.tensor([2, 4]))
+    tensor([False,  True, False,  True])
+    """
     el = elements if isinstance(elements, Tensor) else _rgrad.tensor(elements)
     te = test_elements if isinstance(test_elements, Tensor) else _rgrad.tensor(test_elements)
     te = te.detach().reshape(-1)
@@ -345,13 +423,22 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 
 def dist(input, other, p=2):
-    """``dist(input, other, p=2)``: the p-norm of ``input - other`` (broadcast)."""
+    """``dist(input, other, p=2)``: the p-norm of ``input - other`` (broadcast).
+
+    >>> rgrad.dist(rgrad.tensor([0.0, 0.0]), rgrad.tensor([3.0, 4.0]))
+    tensor(5.)
+    """
     return (input - other).norm(p)
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):
     """``cdist(x1, x2, p=2)``: p-norm distances between the rows of ``x1`` (…, P, M) and
-    ``x2`` (…, R, M), shape (…, P, R)."""
+    ``x2`` (…, R, M), shape (…, P, R).
+
+    >>> rgrad.cdist(rgrad.tensor([[0.0, 0.0], [1.0, 1.0]]), rgrad.tensor([[3.0, 4.0]]))
+    tensor([[5.0000],
+            [3.6056]])
+    """
     for name, x in (("X1", x1), ("X2", x2)):
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {dtype_title(x.dtype)}")
@@ -367,7 +454,12 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
 def fill_diagonal_(self, fill_value, wrap=False):
     """``fill_diagonal_(fill_value, wrap=False)``: writes ``fill_value`` on the main diagonal
     (a 2-D tensor, or any rank with all dims equal); with ``wrap``, a tall matrix's diagonal
-    restarts below every square block, as in NumPy."""
+    restarts below every square block, as in NumPy.
+
+    >>> rgrad.zeros(2, 3).fill_diagonal_(7.0)
+    tensor([[7., 0., 0.],
+            [0., 7., 0.]])
+    """
     if self.dim() < 2:
         raise RuntimeError("dimensions must larger than 1")
     if self.dim() > 2 and len(set(self.shape)) != 1:

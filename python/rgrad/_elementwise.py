@@ -35,6 +35,10 @@ def where(condition, input=None, other=None):
 
     Broadcasts all three and promotes input/other like a binary op (Python numbers
     allowed). ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)``.
+
+    >>> x = rgrad.tensor([-1.0, 2.0, -3.0])
+    >>> rgrad.where(x > 0, x, 0.0)
+    tensor([0., 2., 0.])
     """
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
@@ -60,9 +64,21 @@ def _scalar_first(name, rname):
 
 
 pow = _scalar_first("pow", "__rpow__")  # noqa: A001
-pow.__doc__ = "``pow(input, exponent)``: input ** exponent; either may be a Python number."
+pow.__doc__ = """``pow(input, exponent)``: input ** exponent; either may be a Python number.
+
+>>> rgrad.pow(rgrad.tensor([1, 2, 3]), 2)
+tensor([1, 4, 9])
+>>> rgrad.pow(2, rgrad.tensor([1.0, 0.5]))
+tensor([2.0000, 1.4142])
+"""
 remainder = _scalar_first("remainder", "__rmod__")
-remainder.__doc__ = "``remainder(input, other)``: Python's %, the sign of the divisor; input may be a number."
+remainder.__doc__ = """``remainder(input, other)``: Python's %, the sign of the divisor; input may be a number.
+
+>>> rgrad.remainder(rgrad.tensor([-3, 3]), 2)
+tensor([1, 1])
+>>> rgrad.remainder(7, rgrad.tensor([4, -4]))
+tensor([ 3, -1])
+"""
 bitwise_and = _scalar_first("bitwise_and", "__rand__")
 bitwise_or = _scalar_first("bitwise_or", "__ror__")
 bitwise_xor = _scalar_first("bitwise_xor", "__rxor__")
@@ -71,7 +87,11 @@ bitwise_right_shift = _scalar_first("bitwise_right_shift", "__rrshift__")
 
 
 def float_power(input, exponent):
-    """``float_power(input, exponent)``: the power computed in float64."""
+    """``float_power(input, exponent)``: the power computed in float64.
+
+    >>> rgrad.float_power(rgrad.tensor([2, 3]), 2)
+    tensor([4., 9.], dtype=rgrad.float64)
+    """
     from . import float64
 
     a = input.to(float64) if isinstance(input, Tensor) else input
@@ -84,24 +104,49 @@ def float_power(input, exponent):
 # ---------- rgrad.nn.functional ----------
 
 def relu(input, inplace=False):
-    """``relu(input, inplace=False)``: max(input, 0)."""
+    """``relu(input, inplace=False)``: max(input, 0).
+
+    >>> F = rgrad.nn.functional
+    >>> F.relu(rgrad.tensor([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.])
+    """
     if inplace:
         return input.relu_()
     return input.relu()
 
 
 def relu_(input):
-    """In-place relu."""
+    """In-place relu.
+
+    >>> F = rgrad.nn.functional
+    >>> t = rgrad.tensor([-1.0, 2.0])
+    >>> F.relu_(t)
+    tensor([0., 2.])
+    >>> t
+    tensor([0., 2.])
+    """
     return input.relu_()
 
 
 def gelu(input, approximate="none"):
-    """``gelu(input, approximate='none')``: x * Phi(x); ``approximate='tanh'`` uses the tanh formula."""
+    """``gelu(input, approximate='none')``: x * Phi(x); ``approximate='tanh'`` uses the tanh formula.
+
+    >>> F = rgrad.nn.functional
+    >>> F.gelu(rgrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    >>> F.gelu(rgrad.tensor([-1.0, 0.0, 1.0]), approximate='tanh')
+    tensor([-0.1588,  0.0000,  0.8412])
+    """
     return _rgrad._gelu(input, approximate)
 
 
 def silu(input, inplace=False):
-    """``silu(input, inplace=False)``: x * sigmoid(x)."""
+    """``silu(input, inplace=False)``: x * sigmoid(x).
+
+    >>> F = rgrad.nn.functional
+    >>> F.silu(rgrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7311])
+    """
     if inplace:
         _rgrad._activation_(input, "silu")
         return input
@@ -109,34 +154,64 @@ def silu(input, inplace=False):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    """``softplus(input, beta=1, threshold=20)``: log(1 + exp(beta x)) / beta, linear above threshold."""
+    """``softplus(input, beta=1, threshold=20)``: log(1 + exp(beta x)) / beta, linear above threshold.
+
+    >>> F = rgrad.nn.functional
+    >>> F.softplus(rgrad.tensor([0.0, 30.0]))
+    tensor([ 0.6931, 30.0000])
+    """
     return _rgrad._softplus(input, beta, threshold)
 
 
 def sigmoid(input):
-    """``sigmoid(input)``: 1 / (1 + exp(-input))."""
+    """``sigmoid(input)``: 1 / (1 + exp(-input)).
+
+    >>> F = rgrad.nn.functional
+    >>> F.sigmoid(rgrad.tensor([0.0, 2.0]))
+    tensor([0.5000, 0.8808])
+    """
     return input.sigmoid()
 
 
 def tanh(input):
-    """``tanh(input)``."""
+    """``tanh(input)``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.tanh(rgrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7616])
+    """
     return input.tanh()
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """``hardtanh(input, min_val=-1, max_val=1)``: clamp to [min_val, max_val]."""
+    """``hardtanh(input, min_val=-1, max_val=1)``: clamp to [min_val, max_val].
+
+    >>> F = rgrad.nn.functional
+    >>> F.hardtanh(rgrad.tensor([-2.0, 0.5, 2.0]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
     if inplace:
         return input.clamp_(min_val, max_val)
     return input.clamp(min_val, max_val)
 
 
 def relu6(input, inplace=False):
-    """``relu6(input)``: clamp to [0, 6]."""
+    """``relu6(input)``: clamp to [0, 6].
+
+    >>> F = rgrad.nn.functional
+    >>> F.relu6(rgrad.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """``leaky_relu(input, negative_slope=0.01)``."""
+    """``leaky_relu(input, negative_slope=0.01)``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.leaky_relu(rgrad.tensor([-2.0, 3.0]), negative_slope=0.1)
+    tensor([-0.2000,  3.0000])
+    """
     out = where(input > 0, input, input * negative_slope)
     if inplace:
         input.copy_(out)
@@ -145,7 +220,12 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """``elu(input, alpha=1.0)``: x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    """``elu(input, alpha=1.0)``: x for x > 0, alpha * (exp(x) - 1) otherwise.
+
+    >>> F = rgrad.nn.functional
+    >>> F.elu(rgrad.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.6321,  0.0000,  2.0000])
+    """
     out = where(input > 0, input, input.clamp(max=0.0).expm1() * alpha)
     if inplace:
         input.copy_(out)
@@ -154,7 +234,12 @@ def elu(input, alpha=1.0, inplace=False):
 
 
 def mish(input, inplace=False):
-    """``mish(input)``: x * tanh(softplus(x))."""
+    """``mish(input)``: x * tanh(softplus(x)).
+
+    >>> F = rgrad.nn.functional
+    >>> F.mish(rgrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.3034,  0.0000,  0.8651])
+    """
     out = input * softplus(input).tanh()
     if inplace:
         input.copy_(out)
@@ -163,17 +248,32 @@ def mish(input, inplace=False):
 
 
 def logsigmoid(input):
-    """``logsigmoid(input)``: log(sigmoid(x)) = -softplus(-x)."""
+    """``logsigmoid(input)``: log(sigmoid(x)) = -softplus(-x).
+
+    >>> F = rgrad.nn.functional
+    >>> F.logsigmoid(rgrad.tensor([0.0, -100.0]))
+    tensor([  -0.6931, -100.0000])
+    """
     return -softplus(-input)
 
 
 def softsign(input):
-    """``softsign(input)``: x / (1 + |x|)."""
+    """``softsign(input)``: ``x / (1 + |x|)``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.softsign(rgrad.tensor([-1.0, 3.0]))
+    tensor([-0.5000,  0.7500])
+    """
     return input / (input.abs() + 1)
 
 
 def hardsigmoid(input, inplace=False):
-    """``hardsigmoid(input)``: clamp(x / 6 + 1/2, 0, 1)."""
+    """``hardsigmoid(input)``: clamp(x / 6 + 1/2, 0, 1).
+
+    >>> F = rgrad.nn.functional
+    >>> F.hardsigmoid(rgrad.tensor([-4.0, 0.0, 1.5, 4.0]))
+    tensor([0.0000, 0.5000, 0.7500, 1.0000])
+    """
     out = (input / 6 + 0.5).clamp(0.0, 1.0)
     if inplace:
         input.copy_(out)
@@ -182,7 +282,12 @@ def hardsigmoid(input, inplace=False):
 
 
 def hardswish(input, inplace=False):
-    """``hardswish(input)``: x * hardsigmoid(x)."""
+    """``hardswish(input)``: x * hardsigmoid(x).
+
+    >>> F = rgrad.nn.functional
+    >>> F.hardswish(rgrad.tensor([-4.0, 0.0, 1.5, 4.0]))
+    tensor([-0.0000, 0.0000, 1.1250, 4.0000])
+    """
     out = input * hardsigmoid(input)
     if inplace:
         input.copy_(out)

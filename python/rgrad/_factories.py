@@ -18,27 +18,48 @@ __all__ = ["randperm", "logspace", "is_complex", "bernoulli", "normal", "multino
 
 
 def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-    """``new_empty(size)``: an uninitialised tensor with ``self``'s dtype and device unless given."""
+    """``new_empty(size)``: an uninitialised tensor with ``self``'s dtype and device unless given.
+
+    >>> rgrad.tensor([1, 2], dtype=rgrad.int32).new_empty(2, 3).shape
+    rgrad.Size([2, 3])
+    """
     return _rgrad.empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-    """``new_zeros(size)``: zeros with ``self``'s dtype and device unless given."""
+    """``new_zeros(size)``: zeros with ``self``'s dtype and device unless given.
+
+    >>> rgrad.tensor([1, 2]).new_zeros((2, 2))
+    tensor([[0, 0],
+            [0, 0]])
+    """
     return _rgrad.zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-    """``new_ones(size)``: ones with ``self``'s dtype and device unless given."""
+    """``new_ones(size)``: ones with ``self``'s dtype and device unless given.
+
+    >>> rgrad.tensor([1.0], dtype=rgrad.float64).new_ones(2)
+    tensor([1., 1.], dtype=rgrad.float64)
+    """
     return _rgrad.ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-    """``new_full(size, fill_value)``: ``fill_value`` everywhere, ``self``'s dtype and device unless given."""
+    """``new_full(size, fill_value)``: ``fill_value`` everywhere, ``self``'s dtype and device unless given.
+
+    >>> rgrad.tensor([1, 2], dtype=rgrad.int32).new_full((2,), 7)
+    tensor([7, 7], dtype=rgrad.int32)
+    """
     return _rgrad.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-    """``new_tensor(data)``: a copy of ``data`` with ``self``'s dtype (not inferred) and device unless given."""
+    """``new_tensor(data)``: a copy of ``data`` with ``self``'s dtype (not inferred) and device unless given.
+
+    >>> rgrad.tensor([1.0], dtype=rgrad.float64).new_tensor([1, 2])
+    tensor([1., 2.], dtype=rgrad.float64)
+    """
     if isinstance(data, Tensor):
         data = data.detach()
     return _rgrad.tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
@@ -50,7 +71,12 @@ def _check_float_fill(self, kernel):
 
 
 def _uniform_(self, *args, generator=None, **kwargs):
-    """``uniform_(from=0, to=1, *, generator=None)``: fills ``self`` with values uniform on [from, to)."""
+    """``uniform_(from=0, to=1, *, generator=None)``: fills ``self`` with values uniform on [from, to).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> rgrad.empty(3).uniform_(-1.0, 1.0)
+    tensor([ 0.2025,  0.4955, -0.7940])
+    """
     names = ["from", "to"]
     if len(args) > 2:
         raise TypeError(f"uniform_() takes at most 2 positional arguments ({len(args)} given)")
@@ -68,7 +94,12 @@ def _uniform_(self, *args, generator=None, **kwargs):
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """``normal_(mean=0, std=1, *, generator=None)``: fills ``self`` with normal samples."""
+    """``normal_(mean=0, std=1, *, generator=None)``: fills ``self`` with normal samples.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> rgrad.empty(3).normal_(mean=10.0, std=0.01).round()
+    tensor([10., 10., 10.])
+    """
     _check_float_fill(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
@@ -78,7 +109,12 @@ def _normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 def _bernoulli_(self, p=0.5, *, generator=None):
     """``bernoulli_(p=0.5)``: fills ``self`` with 1 (probability ``p``, a number or a tensor
-    broadcastable to ``self``) or 0."""
+    broadcastable to ``self``) or 0.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> rgrad.empty(4).bernoulli_(0.5)
+    tensor([0., 0., 1., 1.])
+    """
     _check_float_fill(self, "bernoulli_scalar_cpu_")
     prob = p if isinstance(p, Tensor) else _rgrad.full(self.shape, float(p), dtype=_rgrad.float64)
     _check_probability(prob)
@@ -91,12 +127,20 @@ def _check_probability(p):
 
 
 def _is_signed(self):
-    """True unless the dtype is bool (every other rgrad dtype is signed)."""
+    """True unless the dtype is bool (every other rgrad dtype is signed).
+
+    >>> rgrad.tensor([1, 2]).is_signed(), rgrad.tensor([True]).is_signed()
+    (True, False)
+    """
     return str(self.dtype) != "rgrad.bool"
 
 
 def _is_complex(self):
-    """False: rgrad has no complex dtypes."""
+    """False: rgrad has no complex dtypes.
+
+    >>> rgrad.ones(2).is_complex()
+    False
+    """
     return False
 
 
@@ -111,7 +155,12 @@ del _name, _fn
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    """``randperm(n)``: a random permutation of ``0..n-1`` (int64 unless ``dtype``)."""
+    """``randperm(n)``: a random permutation of ``0..n-1`` (int64 unless ``dtype``).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> rgrad.randperm(5)
+    tensor([2, 3, 0, 4, 1])
+    """
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     if n < 0:
@@ -129,7 +178,11 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """``logspace(start, end, steps, base=10)``: ``base ** linspace(start, end, steps)``."""
+    """``logspace(start, end, steps, base=10)``: ``base ** linspace(start, end, steps)``.
+
+    >>> rgrad.logspace(0, 3, steps=4)
+    tensor([   1.,   10.,  100., 1000.])
+    """
     _check_device(device)
     if out is not None:
         dtype = _out.creation_dtype("logspace", out, dtype)
@@ -143,7 +196,11 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
 
 def bernoulli(input, *, generator=None, out=None):
     """``bernoulli(input)``: 1 with probability ``input[i]`` (each in [0, 1]), else 0, in
-    ``input``'s float dtype."""
+    ``input``'s float dtype.
+
+    >>> rgrad.bernoulli(rgrad.tensor([0.0, 1.0, 1.0]))
+    tensor([0., 1., 1.])
+    """
     if not input.dtype.is_floating_point:
         raise not_implemented("bernoulli_tensor_cpu_p_", input)
     _check_probability(input)
@@ -154,7 +211,14 @@ def bernoulli(input, *, generator=None, out=None):
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """``normal(mean, std, size=None)``: samples of N(mean, std**2). ``mean`` / ``std`` are
     numbers (then ``size`` gives the shape) or tensors (broadcast together; the result is
-    differentiable in both, as in PyTorch)."""
+    differentiable in both, as in PyTorch).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> rgrad.normal(0.0, 1.0, size=(2,))
+    tensor([-0.0190, -0.4037])
+    >>> rgrad.normal(rgrad.tensor([0.0, 100.0]), 0.001).round()
+    tensor([  0., 100.])
+    """
     _check_device(device)
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
@@ -177,7 +241,12 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """``multinomial(input, num_samples, replacement=False)``: category indices (int64) drawn
     with weights ``input`` (1-D, or 2-D for one draw per row). Without replacement, each
-    category is drawn at most once (Gumbel top-k); with it, by inverse CDF."""
+    category is drawn at most once (Gumbel top-k); with it, by inverse CDF.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> rgrad.multinomial(rgrad.tensor([0.0, 1.0, 3.0]), 2)
+    tensor([1, 2])
+    """
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {dtype_title(input.dtype)}")
     if input.dim() not in (1, 2):
@@ -208,7 +277,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 def is_complex(input):
-    """False: rgrad has no complex dtypes."""
+    """False: rgrad has no complex dtypes.
+
+    >>> rgrad.is_complex(rgrad.ones(2))
+    False
+    """
     return False
 
 

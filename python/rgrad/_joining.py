@@ -21,7 +21,13 @@ METHOD_FUNCTIONS = [
 def split(tensor, split_size_or_sections, dim=0):
     """Splits ``tensor`` into views: chunks of ``split_size_or_sections`` elements
     along ``dim`` (an int; the last chunk may be smaller) or pieces of the given
-    sizes (a list that must sum to the dim's size)."""
+    sizes (a list that must sum to the dim's size).
+
+    >>> rgrad.split(rgrad.arange(5), 2)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    >>> rgrad.split(rgrad.arange(5), [1, 4])
+    (tensor([0]), tensor([1, 2, 3, 4]))
+    """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"split(): argument 'tensor' must be Tensor, not {type(tensor).__name__}")
     return tensor.split(split_size_or_sections, dim)
@@ -29,7 +35,11 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """Unique elements (always sorted), optionally with the inverse indices and counts;
-    with ``dim``, unique slices along that dim. Each NaN counts as distinct."""
+    with ``dim``, unique slices along that dim. Each NaN counts as distinct.
+
+    >>> rgrad.unique(rgrad.tensor([3, 1, 3, 2]), return_inverse=True, return_counts=True)
+    (tensor([1, 2, 3]), tensor([2, 0, 2, 1]), tensor([1, 1, 2]))
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"unique(): argument 'input' must be Tensor, not {type(input).__name__}")
     return input.unique(sorted=sorted, return_inverse=return_inverse, return_counts=return_counts, dim=dim)
@@ -78,7 +88,15 @@ def _index_list(obj, n, what):
 def delete(input, index, dim=None):
     """NumPy's ``np.delete``: ``input`` without the entries at ``index`` (an int, a
     slice, a list/tensor of ints or a bool mask) along ``dim``; ``dim=None`` works on
-    the flattened tensor. Differentiable (it is an index_select of the kept entries)."""
+    the flattened tensor. Differentiable (it is an index_select of the kept entries).
+
+    >>> t = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+    >>> rgrad.delete(t, 1, dim=1)
+    tensor([[1, 3],
+            [4, 6]])
+    >>> rgrad.delete(t, [0, 2])
+    tensor([2, 4, 5, 6])
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"delete(): argument 'input' must be Tensor, not {type(input).__name__}")
     arr, axis = _axis_of(input, dim)
@@ -98,7 +116,14 @@ def insert(input, index, values, dim=None):
     (``dim=None``: the flattened tensor). ``index`` is an int, a slice or a sequence of
     ints (several insertion points follow NumPy's rules: each refers to the original
     positions). ``values`` broadcast like NumPy's; they are cast to ``input``'s dtype.
-    Differentiable with respect to both ``input`` and ``values``."""
+    Differentiable with respect to both ``input`` and ``values``.
+
+    >>> rgrad.insert(rgrad.tensor([1, 2, 3]), 1, 9)
+    tensor([1, 9, 2, 3])
+    >>> rgrad.insert(rgrad.tensor([[1, 2], [3, 4]]), 0, rgrad.tensor([7, 8]), dim=1)
+    tensor([[7, 1, 2],
+            [8, 3, 4]])
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"insert(): argument 'input' must be Tensor, not {type(input).__name__}")
     arr, axis = _axis_of(input, dim)
@@ -151,7 +176,14 @@ def insert(input, index, values, dim=None):
 def cartesian_prod(*tensors):
     """Cartesian product of 1-D tensors of one dtype, in ``itertools.product`` order: an
     ``(N, len(tensors))`` tensor whose rows are the combinations. With one tensor, that
-    tensor itself. Differentiable (it is ``meshgrid`` + ``stack``)."""
+    tensor itself. Differentiable (it is ``meshgrid`` + ``stack``).
+
+    >>> rgrad.cartesian_prod(rgrad.tensor([1, 2]), rgrad.tensor([3, 4]))
+    tensor([[1, 3],
+            [1, 4],
+            [2, 3],
+            [2, 4]])
+    """
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"cartesian_prod(): expected Tensor as element {tensors.index(t)}, but got {type(t).__name__}")
@@ -187,7 +219,12 @@ def _result_type_of(tensors):
 def block_diag(*tensors):
     """A block-diagonal matrix of ``tensors`` (each 0-, 1- or 2-D: a scalar is a 1x1 block,
     a vector one row), in order from the top left, zeros elsewhere. The dtype is the
-    promoted dtype of all blocks; no tensors give a 1x0 tensor. Differentiable."""
+    promoted dtype of all blocks; no tensors give a 1x0 tensor. Differentiable.
+
+    >>> rgrad.block_diag(rgrad.tensor([[1, 2]]), rgrad.tensor(3))
+    tensor([[1, 2, 0],
+            [0, 0, 3]])
+    """
     blocks = []
     for k, t in enumerate(tensors):
         if not isinstance(t, Tensor):

@@ -92,6 +92,9 @@ def einsum(*args):
     ``->`` outputs. Also accepts the sublist form
     ``einsum(op1, [0, 1], op2, [1, 2], [0, 2])``. Contractions run as batched
     matrix products.
+
+    >>> rgrad.einsum('ij,j->i', rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]), rgrad.tensor([1.0, 1.0]))
+    tensor([3., 7.])
     """
     if not args:
         raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list")
@@ -114,7 +117,12 @@ def einsum(*args):
 
 
 def chain_matmul(*matrices):
-    """Product of two or more 2-D tensors, left to right (deprecated in PyTorch; see ``linalg.multi_dot``)."""
+    """Product of two or more 2-D tensors, left to right (deprecated in PyTorch; see ``linalg.multi_dot``).
+
+    >>> rgrad.chain_matmul(rgrad.eye(2), rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]), rgrad.ones(2, 1))
+    tensor([[3.],
+            [7.]])
+    """
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
         matrices = matrices[0]
     if len(matrices) == 0:
@@ -126,7 +134,11 @@ def chain_matmul(*matrices):
 
 
 def multi_dot(tensors):
-    """``linalg.multi_dot(tensors)``: product of a chain of matrices; the first and last may be 1-D."""
+    """``linalg.multi_dot(tensors)``: product of a chain of matrices; the first and last may be 1-D.
+
+    >>> rgrad.linalg.multi_dot([rgrad.tensor([1.0, 2.0]), rgrad.eye(2), rgrad.tensor([3.0, 4.0])])
+    tensor(11.)
+    """
     tensors = list(tensors)
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -156,7 +168,11 @@ def multi_dot(tensors):
 
 
 def _linalg_matmul(input, other, *, out=None):
-    """``linalg.matmul(input, other, *, out=None)``: same as ``rgrad.matmul``."""
+    """``linalg.matmul(input, other, *, out=None)``: same as ``rgrad.matmul``.
+
+    >>> rgrad.linalg.matmul(rgrad.tensor([[1.0, 2.0]]), rgrad.tensor([[3.0], [4.0]]))
+    tensor([[11.]])
+    """
     return globals()["matmul"](input, other, out=out)
 
 
@@ -164,6 +180,10 @@ def linear(input, weight, bias=None):
     """``nn.functional.linear(input, weight, bias=None)``: ``input @ weight.T + bias``.
 
     A 2-D input with a bias runs as one fused ``addmm``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.linear(rgrad.tensor([[1.0, 2.0]]), rgrad.tensor([[1.0, 1.0], [0.0, -1.0]]), rgrad.tensor([0.5, 0.0]))
+    tensor([[ 3.5000, -2.0000]])
     """
     return _rgrad._linear(input, weight, bias)
 

@@ -22,7 +22,11 @@ _rgrad._set_return_types({n: getattr(return_types, n) for n in ("max", "min", "c
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(std, mean)`` over ``dim`` (same arguments as ``Tensor.std``)."""
+    """``(std, mean)`` over ``dim`` (same arguments as ``Tensor.std``).
+
+    >>> rgrad.std_mean(rgrad.tensor([1.0, 2.0, 3.0]))
+    (tensor(1.), tensor(2.))
+    """
     if isinstance(dim, _builtins.bool):
         dim, unbiased = None, dim
     s = input.std(dim, unbiased, keepdim, correction=correction)
@@ -31,7 +35,11 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(var, mean)`` over ``dim`` (same arguments as ``Tensor.var``)."""
+    """``(var, mean)`` over ``dim`` (same arguments as ``Tensor.var``).
+
+    >>> rgrad.var_mean(rgrad.tensor([1.0, 2.0, 3.0]))
+    (tensor(1.), tensor(2.))
+    """
     if isinstance(dim, _builtins.bool):
         dim, unbiased = None, dim
     v = input.var(dim, unbiased, keepdim, correction=correction)
@@ -48,12 +56,23 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """``linalg.vector_norm``: the ``ord``-norm of ``x`` over ``dim`` (all elements when None).
 
     ``ord`` may be any float, ``inf``, ``-inf`` or 0 (the number of nonzeros).
+
+    >>> rgrad.linalg.vector_norm(rgrad.tensor([3.0, -4.0]))
+    tensor(5.)
+    >>> rgrad.linalg.vector_norm(rgrad.tensor([3.0, -4.0]), ord=1)
+    tensor(7.)
     """
     return _rgrad._vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
-    """``linalg.norm``: a vector norm (1-D input, or ``dim`` an int) or a matrix norm (2-D, or two ``dim`` s)."""
+    """``linalg.norm``: a vector norm (1-D input, or ``dim`` an int) or a matrix norm (2-D, or two ``dim`` s).
+
+    >>> rgrad.linalg.norm(rgrad.tensor([3.0, 4.0]))
+    tensor(5.)
+    >>> rgrad.linalg.norm(rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]), ord='fro')
+    tensor(5.4772)
+    """
     if dim is not None and not isinstance(dim, int):
         dim = tuple(dim)
     if isinstance(ord, str):
@@ -94,21 +113,37 @@ def _softmax_dim(ndim, name):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """``F.softmax``: fused, numerically stable softmax along ``dim``."""
+    """``F.softmax``: fused, numerically stable softmax along ``dim``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.softmax(rgrad.tensor([[1.0, 1.0], [0.0, 2.0]]), dim=1)
+    tensor([[0.5000, 0.5000],
+            [0.1192, 0.8808]])
+    """
     if dim is None:
         dim = _softmax_dim(input.dim(), "softmax")
     return input.softmax(dim, dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """``F.log_softmax``: fused ``x - logsumexp(x, dim)``."""
+    """``F.log_softmax``: fused ``x - logsumexp(x, dim)``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.log_softmax(rgrad.tensor([0.0, 0.0]), dim=0)
+    tensor([-0.6931, -0.6931])
+    """
     if dim is None:
         dim = _softmax_dim(input.dim(), "log_softmax")
     return input.log_softmax(dim, dtype=dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """``F.softmin``: ``softmax(-input)``."""
+    """``F.softmin``: ``softmax(-input)``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.softmin(rgrad.tensor([0.0, 2.0]), dim=0)
+    tensor([0.8808, 0.1192])
+    """
     if dim is None:
         dim = _softmax_dim(input.dim(), "softmin")
     return (-input).softmax(dim, dtype=dtype)

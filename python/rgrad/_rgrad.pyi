@@ -56,6 +56,19 @@ class Node:
     def __repr__(self, /) -> Any:
         """Return repr(self)."""
         ...
+    def _is_variable(self, /, tensor) -> Any:
+        """For AccumulateGrad nodes: whether `tensor` is this node's leaf itself (PyTorch's
+        `node.variable is tensor`; rgrad's `variable` makes a new Python object each time).
+        """
+        ...
+    @property
+    def _saved_tensors(self) -> Any:
+        """The tensors this node saved for its backward, in the order the op saved them
+        (`()` for AccumulateGrad and ops that save none; Python numbers are left out). PyTorch
+        names each one (`_saved_self`, ...); rgrad's nodes keep an unnamed list. Used by
+        `rgrad.autograd.graph(..., show_saved=True)`.
+        """
+        ...
     def name(self, /) -> Any:
         ...
     @property
@@ -438,6 +451,10 @@ class Tensor:
     def bernoulli_(self, p=0.5, *, generator=None) -> Any:
         """``bernoulli_(p=0.5)``: fills ``self`` with 1 (probability ``p``, a number or a tensor
         broadcastable to ``self``) or 0.
+
+        >>> _ = rgrad.manual_seed(0)
+        >>> rgrad.empty(4).bernoulli_(0.5)
+        tensor([0., 0., 1., 1.])
         """
         ...
     def bincount(self, /, weights=None, minlength=0) -> Any:
@@ -547,6 +564,9 @@ class Tensor:
     def cross(self, *args, **kwargs) -> Any:
         """``cross(input, other, dim=None)``: 3-vector cross product along ``dim`` (with no
         ``dim``, the first dim of size 3, as PyTorch's deprecated default).
+
+        >>> rgrad.cross(rgrad.tensor([1.0, 0.0, 0.0]), rgrad.tensor([0.0, 1.0, 0.0]))
+        tensor([0., 0., 1.])
         """
         ...
     def cummax(self, /, dim) -> Any:
@@ -567,7 +587,11 @@ class Tensor:
     def data_ptr(self, /) -> Any:
         ...
     def deg2rad(self, *args, **kwargs) -> Any:
-        """``deg2rad(input)``: degrees to radians (integer inputs give float32)."""
+        """``deg2rad(input)``: degrees to radians (integer inputs give float32).
+
+        >>> rgrad.deg2rad(rgrad.tensor([180.0, 90.0]))
+        tensor([3.1416, 1.5708])
+        """
         ...
     def detach(self, /) -> Any:
         ...
@@ -589,12 +613,19 @@ class Tensor:
         """``diff(input, n=1, dim=-1, prepend=None, append=None)``: ``n``-th forward difference
         along ``dim`` (``logical_xor`` of neighbours for bool), after concatenating ``prepend``
         / ``append``.
+
+        >>> rgrad.diff(rgrad.tensor([1, 4, 9, 16]))
+        tensor([3, 5, 7])
         """
         ...
     def dim(self, /) -> Any:
         ...
     def dist(self, *args, **kwargs) -> Any:
-        """``dist(input, other, p=2)``: the p-norm of ``input - other`` (broadcast)."""
+        """``dist(input, other, p=2)``: the p-norm of ``input - other`` (broadcast).
+
+        >>> rgrad.dist(rgrad.tensor([0.0, 0.0]), rgrad.tensor([3.0, 4.0]))
+        tensor(5.)
+        """
         ...
     def div(self, /, other, *, rounding_mode=None) -> Any:
         """`div(other, *, rounding_mode=None)`: true division, or 'trunc' / 'floor' rounding."""
@@ -657,6 +688,10 @@ class Tensor:
         """``fill_diagonal_(fill_value, wrap=False)``: writes ``fill_value`` on the main diagonal
         (a 2-D tensor, or any rank with all dims equal); with ``wrap``, a tall matrix's diagonal
         restarts below every square block, as in NumPy.
+
+        >>> rgrad.zeros(2, 3).fill_diagonal_(7.0)
+        tensor([[7., 0., 0.],
+                [0., 7., 0.]])
         """
         ...
     def fix(self, /) -> Any:
@@ -753,6 +788,9 @@ class Tensor:
     def heaviside(self, *args, **kwargs) -> Any:
         """``heaviside(input, values)``: 0 where ``input < 0``, ``values`` where it is 0, 1
         where it is positive. Both must have one dtype; not differentiable (as in PyTorch).
+
+        >>> rgrad.heaviside(rgrad.tensor([-1.0, 0.0, 2.0]), rgrad.tensor(0.5))
+        tensor([0.0000, 0.5000, 1.0000])
         """
         ...
     def histc(self, /, bins=100, min=0.0, max=0.0) -> Any:
@@ -799,7 +837,11 @@ class Tensor:
     def int(self, /) -> Any:
         ...
     def is_complex(self) -> Any:
-        """False: rgrad has no complex dtypes."""
+        """False: rgrad has no complex dtypes.
+
+        >>> rgrad.ones(2).is_complex()
+        False
+        """
         ...
     def is_contiguous(self, /) -> Any:
         ...
@@ -815,7 +857,11 @@ class Tensor:
     def is_leaf(self) -> Any:
         ...
     def is_signed(self) -> Any:
-        """True unless the dtype is bool (every other rgrad dtype is signed)."""
+        """True unless the dtype is bool (every other rgrad dtype is signed).
+
+        >>> rgrad.tensor([1, 2]).is_signed(), rgrad.tensor([True]).is_signed()
+        (True, False)
+        """
         ...
     def isclose(self, /, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Any:
         """`isclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)`."""
@@ -826,6 +872,9 @@ class Tensor:
     def isin(self, *args, **kwargs) -> Any:
         """``isin(elements, test_elements, invert=False)``: whether each element occurs in
         ``test_elements`` (either may be a number).
+
+        >>> rgrad.isin(rgrad.tensor([1, 2, 3, 4]), rgrad.tensor([2, 4]))
+        tensor([False,  True, False,  True])
         """
         ...
     def isinf(self, /) -> Any:
@@ -904,10 +953,18 @@ class Tensor:
         """`log_softmax(dim, dtype=None)`: fused `x - logsumexp(x)` along `dim`."""
         ...
     def logaddexp(self, *args, **kwargs) -> Any:
-        """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow."""
+        """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow.
+
+        >>> rgrad.logaddexp(rgrad.tensor([1000.0]), rgrad.tensor([1000.0]))
+        tensor([1000.6932])
+        """
         ...
     def logaddexp2(self, *args, **kwargs) -> Any:
-        """``logaddexp2(input, other)``: ``log2(2**input + 2**other)`` without overflow."""
+        """``logaddexp2(input, other)``: ``log2(2**input + 2**other)`` without overflow.
+
+        >>> rgrad.logaddexp2(rgrad.tensor([1.0]), rgrad.tensor([1.0]))
+        tensor([2.])
+        """
         ...
     def logical_and(self, /, other) -> Any:
         """Elementwise `logical_and(other)` with broadcasting and type promotion."""
@@ -936,6 +993,9 @@ class Tensor:
     def logit(self, *args, **kwargs) -> Any:
         """``logit(input, eps=None)``: ``log(z / (1 - z))`` with ``z = input`` clamped to
         ``[eps, 1 - eps]`` when ``eps`` is given (integer inputs give float32).
+
+        >>> rgrad.logit(rgrad.tensor([0.5, 0.75]))
+        tensor([0.0000, 1.0986])
         """
         ...
     def logsumexp(self, /, dim, keepdim=False) -> Any:
@@ -985,6 +1045,13 @@ class Tensor:
     def median(self, *args, **kwargs) -> Any:
         """``median(input)``: the lower median (NaN if any element is NaN); with ``dim``, the
         named tuple ``(values, indices)`` along it.
+
+        >>> rgrad.median(rgrad.tensor([4.0, 1.0, 3.0, 2.0]))
+        tensor(2.)
+        >>> rgrad.tensor([[1, 5, 3], [2, 2, 9]]).median(dim=1)
+        rgrad.return_types.median(
+        values=tensor([3, 2]),
+        indices=tensor([2, 1]))
         """
         ...
     def min(self, /, dim=None, keepdim=False, *, other=None) -> Any:
@@ -1003,6 +1070,11 @@ class Tensor:
         """The most frequent value along ``dim`` (the smallest, when several are equally frequent)
         and the index of its last occurrence there, as the named tuple ``(values, indices)``.
         Differentiable in ``values`` (the gradient goes to the element at ``indices``).
+
+        >>> rgrad.mode(rgrad.tensor([3, 1, 3, 2, 1]))
+        rgrad.return_types.mode(
+        values=tensor(1),
+        indices=tensor(4))
         """
         ...
     def moveaxis(self, /, source, destination) -> Any:
@@ -1039,11 +1111,18 @@ class Tensor:
         """`nanmean(dim=None, keepdim=False, *, dtype=None)`: mean over the non-NaN elements."""
         ...
     def nanmedian(self, *args, **kwargs) -> Any:
-        """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN)."""
+        """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN).
+
+        >>> rgrad.nanmedian(rgrad.tensor([1.0, float('nan'), 3.0, 2.0]))
+        tensor(2.)
+        """
         ...
     def nanquantile(self, *args, **kwargs) -> Any:
         """``quantile`` ignoring NaN: each slice's quantiles are those of its non-NaN values
         (NaN only for a slice with nothing else).
+
+        >>> rgrad.nanquantile(rgrad.tensor([1.0, float('nan'), 3.0]), 0.5)
+        tensor(2.)
         """
         ...
     def nansum(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
@@ -1080,19 +1159,40 @@ class Tensor:
     def nelement(self, /) -> Any:
         ...
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Any:
-        """``new_empty(size)``: an uninitialised tensor with ``self``'s dtype and device unless given."""
+        """``new_empty(size)``: an uninitialised tensor with ``self``'s dtype and device unless given.
+
+        >>> rgrad.tensor([1, 2], dtype=rgrad.int32).new_empty(2, 3).shape
+        rgrad.Size([2, 3])
+        """
         ...
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Any:
-        """``new_full(size, fill_value)``: ``fill_value`` everywhere, ``self``'s dtype and device unless given."""
+        """``new_full(size, fill_value)``: ``fill_value`` everywhere, ``self``'s dtype and device unless given.
+
+        >>> rgrad.tensor([1, 2], dtype=rgrad.int32).new_full((2,), 7)
+        tensor([7, 7], dtype=rgrad.int32)
+        """
         ...
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Any:
-        """``new_ones(size)``: ones with ``self``'s dtype and device unless given."""
+        """``new_ones(size)``: ones with ``self``'s dtype and device unless given.
+
+        >>> rgrad.tensor([1.0], dtype=rgrad.float64).new_ones(2)
+        tensor([1., 1.], dtype=rgrad.float64)
+        """
         ...
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Any:
-        """``new_tensor(data)``: a copy of ``data`` with ``self``'s dtype (not inferred) and device unless given."""
+        """``new_tensor(data)``: a copy of ``data`` with ``self``'s dtype (not inferred) and device unless given.
+
+        >>> rgrad.tensor([1.0], dtype=rgrad.float64).new_tensor([1, 2])
+        tensor([1., 2.], dtype=rgrad.float64)
+        """
         ...
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Any:
-        """``new_zeros(size)``: zeros with ``self``'s dtype and device unless given."""
+        """``new_zeros(size)``: zeros with ``self``'s dtype and device unless given.
+
+        >>> rgrad.tensor([1, 2]).new_zeros((2, 2))
+        tensor([[0, 0],
+                [0, 0]])
+        """
         ...
     def nonzero(self, /, *, as_tuple=False) -> Any:
         """`nonzero(*, as_tuple=False)`: an (n, ndim) int64 tensor of the non-zero coordinates, or a
@@ -1106,7 +1206,12 @@ class Tensor:
         """
         ...
     def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Any:
-        """``normal_(mean=0, std=1, *, generator=None)``: fills ``self`` with normal samples."""
+        """``normal_(mean=0, std=1, *, generator=None)``: fills ``self`` with normal samples.
+
+        >>> _ = rgrad.manual_seed(0)
+        >>> rgrad.empty(3).normal_(mean=10.0, std=0.01).round()
+        tensor([10., 10., 10.])
+        """
         ...
     def not_equal(self, /, other) -> Any:
         """Elementwise `not_equal(other)` with broadcasting and type promotion."""
@@ -1150,10 +1255,17 @@ class Tensor:
         its size. ``interpolation`` between the two neighbouring sorted values: ``linear``,
         ``lower``, ``higher``, ``midpoint`` or ``nearest``. NaN where a slice has a NaN.
         Float tensors only; differentiable.
+
+        >>> rgrad.quantile(rgrad.tensor([1.0, 2.0, 3.0, 4.0]), rgrad.tensor([0.25, 0.5]))
+        tensor([1.7500, 2.5000])
         """
         ...
     def rad2deg(self, *args, **kwargs) -> Any:
-        """``rad2deg(input)``: radians to degrees (integer inputs give float32)."""
+        """``rad2deg(input)``: radians to degrees (integer inputs give float32).
+
+        >>> rgrad.rad2deg(rgrad.tensor([3.141592653589793]))
+        tensor([180.])
+        """
         ...
     def reciprocal(self, /) -> Any:
         """Elementwise `reciprocal` (see `rgrad.reciprocal`)."""
@@ -1244,6 +1356,9 @@ class Tensor:
     def sgn(self, *args, **kwargs) -> Any:
         """``sgn(input)``: ``sign`` (the same for real tensors; PyTorch's complex ``x/|x|`` has no
         rgrad counterpart).
+
+        >>> rgrad.sgn(rgrad.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
         """
         ...
     @property
@@ -1271,7 +1386,11 @@ class Tensor:
         """In-place `sin`; returns self."""
         ...
     def sinc(self, *args, **kwargs) -> Any:
-        """``sinc(input)``: ``sin(pi x) / (pi x)``, 1 at 0 (with derivative 0 there)."""
+        """``sinc(input)``: ``sin(pi x) / (pi x)``, 1 at 0 (with derivative 0 there).
+
+        >>> rgrad.sinc(rgrad.tensor([0.0, 0.5]))
+        tensor([1.0000, 0.6366])
+        """
         ...
     def sinh(self, /) -> Any:
         """Elementwise `sinh` (see `rgrad.sinh`)."""
@@ -1413,7 +1532,12 @@ class Tensor:
         """
         ...
     def uniform_(self, *args, generator=None, **kwargs) -> Any:
-        """``uniform_(from=0, to=1, *, generator=None)``: fills ``self`` with values uniform on [from, to)."""
+        """``uniform_(from=0, to=1, *, generator=None)``: fills ``self`` with values uniform on [from, to).
+
+        >>> _ = rgrad.manual_seed(0)
+        >>> rgrad.empty(3).uniform_(-1.0, 1.0)
+        tensor([ 0.2025,  0.4955, -0.7940])
+        """
         ...
     def unique(self, /, sorted=True, return_inverse=False, return_counts=False, dim=None) -> Any:
         """`unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`."""
@@ -1439,6 +1563,9 @@ class Tensor:
     def xlogy(self, *args, **kwargs) -> Any:
         """``xlogy(input, other)``: ``input * log(other)``, 0 where ``input`` is 0 (unless
         ``other`` is NaN); integer inputs give float results.
+
+        >>> rgrad.xlogy(rgrad.tensor([0.0, 2.0]), rgrad.tensor([0.0, 3.0]))
+        tensor([0.0000, 2.1972])
         """
         ...
     def zero_(self, /) -> Any:

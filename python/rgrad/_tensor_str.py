@@ -18,7 +18,15 @@ PRINT_OPTS = _PrintOptions()
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
-    """Set options for printing, as ``torch.set_printoptions``."""
+    """Set options for printing, as ``torch.set_printoptions``.
+
+    >>> rgrad.set_printoptions(precision=2)
+    >>> rgrad.tensor([1.23456])
+    tensor([1.23])
+    >>> rgrad.set_printoptions(profile='default')
+    >>> rgrad.tensor([1.23456])
+    tensor([1.2346])
+    """
     if profile == "default":
         PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = 4, 1000, 3, 80
     elif profile == "short":
