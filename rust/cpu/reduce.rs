@@ -1,6 +1,7 @@
 //! Reduction kernels: one engine (`reduce`) that every reduction shares.
 //!
-//! A reduction is described by a [`Reducer`] (init / step / combine / write);
+//! The backend names the reduction by a `ReduceOp` (`reduce_op.rs` picks its reducer); inside
+//! this file a reduction is described by a [`Reducer`] (init / step / combine / write);
 //! the engine picks the memory-friendly loop for the layout:
 //!
 //! * **row** path: the reduced elements of one output are a (mostly) contiguous
@@ -759,21 +760,4 @@ impl<T: Element, const ALL: bool> Reducer for LogicR<T, ALL> {
     unsafe fn write(&self, a: bool, out: [SendPtr; 2], k: usize) {
         *(out[0].get() as *mut bool).add(k) = a;
     }
-}
-
-// ---------- compatibility entry points ----------
-
-/// Sum over all elements of a (single-operand) plan.
-pub fn sum_all<T: Arith>(plan: &Plan<1>) -> T {
-    let shape: Vec<usize> = plan.shape.to_vec();
-    let op = Operand { ptr: plan.ptrs[0], strides: plan.strides[0].clone() };
-    let mut out = T::zero();
-    let mask = vec![true; shape.len()];
-    reduce(&SumR::<T>::new(), &shape, &mask, &op, [SendPtr(&mut out as *mut T as *mut u8), SendPtr(std::ptr::null_mut())]);
-    out
-}
-
-/// Sums the input over `reduce` dims into a contiguous output.
-pub fn sum_dims<T: Arith>(shape: &[usize], mask: &[bool], input: Operand, out: *mut u8) {
-    reduce(&SumR::<T>::new(), shape, mask, &input, [SendPtr(out), SendPtr(std::ptr::null_mut())]);
 }
