@@ -1,6 +1,8 @@
-//! Where a tensor's storage lives. Only the CPU exists today; the GPU backend
-//! (wgpu, DESIGN §6) adds `Gpu(index)` and a matching `Storage` variant, and
-//! every op's forward dispatches on this.
+//! Where a tensor's storage lives: the CPU, or a GPU (the wgpu backend, DESIGN §6).
+//!
+//! A tensor's device is its storage's (`Storage::device`); every backend primitive matches on
+//! it once. Whether a device can be used at all is decided in one place,
+//! [`Device::check_available`]: the GPU backend makes `Gpu(_)` available there.
 
 use crate::error::{Error, Result};
 use std::fmt;
@@ -10,47 +12,99 @@ use std::fmt;
 pub enum Device {
     /// Host memory (`torch.device("cpu")`).
     Cpu,
+    /// The GPU with this index (`"gpu:0"`); usable only in builds with a GPU backend.
+    Gpu(usize),
 }
 
 impl Device {
-    /// Parses PyTorch-style device strings: "cpu", "cpu:0".
+    /// Parses PyTorch-style device strings: "cpu", "cpu:0", "gpu", "gpu:N" ("cuda" is read as
+    /// "gpu", so code written for PyTorch names the same device). A GPU is an error while no
+    /// GPU backend is compiled in ([`Device::check_available`]).
     pub fn parse(s: &str) -> Result<Device> {
         let s = s.trim();
         let (kind, index) = match s.split_once(':') {
             Some((k, i)) => (k, Some(i)),
             None => (s, None),
         };
-        match kind {
+        let device = match kind {
             "cpu" => {
                 if let Some(i) = index {
                     if i != "0" {
                         return Err(Error::Runtime(format!("Invalid device string: '{s}': the CPU has only index 0")));
                     }
                 }
-                Ok(Device::Cpu)
+                Device::Cpu
             }
-            "gpu" | "cuda" | "mps" => Err(Error::Runtime(format!(
-                "device '{s}' is not available: rgrad was built without a GPU backend"
-            ))),
-            _ => Err(Error::Runtime(format!(
-                "Expected one of cpu, gpu device type at start of device string: {s}"
-            ))),
+            "gpu" | "cuda" => {
+                let i = match index {
+                    None => 0,
+                    Some(i) => i.parse::<usize>().map_err(|_| Error::Runtime(format!("Invalid device string: '{s}'")))?,
+                };
+                Device::Gpu(i)
+            }
+            "mps" => {
+                return Err(Error::Runtime(format!("device '{s}' is not available: rgrad was built without a GPU backend")));
+            }
+            _ => {
+                return Err(Error::Runtime(format!("Expected one of cpu, gpu device type at start of device string: {s}")));
+            }
+        };
+        device.check_available().map_err(|_| {
+            Error::Runtime(format!("device '{s}' is not available: rgrad was built without a GPU backend"))
+        })?;
+        Ok(device)
+    }
+
+    /// The one place that decides whether a device can hold tensors in this build: the CPU
+    /// always; a GPU only once a GPU backend is compiled in (the GPU backend adds its check
+    /// here, e.g. that the adapter exists and has that index).
+    pub fn check_available(self) -> Result<()> {
+        match self {
+            Device::Cpu => Ok(()),
+            Device::Gpu(_) => Err(Error::Runtime(format!("device '{self}' is not available: rgrad was built without a GPU backend"))),
         }
     }
-    /// The device type as PyTorch names it (`torch.device.type`): `"cpu"`.
+
+    /// The device type as PyTorch names it (`torch.device.type`): `"cpu"` or `"gpu"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Device::Cpu => "cpu",
+            Device::Gpu(_) => "gpu",
         }
     }
     /// The device index (`torch.device.index`); always `None` for the CPU.
     pub fn index(&self) -> Option<usize> {
-        None
+        match self {
+            Device::Cpu => None,
+            Device::Gpu(i) => Some(*i),
+        }
     }
 }
 
 impl fmt::Display for Device {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.kind())
+        match self {
+            Device::Cpu => write!(f, "cpu"),
+            Device::Gpu(i) => write!(f, "gpu:{i}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn parse_names_devices_and_refuses_missing_backends() {
+        assert_eq!(Device::parse("cpu").unwrap(), Device::Cpu);
+        assert_eq!(Device::parse(" cpu:0 ").unwrap(), Device::Cpu);
+        assert!(Device::parse("cpu:1").is_err());
+        for s in ["gpu", "gpu:1", "cuda", "cuda:0", "mps"] {
+            let e = Device::parse(s).unwrap_err().to_string();
+            assert!(e.contains("not available") && e.contains(s), "{s}: {e}");
+        }
+        assert!(Device::parse("tpu").unwrap_err().to_string().contains("Expected one of cpu, gpu"));
+        assert!(Device::Gpu(0).check_available().is_err());
+        assert_eq!(Device::Gpu(2).to_string(), "gpu:2");
+        assert_eq!((Device::Gpu(2).kind(), Device::Gpu(2).index()), ("gpu", Some(2)));
     }
 }

@@ -36,9 +36,6 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// Shorthands so call sites read like the message they produce.
 #[macro_export]
 macro_rules! rt_err { ($($a:tt)*) => { $crate::error::Error::Runtime(format!($($a)*)) } }
-/// Builds an [`Error::NotImplemented`] from `format!` arguments.
-#[macro_export]
-macro_rules! not_impl_err { ($($a:tt)*) => { $crate::error::Error::NotImplemented(format!($($a)*)) } }
 /// Builds an [`Error::Index`] from `format!` arguments.
 #[macro_export]
 macro_rules! index_err { ($($a:tt)*) => { $crate::error::Error::Index(format!($($a)*)) } }

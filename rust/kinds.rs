@@ -158,3 +158,61 @@ impl UnaryOp {
         matches!(self, UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite | UnaryOp::IsPosInf | UnaryOp::IsNegInf | UnaryOp::Signbit | UnaryOp::LogicalNot)
     }
 }
+
+/// Reductions over a set of dims (`backend::reduce`). Each output element folds the input
+/// elements that share its position along the kept dims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    /// Sum in the input's dtype (ints wrap; the ops layer picks int64 for integer inputs).
+    Sum,
+    /// Product in the input's dtype.
+    Prod,
+    /// The sum divided by the number of elements reduced, in the input's (float) dtype.
+    Mean,
+    /// Largest element, NaN-propagating (`amax`); with an index output, also the index of the
+    /// first maximum (`max(dim)`).
+    Max,
+    /// Smallest element, NaN-propagating (`amin`; `min(dim)` with an index output).
+    Min,
+    /// Index of the first maximum (the first NaN if any), int64, without the values (`argmax`).
+    ArgMax,
+    /// Index of the first minimum (`argmin`).
+    ArgMin,
+    /// Whether any element is nonzero (bool output).
+    Any,
+    /// Whether every element is nonzero (bool output).
+    All,
+    /// `sum(|x|)`: the body of the 1-norm (float inputs).
+    SumAbs,
+    /// `sum(x * x)`: the body of the 2-norm and of variance (float inputs).
+    SumSquare,
+}
+
+/// Scans along one dim (`backend::scan`): output element `i` folds input elements `0..=i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScanOp {
+    /// Running sum (`cumsum`).
+    Sum,
+    /// Running product (`cumprod`).
+    Prod,
+    /// Running maximum with the index where it was last reached (`cummax`).
+    Max,
+    /// Running minimum with its index (`cummin`).
+    Min,
+}
+
+/// How a scatter combines a source element with the destination element it lands on
+/// (`backend::scatter_dim`, `scatter_reduce`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScatterOp {
+    /// Overwrite (duplicate destinations: one of the sources wins).
+    Assign,
+    /// Add (`scatter_add`, `index_add`).
+    Add,
+    /// Multiply (`scatter_reduce(reduce='prod')`).
+    Mul,
+    /// NaN-propagating maximum (`'amax'`).
+    Max,
+    /// NaN-propagating minimum (`'amin'`).
+    Min,
+}

@@ -41,5 +41,5 @@ impl Tensor {
 
 /// Seeds the CPU generator: every random op after this is reproducible.
 pub fn manual_seed(seed: u64) {
-    cpu::rng::manual_seed(seed)
+    ops::random::manual_seed(seed)
 }

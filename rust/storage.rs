@@ -1,10 +1,14 @@
-//! Storage: the bytes behind one or more tensor views.
+//! Storage: the bytes behind one or more tensor views, on one device.
 //!
 //! Views share a `Storage` through an `Arc`. Writes through any view are seen by
-//! all of them (PyTorch semantics), so the bytes are reached through raw
+//! all of them (PyTorch semantics), so CPU bytes are reached through raw
 //! pointers, never through `&mut [T]` that would claim exclusivity. The version
 //! counter is bumped by every in-place write; autograd compares it with the
 //! version it saw when it saved a tensor.
+//!
+//! The memory itself is a [`Buffer`]: one variant per device. Only the CPU variant has a
+//! host address ([`Storage::host_ptr`]); the GPU backend adds a `Gpu` variant (behind the
+//! `gpu` feature) whose bytes are reached through the backend only.
 
 use crate::cpu::alloc;
 use crate::device::Device;
@@ -20,21 +24,49 @@ enum Owner {
     External(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
 }
 
-/// A flat byte buffer on one device, shared by all views of it through `Arc<Storage>`
-/// (PyTorch's `UntypedStorage`).
-///
-/// Either allocated here (through [`crate::cpu::alloc`], returned to its cache on drop) or
-/// borrowed from another owner such as a NumPy array, which it keeps alive. It also holds the
-/// version counter that in-place writes bump and autograd checks, and whether it may be
-/// written at all.
-pub struct Storage {
+/// Host memory: allocated here (through [`crate::cpu::alloc`], returned to its cache on drop)
+/// or borrowed from another owner such as a NumPy array, which it keeps alive.
+pub struct CpuBuffer {
     ptr: NonNull<u8>,
-    nbytes: usize,
     owner: Owner,
-    version: AtomicU64,
-    device: Device,
     /// Borrowed buffers may be read-only on the NumPy side.
     writeable: bool,
+}
+
+impl CpuBuffer {
+    /// Address of byte 0; writes through it are seen by every view.
+    #[inline(always)]
+    pub fn ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+}
+
+impl Drop for CpuBuffer {
+    fn drop(&mut self) {
+        if let Owner::Allocated { cap } = self.owner {
+            alloc::release(self.ptr, cap);
+        }
+    }
+}
+
+/// The device memory of a storage: one variant per device kind.
+///
+/// Code that reads or writes the bytes matches on this (through `Storage::buffer`); today only
+/// `rust/backend` does (plus the NumPy bridge and gradcheck, which are CPU-only by nature).
+/// A GPU variant (`Gpu(..)`, feature `gpu`) joins it with the GPU backend; the compiler then
+/// points at every match that needs its arm.
+pub enum Buffer {
+    /// Host memory.
+    Cpu(CpuBuffer),
+}
+
+/// A flat byte buffer on one device, shared by all views of it through `Arc<Storage>`
+/// (PyTorch's `UntypedStorage`). It also holds the version counter that in-place writes bump
+/// and autograd checks.
+pub struct Storage {
+    buffer: Buffer,
+    nbytes: usize,
+    version: AtomicU64,
 }
 
 // SAFETY: the buffer is plain memory; concurrent access follows the same rules
@@ -42,49 +74,87 @@ pub struct Storage {
 unsafe impl Send for Storage {}
 unsafe impl Sync for Storage {}
 
+/// The error for memory asked of a device this build has no backend for.
+fn unavailable(device: Device) -> Error {
+    match device.check_available() {
+        Err(e) => e,
+        Ok(()) => Error::Runtime(format!("rgrad cannot allocate memory on device '{device}'")),
+    }
+}
+
 impl Storage {
-    /// Fresh CPU memory of `nbytes`, initialised but with unspecified contents.
-    pub fn uninit(nbytes: usize) -> Result<Storage> {
-        let (ptr, cap, _) = alloc::allocate(nbytes)
-            .ok_or_else(|| Error::Memory(format!("failed to allocate {nbytes} bytes")))?;
-        Ok(Storage { ptr, nbytes, owner: Owner::Allocated { cap }, version: AtomicU64::new(0), device: Device::Cpu, writeable: true })
+    fn cpu(ptr: NonNull<u8>, nbytes: usize, owner: Owner, writeable: bool) -> Storage {
+        Storage { buffer: Buffer::Cpu(CpuBuffer { ptr, owner, writeable }), nbytes, version: AtomicU64::new(0) }
     }
-    /// Fresh zeroed CPU memory.
-    pub fn zeroed(nbytes: usize) -> Result<Storage> {
-        let (ptr, cap, is_zero) = alloc::allocate(nbytes)
-            .ok_or_else(|| Error::Memory(format!("failed to allocate {nbytes} bytes")))?;
-        if !is_zero {
-            unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, nbytes) };
+
+    /// Fresh memory of `nbytes` on `device`, with unspecified contents.
+    pub fn uninit(nbytes: usize, device: Device) -> Result<Storage> {
+        match device {
+            Device::Cpu => {
+                let (ptr, cap, _) = alloc::allocate(nbytes).ok_or_else(|| Error::Memory(format!("failed to allocate {nbytes} bytes")))?;
+                Ok(Storage::cpu(ptr, nbytes, Owner::Allocated { cap }, true))
+            }
+            Device::Gpu(_) => Err(unavailable(device)),
         }
-        Ok(Storage { ptr, nbytes, owner: Owner::Allocated { cap }, version: AtomicU64::new(0), device: Device::Cpu, writeable: true })
     }
-    /// Wraps memory owned elsewhere without copying.
+    /// Fresh zeroed memory of `nbytes` on `device`.
+    pub fn zeroed(nbytes: usize, device: Device) -> Result<Storage> {
+        match device {
+            Device::Cpu => {
+                let (ptr, cap, is_zero) = alloc::allocate(nbytes).ok_or_else(|| Error::Memory(format!("failed to allocate {nbytes} bytes")))?;
+                if !is_zero {
+                    // SAFETY: the allocation holds at least `nbytes` bytes
+                    unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, nbytes) };
+                }
+                Ok(Storage::cpu(ptr, nbytes, Owner::Allocated { cap }, true))
+            }
+            Device::Gpu(_) => Err(unavailable(device)),
+        }
+    }
+    /// Wraps host memory owned elsewhere without copying.
     ///
     /// # Safety
     /// `ptr..ptr+nbytes` must stay valid while `owner` lives.
     pub unsafe fn from_external(ptr: *mut u8, nbytes: usize, owner: Box<dyn Any + Send + Sync>, writeable: bool) -> Storage {
         let ptr = NonNull::new(ptr).unwrap_or(NonNull::dangling());
-        Storage { ptr, nbytes, owner: Owner::External(owner), version: AtomicU64::new(0), device: Device::Cpu, writeable }
+        Storage::cpu(ptr, nbytes, Owner::External(owner), writeable)
     }
-    /// Pointer to byte 0; writes through it are seen by every view.
-    pub fn as_ptr(&self) -> *mut u8 {
-        self.ptr.as_ptr()
+    /// The device memory (for the backend, which matches on it).
+    #[inline(always)]
+    pub fn buffer(&self) -> &Buffer {
+        &self.buffer
+    }
+    /// The host address of byte 0, for memory that has one (CPU storage); `None` for device
+    /// memory. Writes through it are seen by every view.
+    #[inline(always)]
+    pub fn host_ptr(&self) -> Option<*mut u8> {
+        match &self.buffer {
+            Buffer::Cpu(b) => Some(b.ptr()),
+        }
     }
     /// Size in bytes, as requested (the allocation may be larger).
     pub fn nbytes(&self) -> usize {
         self.nbytes
     }
     /// The device the bytes live on.
+    #[inline(always)]
     pub fn device(&self) -> Device {
-        self.device
+        match &self.buffer {
+            Buffer::Cpu(_) => Device::Cpu,
+        }
     }
     /// Whether writes are allowed (false for a read-only NumPy buffer).
     pub fn writeable(&self) -> bool {
-        self.writeable
+        match &self.buffer {
+            Buffer::Cpu(b) => b.writeable,
+        }
     }
     /// Whether the memory belongs to another owner (a NumPy array) that this storage keeps alive.
+    #[inline(always)]
     pub fn is_borrowed(&self) -> bool {
-        matches!(self.owner, Owner::External(_))
+        match &self.buffer {
+            Buffer::Cpu(b) => matches!(b.owner, Owner::External(_)),
+        }
     }
     /// How many in-place writes the storage has seen (PyTorch's `Tensor._version`).
     pub fn version(&self) -> u64 {
@@ -94,13 +164,5 @@ impl Storage {
     /// stale saved tensors.
     pub fn bump_version(&self) {
         self.version.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-impl Drop for Storage {
-    fn drop(&mut self) {
-        if let Owner::Allocated { cap } = self.owner {
-            alloc::release(self.ptr, cap);
-        }
     }
 }

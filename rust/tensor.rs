@@ -1,16 +1,17 @@
 //! `Tensor`: a cheap handle (one `Arc`) to storage + layout + dtype + autograd
 //! metadata. Cloning a `Tensor` clones the handle, not the data.
+//!
+//! This file holds the handle and its metadata only; what reads or writes elements (creators
+//! that fill, copies, `to_vec`, `item`) is an op (`rust/ops/creation.rs`, `rust/ops/copy.rs`),
+//! which goes through the backend.
 
 use crate::autograd::node::{Hook, Node};
-use crate::cpu::iter::{Operand, Plan};
-use crate::cpu::{kernels, rng, Element};
 use crate::device::Device;
-use crate::dtype::{default_float, DType, Scalar};
+use crate::dtype::{default_float, DType};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::shape;
 use crate::storage::Storage;
-use crate::{dispatch_dtype, dispatch_float};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -130,6 +131,11 @@ impl Tensor {
         Tensor(Arc::new(TensorImpl { storage: StorageRef::owned(storage), layout, dtype, wrapped_number: false, meta: Mutex::new(AutogradMeta::default()), needs_grad: AtomicBool::new(false), meta_used: AtomicBool::new(false), view: None }))
     }
 
+    /// A 0-d root tensor standing for a Python number (ranks lowest in type promotion).
+    pub(crate) fn wrapped_from_parts(storage: Arc<Storage>, dtype: DType) -> Tensor {
+        Tensor(Arc::new(TensorImpl { storage: StorageRef::owned(storage), layout: Layout::contiguous(&[]), dtype, wrapped_number: true, meta: Mutex::new(AutogradMeta::default()), needs_grad: AtomicBool::new(false), meta_used: AtomicBool::new(false), view: None }))
+    }
+
     /// A view of `self`'s storage with another layout, linked to `self`'s base for autograd
     /// of in-place writes (no graph recorded here; the view op records its own backward).
     #[inline]
@@ -195,161 +201,19 @@ impl Tensor {
         self.0.view.as_ref().map(|v| &v.base)
     }
 
-    /// Uninitialised-contents (but initialised memory) contiguous tensor.
+    /// A contiguous tensor on `device` whose contents are unspecified (`torch.empty`; the memory
+    /// is initialised, but to no particular values).
     pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let _ = device;
         let n = shape::numel_checked(shape)?;
-        let storage = Storage::uninit(n * dtype.size())?;
+        let storage = Storage::uninit(n * dtype.size(), device)?;
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
-    /// A contiguous tensor of zeros (`torch.zeros`).
+    /// A contiguous tensor of zeros on `device` (`torch.zeros`).
     pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let _ = device;
         let n = shape::numel_checked(shape)?;
-        let storage = Storage::zeroed(n * dtype.size())?;
+        let storage = Storage::zeroed(n * dtype.size(), device)?;
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
-    }
-
-    /// A contiguous tensor with every element `value`, converted to `dtype` (`torch.full`).
-    pub fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
-        let t = Tensor::empty(shape, dtype, device)?;
-        t.fill_raw(value);
-        Ok(t)
-    }
-
-    /// A contiguous tensor of ones (`torch.ones`).
-    pub fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        Tensor::full(shape, Scalar::Int(1), dtype, device)
-    }
-
-    /// Copies a slice into a new contiguous tensor of `shape`.
-    pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
-        if shape::numel(shape) != data.len() {
-            return Err(Error::Runtime(format!(
-                "shape {} is invalid for input of size {}",
-                shape::fmt_shape(shape),
-                data.len()
-            )));
-        }
-        let t = Tensor::empty(shape, T::DTYPE, Device::Cpu)?;
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), t.data_ptr() as *mut T, data.len()) };
-        Ok(t)
-    }
-
-    /// A 0-d tensor.
-    pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
-        Tensor::full(&[], value, dtype, Device::Cpu)
-    }
-
-    /// A Python number as an operand: a 0-d tensor that ranks lowest in promotion.
-    pub fn wrapped_scalar(value: Scalar) -> Tensor {
-        let dtype = match value {
-            Scalar::Bool(_) => DType::Bool,
-            Scalar::Int(_) => DType::I64,
-            Scalar::Float(_) => DType::F64,
-        };
-        let t = Tensor::scalar(value, dtype).expect("0-d allocation");
-        let inner = Arc::try_unwrap(t.0).ok().expect("fresh tensor");
-        Tensor(Arc::new(TensorImpl { wrapped_number: true, ..inner }))
-    }
-
-    /// `arange(start, end, step)`; `dtype` decides the element type.
-    pub fn arange(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
-        if step == 0.0 {
-            return Err(Error::Value("step must be nonzero".into()));
-        }
-        if !(start.is_finite() && end.is_finite()) {
-            return Err(Error::Runtime(format!("unsupported range: {start} -> {end}")));
-        }
-        if (step > 0.0 && start > end) || (step < 0.0 && start < end) {
-            return Err(Error::Runtime("upper bound and larger bound inconsistent with step sign".into()));
-        }
-        let n = ((end - start) / step).ceil().max(0.0) as usize;
-        let t = Tensor::empty(&[n], dtype, Device::Cpu)?;
-        dispatch_dtype!(dtype, T => {
-            let p = t.data_ptr() as *mut T;
-            for i in 0..n {
-                unsafe { *p.add(i) = T::from_f64(start + i as f64 * step) };
-            }
-        });
-        Ok(t)
-    }
-
-    /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`);
-    /// computed from both ends so that the last value is exactly `end`.
-    pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType) -> Result<Tensor> {
-        let t = Tensor::empty(&[steps], dtype, Device::Cpu)?;
-        let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
-        let half = steps / 2;
-        dispatch_dtype!(dtype, T => {
-            let p = t.data_ptr() as *mut T;
-            for i in 0..steps {
-                // symmetric evaluation from both ends, like PyTorch, so the last value is exactly `end`
-                let v = if i < half || steps == 1 { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
-                unsafe { *p.add(i) = T::from_f64(v) };
-            }
-        });
-        Ok(t)
-    }
-
-    /// An `n` x `m` matrix with ones on the main diagonal (`torch.eye`).
-    pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
-        let t = Tensor::zeros(&[n, m], dtype, Device::Cpu)?;
-        dispatch_dtype!(dtype, T => {
-            let p = t.data_ptr() as *mut T;
-            for i in 0..n.min(m) {
-                unsafe { *p.add(i * m + i) = T::one() };
-            }
-        });
-        Ok(t)
-    }
-
-    /// Uniform [0, 1).
-    pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        let t = Tensor::empty(shape, dtype, Device::Cpu)?;
-        let n = t.numel();
-        dispatch_float!(dtype, T => {
-            let p = t.data_ptr() as *mut T;
-            rng::with_generator(|g| for i in 0..n {
-                let v = if T::DTYPE == DType::F32 { g.next_f32() as f64 } else { g.next_f64() };
-                unsafe { *p.add(i) = T::from_f64(v) };
-            });
-        }, _ => return Err(Error::NotImplemented(format!("\"check_uniform_bounds\" not implemented for '{}'", dtype_title(dtype)))));
-        Ok(t)
-    }
-
-    /// Standard normal.
-    pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        let t = Tensor::empty(shape, dtype, Device::Cpu)?;
-        let n = t.numel();
-        dispatch_float!(dtype, T => {
-            let p = t.data_ptr() as *mut T;
-            rng::with_generator(|g| for i in 0..n {
-                unsafe { *p.add(i) = T::from_f64(g.next_normal()) };
-            });
-        }, _ => return Err(Error::NotImplemented(format!("\"normal_kernel_cpu\" not implemented for '{}'", dtype_title(dtype)))));
-        Ok(t)
-    }
-
-    /// Uniform integers in [low, high).
-    pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
-        if high <= low {
-            return Err(Error::Runtime(format!(
-                "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
-            )));
-        }
-        let t = Tensor::empty(shape, dtype, Device::Cpu)?;
-        let n = t.numel();
-        let span = (high as i128 - low as i128) as u64;
-        dispatch_dtype!(dtype, T => {
-            let p = t.data_ptr() as *mut T;
-            rng::with_generator(|g| for i in 0..n {
-                let v = low as i128 + g.below(span) as i128;
-                unsafe { *p.add(i) = T::from_i64(v as i64) };
-            });
-        });
-        Ok(t)
     }
 
     // ---------- attributes ----------
@@ -411,9 +275,12 @@ impl Tensor {
     pub fn version(&self) -> u64 {
         self.0.storage.version()
     }
-    /// Pointer to element 0 of this view.
-    pub fn data_ptr(&self) -> *mut u8 {
-        unsafe { self.0.storage.as_ptr().add(self.0.layout.offset * self.0.dtype.size()) }
+    /// Host address of element 0 of this view, for tensors in host memory (`None` on a GPU).
+    /// The backend reaches memory through `Storage::buffer`; this is for the bindings that hand
+    /// the address to Python (`data_ptr()`, the NumPy array interface).
+    pub fn host_ptr(&self) -> Option<*mut u8> {
+        // SAFETY: the view's offset lies inside its storage
+        self.0.storage.host_ptr().map(|p| unsafe { p.add(self.0.layout.offset * self.0.dtype.size()) })
     }
     /// Whether both views share one storage (their elements may overlap).
     pub fn same_storage(&self, other: &Tensor) -> bool {
@@ -422,75 +289,6 @@ impl Tensor {
     /// Whether both handles are the same tensor (Python `is`).
     pub fn ptr_eq(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
-    }
-
-    /// A kernel operand for this tensor broadcast to `shape` (strides in bytes).
-    pub(crate) fn operand_as(&self, shape: &[usize]) -> Result<Operand> {
-        if self.shape() == shape {
-            return Ok(self.operand());
-        }
-        let l = self.0.layout.broadcast_to(shape)?;
-        let esz = self.dtype().size() as isize;
-        Ok(Operand { ptr: self.data_ptr(), strides: l.strides.iter().map(|s| s * esz).collect() })
-    }
-    pub(crate) fn operand(&self) -> Operand {
-        let esz = self.dtype().size() as isize;
-        Operand { ptr: self.data_ptr(), strides: self.strides().iter().map(|s| s * esz).collect() }
-    }
-
-    // ---------- data access ----------
-
-    /// Copies the elements out in row-major order, converting to `T`.
-    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
-        let t = if self.dtype() == T::DTYPE { self.clone() } else { crate::autograd::no_grad(|| self.to_dtype(T::DTYPE))? };
-        let t = if t.is_contiguous() { t } else { t.contiguous_raw()? };
-        let n = t.numel();
-        let mut v = Vec::with_capacity(n);
-        unsafe {
-            std::ptr::copy_nonoverlapping(t.data_ptr() as *const T, v.as_mut_ptr(), n);
-            v.set_len(n);
-        }
-        Ok(v)
-    }
-
-    /// The single element of a one-element tensor.
-    pub fn item(&self) -> Result<Scalar> {
-        if self.numel() != 1 {
-            return Err(Error::Runtime(format!(
-                "a Tensor with {} elements cannot be converted to Scalar",
-                self.numel()
-            )));
-        }
-        let p = self.data_ptr();
-        Ok(unsafe {
-            match self.dtype() {
-                DType::Bool => Scalar::Bool(*(p as *const bool)),
-                DType::I32 => Scalar::Int(*(p as *const i32) as i64),
-                DType::I64 => Scalar::Int(*(p as *const i64)),
-                DType::F32 => Scalar::Float(*(p as *const f32) as f64),
-                DType::F64 => Scalar::Float(*(p as *const f64)),
-            }
-        })
-    }
-
-    /// Writes `value` into every element (no autograd, no version bump).
-    pub(crate) fn fill_raw(&self, value: Scalar) {
-        let plan = Plan::<1>::new(self.shape(), [self.operand()]);
-        dispatch_dtype!(self.dtype(), T => kernels::fill::<T>(&plan, scalar_as::<T>(value)));
-    }
-
-    /// A contiguous copy with no autograd recording.
-    pub(crate) fn contiguous_raw(&self) -> Result<Tensor> {
-        let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
-        out.copy_from_raw(self)?;
-        Ok(out)
-    }
-
-    /// Elementwise copy (with broadcast and dtype conversion) into `self`, no autograd.
-    pub(crate) fn copy_from_raw(&self, src: &Tensor) -> Result<()> {
-        let plan = Plan::<2>::new(self.shape(), [self.operand(), src.operand_as(self.shape())?]);
-        kernels::copy_cast(&plan, self.dtype(), src.dtype());
-        Ok(())
     }
 
     // ---------- autograd metadata ----------
@@ -675,33 +473,11 @@ pub fn dtype_title(d: DType) -> &'static str {
     }
 }
 
-/// Converts a scalar to element type `T` (C conversion rules).
-pub fn scalar_as<T: Element>(v: Scalar) -> T {
-    match v {
-        Scalar::Bool(b) => T::from_i64(b as i64),
-        Scalar::Int(i) => {
-            if T::DTYPE.is_float() {
-                T::from_f64(i as f64)
-            } else {
-                T::from_i64(i)
-            }
-        }
-        Scalar::Float(f) => T::from_f64(f),
-    }
-}
-
 /// The default dtype for a creation function given what kind of values it saw.
 pub fn infer_default(is_float: bool) -> DType {
     if is_float {
         default_float()
     } else {
         DType::I64
-    }
-}
-
-impl std::fmt::Debug for Tensor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let vals: Vec<f64> = self.to_vec::<f64>().unwrap_or_default();
-        write!(f, "Tensor(shape={:?}, dtype={}, data={:?})", self.shape(), self.dtype(), vals)
     }
 }

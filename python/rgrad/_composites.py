@@ -22,7 +22,11 @@ __all__ = [
 _METHODS_ONLY = ["fill_diagonal_"]
 
 def _as_tensor(x, like):
-    return x if isinstance(x, Tensor) else _rgrad.tensor(x, dtype=like.dtype if isinstance(like, Tensor) else None)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(like, Tensor):
+        return _rgrad.tensor(x, dtype=like.dtype, device=like.device)
+    return _rgrad.tensor(x)
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):
@@ -71,7 +75,7 @@ def _median(input, dim, keepdim, ignore_nan, name):
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:
-            return _rgrad.tensor(float("nan"), dtype=input.dtype)
+            return _rgrad.tensor(float("nan"), dtype=input.dtype, device=input.device)
         return _median(flat, 0, False, ignore_nan, name).values
     x, d = _along(input, dim, name)
     n = x.shape[d]
@@ -83,7 +87,7 @@ def _median(input, dim, keepdim, ignore_nan, name):
         count = (~nan).sum(d, keepdim=True)
         k = ((count - 1).clamp_min(0) // 2).where(count > 0, _rgrad.full_like(count, n - 1))
     else:
-        k = _rgrad.full([*x.shape[:d], 1, *x.shape[d + 1:]], (n - 1) // 2, dtype=_rgrad.int64)
+        k = _rgrad.full([*x.shape[:d], 1, *x.shape[d + 1:]], (n - 1) // 2, dtype=_rgrad.int64, device=x.device)
     values = values_sorted.gather(d, k)
     indices = order.gather(d, k)
     if is_float and not ignore_nan:
@@ -145,7 +149,7 @@ def mode(input, dim=-1, keepdim=False):
     lengths = _rgrad.zeros_like(run).scatter_add(-1, run, _rgrad.ones_like(run))
     best = lengths.argmax(-1, keepdim=True)  # first of the longest runs: the smallest value
     # its last position in sorted order holds its last occurrence
-    pos = ((run == best).long() * _rgrad.arange(n, dtype=_rgrad.int64)).argmax(-1, keepdim=True)
+    pos = ((run == best).long() * _rgrad.arange(n, dtype=_rgrad.int64, device=s.device)).argmax(-1, keepdim=True)
     values, indices = s.gather(-1, pos).squeeze(-1), order.gather(-1, pos).squeeze(-1)
     if keepdim:
         values, indices = values.unsqueeze(d), indices.unsqueeze(d)
@@ -168,7 +172,8 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     elif isinstance(q, (int, float)) and not isinstance(q, bool):
         if not 0 <= q <= 1:
             raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
-        q, q_scalar = _rgrad.tensor(float(q), dtype=input.dtype if input.dtype.is_floating_point else None), True
+        q_dtype = input.dtype if input.dtype.is_floating_point else None
+        q, q_scalar = _rgrad.tensor(float(q), dtype=q_dtype, device=input.device), True
     else:
         raise TypeError(f"quantile(): argument 'q' must be float or Tensor, not {type(q).__name__}")
     if input.numel() == 0:
@@ -190,7 +195,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     s = x.sort(d).values.movedim(d, -1)  # [..., n], NaN last
     n = s.shape[-1]
     nan = s.isnan()
-    count = (~nan).sum(-1, keepdim=True) if ignore_nan else _rgrad.full([*s.shape[:-1], 1], n, dtype=_rgrad.int64)
+    count = (~nan).sum(-1, keepdim=True) if ignore_nan else _rgrad.full([*s.shape[:-1], 1], n, dtype=_rgrad.int64, device=s.device)
     qs = q.reshape(-1)
     # ranks: [Q, ..., 1], one per quantile and slice
     ranks = qs.reshape(-1, *([1] * s.dim())) * (count - 1).to(input.dtype)
@@ -408,11 +413,13 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     >>> rgrad.isin(rgrad.tensor([1, 2, 3, 4]), rgrad.tensor([2, 4]))
     tensor([False,  True, False,  True])
     """
-    el = elements if isinstance(elements, Tensor) else _rgrad.tensor(elements)
-    te = test_elements if isinstance(test_elements, Tensor) else _rgrad.tensor(test_elements)
+    # a number is made on the other argument's device
+    device = next((t.device for t in (elements, test_elements) if isinstance(t, Tensor)), None)
+    el = elements if isinstance(elements, Tensor) else _rgrad.tensor(elements, device=device)
+    te = test_elements if isinstance(test_elements, Tensor) else _rgrad.tensor(test_elements, device=device)
     te = te.detach().reshape(-1)
     if te.numel() == 0:
-        found = _rgrad.zeros(el.shape, dtype=_rgrad.bool)
+        found = _rgrad.zeros(el.shape, dtype=_rgrad.bool, device=el.device)
     else:
         dt = _rgrad.promote_types(el.dtype, te.dtype)
         ref = te.to(dt).sort().values
@@ -470,8 +477,8 @@ def fill_diagonal_(self, fill_value, wrap=False):
     # flat (row-major) positions of the diagonal: a fixed step
     step = sum(math.prod(self.shape[d + 1:]) for d in range(self.dim()))
     count = min(self.shape) if not (wrap and self.dim() == 2) else (n - 1) // step + 1
-    idx = _rgrad.arange(0, count * step, step, dtype=_rgrad.int64)
-    return self.put_(idx, _rgrad.full((count,), fill_value, dtype=self.dtype))
+    idx = _rgrad.arange(0, count * step, step, dtype=_rgrad.int64, device=self.device)
+    return self.put_(idx, _rgrad.full((count,), fill_value, dtype=self.dtype, device=self.device))
 
 
 def _method(fn, name):

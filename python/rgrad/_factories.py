@@ -89,7 +89,7 @@ def _uniform_(self, *args, generator=None, **kwargs):
     _check_float_fill(self, "check_uniform_bounds")
     if lo > hi:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={lo:g} > to={hi:g}")
-    r = _rgrad.rand(*self.shape, generator=generator, dtype=self.dtype)
+    r = _rgrad.rand(*self.shape, generator=generator, dtype=self.dtype, device=self.device)
     return self.copy_(r * (hi - lo) + lo)
 
 
@@ -103,7 +103,7 @@ def _normal_(self, mean=0.0, std=1.0, *, generator=None):
     _check_float_fill(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    r = _rgrad.randn(*self.shape, generator=generator, dtype=self.dtype)
+    r = _rgrad.randn(*self.shape, generator=generator, dtype=self.dtype, device=self.device)
     return self.copy_(r * float(std) + float(mean))
 
 
@@ -116,9 +116,10 @@ def _bernoulli_(self, p=0.5, *, generator=None):
     tensor([0., 0., 1., 1.])
     """
     _check_float_fill(self, "bernoulli_scalar_cpu_")
-    prob = p if isinstance(p, Tensor) else _rgrad.full(self.shape, float(p), dtype=_rgrad.float64)
+    prob = p if isinstance(p, Tensor) else _rgrad.full(self.shape, float(p), dtype=_rgrad.float64, device=self.device)
     _check_probability(prob)
-    return self.copy_((_rgrad.rand(*self.shape, generator=generator, dtype=_rgrad.float64) < prob).to(self.dtype))
+    draws = _rgrad.rand(*self.shape, generator=generator, dtype=_rgrad.float64, device=self.device)
+    return self.copy_((draws < prob).to(self.dtype))
 
 
 def _check_probability(p):
@@ -170,7 +171,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if requires_grad and not dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     # float64 keys: ties (which would still give a permutation) are vanishingly rare
-    perm = _rgrad.rand(n, generator=generator, dtype=_rgrad.float64).argsort().to(dtype)
+    perm = _rgrad.rand(n, generator=generator, dtype=_rgrad.float64, device=device).argsort().to(dtype)
     if out is not None:
         _out.write("randperm", perm, out)
         return out.requires_grad_() if requires_grad else out
@@ -186,7 +187,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     _check_device(device)
     if out is not None:
         dtype = _out.creation_dtype("logspace", out, dtype)
-    exps = _rgrad.linspace(start, end, steps, dtype=_rgrad.float64)
+    exps = _rgrad.linspace(start, end, steps, dtype=_rgrad.float64, device=device)
     vals = (float(base) ** exps).to(dtype or _rgrad.get_default_dtype())
     if out is not None:
         _out.write("logspace", vals, out)
@@ -204,7 +205,8 @@ def bernoulli(input, *, generator=None, out=None):
     if not input.dtype.is_floating_point:
         raise not_implemented("bernoulli_tensor_cpu_p_", input)
     _check_probability(input)
-    r = (_rgrad.rand(*input.shape, generator=generator, dtype=_rgrad.float64) < input.detach()).to(input.dtype)
+    draws = _rgrad.rand(*input.shape, generator=generator, dtype=_rgrad.float64, device=input.device)
+    r = (draws < input.detach()).to(input.dtype)
     return r if out is None else out.copy_(r)
 
 
@@ -225,7 +227,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
             raise TypeError("normal(): with number mean and std, size is required")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        r = _rgrad.randn(*size, generator=generator, dtype=dtype) * float(std) + float(mean)
+        r = _rgrad.randn(*size, generator=generator, dtype=dtype, device=device) * float(std) + float(mean)
         r = r.requires_grad_() if requires_grad else r
         return r if out is None else out.copy_(r)
     if not isinstance(std, Tensor) and std < 0:
@@ -234,7 +236,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         raise RuntimeError(f"normal expects all elements of std >= 0.0, but found std {float(std.min()):g}")
     ref = mean if isinstance(mean, Tensor) else std
     shape = _rgrad.broadcast_shapes(*[t.shape for t in (mean, std) if isinstance(t, Tensor)])
-    r = mean + std * _rgrad.randn(*shape, generator=generator, dtype=ref.dtype)
+    r = mean + std * _rgrad.randn(*shape, generator=generator, dtype=ref.dtype, device=ref.device)
     return r if out is None else out.copy_(r)
 
 
@@ -263,7 +265,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if p.numel() == 0 or bool((total <= 0).any()):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     rows = p if p.dim() == 2 else p.unsqueeze(0)
-    u = _rgrad.rand(rows.shape[0], num_samples if replacement else n, generator=generator, dtype=_rgrad.float64)
+    u = _rgrad.rand(rows.shape[0], num_samples if replacement else n, generator=generator, dtype=_rgrad.float64, device=input.device)
     if replacement:
         cdf = (rows / total.reshape(-1, 1)).cumsum(-1)
         picks = _rgrad.searchsorted(cdf, u, right=True).clamp_max(n - 1)

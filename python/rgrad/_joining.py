@@ -130,7 +130,7 @@ def insert(input, index, values, dim=None):
     n = arr.shape[axis]
     idx, scalar = _index_list(index, n, "insert")
     if not isinstance(values, Tensor):
-        values = _rgrad.tensor(values, dtype=arr.dtype)
+        values = _rgrad.tensor(values, dtype=arr.dtype, device=arr.device)
     elif values.dtype != arr.dtype:
         values = values.to(arr.dtype)
     nd = arr.dim()
@@ -240,8 +240,8 @@ def block_diag(*tensors):
     for b in blocks:
         r, c = b.shape
         # each block's rows: zeros, the block, zeros (cat keeps the gradient path to b)
-        pad_l = _rgrad.zeros(r, left, dtype=dtype)
-        pad_r = _rgrad.zeros(r, width - left - c, dtype=dtype)
+        pad_l = _rgrad.zeros(r, left, dtype=dtype, device=b.device)
+        pad_r = _rgrad.zeros(r, width - left - c, dtype=dtype, device=b.device)
         rows.append(_rgrad.cat([pad_l, b.to(dtype), pad_r], 1))
         left += c
     return _rgrad.cat(rows, 0)

@@ -2,12 +2,17 @@
 //! with central differences, element by element (use float64 inputs).
 
 use crate::autograd::engine;
-use crate::dtype::DType;
+use crate::dtype::Scalar;
 use crate::error::{Error, Result};
+use crate::layout::Layout;
 use crate::tensor::Tensor;
 
-/// Writes `v` at row-major element `i` of `t` (through its strides).
-fn poke(t: &Tensor, i: usize, delta: f64) -> f64 {
+/// Adds `delta` to row-major element `i` of the float tensor `t` (through its strides, so every
+/// view of the storage sees it); returns the old value.
+fn poke(t: &Tensor, i: usize, delta: f64) -> Result<f64> {
+    if !t.dtype().is_float() {
+        return Ok(0.0);
+    }
     let mut rem = i;
     let mut off = t.storage_offset() as isize;
     for d in (0..t.rank()).rev() {
@@ -15,22 +20,11 @@ fn poke(t: &Tensor, i: usize, delta: f64) -> f64 {
         off += (rem % s) as isize * t.strides()[d];
         rem /= s;
     }
-    let p = unsafe { t.storage().as_ptr().offset(off * t.dtype().size() as isize) };
-    unsafe {
-        match t.dtype() {
-            DType::F64 => {
-                let old = *(p as *const f64);
-                *(p as *mut f64) = old + delta;
-                old
-            }
-            DType::F32 => {
-                let old = *(p as *const f32) as f64;
-                *(p as *mut f32) = (old + delta) as f32;
-                old
-            }
-            _ => 0.0,
-        }
-    }
+    // the one element as a 0-d tensor over the same storage (no graph, no view link)
+    let element = Tensor::from_parts(t.storage().clone(), Layout { shape: Default::default(), strides: Default::default(), offset: off as usize }, t.dtype());
+    let old = element.item()?.to_f64();
+    element.fill_raw(Scalar::Float(old + delta))?;
+    Ok(old)
 }
 
 fn flat_outputs(outs: &[Tensor]) -> Result<Vec<f64>> {
@@ -61,15 +55,15 @@ pub fn gradcheck(f: &dyn Fn(&[Tensor]) -> Result<Vec<Tensor>>, inputs: &[Tensor]
         // itself calls autograd (a first derivative, for a second-order check) works
         for j in 0..n {
             let plus = (|| {
-                poke(x, j, eps);
+                poke(x, j, eps)?;
                 let r = f(inputs).and_then(|o| flat_outputs(&o));
-                poke(x, j, -eps);
+                poke(x, j, -eps)?;
                 r
             })()?;
             let minus = (|| {
-                poke(x, j, -eps);
+                poke(x, j, -eps)?;
                 let r = f(inputs).and_then(|o| flat_outputs(&o));
-                poke(x, j, eps);
+                poke(x, j, eps)?;
                 r
             })()?;
             for k in 0..total_out {
@@ -83,7 +77,7 @@ pub fn gradcheck(f: &dyn Fn(&[Tensor]) -> Result<Vec<Tensor>>, inputs: &[Tensor]
                 let ana = if o.requires_grad() {
                     let mut onehot = vec![0.0f64; o.numel()];
                     onehot[k] = 1.0;
-                    let go = Tensor::from_slice(&onehot, o.shape())?.to_dtype(o.dtype())?;
+                    let go = Tensor::from_slice_on(&onehot, o.shape(), o.device())?.to_dtype(o.dtype())?;
                     let g = engine::grad(std::slice::from_ref(o), std::slice::from_ref(x), vec![Some(go)], Some(true), false, true)?;
                     match &g[0] {
                         Some(g) => g.to_vec::<f64>()?,

@@ -1,7 +1,7 @@
 //! The backend seam: the primitives `ops/` needs, each taking tensors (plus an op enum or a few
 //! parameters) and matching the storage's device once.
 //!
-//! The layers (docs/architecture.md once it exists):
+//! The layers (docs/architecture.md walks one op through all of them):
 //!
 //! ```text
 //! Python (python/rgrad)  ->  bindings (rust/python)  ->  ops (rust/ops)  ->  backend (rust/backend)  ->  cpu | gpu
@@ -12,6 +12,54 @@
 //!   beside the forward, written with Tensor ops. No `unsafe`, no raw pointers, no `crate::cpu`.
 //! - `rust/backend/<family>.rs`: one function per primitive. It matches the device of its tensors
 //!   once (`Device::Cpu => ...`; the GPU backend adds its arm) and is the only place that turns a
-//!   tensor into pointers, strides and lengths for a kernel.
+//!   tensor into pointers, strides and lengths for a kernel ([`operands`]). Which computation
+//!   runs is named by an enum from `crate::kinds` (`UnaryOp`, `BinaryOp`, `ReduceOp`, `ScanOp`,
+//!   `ScatterOp`), never chosen by which Rust function the ops layer happened to call, so a GPU
+//!   backend can be told the same thing.
 //! - `rust/cpu/<family>.rs` (and `rust/gpu/`): kernels over raw memory; they never import
-//!   `tensor` or `ops`.
+//!   `tensor`, `backend` or `ops`.
+//!
+//! Primitives write into outputs the ops layer allocated (so shapes, dtypes and devices are
+//! decided once, above); a few whose output size depends on the data (`unique`, `bincount`'s
+//! length is read first) build their outputs themselves, on the input's device.
+//!
+//! The ops layer sees the data of a tensor on the host only through [`read_scalar`] and
+//! [`read_small`] ("read this small result back", see `host.rs` for every caller): a GPU
+//! backend answers them with one small readback.
+//!
+//! # Adding a backend
+//!
+//! A new device kind adds a `Buffer` variant (`storage.rs`), makes itself available in
+//! `Device::check_available` (`device.rs`), and adds its arm to the `match` of every primitive
+//! here (the compiler lists the ones missing it). Kernels live in their own module beside
+//! `rust/cpu/`. Nothing in `rust/ops` changes.
+
+pub mod copy;
+pub mod elementwise;
+pub mod fill;
+pub mod gemm;
+pub mod host;
+pub mod index;
+pub(crate) mod operands;
+pub mod random;
+pub mod reduce;
+pub mod sort;
+
+pub use copy::{cat_contiguous, copy};
+pub use elementwise::{binary, clamp_tensors, isclose, masked_fill, unary, where_select};
+pub use fill::{fill, fill_range, fill_triangle, RangeFill};
+pub use gemm::gemm;
+pub use host::{empty_cache, read_all, read_scalar, read_small, upload};
+pub use index::{count_true, first_out_of_range, gather_dim, gather_rows, index_rows, mask_select_rows, nonzero_coords, repeat_index, scatter_dim, scatter_rows, IndexedRows};
+pub use random::{random_fill, RandomFill};
+pub use reduce::{cumprod_backward, reduce, scan, softmax};
+pub use sort::{bincount, histc, searchsorted, sort, unique, unique_dim, UniqueDim, UniqueOut};
+
+use crate::device::Device;
+use crate::error::Error;
+
+/// The error of a primitive asked to run on a device this build has no kernels for. (No
+/// storage can live on such a device, so this is a guard, not a path users reach.)
+pub(crate) fn no_kernels(device: Device, primitive: &str) -> Error {
+    Error::Runtime(format!("{primitive}: no kernels for device '{device}' in this build"))
+}

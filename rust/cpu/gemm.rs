@@ -11,7 +11,7 @@
 //! balancing when a core is busy with other work.
 
 use crate::dtype::{DType, Scalar};
-use crate::tensor::scalar_as;
+use crate::dtype::scalar_as;
 use rayon::prelude::*;
 
 /// One operand of a batched product: base pointer (at its offset), strides in

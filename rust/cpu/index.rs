@@ -511,15 +511,7 @@ pub fn nonzero_coords(mask: &[bool], shape: &[usize]) -> Vec<i64> {
 
 use crate::cpu::iter::Plan;
 
-/// How a scatter combines a source element with its destination.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScatterOp {
-    Assign,
-    Add,
-    Mul,
-    Max,
-    Min,
-}
+pub use crate::kinds::ScatterOp;
 
 /// Records the first out-of-range index seen by a parallel kernel.
 struct BadIndex(std::sync::atomic::AtomicI64, std::sync::atomic::AtomicBool);
@@ -761,4 +753,20 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
         unsafe { stream::copy_bytes(dp.get().add(d), s as *const u8, n, stream) };
         stream::fence();
     });
+}
+
+/// The first value of `idx`, in order, outside `[lo, hi)` (what an index bounds check reports).
+pub fn first_out_of_range<T: Element>(idx: &[T], lo: i64, hi: i64) -> Option<i64> {
+    idx.iter().map(|v| v.to_i64()).find(|&v| v < lo || v >= hi)
+}
+
+/// Writes `i` `counts[i]` times, in order, into `out` (`repeat_interleave`'s index:
+/// `[0] * c0 + [1] * c1 + ...`). The counts are non-negative and sum to `out.len()`.
+pub fn repeat_index(counts: &[i64], out: &mut [i64]) {
+    let mut k = 0;
+    for (i, &c) in counts.iter().enumerate() {
+        let c = c.max(0) as usize;
+        out[k..k + c].fill(i as i64);
+        k += c;
+    }
 }

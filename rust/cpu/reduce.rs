@@ -1,6 +1,7 @@
 //! Reduction kernels: one engine (`reduce`) that every reduction shares.
 //!
-//! A reduction is described by a [`Reducer`] (init / step / combine / write);
+//! The backend names the reduction by a `ReduceOp` (`reduce_op.rs` picks its reducer); inside
+//! this file a reduction is described by a [`Reducer`] (init / step / combine / write);
 //! the engine picks the memory-friendly loop for the layout:
 //!
 //! * **row** path: the reduced elements of one output are a (mostly) contiguous
@@ -63,6 +64,15 @@ const SPLIT_CHUNKS: usize = 16;
 /// through `Reducer::write`.
 pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand, out: [SendPtr; 2]) {
     let esz = std::mem::size_of::<R::In>() as isize;
+    if let Some(n) = small_contiguous_run(shape, mask, &input.strides, esz) {
+        // everything reduced, one contiguous run, too small to split: the same fold the
+        // general path ends in, without building its two iteration plans (the per-call cost
+        // of a small `sum()` / `max()` / `argmax()`)
+        let stride = if n > 1 { esz } else { 0 };
+        // SAFETY: the run is `n` contiguous elements of the input; output 0 exists
+        unsafe { r.write(r.fold_run(r.init(), input.ptr, n, stride, 0), out, 0) };
+        return;
+    }
     let kept: Dims = (0..shape.len()).filter(|&d| !mask[d]).collect();
     let red: Dims = (0..shape.len()).filter(|&d| mask[d]).collect();
     let kept_shape: Dims = kept.iter().map(|&d| shape[d]).collect();
@@ -148,6 +158,28 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
             q = unsafe { q.offset(kin) };
         }
     });
+}
+
+/// `Some(numel)` when every dim is reduced, the input is one row-major contiguous run
+/// (size-1 dims may have any stride) of at least one element, and the run is below the size
+/// the general path would split across threads.
+fn small_contiguous_run(shape: &[usize], mask: &[bool], strides: &[isize], esz: isize) -> Option<usize> {
+    if !mask.iter().all(|&m| m) {
+        return None;
+    }
+    let mut expected = esz;
+    let mut n = 1usize;
+    for d in (0..shape.len()).rev() {
+        if shape[d] == 1 {
+            continue;
+        }
+        if strides[d] != expected {
+            return None;
+        }
+        expected *= shape[d] as isize;
+        n *= shape[d];
+    }
+    (n >= 1 && n < PARALLEL_MIN).then_some(n)
 }
 
 /// Combines partial results pairwise, keeping their order.
@@ -517,6 +549,41 @@ impl<T: Arith> Reducer for SumR<T> {
     }
 }
 
+/// `mean`: the sum (as [`SumR`], in `T`) divided by the number of elements folded, in `T`.
+pub struct MeanR<T> {
+    sum: SumR<T>,
+    count: T,
+}
+impl<T: Element> MeanR<T> {
+    /// A mean over `count` elements per output.
+    pub fn new(count: usize) -> Self {
+        MeanR { sum: SumR::new(), count: T::from_f64(count as f64) }
+    }
+}
+impl<T: Arith + std::ops::Div<Output = T>> Reducer for MeanR<T> {
+    type In = T;
+    type Acc = T;
+    #[inline(always)]
+    fn init(&self) -> T { self.sum.init() }
+    #[inline(always)]
+    fn step(&self, a: T, x: T, i: usize) -> T { self.sum.step(a, x, i) }
+    #[inline(always)]
+    fn combine(&self, a: T, b: T) -> T { self.sum.combine(a, b) }
+    #[inline(always)]
+    unsafe fn fold_run(&self, a: T, p: *const u8, len: usize, stride: isize, i0: usize) -> T {
+        self.sum.fold_run(a, p, len, stride, i0)
+    }
+    #[inline(always)]
+    unsafe fn fold_row(&self, acc: &mut [T], row: *const T, i: usize) {
+        self.sum.fold_row(acc, row, i)
+    }
+    #[inline(always)]
+    unsafe fn write(&self, a: T, out: [SendPtr; 2], k: usize) {
+        // an empty reduction gives 0 / 0 = NaN, as PyTorch
+        *(out[0].get() as *mut T).add(k) = a / self.count;
+    }
+}
+
 /// `prod` (accumulating in `T`).
 pub struct ProdR<T>(std::marker::PhantomData<T>);
 impl<T> ProdR<T> {
@@ -759,21 +826,4 @@ impl<T: Element, const ALL: bool> Reducer for LogicR<T, ALL> {
     unsafe fn write(&self, a: bool, out: [SendPtr; 2], k: usize) {
         *(out[0].get() as *mut bool).add(k) = a;
     }
-}
-
-// ---------- compatibility entry points ----------
-
-/// Sum over all elements of a (single-operand) plan.
-pub fn sum_all<T: Arith>(plan: &Plan<1>) -> T {
-    let shape: Vec<usize> = plan.shape.to_vec();
-    let op = Operand { ptr: plan.ptrs[0], strides: plan.strides[0].clone() };
-    let mut out = T::zero();
-    let mask = vec![true; shape.len()];
-    reduce(&SumR::<T>::new(), &shape, &mask, &op, [SendPtr(&mut out as *mut T as *mut u8), SendPtr(std::ptr::null_mut())]);
-    out
-}
-
-/// Sums the input over `reduce` dims into a contiguous output.
-pub fn sum_dims<T: Arith>(shape: &[usize], mask: &[bool], input: Operand, out: *mut u8) {
-    reduce(&SumR::<T>::new(), shape, mask, &input, [SendPtr(out), SendPtr(std::ptr::null_mut())]);
 }

@@ -8,6 +8,8 @@
 use crate::cpu::iter::SendPtr;
 use crate::cpu::reduce::{Arith, Bounded};
 use crate::cpu::PARALLEL_MIN;
+use crate::dtype::DType;
+use crate::kinds::ScanOp;
 
 /// Columns per task when a scan is split across threads.
 const INNER_BLOCK: usize = 1024;
@@ -107,3 +109,73 @@ pub unsafe fn scan_extreme<T: Bounded, const MAX: bool>(x: SendPtr, vals: SendPt
     });
 }
 
+
+/// Runs scan `op` over contiguous `[outer, n, inner]` data of `dtype` (the CPU arm of
+/// `backend::scan`): `Sum`/`Prod` write `out`; `Max`/`Min` write values to `out` and int64
+/// indices to `idx`. Returns false when `op` has no kernel for `dtype` (sums and products of
+/// bool run in int64, converted by the ops layer).
+///
+/// # Safety
+/// `x` and `out` must hold `outer * n * inner` contiguous elements of `dtype`, `idx` as many
+/// i64 for `Max`/`Min`.
+pub unsafe fn scan_op(op: ScanOp, dtype: DType, x: SendPtr, out: SendPtr, idx: SendPtr, outer: usize, n: usize, inner: usize) -> bool {
+    match op {
+        ScanOp::Sum | ScanOp::Prod => {
+            let prod = op == ScanOp::Prod;
+            match dtype {
+                DType::F32 => scan_arith::<f32>(x, out, outer, n, inner, prod),
+                DType::F64 => scan_arith::<f64>(x, out, outer, n, inner, prod),
+                DType::I64 => scan_arith::<i64>(x, out, outer, n, inner, prod),
+                DType::I32 => scan_arith::<i32>(x, out, outer, n, inner, prod),
+                DType::Bool => return false,
+            }
+        }
+        ScanOp::Max => crate::dispatch_dtype!(dtype, T => scan_extreme::<T, true>(x, out, idx, outer, n, inner)),
+        ScanOp::Min => crate::dispatch_dtype!(dtype, T => scan_extreme::<T, false>(x, out, idx, outer, n, inner)),
+    }
+    true
+}
+
+/// cumprod's gradient along the middle dim of contiguous `[outer, n, inner]` float64 data,
+/// exact when some inputs are zero: for position `k` of a line whose first zero is at `z`,
+/// `k < z` gets `(sum_{i >= k} g_i out_i) / x_k` (where `out_i` is 0 from `z` on), `k == z`
+/// gets `sum_{i >= z} g_i prod_{j <= i, j != z} x_j`, and `k > z` gets 0.
+///
+/// # Safety
+/// `x`, `g` and `out` must hold `outer * n * inner` contiguous f64.
+pub unsafe fn cumprod_backward(x: *const f64, g: *const f64, out: *mut f64, outer: usize, n: usize, inner: usize) {
+    if outer * n * inner == 0 {
+        return;
+    }
+    let xs = std::slice::from_raw_parts(x, outer * n * inner);
+    let gs = std::slice::from_raw_parts(g, outer * n * inner);
+    let out = std::slice::from_raw_parts_mut(out, outer * n * inner);
+    out.fill(0.0);
+    let mut outs = vec![0.0; n];
+    for o in 0..outer {
+        for j in 0..inner {
+            let at = |i: usize| (o * n + i) * inner + j;
+            let z = (0..n).find(|&i| xs[at(i)] == 0.0).unwrap_or(n);
+            let mut prefix = 1.0;
+            outs.iter_mut().for_each(|v| *v = 0.0);
+            for i in 0..z {
+                prefix *= xs[at(i)];
+                outs[i] = prefix;
+            }
+            let mut tail = 0.0;
+            for k in (0..z).rev() {
+                tail += gs[at(k)] * outs[k];
+                out[at(k)] = tail / xs[at(k)];
+            }
+            if z < n {
+                let mut running = if z == 0 { 1.0 } else { outs[z - 1] };
+                let mut acc = gs[at(z)] * running;
+                for i in z + 1..n {
+                    running *= xs[at(i)];
+                    acc += gs[at(i)] * running;
+                }
+                out[at(z)] = acc;
+            }
+        }
+    }
+}

@@ -154,3 +154,44 @@ pub fn fresh_seed() -> u64 {
     h.write_u64(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0));
     h.finish()
 }
+
+// ---------- random fills (the CPU arm of `backend::random_fill`) ----------
+
+/// Fills `n` contiguous elements with uniform [0, 1) draws (float32 draws 24-bit values,
+/// float64 53-bit ones).
+///
+/// # Safety
+/// `out` must hold `n` elements of `T`.
+pub unsafe fn fill_uniform<T: crate::cpu::Element>(out: *mut T, n: usize) {
+    with_generator(|g| {
+        for i in 0..n {
+            let v = if T::DTYPE == crate::dtype::DType::F32 { g.next_f32() as f64 } else { g.next_f64() };
+            *out.add(i) = T::from_f64(v);
+        }
+    });
+}
+
+/// Fills `n` contiguous elements with standard-normal draws.
+///
+/// # Safety
+/// `out` must hold `n` elements of `T`.
+pub unsafe fn fill_normal<T: crate::cpu::Element>(out: *mut T, n: usize) {
+    with_generator(|g| {
+        for i in 0..n {
+            *out.add(i) = T::from_f64(g.next_normal());
+        }
+    });
+}
+
+/// Fills `n` contiguous elements with uniform integers in `[low, low + span)`.
+///
+/// # Safety
+/// `out` must hold `n` elements of `T`.
+pub unsafe fn fill_int<T: crate::cpu::Element>(out: *mut T, n: usize, low: i64, span: u64) {
+    with_generator(|g| {
+        for i in 0..n {
+            let v = low as i128 + g.below(span) as i128;
+            *out.add(i) = T::from_i64(v as i64);
+        }
+    });
+}

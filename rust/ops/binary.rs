@@ -2,45 +2,19 @@
 //! Each op is declared once in `binary_op` below (forward dtype rules + backward).
 
 use crate::autograd::{needs_grad, record};
-use crate::cpu::iter::Plan;
-use crate::cpu::kernels;
-use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
+use crate::backend;
+use crate::dtype::{default_float, DType, Scalar};
 use crate::error::{Error, Result};
 use crate::kinds::BinaryOp;
+use crate::ops::checks::{check_inplace_allowed, check_inplace_device, check_inplace_dtype, common_device, first_out_of_range, not_implemented, result_type2};
+use crate::ops::creation::wrapped;
 use crate::shape::{broadcast_shapes, fmt_shape};
-use crate::ops::elementwise::one_minus;
-use crate::tensor::{dtype_title, Tensor};
-
-pub(crate) fn promotion_operand(t: &Tensor) -> Operand {
-    if t.is_wrapped_number() {
-        Operand::Wrapped(t.dtype().category())
-    } else if t.rank() == 0 {
-        Operand::ZeroDim(t.dtype())
-    } else {
-        Operand::Dimensioned(t.dtype())
-    }
-}
-
-/// `torch.result_type(a, b)`.
-pub fn result_type2(a: &Tensor, b: &Tensor) -> DType {
-    result_type(&[promotion_operand(a), promotion_operand(b)])
-}
-
-pub(crate) fn check_same_device(a: &Tensor, b: &Tensor) -> Result<()> {
-    if a.device() != b.device() {
-        return Err(Error::Runtime(format!(
-            "Expected all tensors to be on the same device, but found at least two devices, {} and {}!",
-            a.device(),
-            b.device()
-        )));
-    }
-    Ok(())
-}
+use crate::tensor::Tensor;
 
 /// The dtype the kernel computes in and the dtype it writes, or PyTorch's error
 /// for a dtype the op does not support.
 fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
-    let not_implemented = || Error::NotImplemented(format!("\"{}\" not implemented for '{}'", op.kernel_name(), dtype_title(common)));
+    let not_implemented = || not_implemented(op.kernel_name(), common);
     Ok(match op {
         _ if op.is_bool_output() => (common, DType::Bool),
         // true division and the float-only functions produce floats
@@ -62,18 +36,17 @@ fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
 
 /// Forward only: broadcast, promote, run the kernel into a fresh tensor.
 pub(crate) fn binary_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    check_same_device(a, b)?;
+    let device = common_device(&[a, b])?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let (compute, out_dtype) = dtypes_for(op, result_type2(a, b))?;
-    let out = Tensor::empty(&shape, out_dtype, a.device())?;
+    let out = Tensor::empty(&shape, out_dtype, device)?;
     run_into(op, &out, a, b, compute)?;
     Ok(out)
 }
 
 /// Runs `out = op(a, b)` with both inputs converted to `compute`.
 fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) -> Result<()> {
-    let a = if a.dtype() != compute { a.cast_raw(compute)? } else { a.clone() };
-    let b = if b.dtype() != compute { b.cast_raw(compute)? } else { b.clone() };
+    let (a, b) = (a.cast_or_borrow(compute)?, b.cast_or_borrow(compute)?);
     let shape = out.shape();
     let overlaps = |x: &Tensor| x.same_storage(out) && (x.layout() != out.layout());
     let want = if op.is_bool_output() { DType::Bool } else { compute };
@@ -87,21 +60,15 @@ fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) 
     if matches!(op, BinaryOp::Pow) && compute.is_int() {
         check_int_pow(&b)?;
     }
-    let plan = Plan::<3>::new(shape, [out.operand(), a.operand_as(shape)?, b.operand_as(shape)?]);
-    if op.is_bool_output() {
-        kernels::binary_compare(op, compute, &plan);
-    } else if !kernels::binary_arith(op, compute, &plan) {
-        return Err(Error::Runtime("ZeroDivisionError".into()));
-    }
-    Ok(())
+    backend::binary(op, out, &a, &b)
 }
 
+/// Integer tensors refuse negative integer exponents: a host read of whether any is negative
+/// (one element is read as is; more are scanned by the backend).
 fn check_int_pow(exponent: &Tensor) -> Result<()> {
     let negative = match exponent.dtype() {
-        DType::I64 | DType::I32 if exponent.numel() > 0 => {
-            let e = if exponent.numel() == 1 { vec![exponent.item()?.to_i64()] } else { exponent.to_vec::<i64>()? };
-            e.iter().any(|&v| v < 0)
-        }
+        DType::I64 | DType::I32 if exponent.numel() == 1 => backend::read_scalar(exponent)?.to_i64() < 0,
+        DType::I64 | DType::I32 => first_out_of_range(exponent, 0, i64::MAX)?.is_some(),
         _ => false,
     };
     if negative {
@@ -113,10 +80,6 @@ fn check_int_pow(exponent: &Tensor) -> Result<()> {
 /// A saved-tensor slot the backward does not read (a fresh 0-d tensor, never modified).
 fn placeholder() -> Tensor {
     Tensor::wrapped_scalar(Scalar::Int(0))
-}
-
-fn wrapped(v: f64) -> Tensor {
-    Tensor::wrapped_scalar(Scalar::Float(v))
 }
 
 /// The one declaration of each differentiable binary op: forward, then its backward.
@@ -252,7 +215,7 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
 
 /// In-place `self = op(self, other)`: the result must fit self's shape and dtype.
 pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, other: &Tensor) -> Result<()> {
-    check_same_device(this, other)?;
+    check_inplace_device(this, &[other])?;
     check_inplace_allowed(this)?;
     let shape = broadcast_shapes(this.shape(), other.shape())?;
     if shape.as_slice() != this.shape() {
@@ -263,13 +226,7 @@ pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, ot
         )));
     }
     let (compute, result) = dtypes_for(op, result_type2(this, other))?;
-    if !can_cast(result, this.dtype()) {
-        return Err(Error::Runtime(format!(
-            "result type {} can't be cast to the desired output type {}",
-            dtype_title(result),
-            dtype_title(this.dtype())
-        )));
-    }
+    check_inplace_dtype(result, this.dtype())?;
     let record_it = needs_grad(&[this, other]) && !op.is_bool_output() && !op.is_bitwise();
     if record_it && (other.same_storage(this) || !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div)) {
         // generic path: compute from differentiable copies of the old values, then copy back
@@ -307,25 +264,6 @@ pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, ot
         }
     }
     Ok(())
-}
-
-/// PyTorch's `can_cast`: no float -> int, no non-bool -> bool.
-pub fn can_cast(from: DType, to: DType) -> bool {
-    !(from.is_float() && !to.is_float()) && !(from != DType::Bool && to == DType::Bool)
-}
-
-/// In-place ops on a leaf that requires grad are refused outside `no_grad`, and so are
-/// writes into overlapping memory and the view cases PyTorch refuses.
-pub(crate) fn check_inplace_allowed(t: &Tensor) -> Result<()> {
-    if crate::autograd::is_grad_enabled() && t.is_leaf() && t.requires_grad() {
-        return Err(Error::Runtime(
-            "a leaf Variable that requires grad is being used in an in-place operation.".into(),
-        ));
-    }
-    if !t.storage().writeable() {
-        return Err(Error::Runtime("cannot write to a tensor whose memory is read-only (from a read-only NumPy array)".into()));
-    }
-    crate::autograd::views::check_inplace_view(t)
 }
 
 macro_rules! binary_methods {
@@ -442,4 +380,9 @@ fn rounding_op(mode: &str) -> Result<BinaryOp> {
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
         ))),
     }
+}
+
+/// `1 - t`.
+pub(crate) fn one_minus(t: &Tensor) -> Result<Tensor> {
+    wrapped(1.0).sub(t)
 }

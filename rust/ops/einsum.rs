@@ -215,9 +215,7 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
     }
     // no dtype check here: as in PyTorch, a pair with nothing to contract multiplies
     // (with type promotion) and a contraction needs equal dtypes (bmm's message)
-    for t in &operands[1..] {
-        crate::ops::binary::check_same_device(&operands[0], t)?;
-    }
+    crate::ops::checks::check_same_device(&operands.iter().collect::<Vec<_>>())?;
     // ellipsis width
     let mut ell = 0usize;
     for (k, (s, t)) in subs.iter().zip(operands).enumerate() {

@@ -1,25 +1,19 @@
 //! Unary elementwise math, clamp, where, isclose and the composite pointwise
 //! ops (lerp, addcmul, addcdiv). Each unary op is declared once: its dtype
-//! rule in `unary_dtypes`, its kernel in `cpu::kernels::unary`, its backward in
-//! `unary_grad` (written with Tensor ops, so it is differentiable itself).
+//! rule in `unary_dtypes`, its kernel chosen by its `UnaryOp` in the backend
+//! (`backend::unary`, then `cpu::kernels::unary`), its backward in `unary_grad`
+//! (written with Tensor ops, so it is differentiable itself).
 
 use crate::autograd::{is_grad_enabled, needs_grad, record};
-use crate::cpu::iter::Plan;
-use crate::cpu::kernels;
-use crate::dtype::{default_float, result_type, DType, Scalar};
+use crate::backend;
+use crate::dtype::{default_float, result_type, DType};
 use crate::error::{Error, Result};
-use crate::ops::binary::{binary_op, can_cast, check_inplace_allowed, check_same_device, promotion_operand, result_type2};
 use crate::kinds::{BinaryOp, UnaryOp};
+use crate::ops::binary::{binary_op, one_minus};
+use crate::ops::checks::{check_inplace_allowed, check_inplace_dtype, common_device, not_implemented, promotion_of, result_type2};
+use crate::ops::creation::wrapped;
 use crate::shape::{broadcast_all, broadcast_shapes, fmt_shape};
 use crate::tensor::{dtype_title, Tensor};
-
-fn wrapped(v: f64) -> Tensor {
-    Tensor::wrapped_scalar(Scalar::Float(v))
-}
-
-fn not_implemented(name: &str, d: DType) -> Error {
-    Error::NotImplemented(format!("\"{name}\" not implemented for '{}'", dtype_title(d)))
-}
 
 /// The dtype a unary op computes in and the dtype it writes (or PyTorch's error).
 fn unary_dtypes(op: UnaryOp, d: DType) -> Result<(DType, DType)> {
@@ -48,10 +42,9 @@ fn unary_dtypes(op: UnaryOp, d: DType) -> Result<(DType, DType)> {
 /// Forward only: a fresh tensor holding `op(x)`.
 pub(crate) fn unary_raw(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let (compute, out_dtype) = unary_dtypes(op, x.dtype())?;
-    let x = if x.dtype() != compute { x.cast_raw(compute)? } else { x.clone() };
+    let x = x.cast_or_borrow(compute)?;
     let out = Tensor::empty(x.shape(), out_dtype, x.device())?;
-    let plan = Plan::<2>::new(x.shape(), [out.operand(), x.operand()]);
-    kernels::unary(op, compute, &plan);
+    backend::unary(op, &out, &x)?;
     Ok(out)
 }
 
@@ -223,21 +216,14 @@ pub(crate) fn unary_op(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
 pub(crate) fn unary_inplace(op: UnaryOp, x: &Tensor) -> Result<()> {
     check_inplace_allowed(x)?;
     let (compute, out_dtype) = unary_dtypes(op, x.dtype())?;
-    if !can_cast(out_dtype, x.dtype()) {
-        return Err(Error::Runtime(format!(
-            "result type {} can't be cast to the desired output type {}",
-            dtype_title(out_dtype),
-            dtype_title(x.dtype())
-        )));
-    }
+    check_inplace_dtype(out_dtype, x.dtype())?;
     if needs_grad(&[x]) {
         let old = x.clone_t()?;
         let r = unary_op(op, &old)?;
         return x.copy_(&r);
     }
     if compute == x.dtype() && out_dtype == x.dtype() {
-        let plan = Plan::<2>::new(x.shape(), [x.operand(), x.operand()]);
-        kernels::unary(op, compute, &plan);
+        backend::unary(op, x, x)?;
     } else {
         let r = unary_raw(op, x)?;
         x.copy_from_raw(&r)?;
@@ -384,12 +370,13 @@ impl Tensor {
         if min.is_none() && max.is_none() {
             return Err(Error::Runtime("torch.clamp: At least one of 'min' or 'max' must not be None".into()));
         }
-        let mut ops = vec![promotion_operand(self)];
-        ops.extend(min.iter().chain(max.iter()).map(|t| promotion_operand(t)));
+        let mut ops = vec![promotion_of(self)];
+        ops.extend(min.iter().chain(max.iter()).map(|t| promotion_of(t)));
         let dtype = result_type(&ops);
+        // bounds given as Python numbers (host reads of 0-d CPU tensors)
         let scalar = |t: Option<&Tensor>| -> Result<Option<f64>> {
             match t {
-                Some(t) => Ok(Some(t.item()?.to_f64())),
+                Some(t) => Ok(Some(backend::read_scalar(t)?.to_f64())),
                 None => Ok(None),
             }
         };
@@ -419,13 +406,7 @@ impl Tensor {
         let (min, max) = (own(min)?, own(max)?);
         let (min, max) = (min.as_ref(), max.as_ref());
         let r = if record_it { src.clamp(min, max)? } else { crate::autograd::no_grad(|| src.clamp(min, max))? };
-        if !can_cast(r.dtype(), self.dtype()) {
-            return Err(Error::Runtime(format!(
-                "result type {} can't be cast to the desired output type {}",
-                dtype_title(r.dtype()),
-                dtype_title(self.dtype())
-            )));
-        }
+        check_inplace_dtype(r.dtype(), self.dtype())?;
         if r.shape() != self.shape() {
             return Err(Error::Runtime(format!(
                 "output with shape {} doesn't match the broadcast shape {}",
@@ -461,20 +442,19 @@ impl Tensor {
         if atol < 0.0 {
             return Err(Error::Runtime(format!("atol must be greater than or equal to zero, but got {atol}")));
         }
-        check_same_device(self, other)?;
+        let device = common_device(&[self, other])?;
         let shape = broadcast_shapes(self.shape(), other.shape())?;
         let dtype = result_type2(self, other);
-        let a = if self.dtype() != dtype { self.cast_raw(dtype)? } else { self.clone() };
-        let b = if other.dtype() != dtype { other.cast_raw(dtype)? } else { other.clone() };
-        let out = Tensor::empty(&shape, DType::Bool, self.device())?;
-        let plan = Plan::<3>::new(&shape, [out.operand(), a.operand_as(&shape)?, b.operand_as(&shape)?]);
-        kernels::isclose(dtype, &plan, rtol, atol, equal_nan);
+        let (a, b) = (self.cast_or_borrow(dtype)?, other.cast_or_borrow(dtype)?);
+        let out = Tensor::empty(&shape, DType::Bool, device)?;
+        backend::isclose(&out, &a, &b, rtol, atol, equal_nan)?;
         Ok(out)
     }
 
-    /// `allclose`: every element `isclose`.
+    /// `allclose`: every element `isclose` (an `all` reduction read back).
     pub fn allclose(&self, other: &Tensor, rtol: f64, atol: f64, equal_nan: bool) -> Result<bool> {
-        Ok(self.isclose(other, rtol, atol, equal_nan)?.to_vec::<bool>()?.iter().all(|&v| v))
+        let all = self.isclose(other, rtol, atol, equal_nan)?.all_dims(None, false)?;
+        Ok(backend::read_scalar(&all)?.to_i64() != 0)
     }
 
     /// `equal(other)`: same shape and the same values.
@@ -482,7 +462,8 @@ impl Tensor {
         if self.shape() != other.shape() {
             return Ok(false);
         }
-        Ok(crate::autograd::no_grad(|| self.eq_t(other))?.to_vec::<bool>()?.iter().all(|&v| v))
+        let all = crate::autograd::no_grad(|| self.eq_t(other)?.all_dims(None, false))?;
+        Ok(backend::read_scalar(&all)?.to_i64() != 0)
     }
 
     /// `lerp(end, weight)`: `self + weight * (end - self)`.
@@ -503,7 +484,7 @@ impl Tensor {
     /// `addcmul(t1, t2, value=1)`: `self + value * t1 * t2`.
     pub fn addcmul(&self, t1: &Tensor, t2: &Tensor, value: &Tensor) -> Result<Tensor> {
         let prod = t1.mul(t2)?;
-        let prod = if value.is_wrapped_number() && value.item()?.to_f64() == 1.0 { prod } else { prod.mul(value)? };
+        let prod = if value.is_wrapped_number() && backend::read_scalar(value)?.to_f64() == 1.0 { prod } else { prod.mul(value)? };
         self.add(&prod)
     }
 
@@ -515,7 +496,7 @@ impl Tensor {
             ));
         }
         let q = t1.div(t2)?;
-        let q = if value.is_wrapped_number() && value.item()?.to_f64() == 1.0 { q } else { q.mul(value)? };
+        let q = if value.is_wrapped_number() && backend::read_scalar(value)?.to_f64() == 1.0 { q } else { q.mul(value)? };
         self.add(&q)
     }
 }
@@ -527,23 +508,13 @@ fn clamp_tensors(x: &Tensor, min: Option<&Tensor>, max: Option<&Tensor>, dtype: 
     shapes.extend(min.iter().chain(max.iter()).map(|t| t.shape()));
     let shape = broadcast_all(&shapes)?;
     let cast = |t: &Tensor| -> Result<Tensor> { if t.dtype() != dtype { t.cast_raw(dtype) } else { Ok(t.clone()) } };
-    let xc = cast(x)?;
-    let out = Tensor::empty(&shape, dtype, x.device())?;
-    match (min, max) {
-        (Some(lo), Some(hi)) => {
-            let (lo, hi) = (cast(lo)?, cast(hi)?);
-            let plan = Plan::<4>::new(&shape, [out.operand(), xc.operand_as(&shape)?, lo.operand_as(&shape)?, hi.operand_as(&shape)?]);
-            kernels::clamp_tensor(dtype, &plan);
-        }
-        (Some(b), None) | (None, Some(b)) => {
-            let b = cast(b)?;
-            let plan = Plan::<3>::new(&shape, [out.operand(), xc.operand_as(&shape)?, b.operand_as(&shape)?]);
-            kernels::clamp_tensor_one(dtype, &plan, min.is_some());
-        }
-        (None, None) => unreachable!(),
-    }
     let mut inputs: Vec<&Tensor> = vec![x];
     inputs.extend(min.iter().chain(max.iter()).copied());
+    let device = common_device(&inputs)?;
+    let xc = cast(x)?;
+    let (lo, hi) = (min.map(cast).transpose()?, max.map(cast).transpose()?);
+    let out = Tensor::empty(&shape, dtype, device)?;
+    backend::clamp_tensors(&out, &xc, lo.as_ref(), hi.as_ref())?;
     if !dtype.is_float() || !needs_grad(&inputs) {
         return Ok(out);
     }
@@ -595,15 +566,12 @@ fn where_op(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
             dtype_title(cond.dtype())
         )));
     }
-    check_same_device(cond, a)?;
-    check_same_device(a, b)?;
+    let device = common_device(&[cond, a, b])?;
     let shape = broadcast_all(&[cond.shape(), a.shape(), b.shape()])?;
     let dtype = result_type2(a, b);
-    let ac = if a.dtype() != dtype { a.cast_raw(dtype)? } else { a.clone() };
-    let bc = if b.dtype() != dtype { b.cast_raw(dtype)? } else { b.clone() };
-    let out = Tensor::empty(&shape, dtype, a.device())?;
-    let plan = Plan::<4>::new(&shape, [out.operand(), cond.operand_as(&shape)?, ac.operand_as(&shape)?, bc.operand_as(&shape)?]);
-    kernels::where_kernel(dtype, &plan);
+    let (ac, bc) = (a.cast_or_borrow(dtype)?, b.cast_or_borrow(dtype)?);
+    let out = Tensor::empty(&shape, dtype, device)?;
+    backend::where_select(&out, cond, &ac, &bc)?;
     if dtype.is_float() && needs_grad(&[a, b]) {
         let (ga, gb) = (a.requires_grad(), b.requires_grad());
         record("WhereBackward0", &out, &[a, b], vec![cond.clone()], move |s, g| {
@@ -622,7 +590,3 @@ pub fn binary_kind(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary_op(op, a, b)
 }
 
-/// `1 - t`.
-pub(crate) fn one_minus(t: &Tensor) -> Result<Tensor> {
-    wrapped(1.0).sub(t)
-}

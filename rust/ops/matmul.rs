@@ -9,9 +9,10 @@
 //! strides, never copied.
 
 use crate::autograd::{needs_grad, record};
-use crate::cpu::gemm::{batched_gemm, Gemm, MatOperand};
+use crate::backend;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
+use crate::ops::checks::{check_same_device, not_implemented};
 use crate::shape::{normalize_dim, numel, Shape};
 use crate::tensor::{dtype_title, Tensor};
 
@@ -24,11 +25,6 @@ pub(crate) fn c_type_name(d: DType) -> &'static str {
         DType::F32 => "float",
         DType::F64 => "double",
     }
-}
-
-fn not_implemented(kernel: &str, d: DType) -> Error {
-    // PyTorch raises NotImplementedError here (a RuntimeError subclass)
-    Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", dtype_title(d)))
 }
 
 fn is_one(s: Scalar) -> bool {
@@ -44,39 +40,6 @@ fn is_zero(s: Scalar) -> bool {
         Scalar::Int(i) => i == 0,
         Scalar::Float(f) => f == 0.0,
     }
-}
-
-fn mat_operand(t: &Tensor, batch: &[usize], rows: usize, cols: usize) -> Result<MatOperand> {
-    // broadcast to batch + [rows, cols] (stride 0 on broadcast dims)
-    let mut full: Shape = batch.into();
-    full.push(rows);
-    full.push(cols);
-    let l = t.layout().broadcast_to(&full)?;
-    let r = l.rank();
-    Ok(MatOperand { ptr: t.data_ptr(), batch_strides: l.strides[..r - 2].to_vec(), rs: l.strides[r - 2], cs: l.strides[r - 1] })
-}
-
-/// Raw (no autograd) `out = alpha * a @ b (+ beta * out)`; `a`: (..., m, k), `b`: (..., k, n),
-/// `out`: (batch..., m, n) with the broadcast batch. Shapes and dtypes already checked.
-fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, alpha: Scalar, beta: Option<Scalar>) -> Result<()> {
-    let r = out.rank();
-    let batch = &out.shape()[..r - 2];
-    let (m, n) = (out.shape()[r - 2], out.shape()[r - 1]);
-    let k = a.shape()[a.rank() - 1];
-    let g = Gemm {
-        m,
-        n,
-        k,
-        batch,
-        out: mat_operand(out, batch, m, n)?,
-        a: mat_operand(a, batch, m, k)?,
-        b: mat_operand(b, batch, k, n)?,
-        alpha,
-        beta,
-    };
-    // contiguous inputs can't alias a freshly allocated output
-    unsafe { batched_gemm(out.dtype(), &g) };
-    Ok(())
 }
 
 /// Broadcast batch shape of two (..., r, c) operands, with PyTorch's message.
@@ -115,7 +78,8 @@ fn product(a: &Tensor, b: &Tensor, input: Option<(&Tensor, Scalar)>, alpha: Scal
         _ => None,
     };
     if out.numel() > 0 {
-        product_into(&out, a, b, alpha, beta)?;
+        // a fresh output can't alias the inputs
+        backend::gemm(&out, a, b, alpha, beta)?;
     }
     let inputs: Vec<&Tensor> = match input {
         Some((inp, _)) => vec![a, b, inp],
@@ -223,13 +187,6 @@ fn has_work(a: &Tensor, b: &Tensor) -> bool {
 fn check_not_bool(kernel: &str, a: &Tensor) -> Result<()> {
     if a.dtype() == DType::Bool {
         return Err(not_implemented(kernel, DType::Bool));
-    }
-    Ok(())
-}
-
-fn check_same_device(ts: &[&Tensor]) -> Result<()> {
-    for t in &ts[1..] {
-        crate::ops::binary::check_same_device(ts[0], t)?;
     }
     Ok(())
 }

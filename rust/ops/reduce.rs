@@ -1,9 +1,9 @@
 //! Sum-family reductions: sum, mean, dot, and `sum_to_shape` (the backward of broadcasting).
 
 use crate::autograd::{needs_grad, record};
-use crate::cpu::iter::SendPtr;
-use crate::cpu::reduce::{self, Reducer, SumR};
-use crate::dtype::DType;
+use crate::backend;
+use crate::dtype::{DType, Scalar};
+use crate::kinds::ReduceOp;
 use crate::error::{Error, Result};
 use crate::shape::{fmt_shape, normalize_dim, Shape};
 use crate::tensor::{dtype_title, Tensor};
@@ -57,23 +57,11 @@ fn sum_dtype(d: DType) -> DType {
 /// Raw (no autograd) sum over the masked dims into a fresh tensor of `dtype`.
 fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
-    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x.clone() };
+    let x = x.cast_or_borrow(acc)?;
     let out_shape = reduced_shape(x.shape(), mask, keepdim);
     let out = Tensor::empty(&out_shape, acc, x.device())?;
-    match acc {
-        DType::F32 => run_reducer(&SumR::<f32>::new(), &x, mask, &out, None),
-        DType::F64 => run_reducer(&SumR::<f64>::new(), &x, mask, &out, None),
-        DType::I64 => run_reducer(&SumR::<i64>::new(), &x, mask, &out, None),
-        DType::I32 => run_reducer(&SumR::<i32>::new(), &x, mask, &out, None),
-        DType::Bool => unreachable!("bool sums accumulate in int64"),
-    }
+    backend::reduce(ReduceOp::Sum, &x, mask, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
-}
-
-/// Runs a reducer over `x` into fresh contiguous output(s).
-pub(crate) fn run_reducer<R: Reducer>(r: &R, x: &Tensor, mask: &[bool], o0: &Tensor, o1: Option<&Tensor>) {
-    let o1 = o1.map(|t| t.data_ptr()).unwrap_or(std::ptr::null_mut());
-    reduce::reduce(r, x.shape(), mask, &x.operand(), [SendPtr(o0.data_ptr()), SendPtr(o1)]);
 }
 
 impl Tensor {
@@ -115,17 +103,10 @@ impl Tensor {
         }
         let mask = reduce_mask(self.rank(), dims)?;
         let count: usize = self.shape().iter().zip(&mask).filter(|(_, &m)| m).map(|(&s, _)| s).product();
-        // sum then divide in place; an empty reduction gives nan (0/0), as PyTorch
-        let out = sum_raw(self, &mask, keepdim, dtype)?;
-        let n = out.numel();
-        let p = out.data_ptr();
-        crate::dispatch_float!(dtype, T => {
-            let c = <T as crate::cpu::Element>::from_f64(count as f64);
-            let o = unsafe { std::slice::from_raw_parts_mut(p as *mut T, n) };
-            for v in o.iter_mut() {
-                *v = *v / c;
-            }
-        }, _ => unreachable!("checked float above"));
+        // the sum divided in the same pass (an empty reduction gives nan, 0/0, as PyTorch)
+        let x = self.cast_or_borrow(dtype)?;
+        let out = Tensor::empty(&reduced_shape(x.shape(), &mask, keepdim), dtype, x.device())?;
+        backend::reduce(ReduceOp::Mean, &x, &mask, &out, None)?;
         if needs_grad(&[self]) {
             let in_shape: Shape = self.shape().into();
             let kept = reduced_shape(self.shape(), &mask, true);
@@ -212,9 +193,6 @@ impl Tensor {
 
 // ---------- max / min / arg / prod / all / any ----------
 
-use crate::cpu::reduce::{ArgR, ExtremeR, LogicR, ProdR};
-use crate::dispatch_dtype;
-
 /// PyTorch's checks before a reduction without identity (max, amax, argmax, ...):
 /// a full reduction of an empty tensor, or a reduced dim of size 0, is an error.
 fn check_no_identity(name: &str, x: &Tensor, mask: &[bool], dims_given: bool, full_is_index: bool) -> Result<()> {
@@ -240,11 +218,7 @@ fn check_no_identity(name: &str, x: &Tensor, mask: &[bool], dims_given: bool, fu
 /// Raw `amax`/`amin` over the masked dims.
 fn extreme_raw(x: &Tensor, mask: &[bool], keepdim: bool, max: bool) -> Result<Tensor> {
     let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
-    dispatch_dtype!(x.dtype(), T => if max {
-        run_reducer(&ExtremeR::<T, true>::new(), x, mask, &out, None)
-    } else {
-        run_reducer(&ExtremeR::<T, false>::new(), x, mask, &out, None)
-    });
+    backend::reduce(if max { ReduceOp::Max } else { ReduceOp::Min }, x, mask, &out, None)?;
     Ok(out)
 }
 
@@ -270,15 +244,11 @@ fn arg_raw(x: &Tensor, dim: Option<usize>, keepdim: bool, max: bool, with_values
     };
     let idx = Tensor::empty(&out_shape, DType::I64, x.device())?;
     let vals = if with_values { Some(Tensor::empty(&out_shape, x.dtype(), x.device())?) } else { None };
-    let (o0, o1) = match &vals {
-        Some(v) => (v, Some(&idx)),
-        None => (&idx, None),
-    };
-    dispatch_dtype!(x.dtype(), T => if max {
-        run_reducer(&ArgR::<T, true>::new(with_values), &src, &mask, o0, o1)
-    } else {
-        run_reducer(&ArgR::<T, false>::new(with_values), &src, &mask, o0, o1)
-    });
+    match &vals {
+        // max(dim) / min(dim): the values, and the index of each
+        Some(v) => backend::reduce(if max { ReduceOp::Max } else { ReduceOp::Min }, &src, &mask, v, Some(&idx))?,
+        None => backend::reduce(if max { ReduceOp::ArgMax } else { ReduceOp::ArgMin }, &src, &mask, &idx, None)?,
+    }
     Ok((vals, idx))
 }
 
@@ -417,20 +387,20 @@ impl Tensor {
     pub fn all_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
         let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
-        dispatch_dtype!(self.dtype(), T => run_reducer(&LogicR::<T, true>::new(), self, &mask, &out, None));
+        backend::reduce(ReduceOp::All, self, &mask, &out, None)?;
         Ok(out)
     }
     /// `any(dim=None, keepdim=False)`: true where some element is nonzero.
     pub fn any_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
         let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
-        dispatch_dtype!(self.dtype(), T => run_reducer(&LogicR::<T, false>::new(), self, &mask, &out, None));
+        backend::reduce(ReduceOp::Any, self, &mask, &out, None)?;
         Ok(out)
     }
 
     /// `count_nonzero(dim=None)`: int64 counts.
     pub fn count_nonzero(&self, dims: Option<&[isize]>) -> Result<Tensor> {
-        let nz = crate::autograd::no_grad(|| self.ne_t(&Tensor::wrapped_scalar(crate::dtype::Scalar::Int(0))))?;
+        let nz = crate::autograd::no_grad(|| self.ne_t(&Tensor::wrapped_scalar(Scalar::Int(0))))?;
         nz.sum_dims(dims, false, Some(DType::I64))
     }
 }
@@ -438,22 +408,15 @@ impl Tensor {
 /// Raw product in `dtype` (bool results computed in int64 then converted).
 fn prod_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
-    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x.clone() };
+    let x = x.cast_or_borrow(acc)?;
     let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
-    match acc {
-        DType::F32 => run_reducer(&ProdR::<f32>::new(), &x, mask, &out, None),
-        DType::F64 => run_reducer(&ProdR::<f64>::new(), &x, mask, &out, None),
-        DType::I64 => run_reducer(&ProdR::<i64>::new(), &x, mask, &out, None),
-        DType::I32 => run_reducer(&ProdR::<i32>::new(), &x, mask, &out, None),
-        DType::Bool => unreachable!(),
-    }
+    backend::reduce(ReduceOp::Prod, &x, mask, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
 
 /// d prod / d x_k = product of the other elements, written with differentiable ops:
 /// no zero in a slice -> prod / x; exactly one zero -> the product of the rest at the zero; else 0.
 fn prod_backward(x: &Tensor, g: &Tensor, mask: &[bool], keepdim: bool) -> Result<Tensor> {
-    use crate::dtype::Scalar;
     let kept = reduced_shape(x.shape(), mask, true);
     let g_k = if keepdim { g.clone() } else { g.reshape_to(&kept)? };
     let dims: Vec<isize> = (0..x.rank()).filter(|&d| mask[d]).map(|d| d as isize).collect();
@@ -472,14 +435,10 @@ fn prod_backward(x: &Tensor, g: &Tensor, mask: &[bool], keepdim: bool) -> Result
 
 /// Fused `sum(|x|)` (p = 1) or `sum(x * x)` (p = 2) over the masked dims (float inputs, no autograd).
 pub(crate) fn pow_sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, p: u8) -> Result<Tensor> {
-    use crate::cpu::reduce::PowSumR;
-    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
-    match (x.dtype(), p) {
-        (DType::F32, 1) => run_reducer(&PowSumR::<f32, 1>::new(), x, mask, &out, None),
-        (DType::F32, _) => run_reducer(&PowSumR::<f32, 2>::new(), x, mask, &out, None),
-        (DType::F64, 1) => run_reducer(&PowSumR::<f64, 1>::new(), x, mask, &out, None),
-        (DType::F64, _) => run_reducer(&PowSumR::<f64, 2>::new(), x, mask, &out, None),
-        (other, _) => return Err(Error::Runtime(format!("pow_sum: expected a floating point tensor, got {}", dtype_title(other)))),
+    if !x.dtype().is_float() {
+        return Err(Error::Runtime(format!("pow_sum: expected a floating point tensor, got {}", dtype_title(x.dtype()))));
     }
+    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
+    backend::reduce(if p == 1 { ReduceOp::SumAbs } else { ReduceOp::SumSquare }, x, mask, &out, None)?;
     Ok(out)
 }

@@ -2,20 +2,12 @@
 //! differentiable gather / scatter-add along a dim that route max/min/cummax gradients.
 
 use crate::autograd::{needs_grad, record};
-use crate::cpu::iter::SendPtr;
-use crate::cpu::reduce_scan as scan;
+use crate::backend;
 use crate::dtype::{DType, Scalar};
 use crate::error::Result;
+use crate::kinds::ScanOp;
 use crate::shape::{normalize_dim, Shape};
 use crate::tensor::Tensor;
-
-/// `[outer, n, inner]` around dim `d` (a 0-d tensor is `[1, 1, 1]`).
-pub(crate) fn split3(shape: &[usize], d: usize) -> (usize, usize, usize) {
-    if shape.is_empty() {
-        return (1, 1, 1);
-    }
-    (shape[..d].iter().product(), shape[d], shape[d + 1..].iter().product())
-}
 
 fn contiguous_of(x: &Tensor, dtype: DType) -> Result<Tensor> {
     if x.dtype() != dtype {
@@ -32,17 +24,7 @@ fn scan_arith_raw(x: &Tensor, d: usize, dtype: DType, prod: bool) -> Result<Tens
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
     let src = contiguous_of(x, acc)?;
     let out = Tensor::empty(x.shape(), acc, x.device())?;
-    let (o, n, i) = split3(x.shape(), d);
-    let (sp, op) = (SendPtr(src.data_ptr()), SendPtr(out.data_ptr()));
-    unsafe {
-        match acc {
-            DType::F32 => scan::scan_arith::<f32>(sp, op, o, n, i, prod),
-            DType::F64 => scan::scan_arith::<f64>(sp, op, o, n, i, prod),
-            DType::I64 => scan::scan_arith::<i64>(sp, op, o, n, i, prod),
-            DType::I32 => scan::scan_arith::<i32>(sp, op, o, n, i, prod),
-            DType::Bool => unreachable!(),
-        }
-    }
+    backend::scan(if prod { ScanOp::Prod } else { ScanOp::Sum }, &src, d, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
 
@@ -77,7 +59,9 @@ impl Tensor {
         if needs_grad(&[self]) && out.dtype().is_float() {
             record("CumprodBackward0", &out, &[self], vec![self.clone(), out.detach()], move |s, g| {
                 let x = &s[0];
-                let has_zero = crate::autograd::no_grad(|| x.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.any_dims(None, false))?.item()?.to_i64() != 0;
+                // a host read: which formula applies depends on the data
+                let any_zero = crate::autograd::no_grad(|| x.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.any_dims(None, false))?;
+                let has_zero = backend::read_scalar(&any_zero)?.to_i64() != 0;
                 if !has_zero {
                     // d out_i / d x_k = out_i / x_k for i >= k
                     let y = if crate::autograd::is_grad_enabled() { x.cumprod(d as isize, None)? } else { s[1].clone() };
@@ -98,11 +82,7 @@ impl Tensor {
         let src = contiguous_of(self, self.dtype())?;
         let vals = Tensor::empty(self.shape(), self.dtype(), self.device())?;
         let idx = Tensor::empty(self.shape(), DType::I64, self.device())?;
-        let (o, n, i) = split3(self.shape(), d);
-        let (sp, vp, ip) = (SendPtr(src.data_ptr()), SendPtr(vals.data_ptr()), SendPtr(idx.data_ptr()));
-        crate::dispatch_dtype!(self.dtype(), T => unsafe {
-            if max { scan::scan_extreme::<T, true>(sp, vp, ip, o, n, i) } else { scan::scan_extreme::<T, false>(sp, vp, ip, o, n, i) }
-        });
+        backend::scan(if max { ScanOp::Max } else { ScanOp::Min }, &src, d, &vals, Some(&idx))?;
         if needs_grad(&[self]) {
             let shape: Shape = self.shape().into();
             let rank = self.rank();
@@ -125,10 +105,6 @@ impl Tensor {
         self.cum_extreme(dim, false)
     }
 
-    /// `out[..., idx[...], ...] += self` along `d` into zeros of `shape` (differentiable).
-    pub(crate) fn scatter_add_along(&self, d: usize, idx: &Tensor, shape: &[usize]) -> Result<Tensor> {
-        Tensor::zeros(shape, self.dtype(), self.device())?.scatter_add_t(d as isize, idx, self)
-    }
 
 }
 
@@ -159,38 +135,12 @@ fn cumprod_backward_differentiable(x: &Tensor, g: &Tensor, d: usize) -> Result<T
     crate::ops::join::cat(&parts, di)
 }
 
-/// cumprod's gradient when some inputs are zero, line by line (not differentiable again).
+/// cumprod's gradient when some inputs are zero, line by line in float64 (a backend kernel;
+/// not differentiable again).
 fn cumprod_backward_zeros(x: &Tensor, g: &Tensor, d: usize) -> Result<Tensor> {
-    let xs = x.to_vec::<f64>()?;
-    let gs = g.to_vec::<f64>()?;
-    let (outer, n, inner) = split3(x.shape(), d);
-    let mut out = vec![0.0f64; xs.len()];
-    for o in 0..outer {
-        for j in 0..inner {
-            let at = |i: usize| (o * n + i) * inner + j;
-            let z = (0..n).find(|&i| xs[at(i)] == 0.0).unwrap_or(n);
-            // k < z: (sum_{i>=k} g_i out_i) / x_k, where out_i = 0 from z on
-            let mut prefix = 1.0;
-            let mut outs = vec![0.0; n];
-            for i in 0..z {
-                prefix *= xs[at(i)];
-                outs[i] = prefix;
-            }
-            let mut tail = 0.0;
-            for k in (0..z).rev() {
-                tail += gs[at(k)] * outs[k];
-                out[at(k)] = tail / xs[at(k)];
-            }
-            if z < n {
-                let mut running = if z == 0 { 1.0 } else { outs[z - 1] };
-                let mut acc = gs[at(z)] * running;
-                for i in z + 1..n {
-                    running *= xs[at(i)];
-                    acc += gs[at(i)] * running;
-                }
-                out[at(z)] = acc;
-            }
-        }
-    }
-    Tensor::from_slice(&out, x.shape())?.to_dtype(g.dtype())
+    let x64 = contiguous_of(x, DType::F64)?;
+    let g64 = contiguous_of(g, DType::F64)?;
+    let out = Tensor::empty(x.shape(), DType::F64, x.device())?;
+    backend::cumprod_backward(&x64, &g64, d, &out)?;
+    out.to_dtype(g.dtype())
 }

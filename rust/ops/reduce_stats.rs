@@ -2,18 +2,14 @@
 //! their own backward), logsumexp, var / std, vector norms, nansum / nanmean.
 
 use crate::autograd::{needs_grad, record};
-use crate::cpu::iter::SendPtr;
-use crate::cpu::reduce_softmax;
-use crate::dtype::{default_float, DType, Scalar};
+use crate::backend;
+use crate::dtype::{default_float, DType};
 use crate::error::{Error, Result};
+use crate::ops::checks::not_implemented;
+use crate::ops::creation::wrapped;
 use crate::ops::reduce::{reduce_mask, reduced_shape};
-use crate::ops::reduce_scan::split3;
 use crate::shape::normalize_dim;
 use crate::tensor::{dtype_title, Tensor};
-
-fn wrapped(v: f64) -> Tensor {
-    Tensor::wrapped_scalar(Scalar::Float(v))
-}
 
 /// The reduced dims of a mask as an explicit list (None for a 0-d tensor).
 fn dims_of(mask: &[bool]) -> Option<Vec<isize>> {
@@ -31,19 +27,11 @@ fn reduced_count(shape: &[usize], mask: &[bool]) -> usize {
 /// Raw fused softmax along `d` (input converted to a contiguous copy when needed).
 fn softmax_raw(x: &Tensor, d: usize, log: bool) -> Result<Tensor> {
     let src = if x.is_contiguous() { x.detach() } else { x.contiguous_raw()? };
-    let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
-    let (o, n, i) = split3(x.shape(), d);
-    let (sp, op) = (SendPtr(src.data_ptr()), SendPtr(out.data_ptr()));
-    unsafe {
-        match x.dtype() {
-            DType::F32 => reduce_softmax::softmax::<f32>(sp, op, o, n, i, log),
-            DType::F64 => reduce_softmax::softmax::<f64>(sp, op, o, n, i, log),
-            other => {
-                let kernel = if log { "log_softmax_lastdim_kernel_impl" } else { "softmax_lastdim_kernel_impl" };
-                return Err(Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", dtype_title(other))));
-            }
-        }
+    if !x.dtype().is_float() {
+        return Err(not_implemented(if log { "log_softmax_lastdim_kernel_impl" } else { "softmax_lastdim_kernel_impl" }, x.dtype()));
     }
+    let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+    backend::softmax(&src, d, log, &out)?;
     Ok(out)
 }
 

@@ -274,11 +274,11 @@ use crate::storage::Storage;
 
 impl Tensor {
     /// A fresh buffer laid out like the base in `geom` (zeros, or a copy of `self` when given).
-    fn base_buffer(geom: &ViewGeometry, dtype: crate::dtype::DType, fill_from: Option<&Tensor>) -> Result<Tensor> {
+    fn base_buffer(geom: &ViewGeometry, dtype: crate::dtype::DType, device: crate::device::Device, fill_from: Option<&Tensor>) -> Result<Tensor> {
         let nbytes = geom.storage_len * dtype.size();
         let storage = match fill_from {
-            Some(_) if geom.base.is_contiguous() && geom.base.offset == 0 && geom.base.numel() == geom.storage_len => Storage::uninit(nbytes)?,
-            _ => Storage::zeroed(nbytes)?,
+            Some(_) if geom.base.is_contiguous() && geom.base.offset == 0 && geom.base.numel() == geom.storage_len => Storage::uninit(nbytes, device)?,
+            _ => Storage::zeroed(nbytes, device)?,
         };
         let buf = Tensor::from_parts(Arc::new(storage), geom.base.clone(), dtype);
         if let Some(src) = fill_from {
@@ -290,7 +290,7 @@ impl Tensor {
     /// The elements of base-shaped `self` that the view in `geom` looks at, in the view's
     /// shape. Backward: [`Tensor::embed_view_in_base`].
     pub(crate) fn take_view_region(&self, geom: &Arc<ViewGeometry>) -> Result<Tensor> {
-        let buf = Tensor::base_buffer(geom, self.dtype(), Some(self))?;
+        let buf = Tensor::base_buffer(geom, self.dtype(), self.device(), Some(self))?;
         let out = Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype());
         if needs_grad(&[self]) {
             let geom = geom.clone();
@@ -302,7 +302,7 @@ impl Tensor {
     /// Base-shaped zeros with view-shaped `self` written where the view in `geom` sits
     /// (the backward of a view seen through its base). Backward: [`Tensor::take_view_region`].
     pub(crate) fn embed_view_in_base(&self, geom: &Arc<ViewGeometry>) -> Result<Tensor> {
-        let buf = Tensor::base_buffer(geom, self.dtype(), None)?;
+        let buf = Tensor::base_buffer(geom, self.dtype(), self.device(), None)?;
         Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype()).copy_from_raw(self)?;
         if needs_grad(&[self]) {
             let geom = geom.clone();
@@ -314,11 +314,11 @@ impl Tensor {
     /// Base-shaped `self` with the view's region in `geom` replaced by `value` (zeros when
     /// `None`): how CopySlices merges the in-place op's gradient into the base's.
     pub(crate) fn replace_view_region(&self, geom: &Arc<ViewGeometry>, value: Option<&Tensor>) -> Result<Tensor> {
-        let buf = Tensor::base_buffer(geom, self.dtype(), Some(self))?;
+        let buf = Tensor::base_buffer(geom, self.dtype(), self.device(), Some(self))?;
         let region = Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype());
         match value {
             Some(v) => region.copy_from_raw(v)?,
-            None => region.fill_raw(crate::dtype::Scalar::Int(0)),
+            None => region.fill_raw(crate::dtype::Scalar::Int(0))?,
         }
         let inputs: Vec<&Tensor> = std::iter::once(self).chain(value).collect();
         if needs_grad(&inputs) {

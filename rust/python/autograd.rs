@@ -2,7 +2,7 @@
 //! `autograd.grad`, grad mode, `gradcheck`.
 
 use super::convert::{operand_required, tensor_arg};
-use super::tensor::PyTensor;
+use super::pytensor::PyTensor;
 use crate::autograd::Node;
 use crate::error::Error;
 use crate::tensor::Tensor;

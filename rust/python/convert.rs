@@ -1,13 +1,14 @@
 //! Python values -> rgrad values: shapes, dtypes, devices, scalars, nested lists.
 
 use super::dtype::{PyDType, PyDevice};
-use super::tensor::PyTensor;
+use super::pytensor::PyTensor;
 use crate::device::Device;
 use crate::dtype::{default_float, DType, Scalar};
 use crate::error::Error;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple};
 
 /// `dtype=` argument: an rgrad dtype, or Python's `float`/`int`/`bool` types.
@@ -40,20 +41,28 @@ pub fn parse_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {
     )))
 }
 
-/// `device=` argument: None, "cpu", or an `rgrad.device`.
+/// `device=` argument: None (the CPU), a string ("cpu", "gpu:0"), or an `rgrad.device`.
 pub fn parse_device(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
-    let Some(obj) = obj else { return Ok(Device::Cpu) };
+    Ok(parse_device_opt(obj)?.unwrap_or(Device::Cpu))
+}
+
+/// `device=` argument where None means "the input's device" (`*_like`, `as_tensor`).
+pub fn parse_device_opt(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Device>> {
+    let Some(obj) = obj else { return Ok(None) };
     if obj.is_none() {
-        return Ok(Device::Cpu);
+        return Ok(None);
     }
     if let Ok(d) = obj.cast::<PyDevice>() {
-        return Ok(d.get().device);
+        return Ok(Some(d.get().device));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Device::parse(&s.to_string_lossy())?);
+        return Ok(Some(Device::parse(&s.to_string_lossy())?));
     }
     if let Ok(i) = obj.extract::<i64>() {
-        return Err(Error::Runtime(format!("device index {i} given, but rgrad has no GPU backend yet")).into());
+        // an integer names a GPU, as in PyTorch (`device=0`)
+        let device = Device::Gpu(usize::try_from(i).map_err(|_| Error::Runtime(format!("Device index must not be negative, got {i}")))?);
+        device.check_available().map_err(|_| Error::Runtime(format!("device index {i} given, but rgrad has no GPU backend yet")))?;
+        return Ok(Some(device));
     }
     Err(PyTypeError::new_err(format!("device must be a string or rgrad.device, got {}", obj.get_type().name()?)))
 }
@@ -315,14 +324,10 @@ pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResul
         Some(Kind::Float) => default_float(),
     };
     let dtype = dtype.unwrap_or(inferred);
-    let t = Tensor::empty(&shape, dtype, Device::Cpu)?;
     crate::dispatch_dtype!(dtype, T => {
-        let p = t.data_ptr() as *mut T;
-        for (i, v) in vals.iter().enumerate() {
-            unsafe { *p.add(i) = crate::tensor::scalar_as::<T>(*v) };
-        }
-    });
-    Ok(t)
+        let typed: Vec<T> = vals.iter().map(|v| crate::dtype::scalar_as::<T>(*v)).collect();
+        Ok(Tensor::from_slice(&typed, &shape)?)
+    })
 }
 
 /// A Scalar as a Python object.
@@ -353,4 +358,36 @@ pub fn to_nested_list(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
         DType::I32 | DType::I64 => build(py, &shape, &t.to_vec::<i64>()?, &|py, v| scalar_to_py(py, Scalar::Int(v))),
         DType::F32 | DType::F64 => build(py, &shape, &t.to_vec::<f64>()?, &|py, v| scalar_to_py(py, Scalar::Float(v))),
     }
+}
+
+/// Parses an optional `dim` argument: None, an int, or a tuple/list of ints.
+pub fn parse_dims(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<isize>>> {
+    let Some(obj) = obj else { return Ok(None) };
+    if obj.is_none() {
+        return Ok(None);
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return Ok(Some(t.iter().map(|d| index_arg(&d, "dim")).collect::<PyResult<_>>()?));
+    }
+    if let Ok(l) = obj.cast::<pyo3::types::PyList>() {
+        return Ok(Some(l.iter().map(|d| index_arg(&d, "dim")).collect::<PyResult<_>>()?));
+    }
+    Ok(Some(vec![index_arg(obj, "dim")?]))
+}
+
+static SIZE_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `rgrad.Size` (a tuple subclass defined in Python) built from a shape.
+pub(crate) fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let tup = PyTuple::new(py, shape)?;
+    match SIZE_CLASS.get(py) {
+        Some(cls) => cls.bind(py).call1((tup,)),
+        None => Ok(tup.into_any()),
+    }
+}
+
+/// Registers `rgrad.Size` (called once by `rgrad/__init__.py`).
+#[pyfunction]
+pub(crate) fn _set_size_class(py: Python<'_>, cls: Py<PyAny>) {
+    let _ = SIZE_CLASS.set(py, cls);
 }

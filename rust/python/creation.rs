@@ -1,12 +1,13 @@
 //! Creation functions: tensor, zeros, ones, full, empty, eye, arange, linspace,
 //! rand/randn/randint and the `*_like` family, plus dtype utilities.
 
-use super::convert::{parse_device, parse_dtype, parse_sizes, scalar_of, tensor_arg, tensor_from_data};
+use super::convert::{parse_device, parse_device_opt, parse_dtype, parse_sizes, scalar_of, tensor_arg, tensor_from_data};
 use super::dtype::{dtype_obj, PyDType};
 use super::random::generator_arg;
-use crate::cpu::rng;
+use crate::ops::random as rng;
 use super::object::Wrap;
-use super::tensor::{PyTensor, PyT};
+use super::object::PyT;
+use super::pytensor::PyTensor;
 use crate::dtype::{default_float, set_default_float, DType, Scalar};
 use crate::error::Error;
 use crate::shape::{check_sizes, fmt_shape};
@@ -81,8 +82,8 @@ fn sizes_of(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>) -> PyRes
 #[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
 pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyT {
     let _ = pin_memory;
-    parse_device(device)?;
-    let t = tensor_from_data(data, parse_dtype(dtype)?)?;
+    let device = parse_device(device)?;
+    let t = tensor_from_data(data, parse_dtype(dtype)?)?.to_device(device)?;
     finish(t, requires_grad)
 }
 
@@ -90,24 +91,28 @@ pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device:
 #[pyfunction]
 #[pyo3(signature = (data, dtype=None, device=None))]
 pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyT {
-    parse_device(device)?;
+    let device = parse_device_opt(device)?;
     let dt = parse_dtype(dtype)?;
-    if let Ok(t) = data.cast::<PyTensor>() {
+    let t = if let Ok(t) = data.cast::<PyTensor>() {
         let t = &t.get().inner;
-        return Ok(Wrap(match dt {
+        match dt {
             Some(d) if d != t.dtype() => t.to_dtype(d)?,
             _ => t.clone(),
-        }));
-    }
-    let np = data.py().import("numpy")?;
-    if data.is_instance(&np.getattr("ndarray")?)? {
+        }
+    } else if data.is_instance(&data.py().import("numpy")?.getattr("ndarray")?)? {
         let t = super::numpy::tensor_from_array(data, false)?;
-        return Ok(Wrap(match dt {
+        match dt {
             Some(d) if d != t.dtype() => t.cast_raw(d)?,
             _ => t,
-        }));
-    }
-    Ok(Wrap(tensor_from_data(data, dt)?))
+        }
+    } else {
+        tensor_from_data(data, dt)?
+    };
+    // shares memory unless another device is asked for
+    Ok(Wrap(match device {
+        Some(d) => t.to_device(d)?,
+        None => t,
+    }))
 }
 
 /// `from_numpy(ndarray)`: a tensor sharing the array's memory (writes are seen on both sides).
@@ -187,10 +192,10 @@ pub fn eye<'py>(py: Python<'py>, n: i64, m: Option<i64>, out: Option<&Bound<'py,
     if n < 0 || m < 0 {
         return Err(Error::Value(format!("n and m must be non-negative, got n={n}, m={m}")).into());
     }
-    parse_device(device)?;
+    let device = parse_device(device)?;
     let (out, dtype) = out_arg("eye", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or_else(default_float);
-    finish_out(py, "eye", Tensor::eye(n as usize, m as usize, dtype)?, out, requires_grad)
+    finish_out(py, "eye", Tensor::eye_on(n as usize, m as usize, dtype, device)?, out, requires_grad)
 }
 
 fn num(v: &Bound<'_, PyAny>, what: &str) -> PyResult<(f64, bool)> {
@@ -215,7 +220,7 @@ fn num(v: &Bound<'_, PyAny>, what: &str) -> PyResult<(f64, bool)> {
 #[allow(clippy::too_many_arguments)]
 pub fn arange<'py>(start: &Bound<'py, PyAny>, end: Option<&Bound<'py, PyAny>>, step: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
     let _ = layout;
-    parse_device(device)?;
+    let device = parse_device(device)?;
     let (s, sf) = num(start, "start")?;
     let (mut lo, mut hi, mut any_float) = (0.0, s, sf);
     if let Some(e) = end {
@@ -236,7 +241,7 @@ pub fn arange<'py>(start: &Bound<'py, PyAny>, end: Option<&Bound<'py, PyAny>>, s
     }
     let (out, dtype) = out_arg("arange", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or(if any_float { default_float() } else { DType::I64 });
-    finish_out(start.py(), "arange", Tensor::arange(lo, hi, st, dtype)?, out, requires_grad)
+    finish_out(start.py(), "arange", Tensor::arange_on(lo, hi, st, dtype, device)?, out, requires_grad)
 }
 
 /// `linspace(start, end, steps)`.
@@ -245,7 +250,7 @@ pub fn arange<'py>(start: &Bound<'py, PyAny>, end: Option<&Bound<'py, PyAny>>, s
 #[allow(clippy::too_many_arguments)]
 pub fn linspace<'py>(start: &Bound<'py, PyAny>, end: &Bound<'py, PyAny>, steps: i64, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
     let _ = layout;
-    parse_device(device)?;
+    let device = parse_device(device)?;
     if steps < 0 {
         return Err(Error::Runtime(format!("linspace(): number of steps must be non-negative, got {steps}")).into());
     }
@@ -253,7 +258,7 @@ pub fn linspace<'py>(start: &Bound<'py, PyAny>, end: &Bound<'py, PyAny>, steps: 
     let (e, _) = num(end, "end")?;
     let (out, dtype) = out_arg("linspace", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or_else(default_float);
-    finish_out(start.py(), "linspace", Tensor::linspace(s, e, steps as usize, dtype)?, out, requires_grad)
+    finish_out(start.py(), "linspace", Tensor::linspace_on(s, e, steps as usize, dtype, device)?, out, requires_grad)
 }
 
 /// `rand(*size, dtype=None, ...)`: uniform on [0, 1).
@@ -263,11 +268,11 @@ pub fn linspace<'py>(start: &Bound<'py, PyAny>, end: &Bound<'py, PyAny>, steps: 
 pub fn rand<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
     let _ = layout;
     let generator = generator_arg("rand", generator)?;
-    parse_device(device)?;
+    let device = parse_device(device)?;
     let shape = sizes_of(size, None)?;
     let (out, dtype) = out_arg("rand", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or_else(default_float);
-    let t = rng::drawing_from(generator.as_ref(), || Tensor::rand(&shape, dtype))?;
+    let t = rng::drawing_from(generator.as_ref(), || Tensor::rand_on(&shape, dtype, device))?;
     finish_out(size.py(), "rand", t, out, requires_grad)
 }
 
@@ -278,11 +283,11 @@ pub fn rand<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAny
 pub fn randn<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
     let _ = layout;
     let generator = generator_arg("randn", generator)?;
-    parse_device(device)?;
+    let device = parse_device(device)?;
     let shape = sizes_of(size, None)?;
     let (out, dtype) = out_arg("randn", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or_else(default_float);
-    let t = rng::drawing_from(generator.as_ref(), || Tensor::randn(&shape, dtype))?;
+    let t = rng::drawing_from(generator.as_ref(), || Tensor::randn_on(&shape, dtype, device))?;
     finish_out(size.py(), "randn", t, out, requires_grad)
 }
 
@@ -293,7 +298,7 @@ pub fn randn<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAn
 pub fn randint<'py>(args: &Bound<'py, PyTuple>, size: Option<&Bound<'py, PyAny>>, generator: Option<&Bound<'py, PyAny>>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
     let _ = layout;
     let generator = generator_arg("randint", generator)?;
-    parse_device(device)?;
+    let device = parse_device(device)?;
     let mut ints: Vec<i64> = Vec::new();
     let mut size_obj = size.cloned();
     for a in args.iter() {
@@ -318,7 +323,7 @@ pub fn randint<'py>(args: &Bound<'py, PyTuple>, size: Option<&Bound<'py, PyAny>>
     let shape = sizes_of(&PyTuple::empty(args.py()), Some(&size_obj))?;
     let (out, dtype) = out_arg("randint", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or(DType::I64);
-    let t = rng::drawing_from(generator.as_ref(), || Tensor::randint(low, high, &shape, dtype))?;
+    let t = rng::drawing_from(generator.as_ref(), || Tensor::randint_on(low, high, &shape, dtype, device))?;
     finish_out(args.py(), "randint", t, out, requires_grad)
 }
 
@@ -326,36 +331,41 @@ fn like_dtype(input: &Tensor, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DTyp
     Ok(parse_dtype(dtype)?.unwrap_or(input.dtype()))
 }
 
+/// The device of a `*_like` result: `device=` when given, else the input's.
+fn like_device(input: &Tensor, device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::Device> {
+    Ok(parse_device_opt(device)?.unwrap_or(input.device()))
+}
+
 macro_rules! like_creator {
-    ($name:ident, $doc:literal, |$t:ident, $d:ident| $body:expr) => {
+    ($name:ident, $doc:literal, |$t:ident, $d:ident, $dev:ident| $body:expr) => {
         #[doc = $doc]
         #[pyfunction]
         #[pyo3(signature = (input, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
         pub fn $name(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
             let _ = (layout, memory_format);
-            parse_device(device)?;
             let $t = tensor_arg(input, "input")?;
+            let $dev = like_device(&$t, device)?;
             let $d = like_dtype(&$t, dtype)?;
             finish($body?, requires_grad)
         }
     };
 }
 
-like_creator!(zeros_like, "Zeros with `input`'s shape and dtype.", |t, d| Tensor::zeros(t.shape(), d, t.device()));
-like_creator!(ones_like, "Ones with `input`'s shape and dtype.", |t, d| Tensor::ones(t.shape(), d, t.device()));
-like_creator!(empty_like, "Uninitialised with `input`'s shape and dtype.", |t, d| Tensor::empty(t.shape(), d, t.device()));
-like_creator!(rand_like, "Uniform [0, 1) with `input`'s shape and dtype.", |t, d| Tensor::rand(t.shape(), d));
-like_creator!(randn_like, "Standard normal with `input`'s shape and dtype.", |t, d| Tensor::randn(t.shape(), d));
+like_creator!(zeros_like, "Zeros with `input`'s shape, dtype and device.", |t, d, dev| Tensor::zeros(t.shape(), d, dev));
+like_creator!(ones_like, "Ones with `input`'s shape, dtype and device.", |t, d, dev| Tensor::ones(t.shape(), d, dev));
+like_creator!(empty_like, "Uninitialised with `input`'s shape, dtype and device.", |t, d, dev| Tensor::empty(t.shape(), d, dev));
+like_creator!(rand_like, "Uniform [0, 1) with `input`'s shape, dtype and device.", |t, d, dev| Tensor::rand_on(t.shape(), d, dev));
+like_creator!(randn_like, "Standard normal with `input`'s shape, dtype and device.", |t, d, dev| Tensor::randn_on(t.shape(), d, dev));
 
 /// `full_like(input, fill_value, *, dtype=None)`.
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
 pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
     let _ = (layout, memory_format);
-    parse_device(device)?;
     let t = tensor_arg(input, "input")?;
+    let dev = like_device(&t, device)?;
     let d = like_dtype(&t, dtype)?;
-    finish(Tensor::full(t.shape(), fill_scalar(fill_value)?, d, t.device())?, requires_grad)
+    finish(Tensor::full(t.shape(), fill_scalar(fill_value)?, d, dev)?, requires_grad)
 }
 
 /// `randint_like(input, low=0, high)`.
@@ -363,14 +373,14 @@ pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype:
 #[pyo3(signature = (input, low, high=None, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
 pub fn randint_like(input: &Bound<'_, PyAny>, low: i64, high: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
     let _ = (layout, memory_format);
-    parse_device(device)?;
     let t = tensor_arg(input, "input")?;
+    let dev = like_device(&t, device)?;
     let d = like_dtype(&t, dtype)?;
     let (lo, hi) = match high {
         Some(h) => (low, h),
         None => (0, low),
     };
-    finish(Tensor::randint(lo, hi, t.shape(), d)?, requires_grad)
+    finish(Tensor::randint_on(lo, hi, t.shape(), d, dev)?, requires_grad)
 }
 
 /// The default floating dtype (float32 unless changed with `set_default_dtype`).
@@ -410,7 +420,7 @@ pub fn can_cast(from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>) -> PyResult<boo
 /// Returns freed large buffers to the system.
 #[pyfunction]
 pub fn empty_cache() {
-    crate::cpu::alloc::empty_cache()
+    crate::ops::creation::empty_cache()
 }
 
 /// True when `obj` is an rgrad Tensor.

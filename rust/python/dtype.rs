@@ -83,7 +83,10 @@ impl PyDevice {
         self.device.index()
     }
     fn __repr__(&self) -> String {
-        format!("device(type='{}')", self.device.kind())
+        match self.device.index() {
+            Some(i) => format!("device(type='{}', index={i})", self.device.kind()),
+            None => format!("device(type='{}')", self.device.kind()),
+        }
     }
     fn __str__(&self) -> String {
         self.device.to_string()

@@ -1,7 +1,8 @@
 //! Python bindings for elementwise ops: `#[pymethods]` on Tensor and module functions.
 
 use super::convert::{operand, operand_required, tensor_arg};
-use super::tensor::{maybe_detach, ok, PyT, PyTensor};
+use super::object::{ok, PyT};
+use super::pytensor::{maybe_detach, PyTensor};
 use crate::kinds::{BinaryOp, UnaryOp};
 use crate::tensor::Tensor;
 use pyo3::prelude::*;
@@ -421,7 +422,7 @@ fn value_arg(value: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
 
 /// In-place version of an out-of-place op: checks shape/dtype, then copies the result in.
 fn inplace_from(x: &Tensor, args: &[&Tensor], f: impl Fn(&Tensor, &[Tensor]) -> crate::Result<Tensor>) -> crate::Result<()> {
-    crate::ops::binary::check_inplace_allowed(x)?;
+    crate::ops::checks::check_inplace_allowed(x)?;
     let grad = crate::autograd::is_grad_enabled() && (x.requires_grad() || args.iter().any(|a| a.requires_grad()));
     let src = if grad { x.clone_t()? } else { x.clone() };
     // arguments that share x's memory are copied before x is overwritten

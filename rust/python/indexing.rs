@@ -3,18 +3,17 @@
 //! `ops::index`.
 
 use super::convert::{index_arg, operand, scalar_of, tensor_arg, tensor_from_data};
-use super::object::wrap;
-use super::tensor::{maybe_detach, ok, PyT, PyTensor};
+use super::object::{int_index_view, no_graph, ok, wrap, PyT};
+use super::pytensor::{maybe_detach, PyTensor};
 use crate::dtype::{DType, Scalar};
 use crate::error::Error;
-use crate::ops::index::{adjust_slice, ScatterReduce, TensorIndex};
+use crate::ops::gather_scatter::ScatterReduce;
+use crate::ops::index::{adjust_slice, TensorIndex};
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyList, PySlice, PyTuple};
 use pyo3::IntoPyObjectExt;
-use crate::layout::Layout;
-use smallvec::SmallVec;
 
 const BAD_INDEX: &str = "only integers, slices (`:`), ellipsis (`...`), None, booleans and integer or boolean tensors/arrays are valid indices";
 
@@ -181,34 +180,6 @@ fn mask_value(value: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         Some(v) => Ok(Tensor::wrapped_scalar(v)),
         None => Err(PyTypeError::new_err(format!("value must be a number or a 0-dim Tensor, not {}", value.get_type().name()?))),
     }
-}
-
-/// True when indexing `t` records no graph (it does not require grad, or grad mode is off).
-/// The tensor's flag is read first: the common case skips the thread-local lookup.
-#[inline]
-fn no_graph(t: &Tensor) -> bool {
-    !t.requires_grad() || !crate::autograd::is_grad_enabled()
-}
-
-/// `t[i]` for an int `i`, when it needs none of the general path: `t` has a dim 0 that `i`
-/// (negative counting from the end) is in range of, and no graph is recorded. The view is
-/// built straight from the layout. `None` otherwise, errors included.
-/// (Also `rgrad.Tensor`'s `mp_subscript` shortcut, see `object.rs`.)
-#[inline]
-pub(super) fn int_index_view(t: &Tensor, i: isize) -> Option<Tensor> {
-    let l = t.layout();
-    let size = *l.shape.first()? as isize;
-    let v = if i < 0 { i.wrapping_add(size) } else { i };
-    if v < 0 || v >= size || !no_graph(t) {
-        return None;
-    }
-    // element-wise pushes: no memcpy calls for these few dims
-    let (mut shape, mut strides) = (SmallVec::new(), SmallVec::new());
-    for k in 1..l.shape.len() {
-        shape.push(l.shape[k]);
-        strides.push(l.strides[k]);
-    }
-    Some(t.with_layout(Layout { shape, strides, offset: (l.offset as isize + v * l.strides[0]) as usize }))
 }
 
 /// Runs an in-place op through `inplace_from` and returns self.
@@ -426,14 +397,15 @@ impl PyTensor {
         let t = &slf.get().inner;
         if !crate::autograd::needs_grad(&[t, &v]) {
             // no graph: write in place directly
-            crate::ops::binary::check_inplace_allowed(t)?;
+            crate::ops::checks::check_inplace_allowed(t)?;
             if v.rank() != 0 {
                 return Err(Error::Runtime(format!("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).", v.rank())).into());
             }
             if m.dtype() != DType::Bool {
                 return Err(Error::Runtime(format!("masked_fill_ only supports boolean masks, but got mask with dtype {}", m.dtype())).into());
             }
-            maybe_detach(slf.py(), t.numel(), || t.masked_fill_raw(&m, &v))?;
+            let value = v.item()?;
+            maybe_detach(slf.py(), t.numel(), || t.masked_fill_raw(&m, value))?;
             t.storage().bump_version();
             return Ok(slf.clone());
         }

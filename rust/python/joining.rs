@@ -1,7 +1,9 @@
 //! Python bindings for joining/rearranging/sorting: `#[pymethods]` on Tensor and module functions.
 
 use super::convert::{index_arg, operand, parse_sizes, tensor_arg};
-use super::tensor::{maybe_detach, ok, parse_dims, PyT, PyTensor};
+use super::convert::parse_dims;
+use super::object::{ok, PyT};
+use super::pytensor::{maybe_detach, PyTensor};
 use crate::error::Error;
 use crate::ops::join;
 use crate::ops::sort_ops;
@@ -525,7 +527,7 @@ fn repeat_interleave(py: Python<'_>, input: &Bound<'_, PyAny>, repeats: Option<&
             let pt = PyTensor::new(x);
             pt.repeat_interleave(py, r, dim, output_size)
         }
-        _ => ok(join::repeat_index(&x, output_size)),
+        _ => ok(crate::ops::rearrange::repeat_index(&x, output_size)),
     }
 }
 
@@ -543,7 +545,7 @@ fn broadcast_shapes<'py>(py: Python<'py>, shapes: &Bound<'py, PyTuple>) -> PyRes
     }
     let refs: Vec<&[usize]> = all.iter().map(|v| v.as_slice()).collect();
     let shape = crate::shape::broadcast_all(&refs)?;
-    super::make_size(py, &shape)
+    super::convert::make_size(py, &shape)
 }
 
 /// Private: `index_select` along `dim` by a 1-D int64 index (negatives wrap), differentiable.
@@ -555,16 +557,17 @@ fn _take_along(input: &Bound<'_, PyAny>, dim: isize, index: &Bound<'_, PyAny>) -
         return Err(Error::Index("index_select(): cannot select along a dim of a 0-d tensor".into()).into());
     }
     let d = crate::shape::normalize_dim(dim, x.rank())?;
-    let idx: Vec<i64> = match index.cast::<PyTensor>() {
-        Ok(t) => t.get().inner.to_vec::<i64>()?,
+    let idx: Tensor = match index.cast::<PyTensor>() {
+        Ok(t) => t.get().inner.detach().cast_raw(crate::dtype::DType::I64)?.reshape_to(&[t.get().inner.numel()])?,
         Err(_) => {
             let l = index.cast::<PyList>().map_err(|_| PyTypeError::new_err("index must be a list or tensor"))?;
-            l.iter().map(|v| v.extract::<i64>()).collect::<PyResult<_>>()?
+            let v: Vec<i64> = l.iter().map(|v| v.extract::<i64>()).collect::<PyResult<_>>()?;
+            Tensor::from_slice_on(&v, &[v.len()], x.device())?
         }
     };
     let size = if x.rank() == 0 { 1 } else { x.shape()[d] };
     let it = join::normalized_index(&idx, size)?;
-    ok(x.jn_take_along(d, &it))
+    ok(x.index_select(d as isize, &it))
 }
 
 /// Adds this family's module-level functions to `rgrad._rgrad`.

@@ -2,7 +2,8 @@
 
 use super::convert::{scalar_of, tensor_arg};
 use super::object::Wrap;
-use super::tensor::{maybe_detach, PyT, PyTensor};
+use super::object::PyT;
+use super::pytensor::{maybe_detach, PyTensor};
 use crate::dtype::Scalar;
 use crate::error::Result;
 use crate::tensor::Tensor;

@@ -13,34 +13,17 @@ mod linalg;
 mod matmul;
 mod numpy;
 mod object;
+mod pytensor;
 mod random;
 mod reduce;
 mod tensor;
 
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::PyTuple;
-
-static SIZE_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// `rgrad.Size` (a tuple subclass defined in Python) built from a shape.
-pub(crate) fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
-    let tup = PyTuple::new(py, shape)?;
-    match SIZE_CLASS.get(py) {
-        Some(cls) => cls.bind(py).call1((tup,)),
-        None => Ok(tup.into_any()),
-    }
-}
-
-#[pyfunction]
-fn _set_size_class(py: Python<'_>, cls: Py<PyAny>) {
-    let _ = SIZE_CLASS.set(py, cls);
-}
 
 #[pymodule]
 fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<pytensor::PyTensor>()?;
     object::install(py);
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<dtype::PyDevice>()?;
@@ -49,7 +32,7 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for d in crate::dtype::DType::ALL {
         m.add(d.name(), dtype::dtype_obj(py, d))?;
     }
-    m.add_function(wrap_pyfunction!(_set_size_class, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::_set_size_class, m)?)?;
     macro_rules! add_fns {
         ($($f:path),* $(,)?) => { $( m.add_function(wrap_pyfunction!($f, m)?)?; )* };
     }

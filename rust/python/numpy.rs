@@ -78,7 +78,7 @@ pub fn array_interface<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, 
     let esz = t.dtype().size() as isize;
     let shape = PyTuple::new(py, t.shape())?;
     let strides = PyTuple::new(py, t.strides().iter().map(|s| s * esz))?;
-    let mut ptr = t.data_ptr() as usize;
+    let mut ptr = t.host_ptr().map_or(0, |p| p as usize);
     if ptr == 0 {
         ptr = esz as usize; // NumPy rejects a null pointer even for empty arrays
     }
@@ -91,6 +91,13 @@ pub fn array_interface<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, 
 }
 
 pub fn check_numpy_allowed(t: &Tensor, force: bool) -> PyResult<()> {
+    if t.device() != crate::device::Device::Cpu {
+        // a NumPy array shares host memory; PyTorch's TypeError for device tensors
+        return Err(PyTypeError::new_err(format!(
+            "can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+            t.device()
+        )));
+    }
     if !force && t.requires_grad() {
         return Err(crate::error::Error::Runtime(
             "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.".into(),

@@ -14,9 +14,11 @@
 //! weak-reference list), which [`install`] checks at import; where it differs, and in abi3
 //! builds (whose type objects are opaque), PyO3's paths are used unchanged.
 
-use super::tensor::PyTensor;
+use super::pytensor::PyTensor;
+use crate::layout::Layout;
 use crate::tensor::Tensor;
 use pyo3::prelude::*;
+use smallvec::SmallVec;
 
 /// A tensor on its way to Python as a new `rgrad.Tensor` object, made by [`wrap`]: the return
 /// type of the methods and functions that return one tensor (`PyT`).
@@ -44,6 +46,43 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Bound<'_, PyAny>> {
     Ok(Bound::new(py, PyTensor::new(t))?.into_any())
 }
 
+/// What a method or function returning one tensor returns.
+pub type PyT = PyResult<Wrap>;
+
+/// Wraps a result into a Python tensor.
+#[inline]
+pub fn ok(t: crate::error::Result<Tensor>) -> PyT {
+    Ok(Wrap(t?))
+}
+
+/// True when indexing `t` records no graph (it does not require grad, or grad mode is off).
+/// The tensor's flag is read first: the common case skips the thread-local lookup.
+#[inline]
+pub(crate) fn no_graph(t: &Tensor) -> bool {
+    !t.requires_grad() || !crate::autograd::is_grad_enabled()
+}
+
+/// `t[i]` for an int `i`, when it needs none of the general path: `t` has a dim 0 that `i`
+/// (negative counting from the end) is in range of, and no graph is recorded. The view is
+/// built straight from the layout. `None` otherwise, errors included.
+/// (Also `rgrad.Tensor`'s `mp_subscript` shortcut, see `object.rs`.)
+#[inline]
+pub(crate) fn int_index_view(t: &Tensor, i: isize) -> Option<Tensor> {
+    let l = t.layout();
+    let size = *l.shape.first()? as isize;
+    let v = if i < 0 { i.wrapping_add(size) } else { i };
+    if v < 0 || v >= size || !no_graph(t) {
+        return None;
+    }
+    // element-wise pushes: no memcpy calls for these few dims
+    let (mut shape, mut strides) = (SmallVec::new(), SmallVec::new());
+    for k in 1..l.shape.len() {
+        shape.push(l.shape[k]);
+        strides.push(l.strides[k]);
+    }
+    Some(t.with_layout(Layout { shape, strides, offset: (l.offset as isize + v * l.strides[0]) as usize }))
+}
+
 /// Checks the instance layout and, where it is the expected one, installs the type's shorter
 /// slot functions. Called once, at import, after the class is added to the module and before
 /// any Python subclass exists (a subclass copies or looks up its base's slots).
@@ -56,8 +95,8 @@ pub fn install(py: Python<'_>) {
 
 #[cfg(not(feature = "abi3"))]
 mod direct {
-    use super::super::indexing::int_index_view;
-    use super::super::tensor::PyTensor;
+    use super::int_index_view;
+    use super::super::pytensor::PyTensor;
     use crate::tensor::Tensor;
     use pyo3::ffi;
     use pyo3::prelude::*;

@@ -5,8 +5,9 @@
 use super::convert::parse_device;
 use super::dtype::PyDevice;
 use super::object::Wrap;
-use super::tensor::{PyT, PyTensor};
-use crate::cpu::rng::{self, Generator, Seeded, SharedGenerator};
+use super::object::PyT;
+use super::pytensor::PyTensor;
+use crate::ops::random::{self as rng, Generator, Seeded, SharedGenerator};
 use crate::dtype::DType;
 use crate::error::Error;
 use crate::tensor::Tensor;

@@ -1,7 +1,9 @@
 //! Python bindings for reductions: `#[pymethods]` on Tensor and module functions.
 
 use super::convert::{index_arg, parse_dtype};
-use super::tensor::{maybe_detach, ok, parse_dims, PyT, PyTensor};
+use super::convert::parse_dims;
+use super::object::{ok, PyT};
+use super::pytensor::{maybe_detach, PyTensor};
 use crate::dtype::DType;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyTypeError, PyValueError};

@@ -1,11 +1,12 @@
-//! The `rgrad.Tensor` class: attributes, conversion, views and the core ops.
-//! Later op families add their methods in their own `#[pymethods]` blocks.
+//! The core methods of `rgrad.Tensor` (the class is `pytensor.rs`): attributes, conversion,
+//! devices, views, arithmetic dunders. Op families add their methods in their own
+//! `#[pymethods]` blocks.
 
 use super::autograd::PyNode;
-use super::convert::{index_arg, operand, operand_required, parse_device, parse_dtype, parse_sizes, scalar_to_py, tensor_from_data, to_nested_list};
+use super::convert::{index_arg, make_size, operand, operand_required, parse_device, parse_dtype, parse_sizes, scalar_to_py, tensor_from_data, to_nested_list};
 use super::dtype::{dtype_obj, PyDType, PyDevice};
 use super::numpy;
-use super::object::{wrap, Wrap};
+use super::object::{ok, wrap, Wrap};
 use crate::dtype::{default_float, DType, Scalar};
 use crate::error::Error;
 use crate::tensor::Tensor;
@@ -14,55 +15,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-/// Above this many elements a kernel runs with the GIL released.
-pub const RELEASE_GIL_MIN: usize = 1 << 16;
-
-/// A multi-dimensional array of one dtype, with strided views and autograd.
-///
-/// Build one with `rgrad.tensor(data)`, `rgrad.zeros(...)`, `rgrad.arange(...)` etc.
-#[pyclass(name = "Tensor", module = "rgrad", subclass, frozen, weakref)]
-pub struct PyTensor {
-    pub inner: Tensor,
-}
-
-impl PyTensor {
-    pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { inner: t }
-    }
-}
-
-/// Runs `f`, releasing the GIL when the tensors involved are large.
-pub fn maybe_detach<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
-    if numel >= RELEASE_GIL_MIN {
-        py.detach(f)
-    } else {
-        f()
-    }
-}
-
-/// What a method or function returning one tensor returns.
-pub type PyT = PyResult<Wrap>;
-
-/// Wraps a result into a Python tensor.
-#[inline]
-pub fn ok(t: crate::error::Result<Tensor>) -> PyT {
-    Ok(Wrap(t?))
-}
-
-/// Parses an optional `dim` argument: None, an int, or a tuple/list of ints.
-pub fn parse_dims(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<isize>>> {
-    let Some(obj) = obj else { return Ok(None) };
-    if obj.is_none() {
-        return Ok(None);
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        return Ok(Some(t.iter().map(|d| index_arg(&d, "dim")).collect::<PyResult<_>>()?));
-    }
-    if let Ok(l) = obj.cast::<pyo3::types::PyList>() {
-        return Ok(Some(l.iter().map(|d| index_arg(&d, "dim")).collect::<PyResult<_>>()?));
-    }
-    Ok(Some(vec![index_arg(obj, "dim")?]))
-}
+// also imported from here by the linalg bindings
+pub use super::convert::parse_dims;
+pub use super::object::PyT;
+pub use super::pytensor::{maybe_detach, PyTensor};
 
 macro_rules! binary_dunders {
     ($($fwd:ident, $rev:ident, $inp:ident, $method:ident, $inplace:ident);* $(;)?) => {
@@ -160,13 +116,13 @@ impl PyTensor {
     }
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        super::make_size(py, self.inner.shape())
+        make_size(py, self.inner.shape())
     }
     /// `size()` -> rgrad.Size; `size(dim)` -> int.
     #[pyo3(signature = (dim=None))]
     fn size<'py>(&self, py: Python<'py>, dim: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
-            None => super::make_size(py, self.inner.shape()),
+            None => make_size(py, self.inner.shape()),
             Some(d) => {
                 let d = crate::shape::normalize_dim(index_arg(d, "dim")?, self.inner.rank())?;
                 let s = if self.inner.rank() == 0 { 1 } else { self.inner.shape()[d] };
@@ -200,7 +156,7 @@ impl PyTensor {
     }
     #[getter]
     fn is_cpu(&self) -> bool {
-        true
+        self.inner.device() == crate::Device::Cpu
     }
     /// `stride()` -> tuple; `stride(dim)` -> int.
     #[pyo3(signature = (dim=None))]
@@ -234,8 +190,9 @@ impl PyTensor {
     fn is_floating_point(&self) -> bool {
         self.inner.dtype().is_float()
     }
+    /// The address of element 0 in host memory (0 for tensors on a GPU).
     fn data_ptr(&self) -> usize {
-        self.inner.data_ptr() as usize
+        self.inner.host_ptr().map_or(0, |p| p as usize)
     }
     #[getter]
     fn _version(&self) -> u64 {
@@ -394,17 +351,25 @@ impl PyTensor {
                 return Err(PyTypeError::new_err(format!("to() received an invalid combination of arguments: {}", a.get_type().name()?)));
             }
         }
-        let _ = target_device; // one device today: moving is a no-op
+        let moved = match target_device {
+            Some(d) if d != self.inner.device() => Some(self.inner.to_device(d)?),
+            _ => None,
+        };
+        let t = moved.as_ref().unwrap_or(&self.inner);
         let t = match target_dtype {
-            Some(d) if d != self.inner.dtype() => self.inner.to_dtype(d)?,
-            _ if copy => self.inner.clone_t()?,
-            _ => self.inner.clone(),
+            Some(d) if d != t.dtype() => t.to_dtype(d)?,
+            _ if copy && moved.is_none() => t.clone_t()?,
+            _ => t.clone(),
         };
         Ok(Wrap(t))
     }
-    /// `cpu()`: already on the CPU, returns self.
-    fn cpu<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
-        slf.clone()
+    /// `cpu()`: self when already on the CPU, else a copy there.
+    fn cpu<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let t = &slf.get().inner;
+        if t.device() == crate::Device::Cpu {
+            return Ok(slf.clone().into_any());
+        }
+        super::object::wrap(slf.py(), t.to_device(crate::Device::Cpu)?)
     }
     fn float(&self) -> PyT {
         ok(self.inner.to_dtype(DType::F32))

@@ -22,12 +22,12 @@ class _no_grad:
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fills ``tensor`` with values drawn from U(a, b)."""
-    return _fill_from(tensor, _rgrad.rand(*tensor.shape, generator=generator, dtype=tensor.dtype) * (b - a) + a)
+    return _fill_from(tensor, _rgrad.rand(*tensor.shape, generator=generator, dtype=tensor.dtype, device=tensor.device) * (b - a) + a)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fills ``tensor`` with values drawn from N(mean, std^2)."""
-    return _fill_from(tensor, _rgrad.randn(*tensor.shape, generator=generator, dtype=tensor.dtype) * std + mean)
+    return _fill_from(tensor, _rgrad.randn(*tensor.shape, generator=generator, dtype=tensor.dtype, device=tensor.device) * std + mean)
 
 
 def zeros_(tensor):

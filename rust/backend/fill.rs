@@ -1,0 +1,75 @@
+//! Fills: a constant into any view, arithmetic ranges into a fresh vector, and the zeroed
+//! triangles of `tril` / `triu`.
+
+use super::no_kernels;
+use super::operands::{dense, host_ptr, operand};
+use crate::cpu::iter::Plan;
+use crate::cpu::{fill as kern, kernels};
+use crate::device::Device;
+use crate::dispatch_dtype;
+use crate::dtype::{scalar_as, Scalar};
+use crate::error::Result;
+use crate::tensor::Tensor;
+
+/// Writes `value`, converted to `t`'s dtype, into every element of the view `t`.
+pub fn fill(t: &Tensor, value: Scalar) -> Result<()> {
+    match t.device() {
+        Device::Cpu => {
+            if t.numel() == 1 {
+                // one element (a Python number becoming an operand): a single store
+                // SAFETY: the view's one element is at its host address
+                dispatch_dtype!(t.dtype(), T => unsafe { *(host_ptr(t) as *mut T) = scalar_as::<T>(value) });
+                return Ok(());
+            }
+            let plan = Plan::<1>::new(t.shape(), [operand(t)]);
+            dispatch_dtype!(t.dtype(), T => kernels::fill::<T>(&plan, scalar_as::<T>(value)));
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "fill")),
+    }
+}
+
+/// The values of a range fill, element `i` of a contiguous vector.
+#[derive(Clone, Copy, Debug)]
+pub enum RangeFill {
+    /// `start + i * step` (`arange`).
+    Arange { start: f64, step: f64 },
+    /// `steps` values from `start` to `end` inclusive (`linspace`), the last one exactly `end`.
+    Linspace { start: f64, end: f64 },
+}
+
+/// Fills the contiguous vector `t` with a range.
+pub fn fill_range(t: &Tensor, range: RangeFill) -> Result<()> {
+    debug_assert!(dense(t));
+    match t.device() {
+        Device::Cpu => {
+            let n = t.numel();
+            dispatch_dtype!(t.dtype(), T => unsafe {
+                let p = host_ptr(t) as *mut T;
+                match range {
+                    RangeFill::Arange { start, step } => kern::arange::<T>(p, n, start, step),
+                    RangeFill::Linspace { start, end } => kern::linspace::<T>(p, n, start, end),
+                }
+            });
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "fill_range")),
+    }
+}
+
+/// Zeros, in the contiguous `t` (rank >= 2), what `tril(diagonal)` (`lower`) or
+/// `triu(diagonal)` drops from each matrix of its last two dims.
+pub fn fill_triangle(t: &Tensor, diagonal: isize, lower: bool) -> Result<()> {
+    debug_assert!(dense(t) && t.rank() >= 2);
+    match t.device() {
+        Device::Cpu => {
+            let r = t.rank();
+            let (rows, cols) = (t.shape()[r - 2], t.shape()[r - 1]);
+            let mats = t.numel().checked_div(rows * cols).unwrap_or(0);
+            // SAFETY: `t` is contiguous with `mats * rows * cols` elements
+            dispatch_dtype!(t.dtype(), T => unsafe { kern::zero_triangle::<T>(host_ptr(t), mats, rows, cols, diagonal, lower) });
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "fill_triangle")),
+    }
+}

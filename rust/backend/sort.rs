@@ -1,0 +1,206 @@
+//! Sorting and counting primitives: sort along a dim (values and indices; topk and kthvalue
+//! are built on it), unique (flat, consecutive, and of slices), searchsorted, bincount, histc.
+
+use super::no_kernels;
+use super::host::from_host;
+use super::operands::{as_slice, dense, host_ptr};
+use crate::cpu::{count, sort as ks};
+use crate::device::Device;
+use crate::dispatch_dtype;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::tensor::Tensor;
+
+/// Element offsets of the start of every row along `dim` of a layout, row-major.
+fn row_starts(shape: &[usize], strides: &[isize], dim: usize) -> Vec<isize> {
+    let outer: Vec<usize> = (0..shape.len()).filter(|&d| d != dim).collect();
+    let count: usize = outer.iter().map(|&d| shape[d]).product();
+    let mut starts = Vec::with_capacity(count);
+    if count == 0 {
+        return starts;
+    }
+    let mut idx = vec![0usize; outer.len()];
+    let mut off = 0isize;
+    for _ in 0..count {
+        starts.push(off);
+        // increment the multi-index (last outer dim fastest)
+        for k in (0..outer.len()).rev() {
+            let d = outer[k];
+            idx[k] += 1;
+            off += strides[d];
+            if idx[k] < shape[d] {
+                break;
+            }
+            off -= strides[d] * shape[d] as isize;
+            idx[k] = 0;
+        }
+    }
+    starts
+}
+
+/// Sorts `x` along `dim` (stable; NaN largest) into the fresh `vals` (x's dtype) and int64
+/// `idx` of x's shape.
+pub fn sort(x: &Tensor, dim: usize, descending: bool, vals: &Tensor, idx: &Tensor) -> Result<()> {
+    if x.numel() == 0 {
+        return Ok(());
+    }
+    match vals.device() {
+        Device::Cpu => {
+            let rows = ks::Rows {
+                x_starts: row_starts(x.shape(), x.strides(), dim),
+                v_starts: row_starts(vals.shape(), vals.strides(), dim),
+                i_starts: row_starts(idx.shape(), idx.strides(), dim),
+                len: x.shape()[dim],
+                x_stride: x.strides()[dim],
+                v_stride: vals.strides()[dim],
+                i_stride: idx.strides()[dim],
+            };
+            // SAFETY: the rows describe the three views; the outputs are fresh
+            dispatch_dtype!(x.dtype(), T => unsafe {
+                ks::sort_rows::<T>(host_ptr(x) as *const T, host_ptr(vals) as *mut T, host_ptr(idx) as *mut i64, &rows, descending)
+            });
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "sort")),
+    }
+}
+
+/// What `unique` returns: the distinct values, each input's group (`inverse`, empty unless
+/// asked for) and the group sizes.
+pub struct UniqueOut {
+    pub values: Tensor,
+    pub inverse: Tensor,
+    pub counts: Tensor,
+}
+
+/// The distinct values of the contiguous vector `x`: sorted (each NaN its own value), or the
+/// runs of equal neighbours when `consecutive`. `inverse` gets `inverse_shape` when asked for.
+/// The output sizes depend on the data: the CPU computes them in host memory; a GPU backend
+/// reads one count back (`read_small`).
+pub fn unique(x: &Tensor, consecutive: bool, return_inverse: bool, inverse_shape: &[usize]) -> Result<UniqueOut> {
+    debug_assert!(dense(x) && x.rank() == 1);
+    let device = x.device();
+    match device {
+        Device::Cpu => dispatch_dtype!(x.dtype(), T => {
+            // SAFETY: `x` is a contiguous vector of `T`
+            let data = unsafe { as_slice::<T>(x) };
+            let u = if consecutive { ks::unique_consecutive::<T>(data, return_inverse) } else { ks::unique_sorted::<T>(data, return_inverse) };
+            let m = u.values.len();
+            Ok(UniqueOut {
+                values: from_host(&u.values, &[m], device)?,
+                inverse: if return_inverse { from_host(&u.inverse, inverse_shape, device)? } else { Tensor::empty(&[0], DType::I64, device)? },
+                counts: from_host(&u.counts, &[m], device)?,
+            })
+        }),
+        d @ Device::Gpu(_) => Err(no_kernels(d, "unique")),
+    }
+}
+
+/// The groups of equal slices of `moved`, whose dim 0 is the one `unique(dim=...)` runs over
+/// (contiguous): for each group (sorted lexicographically, or consecutive runs) the position of
+/// its first slice, each slice's group, and the group sizes, all int64 on `moved`'s device.
+pub struct UniqueDim {
+    pub firsts: Tensor,
+    pub inverse: Tensor,
+    pub counts: Tensor,
+}
+
+/// See [`UniqueDim`].
+pub fn unique_dim(moved: &Tensor, consecutive: bool) -> Result<UniqueDim> {
+    debug_assert!(dense(moved) && moved.rank() >= 1);
+    let device = moved.device();
+    let n = moved.shape()[0];
+    let m = moved.numel().checked_div(n).unwrap_or(0);
+    match device {
+        Device::Cpu => {
+            let (order, groups) = dispatch_dtype!(moved.dtype(), T => {
+                // SAFETY: `moved` is contiguous of `T`
+                count::unique_rows::<T>(unsafe { as_slice::<T>(moved) }, n, m, consecutive)
+            });
+            let firsts: Vec<i64> = groups.iter().map(|&(i, _)| order[i] as i64).collect();
+            let mut inverse = vec![0i64; n];
+            for (g, &(i, j)) in groups.iter().enumerate() {
+                for k in i..j {
+                    inverse[order[k]] = g as i64;
+                }
+            }
+            let counts: Vec<i64> = groups.iter().map(|&(i, j)| (j - i) as i64).collect();
+            Ok(UniqueDim {
+                firsts: from_host(&firsts, &[firsts.len()], device)?,
+                inverse: from_host(&inverse, &[n], device)?,
+                counts: from_host(&counts, &[counts.len()], device)?,
+            })
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "unique_dim")),
+    }
+}
+
+/// Insertion points of `values` in `seq` into the fresh int64 `out` (values' shape): `seq`
+/// 1-D, or N-D whose rows (last dim) pair with `values`' rows. `seq` and `values` contiguous of
+/// one dtype; `sorter` (contiguous int64, in range) permutes each row of `seq`.
+pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, sorter: Option<&Tensor>, out: &Tensor) -> Result<()> {
+    debug_assert!(dense(seq) && dense(values) && seq.dtype() == values.dtype());
+    match out.device() {
+        Device::Cpu => {
+            let n = values.numel();
+            let len = seq.shape()[seq.rank() - 1];
+            let per_row = if values.rank() == 0 { 1 } else { values.shape()[values.rank() - 1] };
+            let one_row = seq.rank() == 1;
+            let o = host_ptr(out) as *mut i64;
+            dispatch_dtype!(seq.dtype(), T => {
+                let sp = host_ptr(seq) as *const T;
+                let vp = host_ptr(values) as *const T;
+                for i in 0..n {
+                    let row = if one_row { 0 } else { i / per_row.max(1) };
+                    // SAFETY: `i < n` elements of values/out; rows of `len` in seq and sorter
+                    unsafe {
+                        let srt = sorter.map(|s| ((host_ptr(s) as *const i64).add(row * len), 1isize));
+                        *o.add(i) = ks::search_t::<T>(sp.add(row * len), 1, len, *vp.add(i), right, srt) as i64;
+                    }
+                }
+            });
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "searchsorted")),
+    }
+}
+
+/// `bincount`: counts of each value of the contiguous int64 vector `x` (non-negative, below
+/// `out`'s length) into the zeroed `out`: int64 counts, or float64 sums of the contiguous
+/// float64 `weights`.
+pub fn bincount(x: &Tensor, weights: Option<&Tensor>, out: &Tensor) -> Result<()> {
+    if out.numel() == 0 {
+        return Ok(());
+    }
+    match out.device() {
+        Device::Cpu => {
+            // SAFETY: all contiguous of the stated dtypes; `out` is fresh
+            unsafe {
+                let xs = as_slice::<i64>(x);
+                let len = out.numel();
+                match weights {
+                    None => count::bincount(xs, std::slice::from_raw_parts_mut(host_ptr(out) as *mut i64, len)),
+                    Some(w) => count::bincount_weighted(xs, as_slice::<f64>(w), std::slice::from_raw_parts_mut(host_ptr(out) as *mut f64, len)),
+                }
+            }
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "bincount")),
+    }
+}
+
+/// `histc`: counts of the contiguous float64 `x` in `out.len()` equal bins over `[lo, hi]`
+/// into the zeroed float64 `out` (values outside, and NaN, ignored).
+pub fn histc(x: &Tensor, lo: f64, hi: f64, out: &Tensor) -> Result<()> {
+    if out.numel() == 0 {
+        return Err(Error::Runtime("histc: no bins".into()));
+    }
+    match out.device() {
+        Device::Cpu => {
+            // SAFETY: contiguous float64; `out` is fresh
+            unsafe { count::histc(as_slice::<f64>(x), lo, hi, std::slice::from_raw_parts_mut(host_ptr(out) as *mut f64, out.numel())) };
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "histc")),
+    }
+}

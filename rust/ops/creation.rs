@@ -1,0 +1,141 @@
+//! Creating tensors with contents: constants (`full`, `ones`, 0-d scalars, the wrapped numbers
+//! Python operands become), host data (`from_slice`), ranges (`arange`, `linspace`) and `eye`.
+//! (`Tensor::empty` / `Tensor::zeros` only allocate and live with the handle in `tensor.rs`;
+//! random creators are in `random.rs`.)
+//!
+//! Every creator takes the device it creates on; the plain forms without `_on` create on the
+//! CPU, for Rust callers (inside `ops`, helpers are made on their input's device).
+
+use crate::backend::{self, RangeFill};
+use crate::device::Device;
+use crate::dtype::{DType, Element, Scalar};
+use crate::error::{Error, Result};
+use crate::shape;
+use crate::storage::Storage;
+use crate::tensor::Tensor;
+use std::sync::Arc;
+
+impl Tensor {
+    /// A contiguous tensor with every element `value`, converted to `dtype` (`torch.full`).
+    pub fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+        let t = Tensor::empty(shape, dtype, device)?;
+        backend::fill(&t, value)?;
+        Ok(t)
+    }
+
+    /// A contiguous tensor of ones (`torch.ones`).
+    pub fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        Tensor::full(shape, Scalar::Int(1), dtype, device)
+    }
+
+    /// Zeros of `self`'s shape, dtype and device (`zeros_like`).
+    pub fn zeros_like(&self) -> Result<Tensor> {
+        Tensor::zeros(self.shape(), self.dtype(), self.device())
+    }
+
+    /// Ones of `self`'s shape, dtype and device (`ones_like`).
+    pub fn ones_like(&self) -> Result<Tensor> {
+        Tensor::ones(self.shape(), self.dtype(), self.device())
+    }
+
+    /// Copies host values into a new contiguous tensor of `shape` on `device`.
+    pub fn from_slice_on<T: Element>(data: &[T], shape: &[usize], device: Device) -> Result<Tensor> {
+        if shape::numel(shape) != data.len() {
+            return Err(Error::Runtime(format!("shape {} is invalid for input of size {}", shape::fmt_shape(shape), data.len())));
+        }
+        let t = Tensor::empty(shape, T::DTYPE, device)?;
+        backend::upload(&t, data)?;
+        Ok(t)
+    }
+
+    /// Copies host values into a new contiguous CPU tensor of `shape`.
+    pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
+        Tensor::from_slice_on(data, shape, Device::Cpu)
+    }
+
+    /// A 0-d tensor of `dtype` holding `value`, on `device`.
+    pub fn scalar_on(value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+        Tensor::full(&[], value, dtype, device)
+    }
+
+    /// A 0-d CPU tensor of `dtype` holding `value`.
+    pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
+        Tensor::scalar_on(value, dtype, Device::Cpu)
+    }
+
+    /// A Python number as an operand: a 0-d CPU tensor that ranks lowest in type promotion
+    /// (bool, int64 or float64 by the value's kind). It stays on the CPU whatever the other
+    /// operand's device: 0-d CPU tensors combine with tensors of any device (PyTorch's rule,
+    /// `ops::checks::common_device`).
+    pub fn wrapped_scalar(value: Scalar) -> Tensor {
+        let dtype = match value {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) => DType::I64,
+            Scalar::Float(_) => DType::F64,
+        };
+        // 8 bytes of host memory cannot fail to allocate short of an abort
+        let storage = Storage::uninit(dtype.size(), Device::Cpu).expect("0-d allocation");
+        let t = Tensor::wrapped_from_parts(Arc::new(storage), dtype);
+        backend::fill(&t, value).expect("a CPU fill");
+        t
+    }
+
+    /// `arange(start, end, step)` on `device`; `dtype` decides the element type.
+    pub fn arange_on(start: f64, end: f64, step: f64, dtype: DType, device: Device) -> Result<Tensor> {
+        if step == 0.0 {
+            return Err(Error::Value("step must be nonzero".into()));
+        }
+        if !(start.is_finite() && end.is_finite()) {
+            return Err(Error::Runtime(format!("unsupported range: {start} -> {end}")));
+        }
+        if (step > 0.0 && start > end) || (step < 0.0 && start < end) {
+            return Err(Error::Runtime("upper bound and larger bound inconsistent with step sign".into()));
+        }
+        let n = ((end - start) / step).ceil().max(0.0) as usize;
+        let t = Tensor::empty(&[n], dtype, device)?;
+        backend::fill_range(&t, RangeFill::Arange { start, step })?;
+        Ok(t)
+    }
+
+    /// `arange(start, end, step)` on the CPU.
+    pub fn arange(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
+        Tensor::arange_on(start, end, step, dtype, Device::Cpu)
+    }
+
+    /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`) on
+    /// `device`; computed from both ends so that the last value is exactly `end`.
+    pub fn linspace_on(start: f64, end: f64, steps: usize, dtype: DType, device: Device) -> Result<Tensor> {
+        let t = Tensor::empty(&[steps], dtype, device)?;
+        backend::fill_range(&t, RangeFill::Linspace { start, end })?;
+        Ok(t)
+    }
+
+    /// `linspace` on the CPU.
+    pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType) -> Result<Tensor> {
+        Tensor::linspace_on(start, end, steps, dtype, Device::Cpu)
+    }
+
+    /// An `n` x `m` matrix with ones on the main diagonal (`torch.eye`), on `device`.
+    pub fn eye_on(n: usize, m: usize, dtype: DType, device: Device) -> Result<Tensor> {
+        let t = Tensor::zeros(&[n, m], dtype, device)?;
+        // the diagonal as a strided view: one fill
+        let diagonal = crate::layout::Layout { shape: smallvec::smallvec![n.min(m)], strides: smallvec::smallvec![m as isize + 1], offset: 0 };
+        backend::fill(&t.with_layout(diagonal), Scalar::Int(1))?;
+        Ok(t)
+    }
+
+    /// `eye` on the CPU.
+    pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
+        Tensor::eye_on(n, m, dtype, Device::Cpu)
+    }
+}
+
+/// Returns freed large buffers held for reuse to the system (`empty_cache`).
+pub fn empty_cache() {
+    backend::empty_cache()
+}
+
+/// A Python float as an operand (a wrapped number).
+pub(crate) fn wrapped(v: f64) -> Tensor {
+    Tensor::wrapped_scalar(Scalar::Float(v))
+}
