@@ -38,11 +38,19 @@ pub struct Edge {
 
 /// A tensor saved for backward, with the storage version it had then.
 pub struct SavedTensor {
-    /// The saved tensor (a handle sharing the original's storage).
+    /// The saved tensor (a handle sharing the original's storage). An op's own output is
+    /// kept detached (see `is_output`): holding it with its `grad_fn` would make the node
+    /// own itself.
     pub tensor: Tensor,
     /// Its storage version when saved; a different version at backward time means an
     /// in-place write changed it, and [`Node::apply`] fails.
     pub version: u64,
+    /// The node's own output (PyTorch's `is_output` saved variable). Under `create_graph`
+    /// the backward gets it back with this node as its `grad_fn`, so formulas written in
+    /// terms of the output (exp, tanh, softmax, ...) stay differentiable without saving, or
+    /// recomputing from, the input: an in-place write to the input then does not invalidate
+    /// a backward that never reads it.
+    pub is_output: bool,
 }
 
 /// What a [`Node`] does in backward.
@@ -123,7 +131,7 @@ impl Node {
     }
 
     /// Runs the backward function, checking and (unless `retain`) freeing saved tensors.
-    pub fn apply(&self, grad: &Tensor, retain: bool) -> Result<Vec<Option<Tensor>>> {
+    pub fn apply(self: &Arc<Self>, grad: &Tensor, retain: bool) -> Result<Vec<Option<Tensor>>> {
         match &self.kind {
             NodeKind::AccumulateGrad { .. } => Ok(vec![]),
             NodeKind::Op { backward, saved, had_saved } => {
@@ -150,7 +158,14 @@ impl Node {
                                 s.version
                             )));
                         }
-                        out.push(s.tensor.clone());
+                        out.push(if s.is_output && crate::autograd::is_grad_enabled() {
+                            // a create_graph backward: the output, attached to this node again
+                            let t = s.tensor.detach();
+                            t.set_grad_fn(Some(self.clone()));
+                            t
+                        } else {
+                            s.tensor.clone()
+                        });
                     }
                     if !retain {
                         *guard = None;

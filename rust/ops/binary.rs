@@ -166,7 +166,9 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
                 ])
             })
         }
-        BinaryOp::Pow => record("PowBackward1", &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
+        // the output is saved only for the exponent's gradient (pow(x, 1.5) saves x alone,
+        // as PyTorch's pow(Tensor, Scalar): an in-place op on the result doesn't invalidate it)
+        BinaryOp::Pow => record("PowBackward1", &out, &[a, b], vec![a.clone(), b.clone(), if gb { out.clone() } else { placeholder() }], move |s, g| {
             let (base, exp) = (&s[0], &s[1]);
             let ga_v = if ga {
                 // d/da a^b = b * a^(b-1); zero where b == 0 (PyTorch's convention at a == 0)
@@ -179,7 +181,7 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
             };
             let gb_v = if gb {
                 // d/db a^b = a^b * ln(a); zero where a == 0 and b >= 0
-                let p = if crate::autograd::is_grad_enabled() { base.pow(exp)? } else { s[2].clone() };
+                let p = &s[2];
                 let d = p.mul(&base.log()?)?;
                 let zero_base = base.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.logical_and(&exp.ge_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?)?;
                 Some(g.mul(&d.masked_fill_scalar(&zero_base, 0.0)?)?)
@@ -225,9 +227,8 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
                 if gb { Some(g.mul(a)?.div(&den)?.neg()?) } else { None },
             ])
         }),
-        BinaryOp::Hypot => record("HypotBackward0", &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
-            let (a, b) = (&s[0], &s[1]);
-            let h = if crate::autograd::is_grad_enabled() { a.hypot(b)? } else { s[2].clone() };
+        BinaryOp::Hypot => record("HypotBackward0", &out, &[a, b], vec![a.clone(), b.clone(), out.clone()], move |s, g| {
+            let (a, b, h) = (&s[0], &s[1], &s[2]);
             Ok(vec![
                 if ga { Some(g.mul(a)?.div(&h)?) } else { None },
                 if gb { Some(g.mul(b)?.div(&h)?) } else { None },

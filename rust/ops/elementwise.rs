@@ -3,7 +3,7 @@
 //! rule in `unary_dtypes`, its kernel in `cpu::kernels::unary`, its backward in
 //! `unary_grad` (written with Tensor ops, so it is differentiable itself).
 
-use crate::autograd::{is_grad_enabled, needs_grad, record};
+use crate::autograd::{needs_grad, record};
 use crate::cpu::iter::Plan;
 use crate::cpu::kernels;
 use crate::dtype::{default_float, result_type, DType, Scalar};
@@ -206,15 +206,15 @@ pub(crate) fn unary_op(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     if op.is_bool_output() || matches!(op, UnaryOp::BitNot) || !out.dtype().is_float() || !needs_grad(&[x]) {
         return Ok(out);
     }
-    let saved = if uses_output(op) { vec![x.clone(), out.detach()] } else if piecewise_constant(op) || op == UnaryOp::Neg || op == UnaryOp::Frac { vec![] } else { vec![x.clone()] };
+    // an op whose gradient is written with its output saves only the output (not x: an
+    // in-place write to x afterwards must not invalidate a backward that doesn't read it)
+    let saved = if uses_output(op) { vec![out.clone()] } else if piecewise_constant(op) || op == UnaryOp::Neg || op == UnaryOp::Frac { vec![] } else { vec![x.clone()] };
     record(grad_name(op), &out, &[x], saved, move |s, g| {
         if s.is_empty() {
             return Ok(vec![Some(unary_grad(op, g, g, g)?)]);
         }
-        let x = &s[0];
-        // under create_graph the output is recomputed so the backward stays differentiable
-        let y = if uses_output(op) { if is_grad_enabled() { unary_op(op, x)? } else { s[1].clone() } } else { x.clone() };
-        Ok(vec![Some(unary_grad(op, x, &y, g)?)])
+        // (the output comes back attached to this node under create_graph)
+        Ok(vec![Some(unary_grad(op, &s[0], &s[0], g)?)])
     });
     Ok(out)
 }

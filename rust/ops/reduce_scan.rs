@@ -75,13 +75,12 @@ impl Tensor {
         let d = normalize_dim(dim, self.rank())?;
         let out = scan_arith_raw(self, d, scan_dtype(self.dtype(), dtype), true)?;
         if needs_grad(&[self]) && out.dtype().is_float() {
-            record("CumprodBackward0", &out, &[self], vec![self.clone(), out.detach()], move |s, g| {
+            record("CumprodBackward0", &out, &[self], vec![self.clone(), out.clone()], move |s, g| {
                 let x = &s[0];
                 let has_zero = crate::autograd::no_grad(|| x.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.any_dims(None, false))?.item()?.to_i64() != 0;
                 if !has_zero {
                     // d out_i / d x_k = out_i / x_k for i >= k
-                    let y = if crate::autograd::is_grad_enabled() { x.cumprod(d as isize, None)? } else { s[1].clone() };
-                    return Ok(vec![Some(reverse_cumsum(&g.mul(&y)?, d)?.div(x)?)]);
+                    return Ok(vec![Some(reverse_cumsum(&g.mul(&s[1])?, d)?.div(x)?)]);
                 }
                 if crate::autograd::is_grad_enabled() {
                     // create_graph: a formula that is itself differentiable

@@ -54,11 +54,16 @@ impl Tensor {
             None => self.clone(),
         };
         let d = normalize_dim(dim, x.rank())?;
+        if x.numel() == 0 && !x.dtype().is_float() {
+            // nothing to compute: PyTorch returns an empty tensor even where it has no kernel
+            return Tensor::empty(x.shape(), x.dtype(), x.device());
+        }
         let out = softmax_raw(&x, d, log)?;
         if needs_grad(&[&x]) {
             let name = if log { "LogSoftmaxBackward0" } else { "SoftmaxBackward0" };
-            record(name, &out, &[&x], vec![x.clone(), out.detach()], move |s, g| {
-                let y = if crate::autograd::is_grad_enabled() { s[0].softmax_impl(d as isize, None, log)? } else { s[1].clone() };
+            // the backward reads only the output (PyTorch's too), so only the output is saved
+            record(name, &out, &[&x], vec![out.clone()], move |s, g| {
+                let y = &s[0];
                 let dd = [d as isize];
                 let dims = if y.rank() == 0 { None } else { Some(&dd[..]) };
                 let gx = if log {
@@ -66,7 +71,7 @@ impl Tensor {
                     g.sub(&y.exp()?.mul(&g.sum_dims(dims, true, None)?)?)?
                 } else {
                     // y * (g - sum(g * y))
-                    y.mul(&g.sub(&g.mul(&y)?.sum_dims(dims, true, None)?)?)?
+                    y.mul(&g.sub(&g.mul(y)?.sum_dims(dims, true, None)?)?)?
                 };
                 Ok(vec![Some(gx)])
             });
@@ -181,10 +186,12 @@ impl Tensor {
         }
         let out = crate::autograd::no_grad(|| norm_forward(&x.detach(), ord, &mask, keepdim))?;
         if needs_grad(&[&x]) {
-            record("LinalgVectorNormBackward0", &out, &[&x], vec![x.clone(), out.detach()], move |s, g| {
-                let x = &s[0];
-                let out = if crate::autograd::is_grad_enabled() { norm_forward(x, ord, &mask, keepdim)? } else { s[1].clone() };
-                Ok(vec![Some(norm_backward(x, &out, g, ord, &mask, keepdim)?)])
+            record("LinalgVectorNormBackward0", &out, &[&x], vec![x.clone(), out.clone()], move |s, g| {
+                // the 0-"norm" counts nonzeros: no gradient at all (None, as PyTorch), not zeros
+                if ord == 0.0 {
+                    return Ok(vec![None]);
+                }
+                Ok(vec![Some(norm_backward(&s[0], &s[1], g, ord, &mask, keepdim)?)])
             });
         }
         Ok(out)

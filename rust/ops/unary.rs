@@ -137,8 +137,15 @@ impl Tensor {
                 fmt_shape(self.shape())
             )));
         }
-        // copying from an overlapping view needs a temporary
-        let src = if src.same_storage(self) { src.contiguous_raw()? } else { src.clone() };
+        // copying from memory self shares needs a temporary, made before the write; with
+        // autograd a differentiable one, so the gradient reaches what src was before the write
+        let src = if !src.same_storage(self) {
+            src.clone()
+        } else if needs_grad(&[src]) {
+            src.clone_t()?
+        } else {
+            src.contiguous_raw()?
+        };
         self.copy_from_raw(&src)?;
         self.storage().bump_version();
         if needs_grad(&[self, &src]) {

@@ -301,9 +301,25 @@ impl Tensor {
 
     /// Base-shaped zeros with view-shaped `self` written where the view in `geom` sits
     /// (the backward of a view seen through its base). Backward: [`Tensor::take_view_region`].
+    /// Where the view overlaps itself (expand, overlapping unfold windows), the gradients of
+    /// the elements that share a storage element add up there, as PyTorch's as_strided
+    /// backward: a plain write through the view would keep only one of them.
     pub(crate) fn embed_view_in_base(&self, geom: &Arc<ViewGeometry>) -> Result<Tensor> {
-        let buf = Tensor::base_buffer(geom, self.dtype(), None)?;
-        Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype()).copy_from_raw(self)?;
+        let buf = if geom.view.may_overlap() {
+            let flat = crate::autograd::no_grad(|| -> Result<Tensor> {
+                // the storage position of each view element, in the view's element order
+                let positions = Tensor::arange(0.0, geom.storage_len as f64, 1.0, crate::dtype::DType::I64)?;
+                let n = self.numel();
+                let pos = Tensor::from_parts(positions.storage().clone(), geom.view.clone(), crate::dtype::DType::I64).contiguous_raw()?.reshape_to(&[n])?;
+                let g = self.detach().contiguous_raw()?.reshape_to(&[n])?;
+                Tensor::zeros(&[geom.storage_len], self.dtype(), self.device())?.index_add_t(0, &pos, &g, None)
+            })?;
+            Tensor::from_parts(flat.storage().clone(), geom.base.clone(), self.dtype())
+        } else {
+            let buf = Tensor::base_buffer(geom, self.dtype(), None)?;
+            Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype()).copy_from_raw(self)?;
+            buf
+        };
         if needs_grad(&[self]) {
             let geom = geom.clone();
             record("AsStridedScatterBackward0", &buf, &[self], vec![], move |_, g| Ok(vec![Some(g.take_view_region(&geom)?)]));
