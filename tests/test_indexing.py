@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import rgrad
 from conftest import DTYPES, NP_OF, assert_close, rand_np, to_np
+from np_index import torch_getitem, torch_setitem
 
 gradcheck = rgrad.autograd.gradcheck
 
@@ -22,7 +23,7 @@ def shapes(draw, max_rank=4):
 
 @st.composite
 def index_for(draw, shape):
-    """A random index expression valid-or-not for `shape` (NumPy decides)."""
+    """A random index expression valid-or-not for `shape` (NumPy, with PyTorch's rules, decides)."""
     rank = len(shape)
     k = draw(st.integers(0, rank))
     use_ellipsis = draw(st.booleans())
@@ -87,7 +88,7 @@ def rg_index(idx, mode):
 
 def np_get(a, idx):
     try:
-        return np.asarray(a[idx]), None
+        return torch_getitem(a, idx), None
     except IndexError as e:
         return None, e
 
@@ -131,7 +132,7 @@ def test_setitem_matches_numpy(data):
         v = -1.0 - np.arange(expected.shape[-1], dtype=np.float64) if expected.ndim else np.array(-1.0)
         rv = rgrad.tensor(v)
     a2 = a.copy()
-    a2[idx] = v
+    torch_setitem(a2, idx, v)
     t[rg_index(idx, mode)] = rv
     assert_close(t, a2)
 
@@ -250,7 +251,8 @@ def test_setitem_dtypes_cast(dtype):
     t = rgrad.tensor(a)
     t[1] = 1
     a[1] = 1
-    t[[0, 2], 1] = rgrad.tensor([0, 1])
+    # a tensor written through an advanced index must have t's dtype (PyTorch's index_put_)
+    t[[0, 2], 1] = rgrad.tensor([0, 1]).to(dtype)
     a[[0, 2], 1] = np.array([0, 1])
     assert_close(t, a)
 
@@ -266,7 +268,7 @@ def test_bool_scalar_and_none():
     a = np.arange(6).reshape(2, 3)
     t = rgrad.tensor(a)
     for idx in [True, False, (None,), (True, 0), (None, ..., None), (0, True, [1, 2])]:
-        assert_close(t[idx], np.asarray(a[idx]))
+        assert_close(t[idx], torch_getitem(a, idx))
 
 
 def test_separated_advanced_indices_move_front():
@@ -277,8 +279,15 @@ def test_separated_advanced_indices_move_front():
     assert_close(t[idx], a[idx])
     idx = (slice(None), [0, 2], [1, 3])
     assert_close(t[idx], a[idx])
-    idx = (0, slice(None), [1, 3])  # an int beside an array is advanced (NumPy)
-    assert_close(t[idx], a[idx])
+    # an int beside an array is basic indexing (PyTorch; NumPy would move the block to the
+    # front): the array indexes the last dim of a[0] and stays there
+    idx = (0, slice(None), [1, 3])
+    assert t[idx].shape == (4, 2) and a[idx].shape == (2, 4)
+    assert_close(t[idx], a[0][:, [1, 3]])
+    assert_close(t[idx], torch_getitem(a, idx))
+    # adjacency is judged in the view after the int: [0, 2] and [1, 3] index adjacent dims
+    idx = ([0, 2], 1, [1, 3])
+    assert_close(t[idx], a[:, 1][[0, 2], [1, 3]])
 
 
 def test_noncontiguous_inputs():

@@ -1,14 +1,16 @@
 //! Indexing: getitem/setitem, gather/scatter, masked ops, nonzero.
 //!
 //! An index expression (`TensorIndex` list, what `t[...]` receives) is resolved
-//! in two parts, as NumPy does:
-//! - the *basic* part (ints, slices with any step, None, Ellipsis) is a chain of
-//!   layout steps: a view sharing storage, replayable on any layout of the same
-//!   shape (so its backward embeds the gradient into zeros through the same view);
-//! - the *advanced* part (integer tensors, boolean masks, and ints/bools that
-//!   appear beside them) is a gather into a fresh tensor: the index tensors
-//!   broadcast together; when they are not adjacent the indexed block moves to
-//!   the front. Backward is the matching scatter-add (duplicates accumulate).
+//! in two parts, as PyTorch does:
+//! - the *basic* part (ints and 0-d integer tensors, slices with any step, None,
+//!   Ellipsis) is a chain of layout steps: a view sharing storage, replayable on any
+//!   layout of the same shape (so its backward embeds the gradient into zeros through
+//!   the same view). An int stays basic beside an advanced index (NumPy would count it
+//!   as advanced: `x[0, :, [0, 1]]` differs);
+//! - the *advanced* part (integer tensors, boolean masks, bools) is a gather into a
+//!   fresh tensor: the index tensors broadcast together; when the dims they index (in
+//!   the basic view) are not adjacent the indexed block moves to the front. Backward is
+//!   the matching scatter-add (duplicates accumulate).
 //!
 //! `setitem_` writes through the same resolution; its autograd node has edges
 //! (self's previous grad_fn, value): the overwritten region gets zero gradient
@@ -121,8 +123,9 @@ pub(crate) struct Resolved {
     pub steps: SmallVec<[Step; 4]>,
     pub layout: Layout,
     pub adv: Vec<Adv>,
-    /// NumPy's rule: advanced items next to each other in the expression keep their place;
-    /// anything between them (even an Ellipsis covering no dims) moves the block to the front.
+    /// Whether the indexed block may keep its place; PyTorch decides by the indexed dims
+    /// alone (adjacent dims of the basic view keep their place), so this is always true
+    /// here and `plan_offsets` checks the dims.
     pub adjacent: bool,
 }
 
@@ -163,25 +166,17 @@ fn first_invalid_index(index: &Tensor, size: usize) -> Result<Option<i64>> {
 /// Resolves `index` against `t`'s layout: basic steps, the view layout, advanced indices.
 pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
     let rank = t.rank();
-    // 0-d tensors used as indices behave like Python ints / bools (NumPy)
+    // 0-d tensors used as indices behave like Python ints / bools
     let mut consumed = 0usize;
     let mut ellipses = 0usize;
-    let mut has_adv = false;
     for it in index {
         match it {
             TensorIndex::Int(_) | TensorIndex::Slice { .. } => consumed += 1,
             TensorIndex::Ellipsis => ellipses += 1,
-            TensorIndex::Bool(_) => has_adv = true,
-            TensorIndex::None => {}
+            TensorIndex::Bool(_) | TensorIndex::None => {}
             TensorIndex::Tensor(x) => {
                 check_index_dtype(x)?;
-                if x.dtype() == DType::Bool {
-                    consumed += x.rank();
-                    has_adv = true;
-                } else {
-                    consumed += 1;
-                    has_adv |= x.rank() > 0;
-                }
+                consumed += if x.dtype() == DType::Bool { x.rank() } else { 1 };
             }
         }
     }
@@ -195,14 +190,7 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
     let mut steps: SmallVec<[Step; 4]> = SmallVec::new();
     let mut adv = Vec::new();
     let (mut cur, mut orig) = (0usize, 0usize);
-    let mut adv_pos: SmallVec<[usize; 4]> = SmallVec::new();
-    let mut n_prev = 0usize;
-    for (pos, it) in index.iter().enumerate() {
-        // the previous item was advanced when it added entries
-        if adv.len() > n_prev {
-            adv_pos.push(pos - 1);
-            n_prev = adv.len();
-        }
+    for it in index {
         match it {
             TensorIndex::Int(i) => {
                 let size = layout.shape[cur];
@@ -210,13 +198,10 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
                 if v < 0 || v >= size as isize {
                     return Err(out_of_bounds(*i as i64, orig, size));
                 }
-                if has_adv {
-                    adv.push(Adv::Int { dim: cur, orig, idx: Tensor::scalar(Scalar::Int(v as i64), DType::I64)? });
-                    cur += 1;
-                } else {
-                    layout = layout.select(cur as isize, v)?;
-                    steps.push(Step::Select(cur, v));
-                }
+                // always basic indexing, even beside an advanced index (PyTorch; NumPy would
+                // count the int as advanced and move the indexed dims)
+                layout = layout.select(cur as isize, v)?;
+                steps.push(Step::Select(cur, v));
                 orig += 1;
             }
             TensorIndex::Slice { start, stop, step } => {
@@ -270,7 +255,7 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
                 orig += k;
             }
             TensorIndex::Tensor(x) => {
-                if x.rank() == 0 && !has_adv {
+                if x.rank() == 0 {
                     // a 0-d integer tensor is an int (a view)
                     let i = x.item()?.to_i64() as isize;
                     let size = layout.shape[cur];
@@ -288,11 +273,12 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
             }
         }
     }
-    if adv.len() > n_prev {
-        adv_pos.push(index.len() - 1);
-    }
-    let adjacent = adv_pos.windows(2).all(|w| w[1] == w[0] + 1);
-    Ok(Resolved { steps, layout, adv, adjacent })
+    Ok(Resolved { steps, layout, adv, adjacent: true })
+}
+
+/// An int32 index as int64 (the kernels read int64; PyTorch takes either).
+fn as_i64(index: &Tensor) -> Result<Tensor> {
+    if index.dtype() == DType::I32 { index.cast_raw(DType::I64) } else { Ok(index.clone()) }
 }
 
 fn as_i64_contig(t: &Tensor) -> Result<Tensor> {

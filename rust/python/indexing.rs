@@ -221,7 +221,8 @@ pub(crate) fn inplace<'py>(slf: &Bound<'py, PyTensor>, f: impl FnOnce(&Tensor) -
 #[pymethods]
 impl PyTensor {
     /// `t[key]`: ints, slices (any step, negative too), None, Ellipsis, integer/boolean
-    /// tensors, lists and NumPy arrays, in any combination (NumPy's rules). Basic indexing
+    /// tensors, lists and NumPy arrays, in any combination (PyTorch's rules: an int is basic
+    /// indexing even beside a list, unlike NumPy). Basic indexing
     /// returns a view; advanced indexing a copy.
     fn __getitem__<'py>(slf: &Bound<'py, Self>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let t = &slf.get().inner;
