@@ -35,8 +35,12 @@ impl Layout {
     pub fn numel(&self) -> usize {
         shape::numel(&self.shape)
     }
-    /// Row-major contiguous (size-1 dims may have any stride, as in PyTorch).
+    /// Row-major contiguous (size-1 dims may have any stride, and a view with no elements is
+    /// contiguous whatever its strides, as in PyTorch).
     pub fn is_contiguous(&self) -> bool {
+        if self.shape.contains(&0) {
+            return true;
+        }
         let mut expected = 1isize;
         for i in (0..self.shape.len()).rev() {
             if self.shape[i] == 1 {

@@ -265,8 +265,28 @@ impl Tensor {
         if (step > 0.0 && start > end) || (step < 0.0 && start < end) {
             return Err(Error::Runtime("upper bound and larger bound inconsistent with step sign".into()));
         }
-        let n = ((end - start) / step).ceil().max(0.0) as usize;
+        if dtype == DType::Bool {
+            return Err(Error::NotImplemented("\"arange_cpu\" not implemented for 'Bool'".into()));
+        }
+        // the length comes from the arguments as given; the values, for an integer dtype,
+        // from start and step truncated to integers first (PyTorch: arange(-1.5, 2.5, 1,
+        // dtype=int64) is [-1, 0, 1, 2], not the truncated float values)
+        let n = ((end - start) / step).ceil().max(0.0);
+        if n >= usize::MAX as f64 {
+            return Err(Error::Runtime(format!("arange: the result of {start} to {end} in steps of {step} has too many elements")));
+        }
+        let n = n as usize;
         let t = Tensor::empty(&[n], dtype, Device::Cpu)?;
+        if dtype.is_int() {
+            let (s0, st) = (start as i64, step as i64);
+            dispatch_dtype!(dtype, T => {
+                let p = t.data_ptr() as *mut T;
+                for i in 0..n {
+                    unsafe { *p.add(i) = T::from_i64(s0.wrapping_add((i as i64).wrapping_mul(st))) };
+                }
+            });
+            return Ok(t);
+        }
         dispatch_dtype!(dtype, T => {
             let p = t.data_ptr() as *mut T;
             for i in 0..n {
@@ -278,7 +298,13 @@ impl Tensor {
 
     /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`);
     /// computed from both ends so that the last value is exactly `end`.
+    /// For an integer dtype the ends are truncated to integers first and the values in
+    /// between truncated (PyTorch: linspace(2.5, 1, 4, dtype=int64) is [2, 1, 1, 1]).
     pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType) -> Result<Tensor> {
+        if dtype == DType::Bool {
+            return Err(Error::NotImplemented("\"linspace_cpu\" not implemented for 'Bool'".into()));
+        }
+        let (start, end) = if dtype.is_int() { (start.trunc(), end.trunc()) } else { (start, end) };
         let t = Tensor::empty(&[steps], dtype, Device::Cpu)?;
         let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
         let half = steps / 2;

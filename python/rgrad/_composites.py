@@ -21,9 +21,6 @@ __all__ = [
 # tensor methods only (no function form in PyTorch)
 _METHODS_ONLY = ["fill_diagonal_"]
 
-def _as_tensor(x, like):
-    return x if isinstance(x, Tensor) else _rgrad.tensor(x, dtype=like.dtype if isinstance(like, Tensor) else None)
-
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """``diff(input, n=1, dim=-1, prepend=None, append=None)``: ``n``-th forward difference
@@ -240,10 +237,13 @@ def logaddexp2(input, other):
 def xlogy(input, other):
     """``xlogy(input, other)``: ``input * log(other)``, 0 where ``input`` is 0 (unless
     ``other`` is NaN); integer inputs give float results."""
-    x = _as_tensor(input, other)
-    y = _as_tensor(other, input)
-    if not x.dtype.is_floating_point and not y.dtype.is_floating_point:
-        x, y = x.float(), y.float()
+    # PyTorch's promotion of the two (a Python number or 0-d tensor only changes the
+    # category), then float: xlogy(int tensor, 2.5) is computed in float32, not at 2
+    dt = _rgrad.result_type(input, other)
+    if not dt.is_floating_point:
+        dt = _rgrad.get_default_dtype()
+    x = input.to(dt) if isinstance(input, Tensor) else _rgrad.tensor(input, dtype=dt)
+    y = other.to(dt) if isinstance(other, Tensor) else _rgrad.tensor(other, dtype=dt)
     keep = (x != 0) | y.isnan()
     # log(1) = 0 where the result is 0 anyway: keeps 0 * log(0) = NaN out of the gradient
     prod = x * y.where(keep, _rgrad.ones_like(y)).log()
@@ -306,7 +306,13 @@ def logit(input, eps=None):
     z = _floating(input)
     if eps is not None:
         z = z.clamp(eps, 1.0 - eps)
-    return (z / (1.0 - z)).log()
+        return (z / (1.0 - z)).log()
+    # outside [0, 1] the value is NaN and so, as PyTorch's, is the gradient: a term that is
+    # 0 inside (value and gradient) and NaN outside (the chain rule through log alone would
+    # give a finite 1 / (z (1 - z)) there)
+    outside = ((z < 0) | (z > 1)).detach()
+    nan_outside = _rgrad.zeros_like(z).masked_fill(outside, float("nan"))
+    return (z / (1.0 - z)).log() + z * nan_outside
 
 
 def sinc(input):

@@ -39,7 +39,9 @@ pub(crate) fn check_same_device(a: &Tensor, b: &Tensor) -> Result<()> {
 
 /// The dtype the kernel computes in and the dtype it writes, or PyTorch's error
 /// for a dtype the op does not support.
-fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
+/// `exponent_is_number`: a bool tensor to a Python-number power stays bool (PyTorch has a
+/// kernel for that and none for bool ** bool tensor).
+fn dtypes_for(op: BinaryOp, common: DType, exponent_is_number: bool) -> Result<(DType, DType)> {
     let not_implemented = || Error::NotImplemented(format!("\"{}\" not implemented for '{}'", op.kernel_name(), dtype_title(common)));
     Ok(match op {
         _ if op.is_bool_output() => (common, DType::Bool),
@@ -48,11 +50,12 @@ fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
         BinaryOp::Hypot if !common.is_float() => return Err(not_implemented()),
         BinaryOp::Div | BinaryOp::Atan2 | BinaryOp::Copysign if !common.is_float() => (default_float(), default_float()),
         BinaryOp::Sub if common == DType::Bool => {
-            return Err(Error::Runtime(
+            return Err(Error::NotImplemented(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.".into(),
             ))
         }
-        BinaryOp::Pow if common == DType::Bool => (DType::I64, DType::I64),
+        BinaryOp::Pow if common == DType::Bool && exponent_is_number => (DType::I64, DType::Bool),
+        BinaryOp::Pow if common == DType::Bool => return Err(not_implemented()),
         BinaryOp::DivTrunc | BinaryOp::DivFloor | BinaryOp::Remainder | BinaryOp::Fmod if common == DType::Bool => return Err(not_implemented()),
         BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor if common.is_float() => return Err(not_implemented()),
         BinaryOp::Shl | BinaryOp::Shr if common.is_float() || common == DType::Bool => return Err(not_implemented()),
@@ -60,11 +63,22 @@ fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
     })
 }
 
+/// PyTorch refuses `-` with any bool operand (a tensor or a Python bool), not only two.
+fn check_bool_sub(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<()> {
+    if op == BinaryOp::Sub && (a.dtype() == DType::Bool) != (b.dtype() == DType::Bool) {
+        return Err(Error::NotImplemented(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Forward only: broadcast, promote, run the kernel into a fresh tensor.
 pub(crate) fn binary_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     check_same_device(a, b)?;
+    check_bool_sub(op, a, b)?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
-    let (compute, out_dtype) = dtypes_for(op, result_type2(a, b))?;
+    let (compute, out_dtype) = dtypes_for(op, result_type2(a, b), b.is_wrapped_number())?;
     let out = Tensor::empty(&shape, out_dtype, a.device())?;
     run_into(op, &out, a, b, compute)?;
     Ok(out)
@@ -72,6 +86,11 @@ pub(crate) fn binary_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Ten
 
 /// Runs `out = op(a, b)` with both inputs converted to `compute`.
 fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) -> Result<()> {
+    if matches!(op, BinaryOp::Pow) && compute.is_int() && b.is_wrapped_number() {
+        // only a Python-number exponent is refused: a tensor of negative integer exponents
+        // gives 0 (or +-1 for a base of +-1), as PyTorch
+        check_int_pow(b)?;
+    }
     let a = if a.dtype() != compute { a.cast_raw(compute)? } else { a.clone() };
     let b = if b.dtype() != compute { b.cast_raw(compute)? } else { b.clone() };
     let shape = out.shape();
@@ -83,9 +102,6 @@ fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) 
         let tmp = Tensor::empty(shape, want, out.device())?;
         run_into(op, &tmp, &a, &b, compute)?;
         return out.copy_from_raw(&tmp);
-    }
-    if matches!(op, BinaryOp::Pow) && compute.is_int() {
-        check_int_pow(&b)?;
     }
     let plan = Plan::<3>::new(shape, [out.operand(), a.operand_as(shape)?, b.operand_as(shape)?]);
     if op.is_bool_output() {
@@ -250,6 +266,7 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
 /// In-place `self = op(self, other)`: the result must fit self's shape and dtype.
 pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, other: &Tensor) -> Result<()> {
     check_same_device(this, other)?;
+    check_bool_sub(op, this, other)?;
     check_inplace_allowed(this)?;
     let shape = broadcast_shapes(this.shape(), other.shape())?;
     if shape.as_slice() != this.shape() {
@@ -259,7 +276,7 @@ pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, ot
             fmt_shape(&shape)
         )));
     }
-    let (compute, result) = dtypes_for(op, result_type2(this, other))?;
+    let (compute, result) = dtypes_for(op, result_type2(this, other), other.is_wrapped_number())?;
     if !can_cast(result, this.dtype()) {
         return Err(Error::Runtime(format!(
             "result type {} can't be cast to the desired output type {}",

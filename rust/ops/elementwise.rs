@@ -100,7 +100,7 @@ fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor>
         Atanh => g.div(&one_minus(&x.mul(x)?)?)?,
         Sigmoid => g.mul(&y.mul(&one_minus(y)?)?)?,
         // relu'(0) = 0, as PyTorch
-        Relu => x.gt_t(&zero)?.where_t(g, &zero)?,
+        Relu => piecewise_linear_grad("ThresholdBackwardBackward0", g, x, &x.gt_t(&zero)?, 0.0)?,
         Gelu => {
             // Phi(x) + x phi(x)
             let cdf = x.mul_scalar(std::f64::consts::FRAC_1_SQRT_2)?.erf()?.add(&one)?.mul_scalar(0.5)?;
@@ -486,38 +486,63 @@ impl Tensor {
     }
 
     /// `lerp(end, weight)`: `self + weight * (end - self)`.
+    /// `end` and a tensor `weight` must have self's dtype (PyTorch checks them first); a
+    /// Python-number weight converts.
     pub fn lerp(&self, end: &Tensor, weight: &Tensor) -> Result<Tensor> {
-        if !self.dtype().is_float() {
-            return Err(not_implemented("lerp_kernel_scalar", self.dtype()));
+        for (what, t) in [("end", end), ("weight", weight)] {
+            if !t.is_wrapped_number() && t.dtype() != self.dtype() {
+                return Err(Error::Runtime(format!("expected dtype {} for `{what}` but got dtype {}", self.dtype(), t.dtype())));
+            }
         }
-        if self.dtype() != end.dtype() {
-            return Err(Error::Runtime(format!(
-                "expected dtype {} for `end` but got dtype {}",
-                self.dtype(),
-                end.dtype()
-            )));
+        if !self.dtype().is_float() {
+            return Err(not_implemented(if weight.is_wrapped_number() { "lerp_kernel_scalar" } else { "lerp_kernel_tensor" }, self.dtype()));
         }
         self.add(&weight.mul(&end.sub(self)?)?)
     }
 
-    /// `addcmul(t1, t2, value=1)`: `self + value * t1 * t2`.
+    /// `addcmul(t1, t2, value=1)`: `self + value * t1 * t2`, computed in the dtype the three
+    /// tensors promote to (a 0-d one ranks below the others, as in any PyTorch op), with
+    /// `value` converted to it (truncated for an integer result, as PyTorch).
     pub fn addcmul(&self, t1: &Tensor, t2: &Tensor, value: &Tensor) -> Result<Tensor> {
-        let prod = t1.mul(t2)?;
-        let prod = if value.is_wrapped_number() && value.item()?.to_f64() == 1.0 { prod } else { prod.mul(value)? };
-        self.add(&prod)
+        let (s, a, b, v) = pointwise3_operands(self, t1, t2, value)?;
+        let prod = a.mul(&b)?;
+        let prod = match v {
+            Some(v) => prod.mul(&v)?,
+            None => prod,
+        };
+        s.add(&prod)
     }
 
-    /// `addcdiv(t1, t2, value=1)`: `self + value * t1 / t2`.
+    /// `addcdiv(t1, t2, value=1)`: `self + value * t1 / t2` (promotion as `addcmul`).
     pub fn addcdiv(&self, t1: &Tensor, t2: &Tensor, value: &Tensor) -> Result<Tensor> {
         if !t1.dtype().is_float() && !t2.dtype().is_float() {
             return Err(Error::Runtime(
                 "Integer division with addcdiv is no longer supported, and in a future release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.".into(),
             ));
         }
-        let q = t1.div(t2)?;
-        let q = if value.is_wrapped_number() && value.item()?.to_f64() == 1.0 { q } else { q.mul(value)? };
-        self.add(&q)
+        let (s, a, b, v) = pointwise3_operands(self, t1, t2, value)?;
+        let q = a.div(&b)?;
+        let q = match v {
+            Some(v) => q.mul(&v)?,
+            None => q,
+        };
+        s.add(&q)
     }
+}
+
+/// `addcmul` / `addcdiv` operands: the three tensors in their common dtype (differentiable
+/// casts) and `value` as a number of that dtype (`None` when it is 1).
+fn pointwise3_operands(x: &Tensor, t1: &Tensor, t2: &Tensor, value: &Tensor) -> Result<(Tensor, Tensor, Tensor, Option<Tensor>)> {
+    let dtype = result_type(&[promotion_operand(x), promotion_operand(t1), promotion_operand(t2)]);
+    let cast = |t: &Tensor| if t.dtype() != dtype { t.to_dtype(dtype) } else { Ok(t.clone()) };
+    let v = value.item()?;
+    let v = match dtype {
+        DType::Bool => Scalar::Bool(v.to_f64() != 0.0),
+        d if d.is_int() => Scalar::Int(v.to_i64()),
+        _ => Scalar::Float(v.to_f64()),
+    };
+    let v = if v.to_f64() == 1.0 && value.is_wrapped_number() { None } else { Some(Tensor::wrapped_scalar(v)) };
+    Ok((cast(x)?, cast(t1)?, cast(t2)?, v))
 }
 
 /// `clamp` with at least one tensor bound: one fused kernel, then the backward
@@ -620,6 +645,74 @@ fn where_op(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// `binary_op` re-exported for bindings that build ops by kind.
 pub fn binary_kind(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary_op(op, a, b)
+}
+
+/// The gradient of a piecewise-linear op at `x`: `g` where `keep`, else `g * slope`.
+///
+/// Recorded as a function of `g` *and* `x`, as PyTorch's threshold_backward /
+/// hardtanh_backward / leaky_relu_backward: under `create_graph` the first-order gradient
+/// of relu, relu6, hardtanh or leaky_relu then requires grad, and differentiating it again
+/// gives the same mask for `g` and zeros for `x` (a plain `where` would cut `x` out, and a
+/// second `autograd.grad` would fail). clamp's gradient is a plain `where`, as in PyTorch.
+pub(crate) fn piecewise_linear_grad(name: &'static str, g: &Tensor, x: &Tensor, keep: &Tensor, slope: f64) -> Result<Tensor> {
+    fn apply(keep: &Tensor, g: &Tensor, slope: f64) -> Result<Tensor> {
+        if slope == 0.0 {
+            keep.where_t(g, &wrapped(0.0))
+        } else {
+            keep.where_t(g, &g.mul_scalar(slope)?)
+        }
+    }
+    let out = crate::autograd::no_grad(|| apply(keep, g, slope))?;
+    if needs_grad(&[g, x]) {
+        let keep = keep.detach();
+        record(name, &out, &[g, x], vec![], move |_, gg| Ok(vec![Some(apply(&keep, gg, slope)?), Some(gg.zeros_like()?)]));
+    }
+    Ok(out)
+}
+
+impl Tensor {
+    /// `hardtanh(min_val, max_val)` (also relu6 and hardsigmoid's clamp): clamped to the
+    /// bounds; an integer tensor stays integer, with the bounds truncated (PyTorch). The
+    /// gradient passes strictly inside the bounds only (unlike clamp's, which passes at
+    /// them), as PyTorch's hardtanh_backward.
+    pub fn hardtanh(&self, min_val: f64, max_val: f64) -> Result<Tensor> {
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("Bool inputs not supported for hardtanh".into()));
+        }
+        if min_val > max_val {
+            return Err(Error::Value("min_val cannot be greater than max_val".into()));
+        }
+        if !self.dtype().is_float() {
+            let (lo, hi) = (Scalar::Int(min_val.trunc() as i64), Scalar::Int(max_val.trunc() as i64));
+            return unary_raw(UnaryOp::Clamp { min: Some(lo.to_f64()), max: Some(hi.to_f64()) }, self);
+        }
+        let out = unary_raw(UnaryOp::Clamp { min: Some(min_val), max: Some(max_val) }, self)?;
+        if needs_grad(&[self]) {
+            record("HardtanhBackward0", &out, &[self], vec![self.clone()], move |s, g| {
+                let x = &s[0];
+                let keep = x.gt_t(&wrapped(min_val))?.logical_and(&x.lt_t(&wrapped(max_val))?)?;
+                Ok(vec![Some(piecewise_linear_grad("HardtanhBackwardBackward0", g, x, &keep, 0.0)?)])
+            });
+        }
+        Ok(out)
+    }
+
+    /// `leaky_relu(negative_slope)`: `x` where `x > 0`, else `negative_slope * x` (float
+    /// tensors only, as PyTorch); its gradient is `negative_slope` at 0.
+    pub fn leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
+        if !self.dtype().is_float() {
+            return Err(not_implemented("leaky_relu_cpu", self.dtype()));
+        }
+        let zero = wrapped(0.0);
+        let out = crate::autograd::no_grad(|| self.gt_t(&zero)?.where_t(self, &self.mul_scalar(negative_slope)?))?;
+        if needs_grad(&[self]) {
+            record("LeakyReluBackward0", &out, &[self], vec![self.clone()], move |s, g| {
+                let x = &s[0];
+                Ok(vec![Some(piecewise_linear_grad("LeakyReluBackwardBackward0", g, x, &x.gt_t(&wrapped(0.0))?, negative_slope)?)])
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// `1 - t`.

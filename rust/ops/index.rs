@@ -722,14 +722,20 @@ impl Tensor {
         }
         check_int_index(index, "index_select")?;
         if self.rank() == 0 {
+            // a 0-d tensor takes exactly one index and stays 0-d (PyTorch)
             normalize_dim(dim, 0)?;
-            let shape: Vec<usize> = if index.rank() == 0 { vec![] } else { vec![index.numel()] };
-            return self.reshape_to(&[1])?.index_select(0, index)?.reshape_to(&shape);
+            if index.numel() != 1 {
+                return Err(Error::Runtime(format!("index_select(): Index to scalar can have only 1 value, got {} value(s)", index.numel())));
+            }
+            return self.reshape_to(&[1])?.index_select(0, &index.reshape_to(&[1])?)?.reshape_to(&[]);
         }
         let d = normalize_dim(dim, self.rank())?;
         if let Some(v) = first_invalid_index(index, self.shape()[d])? {
-            // PyTorch: RuntimeError, and no negative indices
-            return Err(Error::Runtime(format!("index_select(): index {v} is out of bounds for dimension {d} with size {}", self.shape()[d])));
+            // no negative indices; the class is PyTorch's (2.15), which depends on its kernel
+            // path: a RuntimeError along dim 1, an IndexError ("index out of range in self")
+            // along any other
+            let msg = format!("index_select(): index {v} is out of range in self: dimension {d} has size {}", self.shape()[d]);
+            return Err(if d == 1 { Error::Runtime(msg) } else { Error::Index(msg) });
         }
         self.index_adv("IndexSelectBackward0", &dim_spec(index, d)?)
     }

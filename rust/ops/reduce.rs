@@ -57,7 +57,9 @@ fn sum_dtype(d: DType) -> DType {
 /// Raw (no autograd) sum over the masked dims into a fresh tensor of `dtype`.
 fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
-    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x.clone() };
+    // the input converts to `dtype` first, as in PyTorch (for bool: 0.5 and NaN are true)
+    let x = if dtype == DType::Bool && x.dtype() != DType::Bool { x.cast_raw(DType::Bool)? } else { x.clone() };
+    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x };
     let out_shape = reduced_shape(x.shape(), mask, keepdim);
     let out = Tensor::empty(&out_shape, acc, x.device())?;
     match acc {
@@ -435,7 +437,9 @@ impl Tensor {
 /// Raw product in `dtype` (bool results computed in int64 then converted).
 fn prod_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
-    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x.clone() };
+    // the input converts to `dtype` first (see `sum_raw`)
+    let x = if dtype == DType::Bool && x.dtype() != DType::Bool { x.cast_raw(DType::Bool)? } else { x.clone() };
+    let x = if x.dtype() != acc { x.cast_raw(acc)? } else { x };
     let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
     match acc {
         DType::F32 => run_reducer(&ProdR::<f32>::new(), &x, mask, &out, None),

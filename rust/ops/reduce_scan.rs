@@ -36,7 +36,8 @@ fn scan_arith_raw(x: &Tensor, d: usize, dtype: DType, prod: bool) -> Result<Tens
     let (sp, op) = (SendPtr(src.data_ptr()), SendPtr(out.data_ptr()));
     unsafe {
         match acc {
-            DType::F32 => scan::scan_arith::<f32>(sp, op, o, n, i, prod),
+            // float64 running values, as PyTorch
+            DType::F32 => scan::scan_arith_f32_wide(sp, op, o, n, i, prod),
             DType::F64 => scan::scan_arith::<f64>(sp, op, o, n, i, prod),
             DType::I64 => scan::scan_arith::<i64>(sp, op, o, n, i, prod),
             DType::I32 => scan::scan_arith::<i32>(sp, op, o, n, i, prod),

@@ -113,25 +113,37 @@ impl Tensor {
 
     /// `var(dim=None, *, correction=1, keepdim=False)`: two-pass (mean first) variance.
     pub fn var_dims(&self, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        self.var_impl("var", dims, correction, keepdim)
+        self.var_impl("var", dims, correction, keepdim)?.to_dtype(self.dtype())
     }
 
+    /// The variance, in float64 for a float32 input: squared deviations of float32 values
+    /// overflow float32 long before the variance (or the std) does, and PyTorch
+    /// accumulates in double too (`tensor([1e20, 2.]).std()` is 7.07e19, not inf).
     fn var_impl(&self, _name: &str, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
         if !self.dtype().is_float() {
-            return Err(Error::Runtime("std and var only support floating point and complex dtypes".into()));
+            return Err(Error::NotImplemented("std and var only support floating point and complex dtypes".into()));
         }
         let mask = reduce_mask(self.rank(), dims)?;
         let dl = dims_of(&mask);
         let n = reduced_count(self.shape(), &mask) as f64;
         let mean = self.mean_dims(dl.as_deref(), true, None)?;
-        let dev = self.sub(&mean)?;
+        let dev = self.sub(&mean)?.to_dtype(DType::F64)?;
         let ss = dev.mul(&dev)?.sum_dims(dl.as_deref(), keepdim, None)?;
         ss.div_scalar((n - correction).max(0.0))
     }
 
-    /// `std(dim=None, *, correction=1, keepdim=False)`.
+    /// `std(dim=None, *, correction=1, keepdim=False)`. Its gradient is 0 where the std is 0
+    /// (every element equal), as PyTorch's, where sqrt's would be 0 * inf.
     pub fn std_dims(&self, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        self.var_impl("std", dims, correction, keepdim)?.sqrt()
+        let var = self.var_impl("std", dims, correction, keepdim)?;
+        let out = crate::autograd::no_grad(|| var.sqrt())?;
+        if needs_grad(&[&var]) {
+            record("StdBackward0", &out, &[&var], vec![out.clone()], |s, g| {
+                let y = &s[0];
+                Ok(vec![Some(g.div(&y.mul_scalar(2.0)?)?.masked_fill_scalar(&y.eq_t(&wrapped(0.0))?, 0.0)?)])
+            });
+        }
+        out.to_dtype(self.dtype())
     }
 
     /// `nansum(dim=None, keepdim=False, dtype=None)`: sum treating NaN as 0.
@@ -201,6 +213,11 @@ impl Tensor {
 fn norm_forward(x: &Tensor, ord: f64, mask: &[bool], keepdim: bool) -> Result<Tensor> {
     let dl = dims_of(mask);
     let dl = dl.as_deref();
+    if ord != 0.0 && reduced_count(x.shape(), mask) == 1 && x.numel() > 0 {
+        // the norm of one element is its magnitude: no |x|^p that could overflow (PyTorch
+        // gives 3e38 for tensor([3e38]).norm() this way)
+        return x.abs()?.reshape_to(&reduced_shape(x.shape(), mask, keepdim));
+    }
     if ord == 2.0 && !needs_grad(&[x]) {
         crate::ops::reduce::pow_sum_raw(x, mask, keepdim, 2)?.sqrt()
     } else if ord == 1.0 && !needs_grad(&[x]) {

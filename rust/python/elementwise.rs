@@ -258,11 +258,8 @@ impl PyTensor {
     /// `subtract(other, *, alpha=1)`: alias of `sub`.
     #[pyo3(signature = (other, *, alpha=None))]
     fn subtract(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
-        let mut o = operand_required(other, "other")?;
-        if let Some(al) = alpha {
-            o = o.mul(&operand_required(al, "alpha")?)?;
-        }
         let a = &self.inner;
+        let o = super::tensor::scaled(a, operand_required(other, "other")?, alpha)?;
         ok(maybe_detach(py, a.numel().max(o.numel()), || a.sub(&o)))
     }
     /// `divide(other, *, rounding_mode=None)`: alias of `div`.
@@ -478,6 +475,22 @@ fn _softplus(py: Python<'_>, input: &Bound<'_, PyAny>, beta: Option<&Bound<'_, P
     ok(maybe_detach(py, x.numel(), || x.softplus(beta, threshold)))
 }
 
+/// `hardtanh(input, min_val, max_val)` (relu6 and hardsigmoid build on it).
+#[pyfunction]
+fn _hardtanh(py: Python<'_>, input: &Bound<'_, PyAny>, min_val: &Bound<'_, PyAny>, max_val: &Bound<'_, PyAny>) -> PyT {
+    let x = tensor_arg(input, "input")?;
+    let (lo, hi) = (float_arg(min_val, "min_val")?, float_arg(max_val, "max_val")?);
+    ok(maybe_detach(py, x.numel(), || x.hardtanh(lo, hi)))
+}
+
+/// `leaky_relu(input, negative_slope)`.
+#[pyfunction]
+fn _leaky_relu(py: Python<'_>, input: &Bound<'_, PyAny>, negative_slope: &Bound<'_, PyAny>) -> PyT {
+    let x = tensor_arg(input, "input")?;
+    let slope = float_arg(negative_slope, "negative_slope")?;
+    ok(maybe_detach(py, x.numel(), || x.leaky_relu(slope)))
+}
+
 /// In-place `relu_`/`sigmoid_`/`tanh_`/`silu_`/`gelu_` used by `nn.functional(..., inplace=True)`.
 #[pyfunction]
 #[pyo3(signature = (input, name, approximate="none"))]
@@ -500,6 +513,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_gelu, m)?)?;
     m.add_function(wrap_pyfunction!(_silu, m)?)?;
     m.add_function(wrap_pyfunction!(_softplus, m)?)?;
+    m.add_function(wrap_pyfunction!(_hardtanh, m)?)?;
+    m.add_function(wrap_pyfunction!(_leaky_relu, m)?)?;
     m.add_function(wrap_pyfunction!(_activation_, m)?)?;
     Ok(())
 }

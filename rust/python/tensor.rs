@@ -119,14 +119,36 @@ compare_dunders! {
 }
 
 /// Scales `other` by `alpha` (the `alpha=` of add/sub).
-fn scaled(other: Tensor, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
-    match alpha {
-        None => Ok(other),
-        Some(a) => {
-            let a = operand_required(a, "alpha")?;
-            Ok(other.mul(&a)?)
+/// `alpha * other` for `add` / `sub`. As PyTorch, alpha is a number converted to the result
+/// type of `this` and `other` (so it never changes the result's dtype): a bool alpha only for
+/// bool results, a float one only for float results, and it must fit (a bool result takes
+/// any alpha as nonzero / zero).
+pub(super) fn scaled(this: &Tensor, other: Tensor, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
+    let Some(a) = alpha else { return Ok(other) };
+    let a = match super::convert::scalar_of(a) {
+        Some(v) => v,
+        None => operand_required(a, "alpha")?.item()?,
+    };
+    let dtype = crate::ops::binary::result_type2(this, &other);
+    match (a, dtype) {
+        (Scalar::Bool(_), d) if d != DType::Bool => return Err(Error::Runtime("Boolean alpha only supported for Boolean results.".into()).into()),
+        (Scalar::Float(_), d) if !d.is_float() => {
+            return Err(Error::Runtime("For integral input tensors, argument alpha must not be a floating point number.".into()).into())
         }
+        _ => a.check_fits(dtype)?,
     }
+    let a = if dtype == DType::Bool { Scalar::Bool(a.to_f64() != 0.0) } else { a };
+    if other.is_wrapped_number() {
+        // a number times a number stays a number (it must not gain a tensor's rank in promotion)
+        let o = other.item()?;
+        let v = match (o, a) {
+            (Scalar::Bool(x), Scalar::Bool(y)) => Scalar::Bool(x && y),
+            (Scalar::Float(_), _) | (_, Scalar::Float(_)) => Scalar::Float(o.to_f64() * a.to_f64()),
+            _ => Scalar::Int(o.to_i64().wrapping_mul(a.to_i64())),
+        };
+        return Ok(Tensor::wrapped_scalar(v));
+    }
+    Ok(other.mul(&Tensor::wrapped_scalar(a))?)
 }
 
 #[pymethods]
@@ -625,15 +647,15 @@ impl PyTensor {
     /// `add(other, *, alpha=1)`: self + alpha * other.
     #[pyo3(signature = (other, *, alpha=None))]
     fn add(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
         let a = &self.inner;
+        let o = scaled(a, operand_required(other, "other")?, alpha)?;
         ok(maybe_detach(py, a.numel(), || a.add(&o)))
     }
     /// `sub(other, *, alpha=1)`: self - alpha * other.
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
         let a = &self.inner;
+        let o = scaled(a, operand_required(other, "other")?, alpha)?;
         ok(maybe_detach(py, a.numel(), || a.sub(&o)))
     }
     /// `mul(other)`: elementwise product with broadcasting.
@@ -680,13 +702,13 @@ impl PyTensor {
 
     #[pyo3(signature = (other, *, alpha=None))]
     fn add_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
+        let o = scaled(&slf.get().inner, operand_required(other, "other")?, alpha)?;
         slf.get().inner.add_(&o)?;
         Ok(slf.clone())
     }
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
+        let o = scaled(&slf.get().inner, operand_required(other, "other")?, alpha)?;
         slf.get().inner.sub_(&o)?;
         Ok(slf.clone())
     }
