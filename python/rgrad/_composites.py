@@ -61,6 +61,8 @@ def _along(input, dim, name=None):
 
 
 def _median(input, dim, keepdim, ignore_nan, name):
+    if input.dtype == _rgrad.bool:
+        raise not_implemented("median_cpu", input)
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:
@@ -211,15 +213,21 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
-def _float_only(name, *ts):
-    for t in ts:
-        if isinstance(t, Tensor) and not t.dtype.is_floating_point:
-            raise not_implemented(f"{name}_cpu", t)
+def _float_pair(name, input, other):
+    """Both operands in their promoted dtype, which must be a float one (PyTorch's
+    logaddexp has float kernels only: int with float promotes, int with int is refused)."""
+    for pos, (arg, t) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(t).__name__}")
+    dt = _rgrad.result_type(input, other)
+    if not dt.is_floating_point:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{dtype_title(dt)}\'')
+    return input.to(dt), other.to(dt)
 
 
 def logaddexp(input, other):
     """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow."""
-    _float_only("logaddexp", input, other)
+    input, other = _float_pair("logaddexp", input, other)
     m = input.maximum(other)
     # inf + inf stays inf (the difference below would be nan)
     m_safe = m.where(m.isfinite(), _rgrad.zeros_like(m))
@@ -228,7 +236,7 @@ def logaddexp(input, other):
 
 def logaddexp2(input, other):
     """``logaddexp2(input, other)``: ``log2(2**input + 2**other)`` without overflow."""
-    _float_only("logaddexp2", input, other)
+    input, other = _float_pair("logaddexp2", input, other)
     m = input.maximum(other)
     m_safe = m.where(m.isfinite(), _rgrad.zeros_like(m))
     return m_safe + ((input - m_safe).exp2() + (other - m_safe).exp2()).log2()
@@ -280,6 +288,9 @@ def cross(input, other, dim=None):
 
 
 def _linalg_cross(input, other, dim=-1, name="linalg.cross"):
+    if input.dtype != other.dtype:
+        # PyTorch computes in input's dtype and refuses another
+        raise RuntimeError(f"expected scalar type {dtype_title(input.dtype)} but found {dtype_title(other.dtype)}")
     if input.dim() != other.dim():
         raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
     a_n, b_n = input.shape[dim], other.shape[dim]
@@ -327,6 +338,8 @@ def sinc(input):
 def heaviside(input, values):
     """``heaviside(input, values)``: 0 where ``input < 0``, ``values`` where it is 0, 1
     where it is positive. Both must have one dtype; not differentiable (as in PyTorch)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
     if input.dtype != values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     x, v = input.detach(), values.detach()
@@ -338,6 +351,8 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     ``test_elements`` (either may be a number)."""
     el = elements if isinstance(elements, Tensor) else _rgrad.tensor(elements)
     te = test_elements if isinstance(test_elements, Tensor) else _rgrad.tensor(test_elements)
+    if _rgrad.bool in (el.dtype, te.dtype):
+        raise NotImplementedError("Unsupported input type encountered for isin(): Bool")
     te = te.detach().reshape(-1)
     if te.numel() == 0:
         found = _rgrad.zeros(el.shape, dtype=_rgrad.bool)

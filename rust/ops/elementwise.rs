@@ -29,11 +29,17 @@ fn unary_dtypes(op: UnaryOp, d: DType) -> Result<(DType, DType)> {
         _ if op.is_bool_output() => (d, DType::Bool),
         BitNot if d.is_float() => return Err(not_implemented("bitwise_not_cpu", d)),
         Neg if d == DType::Bool => {
-            return Err(Error::Runtime(
+            return Err(Error::NotImplemented(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
             ))
         }
         Relu if d == DType::Bool => return Err(not_implemented("clamp_min_scalar_cpu", d)),
+        // PyTorch has no bool kernels for these (the integer ones are the identity)
+        Abs if d == DType::Bool => return Err(not_implemented("abs_cpu", d)),
+        Floor | Ceil | Round | Trunc if d == DType::Bool => return Err(not_implemented(&format!("{}_vml_cpu", format!("{op:?}").to_lowercase()), d)),
+        Clamp { .. } if d == DType::Bool => return Err(not_implemented("clamp_scalar_cpu", d)),
+        // rounding to decimals has a float kernel only
+        RoundDecimals(_) if !d.is_float() => return Err(not_implemented("round_cpu", d)),
         Square if d == DType::Bool => (DType::I64, DType::I64),
         Gelu | GeluTanh if !d.is_float() => return Err(not_implemented("GeluKernelImpl", d)),
         Silu if !d.is_float() => return Err(not_implemented("silu_cpu", d)),
@@ -394,6 +400,26 @@ impl Tensor {
             }
         };
         let all_wrapped = min.map_or(true, |t| t.is_wrapped_number()) && max.map_or(true, |t| t.is_wrapped_number());
+        if dtype == DType::Bool && (all_wrapped || (min.is_some() && max.is_some())) {
+            // PyTorch's bool clamp takes one tensor bound only
+            let kernel = match (all_wrapped, min.is_some(), max.is_some()) {
+                (false, _, _) => "clamp_cpu",
+                (true, true, true) => "clamp_scalar_cpu",
+                (true, true, false) => "clamp_min_scalar_cpu",
+                _ => "clamp_max_scalar_cpu",
+            };
+            return Err(not_implemented(kernel, dtype));
+        }
+        if dtype.is_int() {
+            // an integer bound the dtype cannot hold (PyTorch checks before clamping)
+            for (what, b) in [("min", min), ("max", max)] {
+                if let Some(v) = b.filter(|t| t.is_wrapped_number()).map(|t| t.item()).transpose()? {
+                    if v.check_fits(dtype).is_err() {
+                        return Err(Error::Runtime(format!("Clamp {what} value {} is outside the representable range of {}", v.to_f64(), dtype_title(dtype))));
+                    }
+                }
+            }
+        }
         if all_wrapped && dtype != DType::Bool {
             let x = if dtype != self.dtype() { self.to_dtype(dtype)? } else { self.clone() };
             return unary_op(UnaryOp::Clamp { min: scalar(min)?, max: scalar(max)? }, &x);
@@ -624,6 +650,11 @@ fn where_op(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     check_same_device(a, b)?;
     let shape = broadcast_all(&[cond.shape(), a.shape(), b.shape()])?;
     let dtype = result_type2(a, b);
+    for t in [a, b] {
+        if t.is_wrapped_number() {
+            t.item()?.check_fits(dtype)?;
+        }
+    }
     let ac = if a.dtype() != dtype { a.cast_raw(dtype)? } else { a.clone() };
     let bc = if b.dtype() != dtype { b.cast_raw(dtype)? } else { b.clone() };
     let out = Tensor::empty(&shape, dtype, a.device())?;

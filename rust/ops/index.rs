@@ -572,6 +572,14 @@ impl Tensor {
             let m = mask.reshape_to(&mshape)?.detach();
             view.masked_fill_raw(&m, &value.detach().reshape_to(&[])?)?;
         } else {
+            if !value.is_wrapped_number() && value.dtype() != self.dtype() {
+                // PyTorch's index_put_ converts only Python numbers
+                return Err(Error::Runtime(format!(
+                    "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+                    dtype_title(self.dtype()),
+                    dtype_title(value.dtype())
+                )));
+            }
             let spec = expand_adv(&r.adv, r.adjacent)?;
             view.index_put_adv_raw(&spec, value, accumulate)?;
         }
@@ -681,8 +689,8 @@ impl ScatterReduce {
 impl Tensor {
     /// Checks shared by gather/scatter: same rank, int64 index, index fits.
     fn check_gather_scatter(&self, dim: usize, index: &Tensor, src: Option<&Tensor>, what: &str) -> Result<()> {
-        if index.dtype() != DType::I64 {
-            return Err(Error::Runtime(format!("{what}(): Expected dtype int64 for index")));
+        if !index.dtype().is_int() {
+            return Err(Error::Runtime(format!("{what}(): Expected dtype int32/int64 for index")));
         }
         let r = self.rank().max(1);
         if index.rank().max(1) != r {
@@ -751,6 +759,7 @@ impl Tensor {
     fn gather_impl(&self, dim: isize, index: &Tensor, wrap: bool) -> Result<Tensor> {
         let d = normalize_dim(dim, self.rank())?;
         self.check_gather_scatter(d, index, None, "gather")?;
+        let index = &as_i64(index)?;
         if self.rank() == 0 || index.rank() == 0 {
             // 0-d tensors act as 1-element vectors
             let s = if self.rank() == 0 { self.reshape_to(&[1])? } else { self.clone() };
@@ -763,7 +772,7 @@ impl Tensor {
             let esz = self.dtype().size() as isize;
             let plan = Plan::<3>::new(index.shape(), [out.operand(), index.operand(), box_operand(self, index.shape(), Some(d))]);
             kern::gather_dim(self.dtype().size(), &plan, self.strides()[d] * esz, size as i64, wrap)
-                .map_err(|v| if wrap { out_of_bounds(v, d, size) } else { out_of_bounds_rt(v, d, size) })?;
+                .map_err(|v| out_of_bounds_rt(v, d, size))?;
         }
         if needs_grad(&[self]) {
             let (in_shape, index) = (Shape::from(self.shape()), index.detach());
@@ -824,6 +833,10 @@ impl Tensor {
         let d = normalize_dim(dim, self.rank())?;
         let is_value = src.is_wrapped_number();
         self.check_gather_scatter(d, index, if is_value { None } else { Some(src) }, "scatter")?;
+        let index = &as_i64(index)?;
+        if is_value {
+            src.item()?.check_fits(self.dtype())?;
+        }
         if !is_value && src.dtype() != self.dtype() {
             return Err(Error::Runtime(format!(
                 "scatter(): Expected self.dtype to be equal to src.dtype, got {} and {}",
@@ -853,6 +866,10 @@ impl Tensor {
         let d = normalize_dim(dim, self.rank())?;
         let is_value = src.is_wrapped_number();
         self.check_gather_scatter(d, index, if is_value { None } else { Some(src) }, "scatter")?;
+        let index = &as_i64(index)?;
+        if reduce == ScatterReduce::Mean && self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'".into()));
+        }
         if !is_value && src.dtype() != self.dtype() {
             return Err(Error::Runtime(format!(
                 "scatter(): Expected self.dtype to be equal to src.dtype, got {} and {}",
@@ -990,7 +1007,9 @@ impl Tensor {
         let d = self.check_index_family(dim, index, Some(source), "index_add")?;
         let size = if self.rank() == 0 { 1 } else { self.shape()[d] };
         if let Some(v) = first_invalid_index(index, size)? {
-            return Err(out_of_bounds_rt(v, d, size));
+            // PyTorch's class depends on its kernel path: an IndexError ("index out of range
+            // in self") for a 0-d or 1-D tensor, a RuntimeError for 2-D and up
+            return Err(if self.rank() <= 1 { out_of_bounds(v, d, size) } else { out_of_bounds_rt(v, d, size) });
         }
         let src = match alpha {
             Some(a) if a.to_f64() != 1.0 => source.mul(&Tensor::wrapped_scalar(a))?,
@@ -1021,6 +1040,9 @@ impl Tensor {
                 "index_fill_ only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).",
                 value.rank()
             )));
+        }
+        if value.is_wrapped_number() {
+            value.item()?.check_fits(self.dtype())?;
         }
         let (s, spec) = self.as_dim_target(d, index)?;
         s.index_put_adv("IndexFillBackward0", &spec, value, false)?.reshape_to(self.shape())
@@ -1102,6 +1124,9 @@ impl Tensor {
             )));
         }
         let v = value.item()?;
+        if value.is_wrapped_number() {
+            v.check_fits(self.dtype())?;
+        }
         let plan = Plan::<2>::new(self.shape(), [self.operand(), mask.operand_as(self.shape())?]);
         let st = plan.inner_strides();
         crate::dispatch_dtype!(self.dtype(), T => {
@@ -1234,12 +1259,16 @@ impl Tensor {
 
     /// `take_along_dim(indices, dim)`: gather with broadcasting; `dim=None` works on the flattened tensor.
     pub fn take_along_dim(&self, indices: &Tensor, dim: Option<isize>) -> Result<Tensor> {
-        if !indices.dtype().is_int() || indices.dtype() != DType::I64 {
-            return Err(Error::Runtime(format!("torch.take_along_dim(): dtype of indices should be Long but got {}", indices.dtype())));
+        if !indices.dtype().is_int() {
+            return Err(Error::Runtime(format!("gather(): Expected dtype int32/int64 for index, but got {}", indices.dtype())));
         }
         let Some(dim) = dim else {
-            return self.reshape_to(&[self.numel()])?.gather_impl(0, &indices.reshape_to(&[indices.numel()])?, true);
+            // the flattened form is a plain gather (PyTorch: no negative indices here)
+            return self.reshape_to(&[self.numel()])?.gather_impl(0, &indices.reshape_to(&[indices.numel()])?, false);
         };
+        if self.rank() == 0 {
+            return Err(Error::Index(format!("Dimension specified as {dim} but tensor has no dimensions")));
+        }
         if self.rank() != indices.rank() {
             return Err(Error::Runtime(format!(
                 "torch.take_along_dim(): input and indices should have the same number of dimensions, but got {} dimensions for input, and {} dimensions for indices",

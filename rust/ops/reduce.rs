@@ -182,6 +182,9 @@ impl Tensor {
                 dtype_title(other.dtype())
             )));
         }
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("\"dot\" not implemented for 'Bool'".into()));
+        }
         if self.numel() != other.numel() {
             return Err(Error::Runtime(format!(
                 "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",

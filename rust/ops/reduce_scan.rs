@@ -29,6 +29,12 @@ fn contiguous_of(x: &Tensor, dtype: DType) -> Result<Tensor> {
 
 /// Raw cumsum / cumprod in `dtype` (bool results computed in int64).
 fn scan_arith_raw(x: &Tensor, d: usize, dtype: DType, prod: bool) -> Result<Tensor> {
+    if dtype == DType::Bool {
+        // PyTorch has no bool kernel: cumsum(dtype=bool) is refused (a bool input's
+        // default, int64, is fine)
+        let name = if prod { "cumprod_out_cpu" } else { "cumsum_out_cpu" };
+        return Err(crate::error::Error::NotImplemented(format!("\"{name}\" not implemented for 'Bool'")));
+    }
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
     let src = contiguous_of(x, acc)?;
     let out = Tensor::empty(x.shape(), acc, x.device())?;

@@ -103,7 +103,9 @@ impl Tensor {
             return Err(Error::Runtime("unflatten: sizes must be non-empty".into()));
         }
         if self.rank() == 0 {
-            return Err(Error::Index(format!("unflatten: dimension specified as {dim} but tensor has no dimensions")));
+            // PyTorch: an out-of-range dim is an IndexError, an in-range one a RuntimeError
+            normalize_dim(dim, 0)?;
+            return Err(Error::Runtime(format!("unflatten got an unexpected error: Dimension specified as {dim} but tensor has no dimensions")));
         }
         let d = normalize_dim(dim, self.rank())?;
         let inner = infer_size(sizes, self.shape()[d]).map_err(|_| {
@@ -138,8 +140,12 @@ impl Tensor {
         self.transpose(0, 1)
     }
 
-    /// `mT`: transpose of the last two dims.
+    /// `mT`: transpose of the last two dims (a 0-d tensor is its own, as PyTorch, which
+    /// only warns that this is deprecated).
     pub fn mt(&self) -> Result<Tensor> {
+        if self.rank() == 0 {
+            return self.transpose(0, 0);
+        }
         if self.rank() < 2 {
             return Err(Error::Runtime(format!(
                 "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.",

@@ -161,6 +161,7 @@ pub fn full<'py>(size: &Bound<'py, PyAny>, fill_value: &Bound<'py, PyAny>, out: 
     let v = fill_scalar(fill_value)?;
     let (out, dtype) = out_arg("full", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or(v.default_dtype());
+    v.check_fits(dtype)?;
     finish_out(size.py(), "full", Tensor::full(&shape, v, dtype, parse_device(device)?)?, out, requires_grad)
 }
 
@@ -355,7 +356,9 @@ pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype:
     parse_device(device)?;
     let t = tensor_arg(input, "input")?;
     let d = like_dtype(&t, dtype)?;
-    finish(Tensor::full(t.shape(), fill_scalar(fill_value)?, d, t.device())?, requires_grad)
+    let v = fill_scalar(fill_value)?;
+    v.check_fits(d)?;
+    finish(Tensor::full(t.shape(), v, d, t.device())?, requires_grad)
 }
 
 /// `randint_like(input, low=0, high)`.

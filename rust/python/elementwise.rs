@@ -239,6 +239,10 @@ dunders_py! {
 #[pymethods]
 impl PyTensor {
     fn __invert__(&self) -> PyT {
+        if self.inner.dtype().is_float() {
+            // the operator's error is a TypeError (the method's a NotImplementedError), as PyTorch
+            return Err(pyo3::exceptions::PyTypeError::new_err("~ (operator.invert) is only implemented on integer and Boolean-type tensors"));
+        }
         ok(self.inner.bitwise_not())
     }
     fn __ipow__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -273,7 +277,7 @@ impl PyTensor {
     /// `positive()`: self (an error for bool tensors, as PyTorch).
     fn positive<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         if slf.get().inner.dtype() == crate::DType::Bool {
-            return Err(crate::Error::Runtime("The `+` operator, on a bool tensor is not supported.".into()).into());
+            return Err(crate::Error::NotImplemented("The `+` operator, on a bool tensor is not supported.".into()).into());
         }
         Ok(slf.clone())
     }
@@ -326,15 +330,17 @@ impl PyTensor {
     }
 
     /// `nan_to_num(nan=0.0, posinf=None, neginf=None)`.
-    #[pyo3(signature = (nan=0.0, posinf=None, neginf=None))]
-    fn nan_to_num(&self, py: Python<'_>, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyT {
+    #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
+    fn nan_to_num(&self, py: Python<'_>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyT {
+        // nan=None is the default, 0 (PyTorch)
+        let nan = nan.unwrap_or(0.0);
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.nan_to_num(nan, posinf, neginf)))
     }
     /// In-place `nan_to_num_`.
-    #[pyo3(signature = (nan=0.0, posinf=None, neginf=None))]
-    fn nan_to_num_<'py>(slf: &Bound<'py, Self>, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<Bound<'py, Self>> {
-        slf.get().inner.nan_to_num_(nan, posinf, neginf)?;
+    #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
+    fn nan_to_num_<'py>(slf: &Bound<'py, Self>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inner.nan_to_num_(nan.unwrap_or(0.0), posinf, neginf)?;
         Ok(slf.clone())
     }
 

@@ -164,7 +164,9 @@ fn scatter_impl(t: &Tensor, dim: isize, index: &Tensor, src: &Tensor, reduce: Op
         Some(r) => {
             let src = if src.is_wrapped_number() {
                 // a value: the same number for every index position
-                Tensor::full(index.shape(), src.item()?, t.dtype(), t.device())?
+                let v = src.item()?;
+                v.check_fits(t.dtype())?;
+                Tensor::full(index.shape(), v, t.dtype(), t.device())?
             } else {
                 src.clone()
             };
@@ -262,8 +264,12 @@ impl PyTensor {
     /// broadcast to the indexed shape. Writes through to every view of t's storage.
     fn __setitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let t = &slf.get().inner;
-        let idx = parse_index(key)?;
         let v = value_arg(value)?;
+        if key.is(&*pyo3::types::PyBool::new(slf.py(), false)) {
+            // `t[False] = v` writes nothing and checks no shapes (PyTorch special-cases it)
+            return Ok(());
+        }
+        let idx = parse_index(key)?;
         maybe_detach(slf.py(), t.numel(), || t.setitem_(&idx, &v))?;
         Ok(())
     }

@@ -9,7 +9,7 @@ use super::object::{wrap, Wrap};
 use crate::dtype::{default_float, DType, Scalar};
 use crate::error::Error;
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -190,9 +190,13 @@ impl PyTensor {
         match dim {
             None => super::make_size(py, self.inner.shape()),
             Some(d) => {
-                let d = crate::shape::normalize_dim(index_arg(d, "dim")?, self.inner.rank())?;
-                let s = if self.inner.rank() == 0 { 1 } else { self.inner.shape()[d] };
-                s.into_bound_py_any(py)
+                let d = index_arg(d, "dim")?;
+                if self.inner.rank() == 0 {
+                    // a 0-d tensor has no dim to ask about (PyTorch)
+                    return Err(PyIndexError::new_err(format!("Dimension specified as {d} but tensor has no dimensions")));
+                }
+                let d = crate::shape::normalize_dim(d, self.inner.rank())?;
+                self.inner.shape()[d].into_bound_py_any(py)
             }
         }
     }
@@ -509,13 +513,13 @@ impl PyTensor {
     }
     fn __float__(&self) -> PyResult<f64> {
         if self.inner.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
         }
         Ok(self.inner.item()?.to_f64())
     }
     fn __int__(&self) -> PyResult<i64> {
         if self.inner.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
         }
         Ok(match self.inner.item()? {
             Scalar::Float(f) => {
@@ -539,8 +543,11 @@ impl PyTensor {
     fn __neg__(&self) -> PyT {
         ok(self.inner.neg())
     }
-    fn __pos__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
-        slf.clone()
+    fn __pos__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        if slf.get().inner.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("The `+` operator, on a bool tensor is not supported.".into()).into());
+        }
+        Ok(slf.clone())
     }
     fn __abs__(&self) -> PyT {
         ok(self.inner.abs())
@@ -562,6 +569,9 @@ impl PyTensor {
 
     #[pyo3(signature = (*shape))]
     fn view(&self, shape: &Bound<'_, PyTuple>) -> PyT {
+        if shape.is_empty() {
+            return Err(PyTypeError::new_err("view() missing 1 required positional argument: \"size\" (or dtype)"));
+        }
         if shape.len() == 1 {
             let a = shape.get_item(0)?;
             if a.cast::<PyDType>().is_ok() {
@@ -572,6 +582,10 @@ impl PyTensor {
     }
     #[pyo3(signature = (*shape))]
     fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyT {
+        if shape.is_empty() {
+            // `reshape(())` is the 0-d shape; no argument at all is a mistake (PyTorch)
+            return Err(PyTypeError::new_err("reshape() missing 1 required positional arguments: \"shape\""));
+        }
         ok(self.inner.reshape(&parse_sizes(shape)?))
     }
     fn view_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
@@ -603,6 +617,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (*dims))]
     fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyT {
+        if dims.is_empty() {
+            return Err(PyTypeError::new_err("permute() missing 1 required positional arguments: \"dims\""));
+        }
         ok(self.inner.permute(&parse_sizes(dims)?))
     }
     #[pyo3(signature = (*sizes))]
@@ -729,7 +746,11 @@ impl PyTensor {
     }
     fn fill_<'py>(slf: &Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = match super::convert::scalar_of(value) {
-            Some(v) => v,
+            // a Python number must fit the dtype (a tensor's value converts as a cast, as in PyTorch)
+            Some(v) => {
+                v.check_fits(slf.get().inner.dtype())?;
+                v
+            }
             None => {
                 let t = super::convert::tensor_arg(value, "value")?;
                 if t.rank() != 0 {
