@@ -547,10 +547,27 @@ impl Tensor {
 
     /// `index_put_(indices, values, accumulate)` over a full index expression.
     pub fn index_put_impl_(&self, index: &[TensorIndex], value: &Tensor, accumulate: bool) -> Result<()> {
-        check_inplace_allowed(self)?;
+        // a Python number is one value written everywhere: self may be expanded (PyTorch
+        // allows it); a tensor is copied, so the region written must not overlap itself
+        crate::ops::binary::check_fill_allowed(self)?;
+        if value.is_wrapped_number() {
+            value.item()?.check_fits(self.dtype())?;
+        }
         let record_it = needs_grad(&[self, value]) && self.dtype().is_float();
+        // a value sharing self's memory is read through a copy made before the write (a
+        // differentiable one when recording, so its gradient goes to what it was then)
+        let value = &if !value.same_storage(self) {
+            value.clone()
+        } else if record_it && value.requires_grad() {
+            value.clone_t()?
+        } else {
+            value.contiguous_raw()?
+        };
         let r = resolve(self, index)?;
         let view = self.with_layout(r.layout);
+        if !value.is_wrapped_number() || accumulate {
+            crate::autograd::views::check_no_internal_overlap(if r.adv.is_empty() { &view } else { self })?;
+        }
         if r.adv.is_empty() {
             let v = if value.dtype() != self.dtype() { value.cast_raw(self.dtype())? } else { value.detach() };
             let v = strip_leading_ones(&v, view.rank())?;

@@ -110,7 +110,8 @@ impl Tensor {
 
     /// `fill_(value)`.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
-        check_inplace_allowed(self)?;
+        // one value everywhere: an expanded (overlapping) tensor may be filled, as PyTorch
+        crate::ops::binary::check_fill_allowed(self)?;
         self.fill_raw(value);
         self.storage().bump_version();
         if needs_grad(&[self]) {

@@ -432,8 +432,9 @@ impl PyTensor {
         let (m, v) = (tensor_arg(mask, "mask")?, mask_value(value)?);
         let t = &slf.get().inner;
         if !crate::autograd::needs_grad(&[t, &v]) {
-            // no graph: write in place directly
-            crate::ops::binary::check_inplace_allowed(t)?;
+            // no graph: write in place directly (only where the mask is set, so an expanded
+            // tensor may be filled, as PyTorch allows)
+            crate::ops::binary::check_fill_allowed(t)?;
             if v.rank() != 0 {
                 return Err(Error::Runtime(format!("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).", v.rank())).into());
             }
