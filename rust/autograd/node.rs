@@ -24,6 +24,12 @@ pub type BackwardFn = Box<dyn Fn(&[Tensor], &Tensor) -> Result<Vec<Option<Tensor
 /// A tensor hook: sees the gradient, may replace it.
 pub type Hook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
 
+/// What a hook keeps alive that a host language's garbage collector must be able to see
+/// (the Python callable, for the bindings: a hook whose callable refers back to its own
+/// tensor is a reference cycle through Rust, which Python's collector can only break
+/// if the tensor's `tp_traverse` reports the callable). `None` for Rust closures.
+pub type HookOwner = Option<Arc<dyn std::any::Any + Send + Sync>>;
+
 /// An edge to the node that produced one input, with the input's metadata so the
 /// engine can cast and sum-reduce gradients to match it.
 pub struct Edge {
@@ -87,8 +93,9 @@ pub struct Node {
     pub next: Vec<Edge>,
     /// Leaf accumulator or recorded op.
     pub kind: NodeKind,
-    /// Hooks registered on the tensor this node produced (or on the leaf).
-    pub hooks: Mutex<Vec<(u64, Hook)>>,
+    /// Hooks registered on the tensor this node produced (or on the leaf), with their ids
+    /// and what each keeps alive.
+    pub hooks: Mutex<Vec<(u64, Hook, HookOwner)>>,
     /// `retain_grad()` target: the non-leaf whose `.grad` gets this node's gradient.
     pub retain: Mutex<Option<Weak<TensorImpl>>>,
 }

@@ -359,6 +359,10 @@ impl PyTensor {
     }
     /// Registers `hook(grad) -> Tensor | None`; returns a handle with `.remove()`.
     fn register_hook(&self, hook: Py<PyAny>) -> PyResult<super::autograd::PyHookHandle> {
+        // one reference to the callable, shared by the closure and the hook's owner slot: the
+        // collector matches the references `__traverse__` reports against the refcount
+        let hook = std::sync::Arc::new(hook);
+        let owner: std::sync::Arc<dyn std::any::Any + Send + Sync> = hook.clone();
         let f: crate::autograd::Hook = std::sync::Arc::new(move |g: &Tensor| {
             Python::attach(|py| {
                 let r = hook.call1(py, (PyTensor::new(g.clone()),)).map_err(|e| Error::Runtime(format!("hook raised: {e}")))?;
@@ -369,8 +373,25 @@ impl PyTensor {
                 Ok(Some(t.get().inner.clone()))
             })
         });
-        let id = self.inner.register_hook(f)?;
+        let id = self.inner.register_hook_owned(f, Some(owner))?;
         Ok(super::autograd::PyHookHandle { tensor: self.inner.clone(), id })
+    }
+
+    /// Python's garbage collector: the hook callables only this tensor can reach. A hook that
+    /// refers to its own tensor (`t.register_hook(lambda g: g * t)`) is a cycle through Rust;
+    /// reporting its callable here lets the collector free it.
+    fn __traverse__(&self, visit: pyo3::pyclass::PyVisit<'_>) -> Result<(), pyo3::pyclass::PyTraverseError> {
+        let mut result = Ok(());
+        self.inner.for_each_exclusive_hook_owner(|owner| {
+            if let (Ok(()), Some(callable)) = (&result, owner.downcast_ref::<Py<PyAny>>()) {
+                result = visit.call(callable);
+            }
+        });
+        result
+    }
+    /// Breaks such a cycle: drops the hooks only this tensor could run.
+    fn __clear__(&self) {
+        drop(self.inner.take_exclusive_owned_hooks());
     }
 
     // ---------- conversion ----------
