@@ -652,11 +652,25 @@ pub fn repeat_index(repeats: &Tensor, output_size: Option<isize>) -> Result<Tens
             return Err(rt_err!("allocated size does not match required size"));
         }
     }
-    let mut v = Vec::with_capacity(total as usize);
+    // Built with tensor ops, not a Vec of `total` elements: a tensor's allocation fails with a
+    // MemoryError where a Vec's would abort the process. Each group that appears marks its first
+    // position with the step from the previous group's index; a cumulative sum spreads them.
+    let (mut starts, mut steps) = (Vec::new(), Vec::new());
+    let (mut at, mut prev) = (0i64, 0i64);
     for (i, &c) in r.iter().enumerate() {
-        v.extend(std::iter::repeat(i as i64).take(c as usize));
+        if c > 0 {
+            starts.push(at);
+            steps.push(i as i64 - prev);
+            prev = i as i64;
+            at += c;
+        }
     }
-    Tensor::from_slice(&v, &[v.len()])
+    let marks = Tensor::zeros(&[total as usize], DType::I64, repeats.device())?;
+    if starts.is_empty() {
+        return Ok(marks);
+    }
+    let (starts, steps) = (Tensor::from_slice(&starts, &[starts.len()])?, Tensor::from_slice(&steps, &[steps.len()])?);
+    marks.scatter_t(0, &starts, &steps)?.cumsum(0, None)
 }
 
 // ---------- triangles and diagonals ----------
