@@ -207,6 +207,32 @@ impl Scalar {
             Scalar::Float(f) => f as i64,
         }
     }
+    /// PyTorch's checked conversion of a Python number written into a tensor of `dtype`
+    /// (`fill_`, `full`, `masked_fill`, setitem, `where`, ...): a value the dtype cannot
+    /// hold is a RuntimeError rather than a silently wrapped one. Floats truncate toward
+    /// zero into integers; infinities and NaN fit floats but no integer; any value fits bool.
+    /// (Arithmetic with a Python number, `int32_tensor + 2**31`, wraps as in PyTorch.)
+    pub fn check_fits(self, dtype: DType) -> Result<()> {
+        let fits = match (self, dtype) {
+            (Scalar::Bool(_), _) | (_, DType::Bool) | (_, DType::F64) | (Scalar::Int(_), DType::I64 | DType::F32) => true,
+            (Scalar::Int(i), DType::I32) => i32::try_from(i).is_ok(),
+            (Scalar::Float(f), DType::F32) => !f.is_finite() || f.abs() <= f32::MAX as f64,
+            (Scalar::Float(f), DType::I32) => f.is_finite() && f.trunc() >= i32::MIN as f64 && f.trunc() <= i32::MAX as f64,
+            // 2^63 itself is out of range (it rounds to i64::MAX + 1 as a float)
+            (Scalar::Float(f), DType::I64) => f.is_finite() && f.trunc() >= i64::MIN as f64 && f.trunc() < 9_223_372_036_854_775_808.0,
+        };
+        if fits {
+            return Ok(());
+        }
+        let name = match dtype {
+            DType::I32 => "int",
+            DType::I64 => "int64_t",
+            DType::F32 => "float",
+            DType::F64 => "double",
+            DType::Bool => "bool",
+        };
+        Err(Error::Runtime(format!("value cannot be converted to type {name} without overflow")))
+    }
 }
 
 impl From<f64> for Scalar {

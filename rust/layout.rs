@@ -35,8 +35,12 @@ impl Layout {
     pub fn numel(&self) -> usize {
         shape::numel(&self.shape)
     }
-    /// Row-major contiguous (size-1 dims may have any stride, as in PyTorch).
+    /// Row-major contiguous (size-1 dims may have any stride, and a view with no elements is
+    /// contiguous whatever its strides, as in PyTorch).
     pub fn is_contiguous(&self) -> bool {
+        if self.shape.contains(&0) {
+            return true;
+        }
         let mut expected = 1isize;
         for i in (0..self.shape.len()).rev() {
             if self.shape[i] == 1 {
@@ -48,6 +52,25 @@ impl Layout {
             expected *= self.shape[i] as isize;
         }
         true
+    }
+    /// Whether two elements of this view may share a storage element (expanded dims,
+    /// overlapping `unfold` windows). Dims sorted by |stride| must each step past everything
+    /// the smaller ones reach; a view passing that test cannot overlap (false negatives are
+    /// not possible, false positives only for exotic as-strided layouts).
+    pub fn may_overlap(&self) -> bool {
+        if self.shape.contains(&0) {
+            return false;
+        }
+        let mut dims: SmallVec<[(usize, isize); 6]> = self.shape.iter().zip(&self.strides).filter(|(&n, _)| n > 1).map(|(&n, &s)| (n, s.abs())).collect();
+        dims.sort_unstable_by_key(|&(_, s)| s);
+        let mut reach = 0isize;
+        for (n, s) in dims {
+            if s <= reach {
+                return true;
+            }
+            reach += (n as isize - 1) * s;
+        }
+        false
     }
     /// Range of storage elements this view can touch: (min, max+1).
     pub fn storage_span(&self) -> (isize, isize) {

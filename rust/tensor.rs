@@ -425,18 +425,61 @@ impl Tensor {
 
     /// Registers a gradient hook; returns its id for `remove_hook`.
     pub fn register_hook(&self, hook: Hook) -> Result<u64> {
+        self.register_hook_owned(hook, None)
+    }
+    /// `register_hook` for a hook that keeps `owner` alive (see [`crate::autograd::node::HookOwner`]).
+    pub fn register_hook_owned(&self, hook: Hook, owner: crate::autograd::node::HookOwner) -> Result<u64> {
         let node = self.grad_edge().ok_or_else(|| {
             Error::Runtime("cannot register a hook on a tensor that doesn't require gradient".into())
         })?;
         let id = NEXT_HOOK_ID.fetch_add(1, Ordering::Relaxed);
-        node.hooks.lock().push((id, hook));
+        node.hooks.lock().push((id, hook, owner));
         Ok(id)
     }
     /// Removes the hook `register_hook` returned `id` for; an unknown id is ignored.
     pub fn remove_hook(&self, id: u64) {
         if let Some(node) = self.grad_edge() {
-            node.hooks.lock().retain(|(i, _)| *i != id);
+            node.hooks.lock().retain(|(i, _, _)| *i != id);
         }
+    }
+
+    /// This tensor's own nodes (grad_fn, AccumulateGrad) when nothing but this handle can reach
+    /// them: it is the tensor's only handle and no other node has an edge to them. Only then do
+    /// their hooks' owners belong to this handle alone, for a garbage collector's traversal:
+    /// reporting what a live graph still holds would let the collector clear a hook that a later
+    /// backward runs. A lock held elsewhere also answers "none": the collector runs with the
+    /// GIL held and must not wait on a thread that may be waiting for the GIL; it only keeps
+    /// the hooks until a later collection.
+    fn exclusive_nodes(&self) -> Vec<Arc<Node>> {
+        if Arc::strong_count(&self.0) != 1 || !self.0.meta_used.load(Ordering::Relaxed) {
+            return Vec::new();
+        }
+        let Some(m) = self.0.meta.try_lock() else { return Vec::new() };
+        // a count of 1 is the meta's own reference (checked before the clone)
+        [&m.grad_fn, &m.accumulator].into_iter().flatten().filter(|n| Arc::strong_count(n) == 1).cloned().collect()
+    }
+    /// Calls `f` on the owner of every hook that only this handle can reach (see `exclusive_nodes`).
+    pub fn for_each_exclusive_hook_owner(&self, mut f: impl FnMut(&(dyn std::any::Any + Send + Sync))) {
+        for node in self.exclusive_nodes() {
+            let Some(hooks) = node.hooks.try_lock() else { continue };
+            for (_, _, owner) in hooks.iter() {
+                if let Some(o) = owner {
+                    f(o.as_ref());
+                }
+            }
+        }
+    }
+    /// Takes out the owned hooks that only this handle can reach (a garbage collector breaking a
+    /// cycle through them); the caller drops them, outside any lock.
+    pub fn take_exclusive_owned_hooks(&self) -> Vec<(u64, Hook, crate::autograd::node::HookOwner)> {
+        let mut out = Vec::new();
+        for node in self.exclusive_nodes() {
+            let Some(mut hooks) = node.hooks.try_lock() else { continue };
+            let (owned, rest): (Vec<_>, Vec<_>) = hooks.drain(..).partition(|(_, _, o)| o.is_some());
+            *hooks = rest;
+            out.extend(owned);
+        }
+        out
     }
 
     /// A new handle on the same data, cut from the graph.

@@ -280,7 +280,7 @@ def test_python_scalar_conversion():
         iter(rgrad.tensor(1.0))
     with pytest.raises(TypeError):
         [1, 2][rgrad.tensor(1.0)]
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError):
         float(rgrad.ones(2))
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import rgrad
 from conftest import DTYPES, NP_OF, assert_close, rand_np, to_np
+from np_index import torch_getitem, torch_setitem
 
 gradcheck = rgrad.autograd.gradcheck
 
@@ -22,7 +23,7 @@ def shapes(draw, max_rank=4):
 
 @st.composite
 def index_for(draw, shape):
-    """A random index expression valid-or-not for `shape` (NumPy decides)."""
+    """A random index expression valid-or-not for `shape` (NumPy, with PyTorch's rules, decides)."""
     rank = len(shape)
     k = draw(st.integers(0, rank))
     use_ellipsis = draw(st.booleans())
@@ -87,7 +88,7 @@ def rg_index(idx, mode):
 
 def np_get(a, idx):
     try:
-        return np.asarray(a[idx]), None
+        return torch_getitem(a, idx), None
     except IndexError as e:
         return None, e
 
@@ -131,7 +132,7 @@ def test_setitem_matches_numpy(data):
         v = -1.0 - np.arange(expected.shape[-1], dtype=np.float64) if expected.ndim else np.array(-1.0)
         rv = rgrad.tensor(v)
     a2 = a.copy()
-    a2[idx] = v
+    torch_setitem(a2, idx, v)
     t[rg_index(idx, mode)] = rv
     assert_close(t, a2)
 
@@ -250,7 +251,8 @@ def test_setitem_dtypes_cast(dtype):
     t = rgrad.tensor(a)
     t[1] = 1
     a[1] = 1
-    t[[0, 2], 1] = rgrad.tensor([0, 1])
+    # a tensor written through an advanced index must have t's dtype (PyTorch's index_put_)
+    t[[0, 2], 1] = rgrad.tensor([0, 1]).to(dtype)
     a[[0, 2], 1] = np.array([0, 1])
     assert_close(t, a)
 
@@ -266,7 +268,7 @@ def test_bool_scalar_and_none():
     a = np.arange(6).reshape(2, 3)
     t = rgrad.tensor(a)
     for idx in [True, False, (None,), (True, 0), (None, ..., None), (0, True, [1, 2])]:
-        assert_close(t[idx], np.asarray(a[idx]))
+        assert_close(t[idx], torch_getitem(a, idx))
 
 
 def test_separated_advanced_indices_move_front():
@@ -277,8 +279,15 @@ def test_separated_advanced_indices_move_front():
     assert_close(t[idx], a[idx])
     idx = (slice(None), [0, 2], [1, 3])
     assert_close(t[idx], a[idx])
-    idx = (0, slice(None), [1, 3])  # an int beside an array is advanced (NumPy)
-    assert_close(t[idx], a[idx])
+    # an int beside an array is basic indexing (PyTorch; NumPy would move the block to the
+    # front): the array indexes the last dim of a[0] and stays there
+    idx = (0, slice(None), [1, 3])
+    assert t[idx].shape == (4, 2) and a[idx].shape == (2, 4)
+    assert_close(t[idx], a[0][:, [1, 3]])
+    assert_close(t[idx], torch_getitem(a, idx))
+    # adjacency is judged in the view after the int: [0, 2] and [1, 3] index adjacent dims
+    idx = ([0, 2], 1, [1, 3])
+    assert_close(t[idx], a[:, 1][[0, 2], [1, 3]])
 
 
 def test_noncontiguous_inputs():
@@ -488,8 +497,11 @@ def test_index_select(dtype):
         assert_close(rgrad.index_select(t, dim, rgrad.tensor(idx, dtype=rgrad.int32)), np.take(a, idx, axis=dim))
     with pytest.raises(IndexError, match="Index is supposed to be a vector"):
         t.index_select(0, rgrad.tensor([[0]]))
-    with pytest.raises(RuntimeError, match="out of bounds"):
+    # PyTorch's class depends on its kernel path: IndexError along dim 0, RuntimeError along dim 1
+    with pytest.raises(IndexError, match="out of range in self"):
         t.index_select(0, rgrad.tensor([4]))
+    with pytest.raises(RuntimeError, match="out of range in self"):
+        t.index_select(1, rgrad.tensor([5]))
     x = dbl(4, 3)
     assert gradcheck(lambda x: x.index_select(0, rgrad.tensor([1, 1, 3])), (x,))
 
@@ -526,8 +538,10 @@ def test_gather(dtype):
     assert_close(t.t().gather(0, rgrad.tensor(i1.T.copy())), np.take_along_axis(a.T, i1.T, 0))
     with pytest.raises(RuntimeError, match="index 5 is out of bounds for dimension 1 with size"):
         t.gather(1, rgrad.tensor([[5]]))
-    with pytest.raises(RuntimeError, match="int64"):
-        t.gather(1, rgrad.tensor([[0]], dtype=rgrad.int32))
+    # int32 indices work (PyTorch), float ones are refused
+    assert_close(t.gather(1, rgrad.tensor(i1, dtype=rgrad.int32)), np.take_along_axis(a, i1, 1))
+    with pytest.raises(RuntimeError, match="int32/int64"):
+        t.gather(1, rgrad.tensor([[0.0]]))
     x = dbl(4, 5)
     assert gradcheck(lambda x: x.gather(1, rgrad.tensor(i1)), (x,))
 
@@ -816,7 +830,7 @@ def test_gather_scatter_family_take_no_negative_indices(name, call):
 
 def test_index_ops_out_of_range_classes():
     x = rgrad.arange(12.0).reshape(3, 4)
-    with pytest.raises(RuntimeError, match=r"index_select\(\): index -1 is out of bounds for dimension 1 with size 4"):
+    with pytest.raises(RuntimeError, match=r"index_select\(\): index -1 is out of range in self: dimension 1 has size 4"):
         x.index_select(1, rgrad.tensor([-1]))
     with pytest.raises(IndexError, match=r"index_copy_\(\): index -1 is out of bounds for dimension 1 with size 4"):
         x.index_copy(1, rgrad.tensor([-1]), rgrad.ones(3, 1))
@@ -824,6 +838,9 @@ def test_index_ops_out_of_range_classes():
     assert x.index_fill(1, rgrad.tensor([-1]), 0.0)[:, 3].tolist() == [0, 0, 0]
     assert rgrad.take(x, rgrad.tensor([-1, 0])).tolist() == [11, 0]
     assert rgrad.take_along_dim(x, rgrad.tensor([[-1], [0], [1]]), 1).tolist() == [[3], [4], [9]]
+    # ... but not flattened (dim=None): that is a plain gather, as PyTorch
+    with pytest.raises(RuntimeError, match="index -1 is out of bounds"):
+        rgrad.take_along_dim(x, rgrad.tensor([-1]))
     for bad in (12, -13):
         with pytest.raises(IndexError, match=f"out of range: tried to access index {bad} on a tensor of 12 elements."):
             rgrad.take(x, rgrad.tensor([bad]))

@@ -21,13 +21,6 @@ __all__ = [
 # tensor methods only (no function form in PyTorch)
 _METHODS_ONLY = ["fill_diagonal_"]
 
-def _as_tensor(x, like):
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(like, Tensor):
-        return _rgrad.tensor(x, dtype=like.dtype, device=like.device)
-    return _rgrad.tensor(x)
-
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """``diff(input, n=1, dim=-1, prepend=None, append=None)``: ``n``-th forward difference
@@ -72,6 +65,8 @@ def _along(input, dim, name=None):
 
 
 def _median(input, dim, keepdim, ignore_nan, name):
+    if input.dtype == _rgrad.bool:
+        raise not_implemented("median_cpu", input)
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:
@@ -249,10 +244,16 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
-def _float_only(name, *ts):
-    for t in ts:
-        if isinstance(t, Tensor) and not t.dtype.is_floating_point:
-            raise not_implemented(f"{name}_cpu", t)
+def _float_pair(name, input, other):
+    """Both operands in their promoted dtype, which must be a float one (PyTorch's
+    logaddexp has float kernels only: int with float promotes, int with int is refused)."""
+    for pos, (arg, t) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(t).__name__}")
+    dt = _rgrad.result_type(input, other)
+    if not dt.is_floating_point:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{dtype_title(dt)}\'')
+    return input.to(dt), other.to(dt)
 
 
 def logaddexp(input, other):
@@ -261,7 +262,7 @@ def logaddexp(input, other):
     >>> rgrad.logaddexp(rgrad.tensor([1000.0]), rgrad.tensor([1000.0]))
     tensor([1000.6932])
     """
-    _float_only("logaddexp", input, other)
+    input, other = _float_pair("logaddexp", input, other)
     m = input.maximum(other)
     # inf + inf stays inf (the difference below would be nan)
     m_safe = m.where(m.isfinite(), _rgrad.zeros_like(m))
@@ -274,7 +275,7 @@ def logaddexp2(input, other):
     >>> rgrad.logaddexp2(rgrad.tensor([1.0]), rgrad.tensor([1.0]))
     tensor([2.])
     """
-    _float_only("logaddexp2", input, other)
+    input, other = _float_pair("logaddexp2", input, other)
     m = input.maximum(other)
     m_safe = m.where(m.isfinite(), _rgrad.zeros_like(m))
     return m_safe + ((input - m_safe).exp2() + (other - m_safe).exp2()).log2()
@@ -287,10 +288,15 @@ def xlogy(input, other):
     >>> rgrad.xlogy(rgrad.tensor([0.0, 2.0]), rgrad.tensor([0.0, 3.0]))
     tensor([0.0000, 2.1972])
     """
-    x = _as_tensor(input, other)
-    y = _as_tensor(other, input)
-    if not x.dtype.is_floating_point and not y.dtype.is_floating_point:
-        x, y = x.float(), y.float()
+    # PyTorch's promotion of the two (a Python number or 0-d tensor only changes the
+    # category), then float: xlogy(int tensor, 2.5) is computed in float32, not at 2
+    dt = _rgrad.result_type(input, other)
+    if not dt.is_floating_point:
+        dt = _rgrad.get_default_dtype()
+    # a number is made on the other argument's device
+    device = next((t.device for t in (input, other) if isinstance(t, Tensor)), None)
+    x = input.to(dt) if isinstance(input, Tensor) else _rgrad.tensor(input, dtype=dt, device=device)
+    y = other.to(dt) if isinstance(other, Tensor) else _rgrad.tensor(other, dtype=dt, device=device)
     keep = (x != 0) | y.isnan()
     # log(1) = 0 where the result is 0 anyway: keeps 0 * log(0) = NaN out of the gradient
     prod = x * y.where(keep, _rgrad.ones_like(y)).log()
@@ -343,6 +349,9 @@ def cross(input, other, dim=None):
 
 
 def _linalg_cross(input, other, dim=-1, name="linalg.cross"):
+    if input.dtype != other.dtype:
+        # PyTorch computes in input's dtype and refuses another
+        raise RuntimeError(f"expected scalar type {dtype_title(input.dtype)} but found {dtype_title(other.dtype)}")
     if input.dim() != other.dim():
         raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
     a_n, b_n = input.shape[dim], other.shape[dim]
@@ -377,7 +386,13 @@ def logit(input, eps=None):
     z = _floating(input)
     if eps is not None:
         z = z.clamp(eps, 1.0 - eps)
-    return (z / (1.0 - z)).log()
+        return (z / (1.0 - z)).log()
+    # outside [0, 1] the value is NaN and so, as PyTorch's, is the gradient: a term that is
+    # 0 inside (value and gradient) and NaN outside (the chain rule through log alone would
+    # give a finite 1 / (z (1 - z)) there)
+    outside = ((z < 0) | (z > 1)).detach()
+    nan_outside = _rgrad.zeros_like(z).masked_fill(outside, float("nan"))
+    return (z / (1.0 - z)).log() + z * nan_outside
 
 
 def sinc(input):
@@ -400,6 +415,8 @@ def heaviside(input, values):
     >>> rgrad.heaviside(rgrad.tensor([-1.0, 0.0, 2.0]), rgrad.tensor(0.5))
     tensor([0.0000, 0.5000, 1.0000])
     """
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
     if input.dtype != values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     x, v = input.detach(), values.detach()
@@ -417,6 +434,8 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     device = next((t.device for t in (elements, test_elements) if isinstance(t, Tensor)), None)
     el = elements if isinstance(elements, Tensor) else _rgrad.tensor(elements, device=device)
     te = test_elements if isinstance(test_elements, Tensor) else _rgrad.tensor(test_elements, device=device)
+    if _rgrad.bool in (el.dtype, te.dtype):
+        raise NotImplementedError("Unsupported input type encountered for isin(): Bool")
     te = te.detach().reshape(-1)
     if te.numel() == 0:
         found = _rgrad.zeros(el.shape, dtype=_rgrad.bool, device=el.device)

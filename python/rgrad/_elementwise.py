@@ -8,6 +8,7 @@ does (``rgrad.pow(2, t)``, ``rgrad.remainder(5, t)``, ``rgrad.where(c, 1.0, t)``
 import numbers as _numbers
 
 from . import _rgrad
+from ._messages import not_implemented
 from ._rgrad import Tensor
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
@@ -183,20 +184,32 @@ def tanh(input):
     return input.tanh()
 
 
+def _write_back(input, out, inplace):
+    """The in-place form of an activation: ``out`` copied into ``input``."""
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+def _float_only(kernel, input):
+    if not input.dtype.is_floating_point:
+        raise not_implemented(kernel, input)
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """``hardtanh(input, min_val=-1, max_val=1)``: clamp to [min_val, max_val].
+    """``hardtanh(input, min_val=-1, max_val=1)``: clamp to [min_val, max_val]; integer
+    tensors stay integer. The gradient is 0 at the bounds themselves (unlike ``clamp``'s).
 
     >>> F = rgrad.nn.functional
     >>> F.hardtanh(rgrad.tensor([-2.0, 0.5, 2.0]))
     tensor([-1.0000,  0.5000,  1.0000])
     """
-    if inplace:
-        return input.clamp_(min_val, max_val)
-    return input.clamp(min_val, max_val)
+    return _write_back(input, _rgrad._hardtanh(input, min_val, max_val), inplace)
 
 
 def relu6(input, inplace=False):
-    """``relu6(input)``: clamp to [0, 6].
+    """``relu6(input)``: clamp to [0, 6] (``hardtanh(input, 0, 6)``).
 
     >>> F = rgrad.nn.functional
     >>> F.relu6(rgrad.tensor([-1.0, 3.0, 8.0]))
@@ -206,17 +219,13 @@ def relu6(input, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """``leaky_relu(input, negative_slope=0.01)``.
+    """``leaky_relu(input, negative_slope=0.01)``: x for x > 0, negative_slope * x otherwise.
 
     >>> F = rgrad.nn.functional
     >>> F.leaky_relu(rgrad.tensor([-2.0, 3.0]), negative_slope=0.1)
     tensor([-0.2000,  3.0000])
     """
-    out = where(input > 0, input, input * negative_slope)
-    if inplace:
-        input.copy_(out)
-        return input
-    return out
+    return _write_back(input, _rgrad._leaky_relu(input, negative_slope), inplace)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -226,11 +235,9 @@ def elu(input, alpha=1.0, inplace=False):
     >>> F.elu(rgrad.tensor([-1.0, 0.0, 2.0]))
     tensor([-0.6321,  0.0000,  2.0000])
     """
+    _float_only("elu_cpu", input)
     out = where(input > 0, input, input.clamp(max=0.0).expm1() * alpha)
-    if inplace:
-        input.copy_(out)
-        return input
-    return out
+    return _write_back(input, out, inplace)
 
 
 def mish(input, inplace=False):
@@ -268,31 +275,29 @@ def softsign(input):
 
 
 def hardsigmoid(input, inplace=False):
-    """``hardsigmoid(input)``: clamp(x / 6 + 1/2, 0, 1).
+    """``hardsigmoid(input)``: relu6(x + 3) / 6 (PyTorch's rounding; gradient 1/6 strictly
+    between -3 and 3).
 
     >>> F = rgrad.nn.functional
     >>> F.hardsigmoid(rgrad.tensor([-4.0, 0.0, 1.5, 4.0]))
     tensor([0.0000, 0.5000, 0.7500, 1.0000])
     """
-    out = (input / 6 + 0.5).clamp(0.0, 1.0)
-    if inplace:
-        input.copy_(out)
-        return input
-    return out
+    _float_only("hardsigmoid_cpu", input)
+    return _write_back(input, _rgrad._hardtanh(input + 3, 0.0, 6.0) / 6, inplace)
 
 
 def hardswish(input, inplace=False):
-    """``hardswish(input)``: x * hardsigmoid(x).
+    """``hardswish(input)``: x * relu6(x + 3) / 6. As PyTorch's, the gradient uses the
+    middle piece's (2x + 3) / 6 on the closed interval [-3, 3].
 
     >>> F = rgrad.nn.functional
-    >>> F.hardswish(rgrad.tensor([-4.0, 0.0, 1.5, 4.0]))
-    tensor([-0.0000, 0.0000, 1.1250, 4.0000])
+    >>> F.hardswish(rgrad.tensor([-1.5, 0.0, 1.5, 4.0]))
+    tensor([-0.3750,  0.0000,  1.1250,  4.0000])
     """
-    out = input * hardsigmoid(input)
-    if inplace:
-        input.copy_(out)
-        return input
-    return out
+    _float_only("hardswish_cpu", input)
+    middle = input * (input + 3) / 6
+    out = where(input < -3, _rgrad.zeros_like(input), where(input > 3, input, middle))
+    return _write_back(input, out, inplace)
 
 
 # Functions this family adds to rgrad.linalg / rgrad.nn.functional (name -> callable).

@@ -8,6 +8,8 @@ that already live in Rust; the fills go through ``copy_``, so autograd treats th
 like PyTorch does (a leaf that requires grad refuses them outside ``no_grad``).
 """
 
+import math
+
 from . import _rgrad
 from . import _out
 from ._messages import dtype_title, not_implemented
@@ -178,6 +180,11 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return perm.requires_grad_() if requires_grad else perm
 
 
+def _trunc(v):
+    """A number (or one-element tensor) truncated toward zero, as a float."""
+    return float(math.trunc(float(v)))
+
+
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """``logspace(start, end, steps, base=10)``: ``base ** linspace(start, end, steps)``.
 
@@ -187,8 +194,14 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     _check_device(device)
     if out is not None:
         dtype = _out.creation_dtype("logspace", out, dtype)
+    dtype = dtype or _rgrad.get_default_dtype()
+    if dtype == _rgrad.bool:
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
+    if not dtype.is_floating_point:
+        # integer ends are truncated first, as PyTorch (logspace(0.5, 2.5, 3, dtype=int64) is [1, 10, 100])
+        start, end = _trunc(start), _trunc(end)
     exps = _rgrad.linspace(start, end, steps, dtype=_rgrad.float64, device=device)
-    vals = (float(base) ** exps).to(dtype or _rgrad.get_default_dtype())
+    vals = (float(base) ** exps).to(dtype)
     if out is not None:
         _out.write("logspace", vals, out)
         return out.requires_grad_() if requires_grad else out

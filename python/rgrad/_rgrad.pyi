@@ -1665,6 +1665,14 @@ def _gelu(input, approximate='none') -> Any:
     """`gelu(input, approximate='none')`."""
     ...
 
+def _hardtanh(input, min_val, max_val) -> Any:
+    """`hardtanh(input, min_val, max_val)` (relu6 and hardsigmoid build on it)."""
+    ...
+
+def _leaky_relu(input, negative_slope) -> Any:
+    """`leaky_relu(input, negative_slope)`."""
+    ...
+
 def _linalg_svd(a, full_matrices=True) -> Any:
     """`rgrad.linalg.svd(A, full_matrices=True)` -> the named tuple `(U, S, Vh)`."""
     ...

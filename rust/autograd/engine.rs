@@ -84,7 +84,7 @@ fn run(roots: Vec<(Arc<Node>, Tensor)>, retain_graph: bool, create_graph: bool, 
         let k = key(&node);
         let Some(mut grad) = buffers.remove(&k) else { continue };
         // tensor hooks may replace the gradient
-        let hooks: Vec<_> = node.hooks.lock().iter().map(|(_, h)| h.clone()).collect();
+        let hooks: Vec<_> = node.hooks.lock().iter().map(|(_, h, _)| h.clone()).collect();
         for h in hooks {
             if let Some(new) = h(&grad)? {
                 grad = new;

@@ -22,7 +22,8 @@ pub fn needs_grad(inputs: &[&Tensor]) -> bool {
 }
 
 /// Records `out = op(inputs)` on the tape. `saved` are the tensors `backward`
-/// receives (their versions are checked); `backward` maps the output's gradient
+/// receives (their versions are checked); `out` itself may be among them (saved as the
+/// node's output, see [`SavedTensor::is_output`]); `backward` maps the output's gradient
 /// to one gradient per input (None = no gradient). Gradients are cast and
 /// sum-reduced to each input's dtype and shape by the engine.
 pub fn record(
@@ -36,7 +37,14 @@ pub fn record(
         .iter()
         .map(|t| Edge { node: t.grad_edge(), shape: t.shape().into(), dtype: t.dtype() })
         .collect();
-    let saved = saved.into_iter().map(|t| SavedTensor { version: t.version(), tensor: t }).collect();
+    let saved = saved
+        .into_iter()
+        .map(|t| {
+            let is_output = t.ptr_eq(out);
+            let tensor = if is_output { t.detach() } else { t };
+            SavedTensor { version: tensor.version(), tensor, is_output }
+        })
+        .collect();
     if let Some(slot) = views::is_inplace_on_view(out, inputs) {
         // an in-place write through a view rewrites the base's history too
         return views::rebase_inplace(out, slot, next, saved, Box::new(backward));

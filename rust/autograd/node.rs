@@ -24,6 +24,12 @@ pub type BackwardFn = Box<dyn Fn(&[Tensor], &Tensor) -> Result<Vec<Option<Tensor
 /// A tensor hook: sees the gradient, may replace it.
 pub type Hook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
 
+/// What a hook keeps alive that a host language's garbage collector must be able to see
+/// (the Python callable, for the bindings: a hook whose callable refers back to its own
+/// tensor is a reference cycle through Rust, which Python's collector can only break
+/// if the tensor's `tp_traverse` reports the callable). `None` for Rust closures.
+pub type HookOwner = Option<Arc<dyn std::any::Any + Send + Sync>>;
+
 /// An edge to the node that produced one input, with the input's metadata so the
 /// engine can cast and sum-reduce gradients to match it.
 pub struct Edge {
@@ -38,11 +44,19 @@ pub struct Edge {
 
 /// A tensor saved for backward, with the storage version it had then.
 pub struct SavedTensor {
-    /// The saved tensor (a handle sharing the original's storage).
+    /// The saved tensor (a handle sharing the original's storage). An op's own output is
+    /// kept detached (see `is_output`): holding it with its `grad_fn` would make the node
+    /// own itself.
     pub tensor: Tensor,
     /// Its storage version when saved; a different version at backward time means an
     /// in-place write changed it, and [`Node::apply`] fails.
     pub version: u64,
+    /// The node's own output (PyTorch's `is_output` saved variable). Under `create_graph`
+    /// the backward gets it back with this node as its `grad_fn`, so formulas written in
+    /// terms of the output (exp, tanh, softmax, ...) stay differentiable without saving, or
+    /// recomputing from, the input: an in-place write to the input then does not invalidate
+    /// a backward that never reads it.
+    pub is_output: bool,
 }
 
 /// What a [`Node`] does in backward.
@@ -79,8 +93,9 @@ pub struct Node {
     pub next: Vec<Edge>,
     /// Leaf accumulator or recorded op.
     pub kind: NodeKind,
-    /// Hooks registered on the tensor this node produced (or on the leaf).
-    pub hooks: Mutex<Vec<(u64, Hook)>>,
+    /// Hooks registered on the tensor this node produced (or on the leaf), with their ids
+    /// and what each keeps alive.
+    pub hooks: Mutex<Vec<(u64, Hook, HookOwner)>>,
     /// `retain_grad()` target: the non-leaf whose `.grad` gets this node's gradient.
     pub retain: Mutex<Option<Weak<TensorImpl>>>,
 }
@@ -123,7 +138,7 @@ impl Node {
     }
 
     /// Runs the backward function, checking and (unless `retain`) freeing saved tensors.
-    pub fn apply(&self, grad: &Tensor, retain: bool) -> Result<Vec<Option<Tensor>>> {
+    pub fn apply(self: &Arc<Self>, grad: &Tensor, retain: bool) -> Result<Vec<Option<Tensor>>> {
         match &self.kind {
             NodeKind::AccumulateGrad { .. } => Ok(vec![]),
             NodeKind::Op { backward, saved, had_saved } => {
@@ -150,7 +165,14 @@ impl Node {
                                 s.version
                             )));
                         }
-                        out.push(s.tensor.clone());
+                        out.push(if s.is_output && crate::autograd::is_grad_enabled() {
+                            // a create_graph backward: the output, attached to this node again
+                            let t = s.tensor.detach();
+                            t.set_grad_fn(Some(self.clone()));
+                            t
+                        } else {
+                            s.tensor.clone()
+                        });
                     }
                     if !retain {
                         *guard = None;

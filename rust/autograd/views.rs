@@ -48,11 +48,25 @@ impl ViewGeometry {
 /// Checks PyTorch makes before any in-place write, for the view-related cases:
 /// overlapping memory, views of leaves that require grad, and views made under `no_grad`.
 pub(crate) fn check_inplace_view(t: &Tensor) -> Result<()> {
+    check_no_internal_overlap(t)?;
+    check_view_autograd(t)
+}
+
+/// A write of computed values (copy_, add_, ...) into memory that several elements share
+/// would depend on the order of the writes: refused, as PyTorch. (Writing one value, as
+/// fill_ or `t[...] = 0` do, is fine, and PyTorch allows it.)
+pub(crate) fn check_no_internal_overlap(t: &Tensor) -> Result<()> {
     if t.shape().iter().zip(t.strides()).any(|(&n, &s)| n > 1 && s == 0) {
         return Err(Error::Runtime(
             "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.".into(),
         ));
     }
+    Ok(())
+}
+
+/// The autograd cases of `check_inplace_view`: views of leaves that require grad, and views
+/// made under `no_grad`.
+pub(crate) fn check_view_autograd(t: &Tensor) -> Result<()> {
     let Some(view) = &t.0.view else { return Ok(()) };
     if !is_grad_enabled() {
         return Ok(());

@@ -491,7 +491,8 @@ macro_rules! float_unary {
         match $op {
             UnaryOp::Neg => run_map1::<T, T>(plan, |a| -a),
             UnaryOp::Abs => run_map1::<T, T>(plan, |a: T| a.abs()),
-            UnaryOp::Sign => run_map1::<T, T>(plan, |a: T| if a > 0.0 { 1.0 } else if a < 0.0 { -1.0 } else { a * 0.0 }),
+            // NaN and -0.0 give 0.0, as PyTorch's (0 < a) - (a < 0)
+            UnaryOp::Sign => run_map1::<T, T>(plan, |a: T| if a > 0.0 { 1.0 } else if a < 0.0 { -1.0 } else { 0.0 }),
             UnaryOp::Exp => run_map1_v::<T, T>(plan, $exp),
             UnaryOp::Exp2 => run_map1_v::<T, T>(plan, |a: T| $exp(a * LN2)),
             UnaryOp::Expm1 => run_map1::<T, T>(plan, |a: T| a.exp_m1()),
@@ -512,8 +513,9 @@ macro_rules! float_unary {
             UnaryOp::Sinh => run_map1::<T, T>(plan, |a: T| a.sinh()),
             UnaryOp::Cosh => run_map1::<T, T>(plan, |a: T| a.cosh()),
             UnaryOp::Tanh => run_map1_v::<T, T>(plan, $tanh),
-            UnaryOp::Asinh => run_map1::<T, T>(plan, |a: T| a.asinh()),
-            UnaryOp::Acosh => run_map1::<T, T>(plan, |a: T| a.acosh()),
+            // in f64: float32's `x + sqrt(x^2 +- 1)` overflows for x above ~1.7e38
+            UnaryOp::Asinh => run_map1::<T, T>(plan, |a: T| (a as f64).asinh() as T),
+            UnaryOp::Acosh => run_map1::<T, T>(plan, |a: T| (a as f64).acosh() as T),
             UnaryOp::Atanh => run_map1::<T, T>(plan, |a: T| a.atanh()),
             UnaryOp::Sigmoid => run_map1_v::<T, T>(plan, $sigmoid),
             UnaryOp::Relu => run_map1_v::<T, T>(plan, |a: T| if a > 0.0 { a } else if a != a { a } else { 0.0 }),

@@ -67,6 +67,30 @@ pub unsafe fn scan_arith<T: Arith>(x: SendPtr, out: SendPtr, outer: usize, n: us
     });
 }
 
+/// `scan_arith` for float32 with float64 running values, each output rounded once (as
+/// PyTorch: a float32 cumsum / cumprod whose partial results leave float32's range, or
+/// lose its precision, still ends where the float64 one does).
+///
+/// # Safety
+/// `x` and `out` must hold `outer * n * inner` contiguous `f32`s.
+pub unsafe fn scan_arith_f32_wide(x: SendPtr, out: SendPtr, outer: usize, n: usize, inner: usize, prod: bool) {
+    let init = if prod { 1.0f64 } else { 0.0 };
+    for_tasks(outer, n, inner, |o, j0, j1| {
+        let xs = x.get() as *const f32;
+        let os = out.get() as *mut f32;
+        let base = o * n * inner;
+        let mut acc = vec![init; j1 - j0];
+        for i in 0..n {
+            let row = base + i * inner;
+            for (k, a) in acc.iter_mut().enumerate() {
+                let v = *xs.add(row + j0 + k) as f64;
+                *a = if prod { *a * v } else { *a + v };
+                *os.add(row + j0 + k) = *a as f32;
+            }
+        }
+    });
+}
+
 /// The running max (`MAX`) or min with its index; ties and NaNs move the index
 /// to the latest position, as PyTorch's cummax/cummin.
 #[inline(always)]
@@ -123,7 +147,8 @@ pub unsafe fn scan_op(op: ScanOp, dtype: DType, x: SendPtr, out: SendPtr, idx: S
         ScanOp::Sum | ScanOp::Prod => {
             let prod = op == ScanOp::Prod;
             match dtype {
-                DType::F32 => scan_arith::<f32>(x, out, outer, n, inner, prod),
+                // float64 running values, as PyTorch
+                DType::F32 => scan_arith_f32_wide(x, out, outer, n, inner, prod),
                 DType::F64 => scan_arith::<f64>(x, out, outer, n, inner, prod),
                 DType::I64 => scan_arith::<i64>(x, out, outer, n, inner, prod),
                 DType::I32 => scan_arith::<i32>(x, out, outer, n, inner, prod),

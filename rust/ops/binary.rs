@@ -13,7 +13,9 @@ use crate::tensor::Tensor;
 
 /// The dtype the kernel computes in and the dtype it writes, or PyTorch's error
 /// for a dtype the op does not support.
-fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
+/// `exponent_is_number`: a bool tensor to a Python-number power stays bool (PyTorch has a
+/// kernel for that and none for bool ** bool tensor).
+fn dtypes_for(op: BinaryOp, common: DType, exponent_is_number: bool) -> Result<(DType, DType)> {
     let not_implemented = || not_implemented(op.kernel_name(), common);
     Ok(match op {
         _ if op.is_bool_output() => (common, DType::Bool),
@@ -22,11 +24,12 @@ fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
         BinaryOp::Hypot if !common.is_float() => return Err(not_implemented()),
         BinaryOp::Div | BinaryOp::Atan2 | BinaryOp::Copysign if !common.is_float() => (default_float(), default_float()),
         BinaryOp::Sub if common == DType::Bool => {
-            return Err(Error::Runtime(
+            return Err(Error::NotImplemented(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.".into(),
             ))
         }
-        BinaryOp::Pow if common == DType::Bool => (DType::I64, DType::I64),
+        BinaryOp::Pow if common == DType::Bool && exponent_is_number => (DType::I64, DType::Bool),
+        BinaryOp::Pow if common == DType::Bool => return Err(not_implemented()),
         BinaryOp::DivTrunc | BinaryOp::DivFloor | BinaryOp::Remainder | BinaryOp::Fmod if common == DType::Bool => return Err(not_implemented()),
         BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor if common.is_float() => return Err(not_implemented()),
         BinaryOp::Shl | BinaryOp::Shr if common.is_float() || common == DType::Bool => return Err(not_implemented()),
@@ -34,11 +37,22 @@ fn dtypes_for(op: BinaryOp, common: DType) -> Result<(DType, DType)> {
     })
 }
 
+/// PyTorch refuses `-` with any bool operand (a tensor or a Python bool), not only two.
+fn check_bool_sub(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<()> {
+    if op == BinaryOp::Sub && (a.dtype() == DType::Bool) != (b.dtype() == DType::Bool) {
+        return Err(Error::NotImplemented(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Forward only: broadcast, promote, run the kernel into a fresh tensor.
 pub(crate) fn binary_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let device = common_device(&[a, b])?;
+    check_bool_sub(op, a, b)?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
-    let (compute, out_dtype) = dtypes_for(op, result_type2(a, b))?;
+    let (compute, out_dtype) = dtypes_for(op, result_type2(a, b), b.is_wrapped_number())?;
     let out = Tensor::empty(&shape, out_dtype, device)?;
     run_into(op, &out, a, b, compute)?;
     Ok(out)
@@ -46,6 +60,11 @@ pub(crate) fn binary_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Ten
 
 /// Runs `out = op(a, b)` with both inputs converted to `compute`.
 fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) -> Result<()> {
+    if matches!(op, BinaryOp::Pow) && compute.is_int() && b.is_wrapped_number() {
+        // only a Python-number exponent is refused: a tensor of negative integer exponents
+        // gives 0 (or +-1 for a base of +-1), as PyTorch
+        check_int_pow(b)?;
+    }
     let (a, b) = (a.cast_or_borrow(compute)?, b.cast_or_borrow(compute)?);
     let shape = out.shape();
     let overlaps = |x: &Tensor| x.same_storage(out) && (x.layout() != out.layout());
@@ -56,9 +75,6 @@ fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) 
         let tmp = Tensor::empty(shape, want, out.device())?;
         run_into(op, &tmp, &a, &b, compute)?;
         return out.copy_from_raw(&tmp);
-    }
-    if matches!(op, BinaryOp::Pow) && compute.is_int() {
-        check_int_pow(&b)?;
     }
     backend::binary(op, out, &a, &b)
 }
@@ -130,10 +146,12 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
             })
         }
         // PyTorch's names: pow(Tensor, Scalar) is PowBackward0, pow(Tensor, Tensor) PowBackward1,
-        // pow(Scalar, Tensor) PowBackward2 (a Python number arrives as a wrapped 0-d tensor)
+        // pow(Scalar, Tensor) PowBackward2 (a Python number arrives as a wrapped 0-d tensor).
+        // The output is saved only for the exponent's gradient (pow(x, 1.5) saves x alone,
+        // as PyTorch's pow(Tensor, Scalar): an in-place op on the result doesn't invalidate it)
         BinaryOp::Pow => record(
             if b.is_wrapped_number() { "PowBackward0" } else if a.is_wrapped_number() { "PowBackward2" } else { "PowBackward1" },
-            &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
+            &out, &[a, b], vec![a.clone(), b.clone(), if gb { out.clone() } else { placeholder() }], move |s, g| {
             let (base, exp) = (&s[0], &s[1]);
             let ga_v = if ga {
                 // d/da a^b = b * a^(b-1); zero where b == 0 (PyTorch's convention at a == 0)
@@ -146,7 +164,7 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
             };
             let gb_v = if gb {
                 // d/db a^b = a^b * ln(a); zero where a == 0 and b >= 0
-                let p = if crate::autograd::is_grad_enabled() { base.pow(exp)? } else { s[2].clone() };
+                let p = &s[2];
                 let d = p.mul(&base.log()?)?;
                 let zero_base = base.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.logical_and(&exp.ge_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?)?;
                 Some(g.mul(&d.masked_fill_scalar(&zero_base, 0.0)?)?)
@@ -192,9 +210,8 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
                 if gb { Some(g.mul(a)?.div(&den)?.neg()?) } else { None },
             ])
         }),
-        BinaryOp::Hypot => record("HypotBackward0", &out, &[a, b], vec![a.clone(), b.clone(), out.detach()], move |s, g| {
-            let (a, b) = (&s[0], &s[1]);
-            let h = if crate::autograd::is_grad_enabled() { a.hypot(b)? } else { s[2].clone() };
+        BinaryOp::Hypot => record("HypotBackward0", &out, &[a, b], vec![a.clone(), b.clone(), out.clone()], move |s, g| {
+            let (a, b, h) = (&s[0], &s[1], &s[2]);
             Ok(vec![
                 if ga { Some(g.mul(a)?.div(&h)?) } else { None },
                 if gb { Some(g.mul(b)?.div(&h)?) } else { None },
@@ -216,6 +233,7 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
 /// In-place `self = op(self, other)`: the result must fit self's shape and dtype.
 pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, other: &Tensor) -> Result<()> {
     check_inplace_device(this, &[other])?;
+    check_bool_sub(op, this, other)?;
     check_inplace_allowed(this)?;
     let shape = broadcast_shapes(this.shape(), other.shape())?;
     if shape.as_slice() != this.shape() {
@@ -225,7 +243,7 @@ pub(crate) fn binary_inplace(op: BinaryOp, name: &'static str, this: &Tensor, ot
             fmt_shape(&shape)
         )));
     }
-    let (compute, result) = dtypes_for(op, result_type2(this, other))?;
+    let (compute, result) = dtypes_for(op, result_type2(this, other), other.is_wrapped_number())?;
     check_inplace_dtype(result, this.dtype())?;
     let record_it = needs_grad(&[this, other]) && !op.is_bool_output() && !op.is_bitwise();
     if record_it && (other.same_storage(this) || !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div)) {

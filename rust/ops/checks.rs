@@ -107,6 +107,18 @@ pub fn check_inplace_allowed(t: &Tensor) -> Result<()> {
     crate::autograd::views::check_inplace_view(t)
 }
 
+/// `check_inplace_allowed` for a write of one value (fill_, `t[idx] = number`): memory
+/// that several elements share may be written (PyTorch allows it: every alias gets the value).
+pub fn check_fill_allowed(t: &Tensor) -> Result<()> {
+    if crate::autograd::is_grad_enabled() && t.is_leaf() && t.requires_grad() {
+        return Err(Error::Runtime("a leaf Variable that requires grad is being used in an in-place operation.".into()));
+    }
+    if !t.storage().writeable() {
+        return Err(Error::Runtime("cannot write to a tensor whose memory is read-only (from a read-only NumPy array)".into()));
+    }
+    crate::autograd::views::check_view_autograd(t)
+}
+
 /// What `t` contributes to type promotion: a Python number, a 0-d tensor or a dimensioned one.
 pub fn promotion_of(t: &Tensor) -> Operand {
     if t.is_wrapped_number() {

@@ -131,7 +131,8 @@ impl Tensor {
 
     /// `fill_(value)`.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
-        check_inplace_allowed(self)?;
+        // one value everywhere: an expanded (overlapping) tensor may be filled, as PyTorch
+        crate::ops::checks::check_fill_allowed(self)?;
         self.fill_raw(value)?;
         self.storage().bump_version();
         if needs_grad(&[self]) {
@@ -158,8 +159,15 @@ impl Tensor {
                 fmt_shape(self.shape())
             )));
         }
-        // copying from an overlapping view needs a temporary
-        let src = if src.same_storage(self) { src.contiguous_raw()? } else { src.clone() };
+        // copying from memory self shares needs a temporary, made before the write; with
+        // autograd a differentiable one, so the gradient reaches what src was before the write
+        let src = if !src.same_storage(self) {
+            src.clone()
+        } else if needs_grad(&[src]) {
+            src.clone_t()?
+        } else {
+            src.contiguous_raw()?
+        };
         self.copy_from_raw(&src)?;
         self.storage().bump_version();
         if needs_grad(&[self, &src]) {

@@ -91,8 +91,18 @@ impl Tensor {
         if (step > 0.0 && start > end) || (step < 0.0 && start < end) {
             return Err(Error::Runtime("upper bound and larger bound inconsistent with step sign".into()));
         }
-        let n = ((end - start) / step).ceil().max(0.0) as usize;
-        let t = Tensor::empty(&[n], dtype, device)?;
+        if dtype == DType::Bool {
+            return Err(Error::NotImplemented("\"arange_cpu\" not implemented for 'Bool'".into()));
+        }
+        // the length comes from the arguments as given; the values, for an integer dtype,
+        // from start and step truncated to integers first (PyTorch: arange(-1.5, 2.5, 1,
+        // dtype=int64) is [-1, 0, 1, 2], not the truncated float values)
+        let n = ((end - start) / step).ceil().max(0.0);
+        if n >= usize::MAX as f64 {
+            return Err(Error::Runtime(format!("arange: the result of {start} to {end} in steps of {step} has too many elements")));
+        }
+        let (start, step) = if dtype.is_int() { (start.trunc(), step.trunc()) } else { (start, step) };
+        let t = Tensor::empty(&[n as usize], dtype, device)?;
         backend::fill_range(&t, RangeFill::Arange { start, step })?;
         Ok(t)
     }
@@ -104,7 +114,13 @@ impl Tensor {
 
     /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`) on
     /// `device`; computed from both ends so that the last value is exactly `end`.
+    /// For an integer dtype the ends are truncated to integers first and the values in
+    /// between truncated (PyTorch: linspace(2.5, 1, 4, dtype=int64) is [2, 1, 1, 1]).
     pub fn linspace_on(start: f64, end: f64, steps: usize, dtype: DType, device: Device) -> Result<Tensor> {
+        if dtype == DType::Bool {
+            return Err(Error::NotImplemented("\"linspace_cpu\" not implemented for 'Bool'".into()));
+        }
+        let (start, end) = if dtype.is_int() { (start.trunc(), end.trunc()) } else { (start, end) };
         let t = Tensor::empty(&[steps], dtype, device)?;
         backend::fill_range(&t, RangeFill::Linspace { start, end })?;
         Ok(t)

@@ -4,9 +4,9 @@
 //! (`backend::unary`, then `cpu::kernels::unary`), its backward in `unary_grad`
 //! (written with Tensor ops, so it is differentiable itself).
 
-use crate::autograd::{is_grad_enabled, needs_grad, record};
+use crate::autograd::{needs_grad, record};
 use crate::backend;
-use crate::dtype::{default_float, result_type, DType};
+use crate::dtype::{default_float, result_type, DType, Scalar};
 use crate::error::{Error, Result};
 use crate::kinds::{BinaryOp, UnaryOp};
 use crate::ops::binary::{binary_op, one_minus};
@@ -23,11 +23,17 @@ fn unary_dtypes(op: UnaryOp, d: DType) -> Result<(DType, DType)> {
         _ if op.is_bool_output() => (d, DType::Bool),
         BitNot if d.is_float() => return Err(not_implemented("bitwise_not_cpu", d)),
         Neg if d == DType::Bool => {
-            return Err(Error::Runtime(
+            return Err(Error::NotImplemented(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
             ))
         }
         Relu if d == DType::Bool => return Err(not_implemented("clamp_min_scalar_cpu", d)),
+        // PyTorch has no bool kernels for these (the integer ones are the identity)
+        Abs if d == DType::Bool => return Err(not_implemented("abs_cpu", d)),
+        Floor | Ceil | Round | Trunc if d == DType::Bool => return Err(not_implemented(&format!("{}_vml_cpu", format!("{op:?}").to_lowercase()), d)),
+        Clamp { .. } if d == DType::Bool => return Err(not_implemented("clamp_scalar_cpu", d)),
+        // rounding to decimals has a float kernel only
+        RoundDecimals(_) if !d.is_float() => return Err(not_implemented("round_cpu", d)),
         Square if d == DType::Bool => (DType::I64, DType::I64),
         Gelu | GeluTanh if !d.is_float() => return Err(not_implemented("GeluKernelImpl", d)),
         Silu if !d.is_float() => return Err(not_implemented("silu_cpu", d)),
@@ -93,7 +99,7 @@ fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor>
         Atanh => g.div(&one_minus(&x.mul(x)?)?)?,
         Sigmoid => g.mul(&y.mul(&one_minus(y)?)?)?,
         // relu'(0) = 0, as PyTorch
-        Relu => x.gt_t(&zero)?.where_t(g, &zero)?,
+        Relu => piecewise_linear_grad("ThresholdBackwardBackward0", g, x, &x.gt_t(&zero)?, 0.0)?,
         Gelu => {
             // Phi(x) + x phi(x)
             let cdf = x.mul_scalar(std::f64::consts::FRAC_1_SQRT_2)?.erf()?.add(&one)?.mul_scalar(0.5)?;
@@ -199,15 +205,15 @@ pub(crate) fn unary_op(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     if op.is_bool_output() || matches!(op, UnaryOp::BitNot) || !out.dtype().is_float() || !needs_grad(&[x]) {
         return Ok(out);
     }
-    let saved = if uses_output(op) { vec![x.clone(), out.detach()] } else if piecewise_constant(op) || op == UnaryOp::Neg || op == UnaryOp::Frac { vec![] } else { vec![x.clone()] };
+    // an op whose gradient is written with its output saves only the output (not x: an
+    // in-place write to x afterwards must not invalidate a backward that doesn't read it)
+    let saved = if uses_output(op) { vec![out.clone()] } else if piecewise_constant(op) || op == UnaryOp::Neg || op == UnaryOp::Frac { vec![] } else { vec![x.clone()] };
     record(grad_name(op), &out, &[x], saved, move |s, g| {
         if s.is_empty() {
             return Ok(vec![Some(unary_grad(op, g, g, g)?)]);
         }
-        let x = &s[0];
-        // under create_graph the output is recomputed so the backward stays differentiable
-        let y = if uses_output(op) { if is_grad_enabled() { unary_op(op, x)? } else { s[1].clone() } } else { x.clone() };
-        Ok(vec![Some(unary_grad(op, x, &y, g)?)])
+        // (the output comes back attached to this node under create_graph)
+        Ok(vec![Some(unary_grad(op, &s[0], &s[0], g)?)])
     });
     Ok(out)
 }
@@ -381,6 +387,26 @@ impl Tensor {
             }
         };
         let all_wrapped = min.map_or(true, |t| t.is_wrapped_number()) && max.map_or(true, |t| t.is_wrapped_number());
+        if dtype == DType::Bool && (all_wrapped || (min.is_some() && max.is_some())) {
+            // PyTorch's bool clamp takes one tensor bound only
+            let kernel = match (all_wrapped, min.is_some(), max.is_some()) {
+                (false, _, _) => "clamp_cpu",
+                (true, true, true) => "clamp_scalar_cpu",
+                (true, true, false) => "clamp_min_scalar_cpu",
+                _ => "clamp_max_scalar_cpu",
+            };
+            return Err(not_implemented(kernel, dtype));
+        }
+        if dtype.is_int() {
+            // an integer bound the dtype cannot hold (PyTorch checks before clamping)
+            for (what, b) in [("min", min), ("max", max)] {
+                if let Some(v) = b.filter(|t| t.is_wrapped_number()).map(|t| t.item()).transpose()? {
+                    if v.check_fits(dtype).is_err() {
+                        return Err(Error::Runtime(format!("Clamp {what} value {} is outside the representable range of {}", v.to_f64(), dtype_title(dtype))));
+                    }
+                }
+            }
+        }
         if all_wrapped && dtype != DType::Bool {
             let x = if dtype != self.dtype() { self.to_dtype(dtype)? } else { self.clone() };
             return unary_op(UnaryOp::Clamp { min: scalar(min)?, max: scalar(max)? }, &x);
@@ -467,38 +493,63 @@ impl Tensor {
     }
 
     /// `lerp(end, weight)`: `self + weight * (end - self)`.
+    /// `end` and a tensor `weight` must have self's dtype (PyTorch checks them first); a
+    /// Python-number weight converts.
     pub fn lerp(&self, end: &Tensor, weight: &Tensor) -> Result<Tensor> {
-        if !self.dtype().is_float() {
-            return Err(not_implemented("lerp_kernel_scalar", self.dtype()));
+        for (what, t) in [("end", end), ("weight", weight)] {
+            if !t.is_wrapped_number() && t.dtype() != self.dtype() {
+                return Err(Error::Runtime(format!("expected dtype {} for `{what}` but got dtype {}", self.dtype(), t.dtype())));
+            }
         }
-        if self.dtype() != end.dtype() {
-            return Err(Error::Runtime(format!(
-                "expected dtype {} for `end` but got dtype {}",
-                self.dtype(),
-                end.dtype()
-            )));
+        if !self.dtype().is_float() {
+            return Err(not_implemented(if weight.is_wrapped_number() { "lerp_kernel_scalar" } else { "lerp_kernel_tensor" }, self.dtype()));
         }
         self.add(&weight.mul(&end.sub(self)?)?)
     }
 
-    /// `addcmul(t1, t2, value=1)`: `self + value * t1 * t2`.
+    /// `addcmul(t1, t2, value=1)`: `self + value * t1 * t2`, computed in the dtype the three
+    /// tensors promote to (a 0-d one ranks below the others, as in any PyTorch op), with
+    /// `value` converted to it (truncated for an integer result, as PyTorch).
     pub fn addcmul(&self, t1: &Tensor, t2: &Tensor, value: &Tensor) -> Result<Tensor> {
-        let prod = t1.mul(t2)?;
-        let prod = if value.is_wrapped_number() && backend::read_scalar(value)?.to_f64() == 1.0 { prod } else { prod.mul(value)? };
-        self.add(&prod)
+        let (s, a, b, v) = pointwise3_operands(self, t1, t2, value)?;
+        let prod = a.mul(&b)?;
+        let prod = match v {
+            Some(v) => prod.mul(&v)?,
+            None => prod,
+        };
+        s.add(&prod)
     }
 
-    /// `addcdiv(t1, t2, value=1)`: `self + value * t1 / t2`.
+    /// `addcdiv(t1, t2, value=1)`: `self + value * t1 / t2` (promotion as `addcmul`).
     pub fn addcdiv(&self, t1: &Tensor, t2: &Tensor, value: &Tensor) -> Result<Tensor> {
         if !t1.dtype().is_float() && !t2.dtype().is_float() {
             return Err(Error::Runtime(
                 "Integer division with addcdiv is no longer supported, and in a future release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.".into(),
             ));
         }
-        let q = t1.div(t2)?;
-        let q = if value.is_wrapped_number() && backend::read_scalar(value)?.to_f64() == 1.0 { q } else { q.mul(value)? };
-        self.add(&q)
+        let (s, a, b, v) = pointwise3_operands(self, t1, t2, value)?;
+        let q = a.div(&b)?;
+        let q = match v {
+            Some(v) => q.mul(&v)?,
+            None => q,
+        };
+        s.add(&q)
     }
+}
+
+/// `addcmul` / `addcdiv` operands: the three tensors in their common dtype (differentiable
+/// casts) and `value` as a number of that dtype (`None` when it is 1).
+fn pointwise3_operands(x: &Tensor, t1: &Tensor, t2: &Tensor, value: &Tensor) -> Result<(Tensor, Tensor, Tensor, Option<Tensor>)> {
+    let dtype = result_type(&[promotion_of(x), promotion_of(t1), promotion_of(t2)]);
+    let cast = |t: &Tensor| if t.dtype() != dtype { t.to_dtype(dtype) } else { Ok(t.clone()) };
+    let v = value.item()?;
+    let v = match dtype {
+        DType::Bool => Scalar::Bool(v.to_f64() != 0.0),
+        d if d.is_int() => Scalar::Int(v.to_i64()),
+        _ => Scalar::Float(v.to_f64()),
+    };
+    let v = if v.to_f64() == 1.0 && value.is_wrapped_number() { None } else { Some(Tensor::wrapped_scalar(v)) };
+    Ok((cast(x)?, cast(t1)?, cast(t2)?, v))
 }
 
 /// `clamp` with at least one tensor bound: one fused kernel, then the backward
@@ -569,6 +620,11 @@ fn where_op(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let device = common_device(&[cond, a, b])?;
     let shape = broadcast_all(&[cond.shape(), a.shape(), b.shape()])?;
     let dtype = result_type2(a, b);
+    for t in [a, b] {
+        if t.is_wrapped_number() {
+            t.item()?.check_fits(dtype)?;
+        }
+    }
     let (ac, bc) = (a.cast_or_borrow(dtype)?, b.cast_or_borrow(dtype)?);
     let out = Tensor::empty(&shape, dtype, device)?;
     backend::where_select(&out, cond, &ac, &bc)?;
@@ -590,3 +646,70 @@ pub fn binary_kind(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary_op(op, a, b)
 }
 
+/// The gradient of a piecewise-linear op at `x`: `g` where `keep`, else `g * slope`.
+///
+/// Recorded as a function of `g` *and* `x`, as PyTorch's threshold_backward /
+/// hardtanh_backward / leaky_relu_backward: under `create_graph` the first-order gradient
+/// of relu, relu6, hardtanh or leaky_relu then requires grad, and differentiating it again
+/// gives the same mask for `g` and zeros for `x` (a plain `where` would cut `x` out, and a
+/// second `autograd.grad` would fail). clamp's gradient is a plain `where`, as in PyTorch.
+pub(crate) fn piecewise_linear_grad(name: &'static str, g: &Tensor, x: &Tensor, keep: &Tensor, slope: f64) -> Result<Tensor> {
+    fn apply(keep: &Tensor, g: &Tensor, slope: f64) -> Result<Tensor> {
+        if slope == 0.0 {
+            keep.where_t(g, &wrapped(0.0))
+        } else {
+            keep.where_t(g, &g.mul_scalar(slope)?)
+        }
+    }
+    let out = crate::autograd::no_grad(|| apply(keep, g, slope))?;
+    if needs_grad(&[g, x]) {
+        let keep = keep.detach();
+        record(name, &out, &[g, x], vec![], move |_, gg| Ok(vec![Some(apply(&keep, gg, slope)?), Some(gg.zeros_like()?)]));
+    }
+    Ok(out)
+}
+
+impl Tensor {
+    /// `hardtanh(min_val, max_val)` (also relu6 and hardsigmoid's clamp): clamped to the
+    /// bounds; an integer tensor stays integer, with the bounds truncated (PyTorch). The
+    /// gradient passes strictly inside the bounds only (unlike clamp's, which passes at
+    /// them), as PyTorch's hardtanh_backward.
+    pub fn hardtanh(&self, min_val: f64, max_val: f64) -> Result<Tensor> {
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("Bool inputs not supported for hardtanh".into()));
+        }
+        if min_val > max_val {
+            return Err(Error::Value("min_val cannot be greater than max_val".into()));
+        }
+        if !self.dtype().is_float() {
+            let (lo, hi) = (Scalar::Int(min_val.trunc() as i64), Scalar::Int(max_val.trunc() as i64));
+            return unary_raw(UnaryOp::Clamp { min: Some(lo.to_f64()), max: Some(hi.to_f64()) }, self);
+        }
+        let out = unary_raw(UnaryOp::Clamp { min: Some(min_val), max: Some(max_val) }, self)?;
+        if needs_grad(&[self]) {
+            record("HardtanhBackward0", &out, &[self], vec![self.clone()], move |s, g| {
+                let x = &s[0];
+                let keep = x.gt_t(&wrapped(min_val))?.logical_and(&x.lt_t(&wrapped(max_val))?)?;
+                Ok(vec![Some(piecewise_linear_grad("HardtanhBackwardBackward0", g, x, &keep, 0.0)?)])
+            });
+        }
+        Ok(out)
+    }
+
+    /// `leaky_relu(negative_slope)`: `x` where `x > 0`, else `negative_slope * x` (float
+    /// tensors only, as PyTorch); its gradient is `negative_slope` at 0.
+    pub fn leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
+        if !self.dtype().is_float() {
+            return Err(not_implemented("leaky_relu_cpu", self.dtype()));
+        }
+        let zero = wrapped(0.0);
+        let out = crate::autograd::no_grad(|| self.gt_t(&zero)?.where_t(self, &self.mul_scalar(negative_slope)?))?;
+        if needs_grad(&[self]) {
+            record("LeakyReluBackward0", &out, &[self], vec![self.clone()], move |s, g| {
+                let x = &s[0];
+                Ok(vec![Some(piecewise_linear_grad("LeakyReluBackwardBackward0", g, x, &x.gt_t(&wrapped(0.0))?, negative_slope)?)])
+            });
+        }
+        Ok(out)
+    }
+}

@@ -8,7 +8,7 @@ use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::kinds::ScatterOp;
 use crate::ops::checks::{check_same_device, first_out_of_range};
-use crate::ops::index::{as_i64_contig, out_of_bounds, AdvSpec};
+use crate::ops::index::{as_i64, as_i64_contig, out_of_bounds, AdvSpec};
 use crate::shape::{broadcast_shapes, fmt_shape, normalize_dim, Shape};
 use crate::tensor::{dtype_title, Tensor};
 use smallvec::SmallVec;
@@ -83,8 +83,8 @@ impl Tensor {
 
     /// Checks shared by gather/scatter: same rank, int64 index, index fits.
     fn check_gather_scatter(&self, dim: usize, index: &Tensor, src: Option<&Tensor>, what: &str) -> Result<()> {
-        if index.dtype() != DType::I64 {
-            return Err(Error::Runtime(format!("{what}(): Expected dtype int64 for index")));
+        if !index.dtype().is_int() {
+            return Err(Error::Runtime(format!("{what}(): Expected dtype int32/int64 for index")));
         }
         let r = self.rank().max(1);
         if index.rank().max(1) != r {
@@ -124,15 +124,21 @@ impl Tensor {
         }
         check_int_index(index, "index_select")?;
         if self.rank() == 0 {
+            // a 0-d tensor takes exactly one index and stays 0-d (PyTorch)
             normalize_dim(dim, 0)?;
-            let shape: Vec<usize> = if index.rank() == 0 { vec![] } else { vec![index.numel()] };
-            return self.reshape_to(&[1])?.index_select(0, index)?.reshape_to(&shape);
+            if index.numel() != 1 {
+                return Err(Error::Runtime(format!("index_select(): Index to scalar can have only 1 value, got {} value(s)", index.numel())));
+            }
+            return self.reshape_to(&[1])?.index_select(0, &index.reshape_to(&[1])?)?.reshape_to(&[]);
         }
         let d = normalize_dim(dim, self.rank())?;
         check_same_device(&[self, index])?;
         if let Some(v) = first_out_of_range(index, 0, self.shape()[d] as i64)? {
-            // PyTorch: RuntimeError, and no negative indices
-            return Err(Error::Runtime(format!("index_select(): index {v} is out of bounds for dimension {d} with size {}", self.shape()[d])));
+            // no negative indices; the class is PyTorch's (2.15), which depends on its kernel
+            // path: a RuntimeError along dim 1, an IndexError ("index out of range in self")
+            // along any other
+            let msg = format!("index_select(): index {v} is out of range in self: dimension {d} has size {}", self.shape()[d]);
+            return Err(if d == 1 { Error::Runtime(msg) } else { Error::Index(msg) });
         }
         self.index_adv("IndexSelectBackward0", &dim_spec(index, d)?)
     }
@@ -148,6 +154,7 @@ impl Tensor {
     fn gather_impl(&self, dim: isize, index: &Tensor, wrap: bool) -> Result<Tensor> {
         let d = normalize_dim(dim, self.rank())?;
         self.check_gather_scatter(d, index, None, "gather")?;
+        let index = &as_i64(index)?;
         if self.rank() == 0 || index.rank() == 0 {
             // 0-d tensors act as 1-element vectors
             let s = if self.rank() == 0 { self.reshape_to(&[1])? } else { self.clone() };
@@ -159,7 +166,7 @@ impl Tensor {
         let size = self.shape()[d];
         // the kernel reports the first bad index it meets
         if let Some(v) = backend::gather_dim(&out, self, d, index, wrap)? {
-            return Err(if wrap { out_of_bounds(v, d, size) } else { out_of_bounds_rt(v, d, size) });
+            return Err(out_of_bounds_rt(v, d, size));
         }
         if needs_grad(&[self]) {
             let (in_shape, index) = (Shape::from(self.shape()), index.detach());
@@ -194,6 +201,10 @@ impl Tensor {
         let d = normalize_dim(dim, self.rank())?;
         let is_value = src.is_wrapped_number();
         self.check_gather_scatter(d, index, if is_value { None } else { Some(src) }, "scatter")?;
+        let index = &as_i64(index)?;
+        if is_value {
+            src.item()?.check_fits(self.dtype())?;
+        }
         if !is_value && src.dtype() != self.dtype() {
             return Err(Error::Runtime(format!(
                 "scatter(): Expected self.dtype to be equal to src.dtype, got {} and {}",
@@ -223,6 +234,10 @@ impl Tensor {
         let d = normalize_dim(dim, self.rank())?;
         let is_value = src.is_wrapped_number();
         self.check_gather_scatter(d, index, if is_value { None } else { Some(src) }, "scatter")?;
+        let index = &as_i64(index)?;
+        if reduce == ScatterReduce::Mean && self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'".into()));
+        }
         if !is_value && src.dtype() != self.dtype() {
             return Err(Error::Runtime(format!(
                 "scatter(): Expected self.dtype to be equal to src.dtype, got {} and {}",
@@ -357,7 +372,9 @@ impl Tensor {
         let d = self.check_index_family(dim, index, Some(source), "index_add")?;
         let size = if self.rank() == 0 { 1 } else { self.shape()[d] };
         if let Some(v) = first_out_of_range(index, 0, size as i64)? {
-            return Err(out_of_bounds_rt(v, d, size));
+            // PyTorch's class depends on its kernel path: an IndexError ("index out of range
+            // in self") for a 0-d or 1-D tensor, a RuntimeError for 2-D and up
+            return Err(if self.rank() <= 1 { out_of_bounds(v, d, size) } else { out_of_bounds_rt(v, d, size) });
         }
         let src = match alpha {
             Some(a) if a.to_f64() != 1.0 => source.mul(&Tensor::wrapped_scalar(a))?,
@@ -388,6 +405,9 @@ impl Tensor {
                 "index_fill_ only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).",
                 value.rank()
             )));
+        }
+        if value.is_wrapped_number() {
+            value.item()?.check_fits(self.dtype())?;
         }
         let (s, spec) = self.as_dim_target(d, index)?;
         s.index_put_adv("IndexFillBackward0", &spec, value, false)?.reshape_to(self.shape())
@@ -494,12 +514,16 @@ impl Tensor {
 
     /// `take_along_dim(indices, dim)`: gather with broadcasting; `dim=None` works on the flattened tensor.
     pub fn take_along_dim(&self, indices: &Tensor, dim: Option<isize>) -> Result<Tensor> {
-        if !indices.dtype().is_int() || indices.dtype() != DType::I64 {
-            return Err(Error::Runtime(format!("torch.take_along_dim(): dtype of indices should be Long but got {}", indices.dtype())));
+        if !indices.dtype().is_int() {
+            return Err(Error::Runtime(format!("gather(): Expected dtype int32/int64 for index, but got {}", indices.dtype())));
         }
         let Some(dim) = dim else {
-            return self.reshape_to(&[self.numel()])?.gather_impl(0, &indices.reshape_to(&[indices.numel()])?, true);
+            // the flattened form is a plain gather (PyTorch: no negative indices here)
+            return self.reshape_to(&[self.numel()])?.gather_impl(0, &indices.reshape_to(&[indices.numel()])?, false);
         };
+        if self.rank() == 0 {
+            return Err(Error::Index(format!("Dimension specified as {dim} but tensor has no dimensions")));
+        }
         if self.rank() != indices.rank() {
             return Err(Error::Runtime(format!(
                 "torch.take_along_dim(): input and indices should have the same number of dimensions, but got {} dimensions for input, and {} dimensions for indices",

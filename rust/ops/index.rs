@@ -3,14 +3,16 @@
 //! `gather_scatter.rs`, the masked ones and `nonzero` in `masked.rs`.
 //!
 //! An index expression (`TensorIndex` list, what `t[...]` receives) is resolved
-//! in two parts, as NumPy does:
-//! - the *basic* part (ints, slices with any step, None, Ellipsis) is a chain of
-//!   layout steps: a view sharing storage, replayable on any layout of the same
-//!   shape (so its backward embeds the gradient into zeros through the same view);
-//! - the *advanced* part (integer tensors, boolean masks, and ints/bools that
-//!   appear beside them) is a gather into a fresh tensor: the index tensors
-//!   broadcast together; when they are not adjacent the indexed block moves to
-//!   the front. Backward is the matching scatter-add (duplicates accumulate).
+//! in two parts, as PyTorch does:
+//! - the *basic* part (ints and 0-d integer tensors, slices with any step, None,
+//!   Ellipsis) is a chain of layout steps: a view sharing storage, replayable on any
+//!   layout of the same shape (so its backward embeds the gradient into zeros through
+//!   the same view). An int stays basic beside an advanced index (NumPy would count it
+//!   as advanced: `x[0, :, [0, 1]]` differs);
+//! - the *advanced* part (integer tensors, boolean masks, bools) is a gather into a
+//!   fresh tensor: the index tensors broadcast together; when the dims they index (in
+//!   the basic view) are not adjacent the indexed block moves to the front. Backward is
+//!   the matching scatter-add (duplicates accumulate).
 //!
 //! `setitem_` writes through the same resolution; its autograd node has edges
 //! (self's previous grad_fn, value): the overwritten region gets zero gradient
@@ -22,10 +24,9 @@ use crate::device::Device;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::ops::checks::check_inplace_allowed;
 use crate::ops::view::ViewFn;
 use crate::shape::{broadcast_shapes, fmt_shape, Shape};
-use crate::tensor::Tensor;
+use crate::tensor::{dtype_title, Tensor};
 use smallvec::SmallVec;
 use std::sync::Arc;
 
@@ -123,8 +124,9 @@ pub(crate) struct Resolved {
     pub steps: SmallVec<[Step; 4]>,
     pub layout: Layout,
     pub adv: Vec<Adv>,
-    /// NumPy's rule: advanced items next to each other in the expression keep their place;
-    /// anything between them (even an Ellipsis covering no dims) moves the block to the front.
+    /// Whether the indexed block may keep its place; PyTorch decides by the indexed dims
+    /// alone (adjacent dims of the basic view keep their place), so this is always true
+    /// here and `plan_offsets` checks the dims.
     pub adjacent: bool,
 }
 
@@ -154,25 +156,17 @@ pub(crate) fn out_of_bounds(v: i64, dim: usize, size: usize) -> Error {
 /// Resolves `index` against `t`'s layout: basic steps, the view layout, advanced indices.
 pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
     let rank = t.rank();
-    // 0-d tensors used as indices behave like Python ints / bools (NumPy)
+    // 0-d tensors used as indices behave like Python ints / bools
     let mut consumed = 0usize;
     let mut ellipses = 0usize;
-    let mut has_adv = false;
     for it in index {
         match it {
             TensorIndex::Int(_) | TensorIndex::Slice { .. } => consumed += 1,
             TensorIndex::Ellipsis => ellipses += 1,
-            TensorIndex::Bool(_) => has_adv = true,
-            TensorIndex::None => {}
+            TensorIndex::Bool(_) | TensorIndex::None => {}
             TensorIndex::Tensor(x) => {
                 check_index_dtype(x)?;
-                if x.dtype() == DType::Bool {
-                    consumed += x.rank();
-                    has_adv = true;
-                } else {
-                    consumed += 1;
-                    has_adv |= x.rank() > 0;
-                }
+                consumed += if x.dtype() == DType::Bool { x.rank() } else { 1 };
             }
         }
     }
@@ -186,14 +180,7 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
     let mut steps: SmallVec<[Step; 4]> = SmallVec::new();
     let mut adv = Vec::new();
     let (mut cur, mut orig) = (0usize, 0usize);
-    let mut adv_pos: SmallVec<[usize; 4]> = SmallVec::new();
-    let mut n_prev = 0usize;
-    for (pos, it) in index.iter().enumerate() {
-        // the previous item was advanced when it added entries
-        if adv.len() > n_prev {
-            adv_pos.push(pos - 1);
-            n_prev = adv.len();
-        }
+    for it in index {
         match it {
             TensorIndex::Int(i) => {
                 let size = layout.shape[cur];
@@ -201,13 +188,10 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
                 if v < 0 || v >= size as isize {
                     return Err(out_of_bounds(*i as i64, orig, size));
                 }
-                if has_adv {
-                    adv.push(Adv::Int { dim: cur, orig, idx: Tensor::scalar_on(Scalar::Int(v as i64), DType::I64, t.device())? });
-                    cur += 1;
-                } else {
-                    layout = layout.select(cur as isize, v)?;
-                    steps.push(Step::Select(cur, v));
-                }
+                // always basic indexing, even beside an advanced index (PyTorch; NumPy would
+                // count the int as advanced and move the indexed dims)
+                layout = layout.select(cur as isize, v)?;
+                steps.push(Step::Select(cur, v));
                 orig += 1;
             }
             TensorIndex::Slice { start, stop, step } => {
@@ -262,7 +246,7 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
                 orig += k;
             }
             TensorIndex::Tensor(x) => {
-                if x.rank() == 0 && !has_adv {
+                if x.rank() == 0 {
                     // a 0-d integer tensor is an int (a view): a host read
                     let i = backend::read_scalar(x)?.to_i64() as isize;
                     let size = layout.shape[cur];
@@ -280,11 +264,12 @@ pub(crate) fn resolve(t: &Tensor, index: &[TensorIndex]) -> Result<Resolved> {
             }
         }
     }
-    if adv.len() > n_prev {
-        adv_pos.push(index.len() - 1);
-    }
-    let adjacent = adv_pos.windows(2).all(|w| w[1] == w[0] + 1);
-    Ok(Resolved { steps, layout, adv, adjacent })
+    Ok(Resolved { steps, layout, adv, adjacent: true })
+}
+
+/// An int32 index as int64 (the kernels read int64; PyTorch takes either).
+pub(crate) fn as_i64(index: &Tensor) -> Result<Tensor> {
+    if index.dtype() == DType::I32 { index.cast_raw(DType::I64) } else { Ok(index.clone()) }
 }
 
 /// A Python bool as an index: one position (True) or none (False).
@@ -550,10 +535,27 @@ impl Tensor {
 
     /// `index_put_(indices, values, accumulate)` over a full index expression.
     pub fn index_put_impl_(&self, index: &[TensorIndex], value: &Tensor, accumulate: bool) -> Result<()> {
-        check_inplace_allowed(self)?;
+        // a Python number is one value written everywhere: self may be expanded (PyTorch
+        // allows it); a tensor is copied, so the region written must not overlap itself
+        crate::ops::checks::check_fill_allowed(self)?;
+        if value.is_wrapped_number() {
+            value.item()?.check_fits(self.dtype())?;
+        }
         let record_it = needs_grad(&[self, value]) && self.dtype().is_float();
+        // a value sharing self's memory is read through a copy made before the write (a
+        // differentiable one when recording, so its gradient goes to what it was then)
+        let value = &if !value.same_storage(self) {
+            value.clone()
+        } else if record_it && value.requires_grad() {
+            value.clone_t()?
+        } else {
+            value.contiguous_raw()?
+        };
         let r = resolve(self, index)?;
         let view = self.with_layout(r.layout);
+        if !value.is_wrapped_number() || accumulate {
+            crate::autograd::views::check_no_internal_overlap(if r.adv.is_empty() { &view } else { self })?;
+        }
         if r.adv.is_empty() {
             let v = if value.dtype() != self.dtype() { value.cast_raw(self.dtype())? } else { value.detach() };
             let v = strip_leading_ones(&v, view.rank())?;
@@ -576,6 +578,14 @@ impl Tensor {
             // a host read of the value (one element)
             view.masked_fill_raw(&m, backend::read_scalar(value)?)?;
         } else {
+            if !value.is_wrapped_number() && value.dtype() != self.dtype() {
+                // PyTorch's index_put_ converts only Python numbers
+                return Err(Error::Runtime(format!(
+                    "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+                    dtype_title(self.dtype()),
+                    dtype_title(value.dtype())
+                )));
+            }
             let spec = expand_adv(&r.adv, r.adjacent, self.device())?;
             view.index_put_adv_raw(&spec, value, accumulate)?;
         }

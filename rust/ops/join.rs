@@ -43,8 +43,7 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
     let first = match tensors.iter().position(|t| !skip(t)) {
         Some(i) => i,
         None => {
-            // all legacy-empty: dim is checked against rank 1
-            normalize_dim(dim, 1)?;
+            // all legacy-empty: PyTorch skips them all, dim unchecked
             return Tensor::empty(&[0], dtype, tensors[0].device());
         }
     };

@@ -48,6 +48,9 @@ impl Tensor {
                 value.rank()
             )));
         }
+        if value.is_wrapped_number() {
+            value.item()?.check_fits(self.dtype())?;
+        }
         let device = common_device(&[self, mask, value])?;
         let shape = broadcast_shapes(self.shape(), mask.shape())?;
         let x = self.expand_to(&shape)?;

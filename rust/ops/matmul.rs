@@ -249,10 +249,7 @@ impl Tensor {
                 check_not_bool("dot", self)?;
                 self.dot(other)
             }
-            (2, 1) => {
-                check_not_bool("addmv_impl_cpu", self)?;
-                self.mv(other)
-            }
+            (2, 1) => self.mv(other),
             (1, 2) => self.unsqueeze(0)?.mm(other)?.squeeze(Some(&[0])),
             (2, 2) => self.mm(other),
             (_, 1) | (_, 2) => {
@@ -380,6 +377,10 @@ impl Tensor {
         if self.rank() == 0 || other.rank() == 0 {
             return self.mul(other);
         }
+        if self.rank() == 1 && other.rank() == 1 {
+            // PyTorch's inner of two vectors is dot, which has no bool kernel even when empty
+            check_not_bool("dot", self)?;
+        }
         let (la, lb) = (self.shape()[self.rank() - 1], other.shape()[other.rank() - 1]);
         if la != lb {
             return Err(Error::Runtime(format!(
@@ -428,7 +429,7 @@ impl Tensor {
             pa.push(ia);
             pb.push(ib);
         }
-        check_not_bool("addmm_impl_cpu_", self)?;
+        // (mm refuses bool where there is work to do: an empty product is zeros, as PyTorch)
         let free_a: Vec<usize> = (0..ra).filter(|&d| !ca[d]).collect();
         let free_b: Vec<usize> = (0..rb).filter(|&d| !cb[d]).collect();
         let m: usize = free_a.iter().map(|&d| self.shape()[d]).product();
@@ -519,7 +520,11 @@ fn check_mv_dtypes(input: DType, mat: &Tensor, vec: &Tensor) -> Result<()> {
             dtype_title(vec.dtype())
         )));
     }
-    check_not_bool("addmv_impl_cpu", mat)
+    // an empty product runs no kernel in PyTorch, so has no dtype to refuse
+    if mat.numel() > 0 {
+        check_not_bool("addmv_impl_cpu", mat)?;
+    }
+    Ok(())
 }
 
 /// `self` of the add* family must match the operands' dtype; float alpha/beta

@@ -154,8 +154,8 @@ impl Tensor {
         }
         shape::numel_checked(&fin)?;
         let x = self.reshape_to(&inter)?.expand_to(&expanded)?;
-        // the copy: reshape of an expanded view materialises it
-        let out = x.contiguous()?;
+        // always a copy, as PyTorch (`contiguous()` would hand back an alias when every size is 1)
+        let out = x.clone_t()?;
         out.reshape_to(&fin)
     }
 
@@ -193,7 +193,8 @@ impl Tensor {
         }
         let mut exp: Vec<usize> = x.shape().to_vec();
         exp.insert(d + 1, repeats as usize);
-        let y = x.unsqueeze(d as isize + 1)?.expand_to(&exp)?.contiguous()?;
+        // always a copy (repeats == 1 too), as PyTorch
+        let y = x.unsqueeze(d as isize + 1)?.expand_to(&exp)?.clone_t()?;
         let mut fin: Vec<usize> = x.shape().to_vec();
         fin[d] = n;
         y.reshape_to(&fin)

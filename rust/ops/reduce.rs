@@ -57,7 +57,9 @@ fn sum_dtype(d: DType) -> DType {
 /// Raw (no autograd) sum over the masked dims into a fresh tensor of `dtype`.
 fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
-    let x = x.cast_or_borrow(acc)?;
+    // the input converts to `dtype` first, as in PyTorch (for bool: 0.5 and NaN are true)
+    let as_bool = if dtype == DType::Bool && x.dtype() != DType::Bool { Some(x.cast_raw(DType::Bool)?) } else { None };
+    let x = as_bool.as_ref().unwrap_or(x).cast_or_borrow(acc)?;
     let out_shape = reduced_shape(x.shape(), mask, keepdim);
     let out = Tensor::empty(&out_shape, acc, x.device())?;
     backend::reduce(ReduceOp::Sum, &x, mask, &out, None)?;
@@ -163,6 +165,9 @@ impl Tensor {
                 dtype_title(self.dtype()),
                 dtype_title(other.dtype())
             )));
+        }
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("\"dot\" not implemented for 'Bool'".into()));
         }
         if self.numel() != other.numel() {
             return Err(Error::Runtime(format!(
@@ -408,7 +413,9 @@ impl Tensor {
 /// Raw product in `dtype` (bool results computed in int64 then converted).
 fn prod_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Tensor> {
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
-    let x = x.cast_or_borrow(acc)?;
+    // the input converts to `dtype` first (see `sum_raw`)
+    let as_bool = if dtype == DType::Bool && x.dtype() != DType::Bool { Some(x.cast_raw(DType::Bool)?) } else { None };
+    let x = as_bool.as_ref().unwrap_or(x).cast_or_borrow(acc)?;
     let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
     backend::reduce(ReduceOp::Prod, &x, mask, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }

@@ -21,6 +21,12 @@ fn contiguous_of(x: &Tensor, dtype: DType) -> Result<Tensor> {
 
 /// Raw cumsum / cumprod in `dtype` (bool results computed in int64).
 fn scan_arith_raw(x: &Tensor, d: usize, dtype: DType, prod: bool) -> Result<Tensor> {
+    if dtype == DType::Bool {
+        // PyTorch has no bool kernel: cumsum(dtype=bool) is refused (a bool input's
+        // default, int64, is fine)
+        let name = if prod { "cumprod_out_cpu" } else { "cumsum_out_cpu" };
+        return Err(crate::error::Error::NotImplemented(format!("\"{name}\" not implemented for 'Bool'")));
+    }
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
     let src = contiguous_of(x, acc)?;
     let out = Tensor::empty(x.shape(), acc, x.device())?;
@@ -57,15 +63,14 @@ impl Tensor {
         let d = normalize_dim(dim, self.rank())?;
         let out = scan_arith_raw(self, d, scan_dtype(self.dtype(), dtype), true)?;
         if needs_grad(&[self]) && out.dtype().is_float() {
-            record("CumprodBackward0", &out, &[self], vec![self.clone(), out.detach()], move |s, g| {
+            record("CumprodBackward0", &out, &[self], vec![self.clone(), out.clone()], move |s, g| {
                 let x = &s[0];
                 // a host read: which formula applies depends on the data
                 let any_zero = crate::autograd::no_grad(|| x.eq_t(&Tensor::wrapped_scalar(Scalar::Int(0)))?.any_dims(None, false))?;
                 let has_zero = backend::read_scalar(&any_zero)?.to_i64() != 0;
                 if !has_zero {
                     // d out_i / d x_k = out_i / x_k for i >= k
-                    let y = if crate::autograd::is_grad_enabled() { x.cumprod(d as isize, None)? } else { s[1].clone() };
-                    return Ok(vec![Some(reverse_cumsum(&g.mul(&y)?, d)?.div(x)?)]);
+                    return Ok(vec![Some(reverse_cumsum(&g.mul(&s[1])?, d)?.div(x)?)]);
                 }
                 if crate::autograd::is_grad_enabled() {
                     // create_graph: a formula that is itself differentiable

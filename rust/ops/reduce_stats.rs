@@ -42,11 +42,16 @@ impl Tensor {
             None => self.clone(),
         };
         let d = normalize_dim(dim, x.rank())?;
+        if x.numel() == 0 && !x.dtype().is_float() {
+            // nothing to compute: PyTorch returns an empty tensor even where it has no kernel
+            return Tensor::empty(x.shape(), x.dtype(), x.device());
+        }
         let out = softmax_raw(&x, d, log)?;
         if needs_grad(&[&x]) {
             let name = if log { "LogSoftmaxBackward0" } else { "SoftmaxBackward0" };
-            record(name, &out, &[&x], vec![x.clone(), out.detach()], move |s, g| {
-                let y = if crate::autograd::is_grad_enabled() { s[0].softmax_impl(d as isize, None, log)? } else { s[1].clone() };
+            // the backward reads only the output (PyTorch's too), so only the output is saved
+            record(name, &out, &[&x], vec![out.clone()], move |s, g| {
+                let y = &s[0];
                 let dd = [d as isize];
                 let dims = if y.rank() == 0 { None } else { Some(&dd[..]) };
                 let gx = if log {
@@ -54,7 +59,7 @@ impl Tensor {
                     g.sub(&y.exp()?.mul(&g.sum_dims(dims, true, None)?)?)?
                 } else {
                     // y * (g - sum(g * y))
-                    y.mul(&g.sub(&g.mul(&y)?.sum_dims(dims, true, None)?)?)?
+                    y.mul(&g.sub(&g.mul(y)?.sum_dims(dims, true, None)?)?)?
                 };
                 Ok(vec![Some(gx)])
             });
@@ -96,25 +101,48 @@ impl Tensor {
 
     /// `var(dim=None, *, correction=1, keepdim=False)`: two-pass (mean first) variance.
     pub fn var_dims(&self, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        self.var_impl("var", dims, correction, keepdim)
+        self.var_impl("var", dims, correction, keepdim)?.to_dtype(self.dtype())
     }
 
+    /// The variance (two-pass: the mean first). Squared deviations of float32 values overflow
+    /// float32 long before the variance, or the std, does (`tensor([1e20, 2.]).std()` is
+    /// 7.07e19 in PyTorch, which accumulates in double): where a float32 result came out
+    /// non-finite from finite input, it is computed again in float64 (and returned in float64,
+    /// for std's square root). The common case stays in float32, at float32's speed.
     fn var_impl(&self, _name: &str, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
         if !self.dtype().is_float() {
-            return Err(Error::Runtime("std and var only support floating point and complex dtypes".into()));
+            return Err(Error::NotImplemented("std and var only support floating point and complex dtypes".into()));
         }
         let mask = reduce_mask(self.rank(), dims)?;
         let dl = dims_of(&mask);
         let n = reduced_count(self.shape(), &mask) as f64;
-        let mean = self.mean_dims(dl.as_deref(), true, None)?;
-        let dev = self.sub(&mean)?;
-        let ss = dev.mul(&dev)?.sum_dims(dl.as_deref(), keepdim, None)?;
-        ss.div_scalar((n - correction).max(0.0))
+        let two_pass = |x: &Tensor| -> Result<Tensor> {
+            let mean = x.mean_dims(dl.as_deref(), true, None)?;
+            let dev = x.sub(&mean)?;
+            dev.mul(&dev)?.sum_dims(dl.as_deref(), keepdim, None)?.div_scalar((n - correction).max(0.0))
+        };
+        let var = two_pass(self)?;
+        if self.dtype() == DType::F32 {
+            let all_finite = |t: &Tensor| -> Result<bool> { Ok(crate::autograd::no_grad(|| t.isfinite()?.all_dims(None, false))?.item()?.to_i64() != 0) };
+            if !all_finite(&var)? && all_finite(self)? {
+                return two_pass(&self.to_dtype(DType::F64)?);
+            }
+        }
+        Ok(var)
     }
 
-    /// `std(dim=None, *, correction=1, keepdim=False)`.
+    /// `std(dim=None, *, correction=1, keepdim=False)`. Its gradient is 0 where the std is 0
+    /// (every element equal), as PyTorch's, where sqrt's would be 0 * inf.
     pub fn std_dims(&self, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        self.var_impl("std", dims, correction, keepdim)?.sqrt()
+        let var = self.var_impl("std", dims, correction, keepdim)?;
+        let out = crate::autograd::no_grad(|| var.sqrt())?;
+        if needs_grad(&[&var]) {
+            record("StdBackward0", &out, &[&var], vec![out.clone()], |s, g| {
+                let y = &s[0];
+                Ok(vec![Some(g.div(&y.mul_scalar(2.0)?)?.masked_fill_scalar(&y.eq_t(&wrapped(0.0))?, 0.0)?)])
+            });
+        }
+        out.to_dtype(self.dtype())
     }
 
     /// `nansum(dim=None, keepdim=False, dtype=None)`: sum treating NaN as 0.
@@ -169,10 +197,12 @@ impl Tensor {
         }
         let out = crate::autograd::no_grad(|| norm_forward(&x.detach(), ord, &mask, keepdim))?;
         if needs_grad(&[&x]) {
-            record("LinalgVectorNormBackward0", &out, &[&x], vec![x.clone(), out.detach()], move |s, g| {
-                let x = &s[0];
-                let out = if crate::autograd::is_grad_enabled() { norm_forward(x, ord, &mask, keepdim)? } else { s[1].clone() };
-                Ok(vec![Some(norm_backward(x, &out, g, ord, &mask, keepdim)?)])
+            record("LinalgVectorNormBackward0", &out, &[&x], vec![x.clone(), out.clone()], move |s, g| {
+                // the 0-"norm" counts nonzeros: no gradient at all (None, as PyTorch), not zeros
+                if ord == 0.0 {
+                    return Ok(vec![None]);
+                }
+                Ok(vec![Some(norm_backward(&s[0], &s[1], g, ord, &mask, keepdim)?)])
             });
         }
         Ok(out)
@@ -182,6 +212,11 @@ impl Tensor {
 fn norm_forward(x: &Tensor, ord: f64, mask: &[bool], keepdim: bool) -> Result<Tensor> {
     let dl = dims_of(mask);
     let dl = dl.as_deref();
+    if ord != 0.0 && reduced_count(x.shape(), mask) == 1 && x.numel() > 0 {
+        // the norm of one element is its magnitude: no |x|^p that could overflow (PyTorch
+        // gives 3e38 for tensor([3e38]).norm() this way)
+        return x.abs()?.reshape_to(&reduced_shape(x.shape(), mask, keepdim));
+    }
     if ord == 2.0 && !needs_grad(&[x]) {
         crate::ops::reduce::pow_sum_raw(x, mask, keepdim, 2)?.sqrt()
     } else if ord == 1.0 && !needs_grad(&[x]) {

@@ -55,6 +55,9 @@ impl Tensor {
     /// `topk(k, dim=-1, largest=True, sorted=True)` -> (values, indices).
     pub fn topk(&self, k: isize, dim: isize, largest: bool, sorted: bool) -> Result<(Tensor, Tensor)> {
         let _ = sorted; // results always come sorted
+        if self.dtype() == crate::dtype::DType::Bool {
+            return Err(Error::NotImplemented("topk does not support bool dtypes on CPU".into()));
+        }
         let n = if self.rank() == 0 { 1 } else { self.shape()[normalize_dim(dim, self.rank())?] };
         if k < 0 || k as usize > n {
             return Err(rt_err!("selected index k out of range"));
@@ -68,6 +71,9 @@ impl Tensor {
 
     /// `kthvalue(k, dim=-1, keepdim=False)` -> (values, indices): the k-th smallest.
     pub fn kthvalue(&self, k: isize, dim: isize, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("\"kthvalue_cpu\" not implemented for 'Bool'".into()));
+        }
         let d = normalize_dim(dim, self.rank())?;
         let n = if self.rank() == 0 { 1 } else { self.shape()[d] };
         if k < 1 || k as usize > n {
@@ -151,6 +157,9 @@ impl Tensor {
 /// `searchsorted(sorted_sequence, values, out_int32, right, sorter)`: insertion
 /// points. `sorted_sequence` is 1-D, or N-D with leading dims matching `values`.
 pub fn searchsorted(seq: &Tensor, values: &Tensor, out_int32: bool, right: bool, sorter: Option<&Tensor>) -> Result<Tensor> {
+    if seq.dtype() == DType::Bool {
+        return Err(Error::NotImplemented("\"searchsorted_out_cpu\" not implemented for 'Bool'".into()));
+    }
     if seq.rank() == 0 {
         return Err(rt_err!("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match, but we got boundaries tensor [] and input value tensor {}", crate::shape::fmt_shape(values.shape())));
     }

@@ -103,7 +103,9 @@ impl Tensor {
             return Err(Error::Runtime("unflatten: sizes must be non-empty".into()));
         }
         if self.rank() == 0 {
-            return Err(Error::Index(format!("unflatten: dimension specified as {dim} but tensor has no dimensions")));
+            // PyTorch: an out-of-range dim is an IndexError, an in-range one a RuntimeError
+            normalize_dim(dim, 0)?;
+            return Err(Error::Runtime(format!("unflatten got an unexpected error: Dimension specified as {dim} but tensor has no dimensions")));
         }
         let d = normalize_dim(dim, self.rank())?;
         let inner = infer_size(sizes, self.shape()[d]).map_err(|_| {
@@ -138,8 +140,12 @@ impl Tensor {
         self.transpose(0, 1)
     }
 
-    /// `mT`: transpose of the last two dims.
+    /// `mT`: transpose of the last two dims (a 0-d tensor is its own, as PyTorch, which
+    /// only warns that this is deprecated).
     pub fn mt(&self) -> Result<Tensor> {
+        if self.rank() == 0 {
+            return self.transpose(0, 0);
+        }
         if self.rank() < 2 {
             return Err(Error::Runtime(format!(
                 "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.",
@@ -301,9 +307,25 @@ impl Tensor {
 
     /// Base-shaped zeros with view-shaped `self` written where the view in `geom` sits
     /// (the backward of a view seen through its base). Backward: [`Tensor::take_view_region`].
+    /// Where the view overlaps itself (expand, overlapping unfold windows), the gradients of
+    /// the elements that share a storage element add up there, as PyTorch's as_strided
+    /// backward: a plain write through the view would keep only one of them.
     pub(crate) fn embed_view_in_base(&self, geom: &Arc<ViewGeometry>) -> Result<Tensor> {
-        let buf = Tensor::base_buffer(geom, self.dtype(), self.device(), None)?;
-        Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype()).copy_from_raw(self)?;
+        let buf = if geom.view.may_overlap() {
+            let flat = crate::autograd::no_grad(|| -> Result<Tensor> {
+                // the storage position of each view element, in the view's element order
+                let positions = Tensor::arange_on(0.0, geom.storage_len as f64, 1.0, crate::dtype::DType::I64, self.device())?;
+                let n = self.numel();
+                let pos = Tensor::from_parts(positions.storage().clone(), geom.view.clone(), crate::dtype::DType::I64).contiguous_raw()?.reshape_to(&[n])?;
+                let g = self.detach().contiguous_raw()?.reshape_to(&[n])?;
+                Tensor::zeros(&[geom.storage_len], self.dtype(), self.device())?.index_add_t(0, &pos, &g, None)
+            })?;
+            Tensor::from_parts(flat.storage().clone(), geom.base.clone(), self.dtype())
+        } else {
+            let buf = Tensor::base_buffer(geom, self.dtype(), self.device(), None)?;
+            Tensor::from_parts(buf.storage().clone(), geom.view.clone(), self.dtype()).copy_from_raw(self)?;
+            buf
+        };
         if needs_grad(&[self]) {
             let geom = geom.clone();
             record("AsStridedScatterBackward0", &buf, &[self], vec![], move |_, g| Ok(vec![Some(g.take_view_region(&geom)?)]));

@@ -166,6 +166,7 @@ pub fn full<'py>(size: &Bound<'py, PyAny>, fill_value: &Bound<'py, PyAny>, out: 
     let v = fill_scalar(fill_value)?;
     let (out, dtype) = out_arg("full", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or(v.default_dtype());
+    v.check_fits(dtype)?;
     finish_out(size.py(), "full", Tensor::full(&shape, v, dtype, parse_device(device)?)?, out, requires_grad)
 }
 
@@ -365,7 +366,9 @@ pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype:
     let t = tensor_arg(input, "input")?;
     let dev = like_device(&t, device)?;
     let d = like_dtype(&t, dtype)?;
-    finish(Tensor::full(t.shape(), fill_scalar(fill_value)?, d, dev)?, requires_grad)
+    let v = fill_scalar(fill_value)?;
+    v.check_fits(d)?;
+    finish(Tensor::full(t.shape(), v, d, dev)?, requires_grad)
 }
 
 /// `randint_like(input, low=0, high)`.

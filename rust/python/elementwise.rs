@@ -240,6 +240,10 @@ dunders_py! {
 #[pymethods]
 impl PyTensor {
     fn __invert__(&self) -> PyT {
+        if self.inner.dtype().is_float() {
+            // the operator's error is a TypeError (the method's a NotImplementedError), as PyTorch
+            return Err(pyo3::exceptions::PyTypeError::new_err("~ (operator.invert) is only implemented on integer and Boolean-type tensors"));
+        }
         ok(self.inner.bitwise_not())
     }
     fn __ipow__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -259,11 +263,8 @@ impl PyTensor {
     /// `subtract(other, *, alpha=1)`: alias of `sub`.
     #[pyo3(signature = (other, *, alpha=None))]
     fn subtract(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
-        let mut o = operand_required(other, "other")?;
-        if let Some(al) = alpha {
-            o = o.mul(&operand_required(al, "alpha")?)?;
-        }
         let a = &self.inner;
+        let o = super::tensor::scaled(a, operand_required(other, "other")?, alpha)?;
         ok(maybe_detach(py, a.numel().max(o.numel()), || a.sub(&o)))
     }
     /// `divide(other, *, rounding_mode=None)`: alias of `div`.
@@ -277,7 +278,7 @@ impl PyTensor {
     /// `positive()`: self (an error for bool tensors, as PyTorch).
     fn positive<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         if slf.get().inner.dtype() == crate::DType::Bool {
-            return Err(crate::Error::Runtime("The `+` operator, on a bool tensor is not supported.".into()).into());
+            return Err(crate::Error::NotImplemented("The `+` operator, on a bool tensor is not supported.".into()).into());
         }
         Ok(slf.clone())
     }
@@ -330,15 +331,17 @@ impl PyTensor {
     }
 
     /// `nan_to_num(nan=0.0, posinf=None, neginf=None)`.
-    #[pyo3(signature = (nan=0.0, posinf=None, neginf=None))]
-    fn nan_to_num(&self, py: Python<'_>, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyT {
+    #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
+    fn nan_to_num(&self, py: Python<'_>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyT {
+        // nan=None is the default, 0 (PyTorch)
+        let nan = nan.unwrap_or(0.0);
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.nan_to_num(nan, posinf, neginf)))
     }
     /// In-place `nan_to_num_`.
-    #[pyo3(signature = (nan=0.0, posinf=None, neginf=None))]
-    fn nan_to_num_<'py>(slf: &Bound<'py, Self>, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<Bound<'py, Self>> {
-        slf.get().inner.nan_to_num_(nan, posinf, neginf)?;
+    #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
+    fn nan_to_num_<'py>(slf: &Bound<'py, Self>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<Bound<'py, Self>> {
+        slf.get().inner.nan_to_num_(nan.unwrap_or(0.0), posinf, neginf)?;
         Ok(slf.clone())
     }
 
@@ -479,6 +482,22 @@ fn _softplus(py: Python<'_>, input: &Bound<'_, PyAny>, beta: Option<&Bound<'_, P
     ok(maybe_detach(py, x.numel(), || x.softplus(beta, threshold)))
 }
 
+/// `hardtanh(input, min_val, max_val)` (relu6 and hardsigmoid build on it).
+#[pyfunction]
+fn _hardtanh(py: Python<'_>, input: &Bound<'_, PyAny>, min_val: &Bound<'_, PyAny>, max_val: &Bound<'_, PyAny>) -> PyT {
+    let x = tensor_arg(input, "input")?;
+    let (lo, hi) = (float_arg(min_val, "min_val")?, float_arg(max_val, "max_val")?);
+    ok(maybe_detach(py, x.numel(), || x.hardtanh(lo, hi)))
+}
+
+/// `leaky_relu(input, negative_slope)`.
+#[pyfunction]
+fn _leaky_relu(py: Python<'_>, input: &Bound<'_, PyAny>, negative_slope: &Bound<'_, PyAny>) -> PyT {
+    let x = tensor_arg(input, "input")?;
+    let slope = float_arg(negative_slope, "negative_slope")?;
+    ok(maybe_detach(py, x.numel(), || x.leaky_relu(slope)))
+}
+
 /// In-place `relu_`/`sigmoid_`/`tanh_`/`silu_`/`gelu_` used by `nn.functional(..., inplace=True)`.
 #[pyfunction]
 #[pyo3(signature = (input, name, approximate="none"))]
@@ -501,6 +520,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_gelu, m)?)?;
     m.add_function(wrap_pyfunction!(_silu, m)?)?;
     m.add_function(wrap_pyfunction!(_softplus, m)?)?;
+    m.add_function(wrap_pyfunction!(_hardtanh, m)?)?;
+    m.add_function(wrap_pyfunction!(_leaky_relu, m)?)?;
     m.add_function(wrap_pyfunction!(_activation_, m)?)?;
     Ok(())
 }

@@ -163,7 +163,9 @@ fn scatter_impl(t: &Tensor, dim: isize, index: &Tensor, src: &Tensor, reduce: Op
         Some(r) => {
             let src = if src.is_wrapped_number() {
                 // a value: the same number for every index position
-                Tensor::full(index.shape(), src.item()?, t.dtype(), t.device())?
+                let v = src.item()?;
+                v.check_fits(t.dtype())?;
+                Tensor::full(index.shape(), v, t.dtype(), t.device())?
             } else {
                 src.clone()
             };
@@ -192,7 +194,8 @@ pub(crate) fn inplace<'py>(slf: &Bound<'py, PyTensor>, f: impl FnOnce(&Tensor) -
 #[pymethods]
 impl PyTensor {
     /// `t[key]`: ints, slices (any step, negative too), None, Ellipsis, integer/boolean
-    /// tensors, lists and NumPy arrays, in any combination (NumPy's rules). Basic indexing
+    /// tensors, lists and NumPy arrays, in any combination (PyTorch's rules: an int is basic
+    /// indexing even beside a list, unlike NumPy). Basic indexing
     /// returns a view; advanced indexing a copy.
     fn __getitem__<'py>(slf: &Bound<'py, Self>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let t = &slf.get().inner;
@@ -232,8 +235,12 @@ impl PyTensor {
     /// broadcast to the indexed shape. Writes through to every view of t's storage.
     fn __setitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let t = &slf.get().inner;
-        let idx = parse_index(key)?;
         let v = value_arg(value)?;
+        if key.is(&*pyo3::types::PyBool::new(slf.py(), false)) {
+            // `t[False] = v` writes nothing and checks no shapes (PyTorch special-cases it)
+            return Ok(());
+        }
+        let idx = parse_index(key)?;
         maybe_detach(slf.py(), t.numel(), || t.setitem_(&idx, &v))?;
         Ok(())
     }
@@ -396,8 +403,9 @@ impl PyTensor {
         let (m, v) = (tensor_arg(mask, "mask")?, mask_value(value)?);
         let t = &slf.get().inner;
         if !crate::autograd::needs_grad(&[t, &v]) {
-            // no graph: write in place directly
-            crate::ops::checks::check_inplace_allowed(t)?;
+            // no graph: write in place directly (only where the mask is set, so an expanded
+            // tensor may be filled, as PyTorch allows)
+            crate::ops::checks::check_fill_allowed(t)?;
             if v.rank() != 0 {
                 return Err(Error::Runtime(format!("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).", v.rank())).into());
             }
@@ -405,6 +413,9 @@ impl PyTensor {
                 return Err(Error::Runtime(format!("masked_fill_ only supports boolean masks, but got mask with dtype {}", m.dtype())).into());
             }
             let value = v.item()?;
+            if v.is_wrapped_number() {
+                value.check_fits(t.dtype())?;
+            }
             maybe_detach(slf.py(), t.numel(), || t.masked_fill_raw(&m, value))?;
             t.storage().bump_version();
             return Ok(slf.clone());

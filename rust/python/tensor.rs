@@ -10,7 +10,7 @@ use super::object::{ok, wrap, Wrap};
 use crate::dtype::{default_float, DType, Scalar};
 use crate::error::Error;
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -75,14 +75,36 @@ compare_dunders! {
 }
 
 /// Scales `other` by `alpha` (the `alpha=` of add/sub).
-fn scaled(other: Tensor, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
-    match alpha {
-        None => Ok(other),
-        Some(a) => {
-            let a = operand_required(a, "alpha")?;
-            Ok(other.mul(&a)?)
+/// `alpha * other` for `add` / `sub`. As PyTorch, alpha is a number converted to the result
+/// type of `this` and `other` (so it never changes the result's dtype): a bool alpha only for
+/// bool results, a float one only for float results, and it must fit (a bool result takes
+/// any alpha as nonzero / zero).
+pub(super) fn scaled(this: &Tensor, other: Tensor, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
+    let Some(a) = alpha else { return Ok(other) };
+    let a = match super::convert::scalar_of(a) {
+        Some(v) => v,
+        None => operand_required(a, "alpha")?.item()?,
+    };
+    let dtype = crate::ops::checks::result_type2(this, &other);
+    match (a, dtype) {
+        (Scalar::Bool(_), d) if d != DType::Bool => return Err(Error::Runtime("Boolean alpha only supported for Boolean results.".into()).into()),
+        (Scalar::Float(_), d) if !d.is_float() => {
+            return Err(Error::Runtime("For integral input tensors, argument alpha must not be a floating point number.".into()).into())
         }
+        _ => a.check_fits(dtype)?,
     }
+    let a = if dtype == DType::Bool { Scalar::Bool(a.to_f64() != 0.0) } else { a };
+    if other.is_wrapped_number() {
+        // a number times a number stays a number (it must not gain a tensor's rank in promotion)
+        let o = other.item()?;
+        let v = match (o, a) {
+            (Scalar::Bool(x), Scalar::Bool(y)) => Scalar::Bool(x && y),
+            (Scalar::Float(_), _) | (_, Scalar::Float(_)) => Scalar::Float(o.to_f64() * a.to_f64()),
+            _ => Scalar::Int(o.to_i64().wrapping_mul(a.to_i64())),
+        };
+        return Ok(Tensor::wrapped_scalar(v));
+    }
+    Ok(other.mul(&Tensor::wrapped_scalar(a))?)
 }
 
 #[pymethods]
@@ -124,9 +146,13 @@ impl PyTensor {
         match dim {
             None => make_size(py, self.inner.shape()),
             Some(d) => {
-                let d = crate::shape::normalize_dim(index_arg(d, "dim")?, self.inner.rank())?;
-                let s = if self.inner.rank() == 0 { 1 } else { self.inner.shape()[d] };
-                s.into_bound_py_any(py)
+                let d = index_arg(d, "dim")?;
+                if self.inner.rank() == 0 {
+                    // a 0-d tensor has no dim to ask about (PyTorch)
+                    return Err(PyIndexError::new_err(format!("Dimension specified as {d} but tensor has no dimensions")));
+                }
+                let d = crate::shape::normalize_dim(d, self.inner.rank())?;
+                self.inner.shape()[d].into_bound_py_any(py)
             }
         }
     }
@@ -290,6 +316,10 @@ impl PyTensor {
     }
     /// Registers `hook(grad) -> Tensor | None`; returns a handle with `.remove()`.
     fn register_hook(&self, hook: Py<PyAny>) -> PyResult<super::autograd::PyHookHandle> {
+        // one reference to the callable, shared by the closure and the hook's owner slot: the
+        // collector matches the references `__traverse__` reports against the refcount
+        let hook = std::sync::Arc::new(hook);
+        let owner: std::sync::Arc<dyn std::any::Any + Send + Sync> = hook.clone();
         let f: crate::autograd::Hook = std::sync::Arc::new(move |g: &Tensor| {
             Python::attach(|py| {
                 let r = hook.call1(py, (PyTensor::new(g.clone()),)).map_err(|e| Error::Runtime(format!("hook raised: {e}")))?;
@@ -300,8 +330,25 @@ impl PyTensor {
                 Ok(Some(t.get().inner.clone()))
             })
         });
-        let id = self.inner.register_hook(f)?;
+        let id = self.inner.register_hook_owned(f, Some(owner))?;
         Ok(super::autograd::PyHookHandle { tensor: self.inner.clone(), id })
+    }
+
+    /// Python's garbage collector: the hook callables only this tensor can reach. A hook that
+    /// refers to its own tensor (`t.register_hook(lambda g: g * t)`) is a cycle through Rust;
+    /// reporting its callable here lets the collector free it.
+    fn __traverse__(&self, visit: pyo3::pyclass::PyVisit<'_>) -> Result<(), pyo3::pyclass::PyTraverseError> {
+        let mut result = Ok(());
+        self.inner.for_each_exclusive_hook_owner(|owner| {
+            if let (Ok(()), Some(callable)) = (&result, owner.downcast_ref::<Py<PyAny>>()) {
+                result = visit.call(callable);
+            }
+        });
+        result
+    }
+    /// Breaks such a cycle: drops the hooks only this tensor could run.
+    fn __clear__(&self) {
+        drop(self.inner.take_exclusive_owned_hooks());
     }
 
     // ---------- conversion ----------
@@ -452,13 +499,13 @@ impl PyTensor {
     }
     fn __float__(&self) -> PyResult<f64> {
         if self.inner.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
         }
         Ok(self.inner.item()?.to_f64())
     }
     fn __int__(&self) -> PyResult<i64> {
         if self.inner.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
         }
         Ok(match self.inner.item()? {
             Scalar::Float(f) => {
@@ -482,8 +529,11 @@ impl PyTensor {
     fn __neg__(&self) -> PyT {
         ok(self.inner.neg())
     }
-    fn __pos__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
-        slf.clone()
+    fn __pos__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        if slf.get().inner.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("The `+` operator, on a bool tensor is not supported.".into()).into());
+        }
+        Ok(slf.clone())
     }
     fn __abs__(&self) -> PyT {
         ok(self.inner.abs())
@@ -505,6 +555,9 @@ impl PyTensor {
 
     #[pyo3(signature = (*shape))]
     fn view(&self, shape: &Bound<'_, PyTuple>) -> PyT {
+        if shape.is_empty() {
+            return Err(PyTypeError::new_err("view() missing 1 required positional argument: \"size\" (or dtype)"));
+        }
         if shape.len() == 1 {
             let a = shape.get_item(0)?;
             if a.cast::<PyDType>().is_ok() {
@@ -515,6 +568,10 @@ impl PyTensor {
     }
     #[pyo3(signature = (*shape))]
     fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyT {
+        if shape.is_empty() {
+            // `reshape(())` is the 0-d shape; no argument at all is a mistake (PyTorch)
+            return Err(PyTypeError::new_err("reshape() missing 1 required positional arguments: \"shape\""));
+        }
         ok(self.inner.reshape(&parse_sizes(shape)?))
     }
     fn view_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
@@ -546,6 +603,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (*dims))]
     fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyT {
+        if dims.is_empty() {
+            return Err(PyTypeError::new_err("permute() missing 1 required positional arguments: \"dims\""));
+        }
         ok(self.inner.permute(&parse_sizes(dims)?))
     }
     #[pyo3(signature = (*sizes))]
@@ -590,15 +650,15 @@ impl PyTensor {
     /// `add(other, *, alpha=1)`: self + alpha * other.
     #[pyo3(signature = (other, *, alpha=None))]
     fn add(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
         let a = &self.inner;
+        let o = scaled(a, operand_required(other, "other")?, alpha)?;
         ok(maybe_detach(py, a.numel(), || a.add(&o)))
     }
     /// `sub(other, *, alpha=1)`: self - alpha * other.
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
         let a = &self.inner;
+        let o = scaled(a, operand_required(other, "other")?, alpha)?;
         ok(maybe_detach(py, a.numel(), || a.sub(&o)))
     }
     /// `mul(other)`: elementwise product with broadcasting.
@@ -645,13 +705,13 @@ impl PyTensor {
 
     #[pyo3(signature = (other, *, alpha=None))]
     fn add_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
+        let o = scaled(&slf.get().inner, operand_required(other, "other")?, alpha)?;
         slf.get().inner.add_(&o)?;
         Ok(slf.clone())
     }
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        let o = scaled(operand_required(other, "other")?, alpha)?;
+        let o = scaled(&slf.get().inner, operand_required(other, "other")?, alpha)?;
         slf.get().inner.sub_(&o)?;
         Ok(slf.clone())
     }
@@ -672,7 +732,11 @@ impl PyTensor {
     }
     fn fill_<'py>(slf: &Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = match super::convert::scalar_of(value) {
-            Some(v) => v,
+            // a Python number must fit the dtype (a tensor's value converts as a cast, as in PyTorch)
+            Some(v) => {
+                v.check_fits(slf.get().inner.dtype())?;
+                v
+            }
             None => {
                 let t = super::convert::tensor_arg(value, "value")?;
                 if t.rank() != 0 {
