@@ -7,6 +7,7 @@ pub mod iter;
 pub mod gemm;
 pub mod index;
 pub mod kernels;
+pub mod linalg;
 pub mod par;
 pub mod reduce;
 pub mod reduce_scan;
@@ -15,7 +16,6 @@ pub mod reduce_softmax;
 pub mod rng;
 pub mod sort;
 pub mod stream;
-pub mod svd;
 pub mod vmath;
 
 use crate::dtype::DType;
