@@ -1,5 +1,6 @@
-"""SVD family: linalg.svdvals / svd and the SVD-based matrix norms (no speed target in the issue;
-rows to track rgrad's LAPACK-free Jacobi SVD against NumPy's and PyTorch's LAPACK)."""
+"""rgrad.linalg against NumPy's and PyTorch's LAPACK: the issue's targets (solve, inv, det,
+cholesky, qr, eigh, svdvals at 64², 256², 1024² and a batch of 1000 4x4 matrices, float32 and
+float64: every case <= 1.0x PyTorch's time), plus rows that track the rest of the SVD family."""
 
 import numpy as np
 from harness import Case, random_data
@@ -7,14 +8,46 @@ from harness import Case, random_data
 _data = random_data
 
 
-def svdvals(shape, dtype=np.float32):
+def _spd(shape, dtype):
+    """Symmetric positive definite matrices (A A^T + n I) of `shape`."""
+    a = _data(shape, np.float64)
+    n = shape[-1]
+    return (a @ np.swapaxes(a, -1, -2) + n * np.eye(n)).astype(dtype)
+
+
+def _op(name, shape, dtype):
+    """setup(lib) for `name` on inputs of `shape`."""
+
     def setup(lib):
-        a = _data(shape, dtype)
+        if name in ("cholesky", "eigh"):
+            a = _spd(shape, dtype)
+        else:
+            a = _data(shape, dtype)
+        b = _data(shape[:-1] + (1,), dtype)
         if lib == "numpy":
-            return lambda: np.linalg.svd(a, compute_uv=False)
+            fns = {
+                "solve": lambda: np.linalg.solve(a, b),
+                "inv": lambda: np.linalg.inv(a),
+                "det": lambda: np.linalg.det(a),
+                "cholesky": lambda: np.linalg.cholesky(a),
+                "qr": lambda: np.linalg.qr(a),
+                "eigh": lambda: np.linalg.eigh(a),
+                "svdvals": lambda: np.linalg.svd(a, compute_uv=False),
+            }
+            return fns[name]
         m = __import__(lib)
-        x = m.from_numpy(a.copy())
-        return lambda: m.linalg.svdvals(x)
+        x, y = m.from_numpy(a.copy()), m.from_numpy(b.copy())
+        la = m.linalg
+        fns = {
+            "solve": lambda: la.solve(x, y),
+            "inv": lambda: la.inv(x),
+            "det": lambda: la.det(x),
+            "cholesky": lambda: la.cholesky(x),
+            "qr": lambda: la.qr(x),
+            "eigh": lambda: la.eigh(x),
+            "svdvals": lambda: la.svdvals(x),
+        }
+        return fns[name]
 
     return setup
 
@@ -43,11 +76,17 @@ def matrix_norm(shape, ord):
     return setup
 
 
+_TARGET = "<= 1.0x torch"
+_SHAPES = [((1000, 4, 4), "batch 1000x4x4"), ((64, 64), "64x64"), ((256, 256), "256x256"), ((1024, 1024), "1024x1024")]
+
 CASES = [
-    Case("svdvals 8x8 f32", svdvals((8, 8)), ""),
-    Case("svdvals 64x64 f32", svdvals((64, 64)), ""),
-    Case("svdvals 256x256 f32", svdvals((256, 256)), ""),
-    Case("svdvals 1000x50 f64", svdvals((1000, 50), np.float64), ""),
+    Case(f"{name} {label} {tag}", _op(name, shape, dtype), _TARGET)
+    for name in ("solve", "inv", "det", "cholesky", "qr", "eigh", "svdvals")
+    for shape, label in _SHAPES
+    for dtype, tag in ((np.float32, "f32"), (np.float64, "f64"))
+] + [
+    Case("svdvals 8x8 f32", _op("svdvals", (8, 8), np.float32), ""),
+    Case("svdvals 1000x50 f64", _op("svdvals", (1000, 50), np.float64), ""),
     Case("svd 64x64 f32", svd((64, 64), False), ""),
     Case("svd 256x128 f64 reduced", svd((256, 128), False, np.float64), ""),
     Case("svd batch 1000x4x4 f32", svd((1000, 4, 4), False), ""),

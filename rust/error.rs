@@ -28,6 +28,11 @@ pub enum Error {
     /// a RuntimeError subclass): `"add_cpu" not implemented for 'Bool'`.
     #[error("{0}")]
     NotImplemented(String),
+    /// A linear-algebra routine that cannot compute a result: a singular matrix, one that is
+    /// not positive definite, no convergence (`torch.linalg.LinAlgError`, a RuntimeError
+    /// subclass). The message names the batch element and the failing pivot or minor.
+    #[error("{0}")]
+    LinAlg(String),
 }
 
 /// `std::result::Result` with this crate's [`Error`](enum@Error).

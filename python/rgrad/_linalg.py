@@ -1,26 +1,29 @@
-"""Python-level pieces of the SVD family: ``rgrad.linalg.svd`` / ``svdvals`` /
-``matrix_norm`` (the kernels and their gradients are in Rust)."""
+"""``rgrad.linalg`` with PyTorch's signatures: argument handling here, the kernels (through the
+faer crate, or small hand-written ones for tiny matrices) and their gradients in Rust
+(``rust/ops/linalg``).
+
+Every function takes batches of matrices (any leading dims, broadcast between operands where
+PyTorch broadcasts), float32 and float64; a singular or not-positive-definite input raises
+``LinAlgError`` naming the batch element and the failing pivot or minor, the ``_ex`` variants
+return ``info`` instead.
+"""
 
 from . import _rgrad
+from ._rgrad import LinAlgError
 
 # Tensor methods that also exist as functions: rgrad.NAME(t, ...) == t.NAME(...)
-METHOD_FUNCTIONS = ["svd"]
+METHOD_FUNCTIONS = [
+    "svd", "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse", "lu_solve",
+    "matrix_exp", "matrix_power", "pinverse", "qr", "triangular_solve", "lu",
+]
 
-__all__ = []
+# top-level functions with no method form
+__all__ = ["lu_unpack"]
 
-
-class LinAlgError(RuntimeError):
-    """Raised by ``rgrad.linalg`` functions that cannot compute a result (as ``torch.linalg.LinAlgError``).
-
-    It is a ``RuntimeError``, so ``except RuntimeError`` catches it too:
-
-    >>> issubclass(rgrad.linalg.LinAlgError, RuntimeError)
-    True
-    """
+_DRIVER_MSG = "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with cuSOLVER backend."
 
 
-LinAlgError.__module__ = "rgrad.linalg"
-
+# ---------- decompositions ----------
 
 def svd(A, full_matrices=True, *, driver=None):
     """``linalg.svd(A, full_matrices=True)`` -> ``(U, S, Vh)`` with ``A = U[..., :k] diag(S) Vh[..., :k, :]``.
@@ -38,7 +41,7 @@ def svd(A, full_matrices=True, *, driver=None):
     True
     """
     if driver is not None:
-        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with cuSOLVER backend.")
+        raise RuntimeError(_DRIVER_MSG)
     return _rgrad._linalg_svd(A, full_matrices)
 
 
@@ -49,8 +52,193 @@ def svdvals(A, *, driver=None):
     tensor([3., 2.])
     """
     if driver is not None:
-        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with cuSOLVER backend.")
+        raise RuntimeError(_DRIVER_MSG)
     return _rgrad._linalg_svdvals(A)
+
+
+def qr(A, mode="reduced"):
+    """``linalg.qr(A, mode='reduced')`` -> ``(Q, R)``: Householder QR. ``mode``: ``'reduced'``
+    (Q m x k, R k x n), ``'complete'`` (Q m x m, R m x n) or ``'r'`` (R only, Q empty)."""
+    return _rgrad._linalg_qr(A, mode)
+
+
+def eigh(A, UPLO="L"):
+    """``linalg.eigh(A, UPLO='L')`` -> ``(eigenvalues, eigenvectors)`` of symmetric matrices, read
+    from the ``UPLO`` triangle: ascending eigenvalues, orthonormal eigenvectors as columns."""
+    return _rgrad._linalg_eigh(A, UPLO)
+
+
+def eigvalsh(A, UPLO="L"):
+    """``linalg.eigvalsh(A, UPLO='L')``: the ascending eigenvalues of symmetric matrices."""
+    return _rgrad._linalg_eigvalsh(A, UPLO)
+
+
+def _no_complex(name):
+    raise NotImplementedError(
+        f"linalg.{name}: the eigenvalues of a general real matrix are complex, and rgrad has no complex dtype yet. "
+        "For symmetric matrices use linalg.eigh / linalg.eigvalsh."
+    )
+
+
+def eig(A):
+    """``linalg.eig`` returns complex eigenvalues and eigenvectors; rgrad has no complex dtype yet,
+    so this raises NotImplementedError (use ``eigh`` for symmetric matrices)."""
+    _no_complex("eig")
+
+
+def eigvals(A):
+    """``linalg.eigvals`` returns complex eigenvalues; rgrad has no complex dtype yet, so this
+    raises NotImplementedError (use ``eigvalsh`` for symmetric matrices)."""
+    _no_complex("eigvals")
+
+
+def cholesky(A, *, upper=False):
+    """``linalg.cholesky(A, *, upper=False)``: L with ``A = L L^T`` (or U with ``A = U^T U``),
+    reading A's lower (upper) triangle; ``LinAlgError`` names the first leading minor that is
+    not positive definite."""
+    return _rgrad._linalg_cholesky(A, upper)
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """``linalg.cholesky_ex(A, *, upper=False, check_errors=False)`` -> ``(L, info)``: ``info`` is 0
+    or the order of the first leading minor that is not positive definite."""
+    return _rgrad._linalg_cholesky_ex(A, upper, check_errors)
+
+
+def lu_factor(A, *, pivot=True):
+    """``linalg.lu_factor(A, *, pivot=True)`` -> ``(LU, pivots)``: LU with partial pivoting, packed
+    as LAPACK's ``getrf`` (int32 1-based pivots)."""
+    return _rgrad._linalg_lu_factor(A, pivot)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False):
+    """``linalg.lu_factor_ex(A, *, pivot=True, check_errors=False)`` -> ``(LU, pivots, info)``."""
+    return _rgrad._linalg_lu_factor_ex(A, pivot, check_errors)
+
+
+def lu(A, *, pivot=True):
+    """``linalg.lu(A, *, pivot=True)`` -> ``(P, L, U)`` with ``A = P L U``."""
+    return _rgrad._linalg_lu(A, pivot)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    """``lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True)`` -> ``(P, L, U)`` from
+    a packed LU factorization (empty tensors for the parts not asked for)."""
+    return _rgrad._lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
+
+
+# ---------- solvers ----------
+
+def solve(A, B, *, left=True):
+    """``linalg.solve(A, B, *, left=True)``: X with ``A X = B`` (``X A = B`` when ``left=False``).
+    B may be a vector; batch dims broadcast."""
+    return _rgrad._linalg_solve(A, B, left)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):
+    """``linalg.solve_ex(A, B, *, left=True, check_errors=False)`` -> ``(result, info)``."""
+    return _rgrad._linalg_solve_ex(A, B, left, check_errors)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """``linalg.solve_triangular(A, B, *, upper, left=True, unitriangular=False)``: solves with the
+    upper (lower) triangle of A, reading only that triangle."""
+    return _rgrad._linalg_solve_triangular(A, B, upper, left, unitriangular)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+    """``linalg.lu_solve(LU, pivots, B, *, left=True, adjoint=False)``: solves with A from its
+    ``lu_factor`` output (``A^H`` when ``adjoint``)."""
+    return _rgrad._linalg_lu_solve(LU, pivots, B, left, adjoint)
+
+
+def _tensor(x, func, name="A"):
+    if not isinstance(x, _rgrad.Tensor):
+        raise TypeError(f"{func}(): argument '{name}' (position 1) must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def inv(A):
+    """``linalg.inv(A)``: the inverse; ``LinAlgError`` names the zero pivot of a singular A."""
+    return _tensor(A, "linalg_inv").inverse()
+
+
+def inv_ex(A, *, check_errors=False):
+    """``linalg.inv_ex(A, *, check_errors=False)`` -> ``(inverse, info)``."""
+    return _rgrad._linalg_inv_ex(A, check_errors)
+
+
+def det(A):
+    """``linalg.det(A)``: the determinant (through LU)."""
+    return _tensor(A, "linalg_det").det()
+
+
+def slogdet(A):
+    """``linalg.slogdet(A)`` -> ``(sign, logabsdet)``: the determinant's sign and log-magnitude."""
+    return _rgrad._linalg_slogdet(A)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """``linalg.lstsq(A, B, rcond=None, *, driver=None)`` -> ``(solution, residuals, rank,
+    singular_values)``. ``driver``: ``'gelsy'`` (default), ``'gels'`` (QR, full rank assumed),
+    ``'gelsd'`` / ``'gelss'`` (SVD; these also return the singular values). Singular values
+    ``<= rcond * s_max`` are dropped (``rcond`` defaults to eps * max(m, n)); ``residuals`` are
+    given when m > n and every matrix has full rank (not for gelsy), as PyTorch."""
+    return _rgrad._linalg_lstsq(A, B, rcond, driver)
+
+
+def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
+    """``linalg.pinv(A, *, atol=None, rtol=None, hermitian=False)``: the pseudoinverse, singular
+    values ``<= max(atol, rtol * s_max)`` treated as zero (``rcond`` is the older name of rtol)."""
+    if rcond is not None:
+        if atol is not None or rtol is not None:
+            raise TypeError("linalg_pinv() received an invalid combination of arguments - rcond cannot be combined with atol or rtol")
+        rtol = rcond
+    return _rgrad._linalg_pinv(A, atol, rtol, hermitian)
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+    """``linalg.matrix_rank(A, *, atol=None, rtol=None, hermitian=False)``: the number of singular
+    values above ``max(atol, rtol * s_max)`` (``tol`` is the older name of atol, with rtol 0)."""
+    if tol is not None:
+        if atol is not None or rtol is not None:
+            raise TypeError("linalg_matrix_rank() received an invalid combination of arguments - tol cannot be combined with atol or rtol")
+        atol, rtol = tol, 0.0
+    return _rgrad._linalg_matrix_rank(A, atol, rtol, hermitian)
+
+
+# ---------- matrix functions, norms, products ----------
+
+def matrix_exp(A):
+    """``linalg.matrix_exp(A)``: the matrix exponential."""
+    return _rgrad._linalg_matrix_exp(A)
+
+
+def matrix_power(A, n):
+    """``linalg.matrix_power(A, n)``: ``A^n`` (``n < 0``: powers of the inverse; 0: the identity)."""
+    return _rgrad._linalg_matrix_power(A, n)
+
+
+def cond(A, p=None):
+    """``linalg.cond(A, p=None)``: the condition number in the ``p`` norm (None / 2 / -2 through
+    the singular values; 'fro', 'nuc', 1, -1, inf, -inf as ``norm(A) * norm(inv(A))``)."""
+    return _rgrad._linalg_cond(A, p)
+
+
+def vecdot(x, y, *, dim=-1):
+    """``linalg.vecdot(x, y, *, dim=-1)``: ``sum(x * y, dim)`` with broadcasting."""
+    return _rgrad._linalg_vecdot(x, y, dim)
+
+
+def vander(x, N=None):
+    """``linalg.vander(x, N=None)``: the Vandermonde matrix ``[1, x, ..., x^(N-1)]`` along a new
+    last dim."""
+    return _rgrad._linalg_vander(x, N)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """``linalg.diagonal(A, *, offset=0, dim1=-2, dim2=-1)``: ``A.diagonal`` with matrix defaults."""
+    return A.diagonal(offset, dim1, dim2)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
@@ -74,4 +262,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     return _rgrad._matrix_norm(A, ord, tuple(dim), keepdim, dtype=dtype)
 
 
-LINALG = {"svd": svd, "svdvals": svdvals, "matrix_norm": matrix_norm, "LinAlgError": LinAlgError}
+LINALG = {
+    f.__name__: f
+    for f in (
+        svd, svdvals, qr, eigh, eigvalsh, eig, eigvals, cholesky, cholesky_ex, lu_factor, lu_factor_ex, lu, solve,
+        solve_ex, solve_triangular, lu_solve, inv, inv_ex, det, slogdet, lstsq, pinv, matrix_rank, matrix_exp,
+        matrix_power, cond, vecdot, vander, diagonal, matrix_norm,
+    )
+}
+LINALG["LinAlgError"] = LinAlgError

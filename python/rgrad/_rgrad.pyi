@@ -30,6 +30,9 @@ class Generator:
         """`set_state(state)`: continues from a state `get_state` returned; returns the generator."""
         ...
 
+class LinAlgError:
+    """Raised by `rgrad.linalg` functions that cannot compute a result: a singular matrix, one that is not positive definite, no convergence (as `torch.linalg.LinAlgError`, a RuntimeError subclass)."""
+
 class Node:
     """A node of the tape (`tensor.grad_fn`): `name()`, `next_functions`."""
     def __eq__(self, value, /) -> Any:
@@ -510,6 +513,17 @@ class Tensor:
     def ceil_(self, /) -> Any:
         """In-place `ceil`; returns self."""
         ...
+    def cholesky(self, /, upper=False) -> Any:
+        """`cholesky(upper=False)`: the Cholesky factor (`linalg.cholesky`)."""
+        ...
+    def cholesky_inverse(self, /, upper=False) -> Any:
+        """`cholesky_inverse(upper=False)`: `(L L^T)^-1` from the Cholesky factor `self`."""
+        ...
+    def cholesky_solve(self, /, input2, upper=False) -> Any:
+        """`cholesky_solve(input2, upper=False)`: solves `A X = self` with `A = L L^T` from its
+        factor `input2`.
+        """
+        ...
     def chunk(self, /, chunks, dim=0) -> Any:
         """`chunk(chunks, dim=0)`: at most `chunks` views of equal size (the last may be smaller)."""
         ...
@@ -592,6 +606,9 @@ class Tensor:
         >>> rgrad.deg2rad(rgrad.tensor([180.0, 90.0]))
         tensor([3.1416, 1.5708])
         """
+        ...
+    def det(self, /) -> Any:
+        """`det()`: the determinant (`linalg.det`)."""
         ...
     def detach(self, /) -> Any:
         ...
@@ -836,6 +853,9 @@ class Tensor:
         ...
     def int(self, /) -> Any:
         ...
+    def inverse(self, /) -> Any:
+        """`inverse()`: the inverse (`linalg.inv`)."""
+        ...
     def is_complex(self) -> Any:
         """False: rgrad has no complex dtypes.
 
@@ -966,6 +986,9 @@ class Tensor:
         tensor([2.])
         """
         ...
+    def logdet(self, /) -> Any:
+        """`logdet()`: `log det`, NaN for a negative determinant, -inf for a singular matrix."""
+        ...
     def logical_and(self, /, other) -> Any:
         """Elementwise `logical_and(other)` with broadcasting and type promotion."""
         ...
@@ -1009,6 +1032,16 @@ class Tensor:
     def lt_(self, /, other) -> Any:
         """In-place `lt`; the result must fit self's shape and dtype."""
         ...
+    def lu(self, /, pivot=True, get_infos=False) -> Any:
+        """`lu(pivot=True, get_infos=False)` -> `(LU, pivots)` or `(LU, pivots, infos)` (legacy
+        `torch.lu`).
+        """
+        ...
+    def lu_solve(self, /, lu_data, lu_pivots) -> Any:
+        """`lu_solve(LU_data, LU_pivots)`: solves `A X = self` from A's packed LU (legacy
+        `torch.lu_solve`; `linalg.lu_solve(LU, pivots, B)` is the current form).
+        """
+        ...
     @property
     def mT(self) -> Any:
         ...
@@ -1029,6 +1062,12 @@ class Tensor:
         ...
     def matmul(self, /, other) -> Any:
         """`matmul(other)`: matrix product with broadcasting (same as `@`)."""
+        ...
+    def matrix_exp(self, /) -> Any:
+        """`matrix_exp()`: the matrix exponential (`linalg.matrix_exp`)."""
+        ...
+    def matrix_power(self, /, n) -> Any:
+        """`matrix_power(n)`: `self^n` (`linalg.matrix_power`)."""
         ...
     def max(self, /, dim=None, keepdim=False, *, other=None) -> Any:
         """`max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` / `max(other=t)` -> elementwise maximum."""
@@ -1229,6 +1268,9 @@ class Tensor:
         ...
     def permute(self, /, *dims) -> Any:
         ...
+    def pinverse(self, /, rcond=1e-15) -> Any:
+        """`pinverse(rcond=1e-15)`: the pseudoinverse, singular values `<= rcond * s_max` dropped."""
+        ...
     def positive(self, /) -> Any:
         """`positive()`: self (an error for bool tensors, as PyTorch)."""
         ...
@@ -1248,6 +1290,9 @@ class Tensor:
         ...
     def put_(self, /, index, source, accumulate=False) -> Any:
         """`put_(index, source, accumulate=False)`: in-place `put`."""
+        ...
+    def qr(self, /, some=True) -> Any:
+        """`qr(some=True)` -> `(Q, R)` (legacy `torch.qr`: `some=False` is mode 'complete')."""
         ...
     def quantile(self, *args, **kwargs) -> Any:
         """The ``q``-th quantiles (a float or a 0-/1-D tensor in [0, 1], same dtype as ``input``)
@@ -1401,6 +1446,9 @@ class Tensor:
     def size(self, /, dim=None) -> Any:
         """`size()` -> rgrad.Size; `size(dim)` -> int."""
         ...
+    def slogdet(self, /) -> Any:
+        """`slogdet()` -> `(sign, logabsdet)` (`linalg.slogdet`)."""
+        ...
     def softmax(self, /, dim, dtype=None) -> Any:
         """`softmax(dim, dtype=None)`: fused, numerically stable softmax along `dim`."""
         ...
@@ -1493,6 +1541,12 @@ class Tensor:
         """`trace()`: sum of the main diagonal of a matrix."""
         ...
     def transpose(self, /, dim0, dim1) -> Any:
+        ...
+    def triangular_solve(self, /, a, upper=True, transpose=False, unitriangular=False) -> Any:
+        """`triangular_solve(A, upper=True, transpose=False, unitriangular=False)` ->
+        `(solution, cloned_coefficient)`: solves `op(T) X = self` with T a triangle of A
+        (legacy; `linalg.solve_triangular` is the current form).
+        """
         ...
     def tril(self, /, diagonal=0) -> Any:
         """`tril(diagonal=0)`: lower triangle of the last two dims."""
@@ -1681,8 +1735,20 @@ def _linalg_svdvals(a) -> Any:
     """`rgrad.linalg.svdvals(A)`: singular values, descending."""
     ...
 
+def _linalg_vander(x, n=None) -> Any:
+    """`linalg.vander(x, N=None)`."""
+    ...
+
+def _linalg_vecdot(x, y, dim=Ellipsis) -> Any:
+    """`linalg.vecdot(x, y, *, dim=-1)`."""
+    ...
+
 def _linear(input, weight, bias=None) -> Any:
     """`_linear(input, weight, bias=None)`: `input @ weight.T + bias` (see `rgrad.nn.functional.linear`)."""
+    ...
+
+def _lu_unpack(lu, pivots, unpack_data, unpack_pivots) -> Any:
+    """`lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True)` -> `(P, L, U)`."""
     ...
 
 def _matrix_norm(a, ord, dim, keepdim=False, *, dtype=None) -> Any:

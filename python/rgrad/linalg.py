@@ -1,4 +1,7 @@
-"""``rgrad.linalg``: norms and matrix functions (as ``torch.linalg``)."""
+"""``rgrad.linalg`` (as ``torch.linalg``): decompositions (``lu``, ``cholesky``, ``qr``, ``eigh``,
+``svd``), solvers (``solve``, ``solve_triangular``, ``lu_solve``, ``lstsq``), ``inv``, ``det``,
+``slogdet``, ``pinv``, ``matrix_rank``, ``matrix_exp``, ``matrix_power``, norms and products;
+``LinAlgError`` for singular / not positive-definite inputs."""
 
 from . import _composites, _elementwise, _indexing, _joining, _linalg, _matmul, _reduce
 

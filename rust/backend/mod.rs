@@ -39,6 +39,7 @@ pub mod elementwise;
 pub mod fill;
 pub mod gemm;
 pub mod host;
+pub mod linalg;
 pub mod index;
 pub(crate) mod operands;
 pub mod random;

@@ -11,6 +11,7 @@ pub mod gemm;
 pub mod iter;
 pub mod index;
 pub mod kernels;
+pub mod linalg;
 pub mod par;
 pub mod reduce;
 pub mod reduce_op;
@@ -20,7 +21,6 @@ pub mod reduce_softmax;
 pub mod rng;
 pub mod sort;
 pub mod stream;
-pub mod svd;
 pub mod vmath;
 
 pub use crate::dtype::Element;

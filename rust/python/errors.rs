@@ -13,6 +13,7 @@ impl From<Error> for PyErr {
             Error::Type(m) => PyTypeError::new_err(m),
             Error::Memory(m) => PyMemoryError::new_err(m),
             Error::NotImplemented(m) => PyNotImplementedError::new_err(m),
+            Error::LinAlg(m) => super::linalg::LinAlgError::new_err(m),
         }
     }
 }

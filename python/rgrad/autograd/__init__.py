@@ -1,4 +1,4 @@
-"""Automatic differentiation: ``grad``, ``backward``, ``gradcheck``, grad mode and ``graph`` (pictures)."""
+"""Automatic differentiation: ``grad``, ``backward``, ``gradcheck``, ``gradgradcheck``, grad mode and ``graph`` (pictures)."""
 
 import functools
 import threading
@@ -6,6 +6,7 @@ import threading
 from .._rgrad import _set_grad_enabled, backward, grad, gradcheck, is_grad_enabled  # noqa: F401
 from .._rgrad import Node  # noqa: F401
 from .graph import Graph, GraphvizNotFound, graph  # noqa: F401,E402  (the function shadows its module's name)
+from .._rgrad import tensor as _tensor
 
 
 class _DecoratorContext:
@@ -152,3 +153,45 @@ class set_grad_enabled(_DecoratorContext):
     def __exit__(self, *exc):
         _set_grad_enabled(self.prev)
         return False
+
+
+def _fixed_grad_outputs(outputs):
+    """Deterministic stand-ins for random output gradients: values in [-1, 1) from a fixed
+    linear congruential sequence (so a check never depends on the global RNG's state)."""
+    state = 12345
+    result = []
+    for o in outputs:
+        vals = []
+        for _ in range(o.numel()):
+            state = (state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+            vals.append((state >> 11) / float(1 << 52) - 1.0)
+        result.append(_tensor(vals, dtype=o.dtype).reshape(o.shape).requires_grad_())
+    return result
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Checks second derivatives as ``torch.autograd.gradgradcheck``: runs ``gradcheck`` on the
+    function ``(inputs, v) -> d<func(inputs), v>/d inputs``, computed with ``create_graph=True``,
+    with respect to both the inputs and the output gradients ``v``. ``v`` defaults to fixed
+    pseudo-random values (deterministic). Use float64 inputs."""
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    outputs = func(*inputs)
+    outputs = tuple(outputs) if isinstance(outputs, (tuple, list)) else (outputs,)
+    outputs = [o for o in outputs if o.requires_grad]
+    if grad_outputs is None:
+        grad_outputs = _fixed_grad_outputs(outputs)
+    else:
+        grad_outputs = list(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else [grad_outputs]
+    n_in = len(inputs)
+    diff = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
+
+    def first_derivative(*args):
+        xs, vs = args[:n_in], args[n_in:]
+        with enable_grad():  # the first derivative is built with a graph, whatever the caller's mode
+            outs = func(*xs)
+            outs = tuple(outs) if isinstance(outs, (tuple, list)) else (outs,)
+            outs = [o for o in outs if o.requires_grad]
+            gs = grad(outs, [xs[i] for i in diff], list(vs), create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

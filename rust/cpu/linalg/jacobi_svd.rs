@@ -1,16 +1,15 @@
 //! Singular value decomposition of (batches of) real matrices, with no LAPACK:
 //! Householder QR (A = Q R), then one-sided (Hestenes) Jacobi rotations on the
 //! columns of R^T until they are mutually orthogonal. Jacobi is
-//! simple and accurate (small singular values to high relative accuracy); the
-//! batch runs in parallel (rayon), one matrix per task.
+//! simple and accurate (small singular values to high relative accuracy) and, for the
+//! tiny matrices of a large batch, faster than faer's bidiagonalization (`svd.rs` picks).
 //!
 //! A is m x n, k = min(m, n). Results: S (k values, descending), U (m x k, or
 //! m x m for full matrices) and Vh (k x n, or n x n), all row-major. Columns of
 //! U (rows of Vh) that the data leaves undetermined (zero singular values, the
 //! completion to a square basis) are completed to an orthonormal basis.
 
-use crate::cpu::Element;
-use rayon::prelude::*;
+use super::Real;
 
 /// What to compute besides the singular values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,51 +22,12 @@ pub enum SvdMode {
     Full,
 }
 
-/// The real element types the SVD runs on.
-pub trait Real: Element + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self> + std::ops::Div<Output = Self> + std::ops::Neg<Output = Self> {
-    /// Machine epsilon.
-    const EPS: Self;
-    fn sqrt(self) -> Self;
-    fn abs(self) -> Self;
-    fn is_nan(self) -> bool;
-}
-impl Real for f32 {
-    const EPS: f32 = f32::EPSILON;
-    #[inline(always)]
-    fn sqrt(self) -> f32 {
-        f32::sqrt(self)
-    }
-    #[inline(always)]
-    fn abs(self) -> f32 {
-        f32::abs(self)
-    }
-    #[inline(always)]
-    fn is_nan(self) -> bool {
-        f32::is_nan(self)
-    }
-}
-impl Real for f64 {
-    const EPS: f64 = f64::EPSILON;
-    #[inline(always)]
-    fn sqrt(self) -> f64 {
-        f64::sqrt(self)
-    }
-    #[inline(always)]
-    fn abs(self) -> f64 {
-        f64::abs(self)
-    }
-    #[inline(always)]
-    fn is_nan(self) -> bool {
-        f64::is_nan(self)
-    }
-}
-
 #[inline(always)]
 fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     // four accumulators: lets the compiler vectorise without reassociation
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [T::zero(); 4];
+    let mut acc = [T::ZERO; 4];
     let mut ca = a.chunks_exact(4);
     let mut cb = b.chunks_exact(4);
     for (x, y) in (&mut ca).zip(&mut cb) {
@@ -104,14 +64,14 @@ fn two_cols<T>(buf: &mut [T], rows: usize, p: usize, q: usize) -> (&mut [T], &mu
 /// rotates pairs of columns until all are orthogonal to working precision,
 /// applying the same rotations to `v` (column-major `cols` x `cols`) when given.
 fn jacobi<T: Real>(w: &mut [T], rows: usize, cols: usize, mut v: Option<&mut [T]>) {
-    let tol = T::EPS * T::from_f64((rows.max(1) as f64).sqrt());
+    let tol = T::EPS * T::lit((rows.max(1) as f64).sqrt());
     let mut norms: Vec<T> = (0..cols).map(|j| dot(&w[j * rows..(j + 1) * rows], &w[j * rows..(j + 1) * rows])).collect();
     for _sweep in 0..80 {
         let mut rotated = false;
         for p in 0..cols {
             for q in p + 1..cols {
                 let (alpha, beta) = (norms[p], norms[q]);
-                if alpha == T::zero() || beta == T::zero() {
+                if alpha == T::ZERO || beta == T::ZERO {
                     continue;
                 }
                 let (wp, wq) = two_cols(w, rows, p, q);
@@ -120,10 +80,10 @@ fn jacobi<T: Real>(w: &mut [T], rows: usize, cols: usize, mut v: Option<&mut [T]
                     continue;
                 }
                 rotated = true;
-                let zeta = (beta - alpha) / (T::from_f64(2.0) * gamma);
-                let root = (T::one() + zeta * zeta).sqrt();
-                let t = if zeta >= T::zero() { T::one() / (zeta + root) } else { -T::one() / (-zeta + root) };
-                let c = T::one() / (T::one() + t * t).sqrt();
+                let zeta = (beta - alpha) / (T::lit(2.0) * gamma);
+                let root = (T::ONE + zeta * zeta).sqrt();
+                let t = if zeta >= T::ZERO { T::ONE / (zeta + root) } else { -T::ONE / (-zeta + root) };
+                let c = T::ONE / (T::ONE + t * t).sqrt();
                 let s = c * t;
                 rotate(wp, wq, c, s);
                 if let Some(v) = v.as_deref_mut() {
@@ -148,18 +108,18 @@ fn jacobi<T: Real>(w: &mut [T], rows: usize, cols: usize, mut v: Option<&mut [T]
 /// R in the upper triangle, the reflector vectors below the diagonal (unit leading
 /// entry implied) and their scales in the returned `tau`.
 fn householder_qr<T: Real>(a: &mut [T], rows: usize, cols: usize) -> Vec<T> {
-    let mut tau = vec![T::zero(); cols];
+    let mut tau = vec![T::ZERO; cols];
     for j in 0..cols {
         let (left, right) = a.split_at_mut((j + 1) * rows);
         let col = &mut left[j * rows + j..];
         let x0 = col[0];
         let tail = dot(&col[1..], &col[1..]);
-        if tail == T::zero() {
+        if tail == T::ZERO {
             continue; // already upper triangular here: H = I
         }
         let norm = (x0 * x0 + tail).sqrt();
-        let beta = if x0 >= T::zero() { -norm } else { norm };
-        let scale = T::one() / (x0 - beta);
+        let beta = if x0 >= T::ZERO { -norm } else { norm };
+        let scale = T::ONE / (x0 - beta);
         for x in col[1..].iter_mut() {
             *x = *x * scale;
         }
@@ -183,7 +143,7 @@ fn householder_qr<T: Real>(a: &mut [T], rows: usize, cols: usize) -> Vec<T> {
 /// product of the reflectors `householder_qr` left in `qr`.
 fn apply_q<T: Real>(qr: &[T], tau: &[T], rows: usize, x: &mut [T], xcols: usize) {
     for j in (0..tau.len()).rev() {
-        if tau[j] == T::zero() {
+        if tau[j] == T::ZERO {
             continue;
         }
         let v = &qr[j * rows + j + 1..(j + 1) * rows];
@@ -203,15 +163,15 @@ fn apply_q<T: Real>(qr: &[T], tau: &[T], rows: usize, x: &mut [T], xcols: usize)
 /// standard basis vector that leaves the largest residual, twice for accuracy).
 fn complete_basis<T: Real>(u: &mut [T], rows: usize, done: &mut [bool]) {
     let cols = done.len();
-    let mut r = vec![T::zero(); rows];
+    let mut r = vec![T::ZERO; rows];
     for j in 0..cols {
         if done[j] {
             continue;
         }
         // residual norm^2 of e_k after projecting out the done columns: 1 - sum_i u_ki^2
-        let mut best = (0usize, T::from_f64(-1.0));
+        let mut best = (0usize, T::lit(-1.0));
         for k in 0..rows {
-            let mut s = T::one();
+            let mut s = T::ONE;
             for i in (0..cols).filter(|&i| done[i]) {
                 let x = u[i * rows + k];
                 s = s - x * x;
@@ -220,8 +180,8 @@ fn complete_basis<T: Real>(u: &mut [T], rows: usize, done: &mut [bool]) {
                 best = (k, s);
             }
         }
-        r.iter_mut().for_each(|x| *x = T::zero());
-        r[best.0] = T::one();
+        r.iter_mut().for_each(|x| *x = T::ZERO);
+        r[best.0] = T::ONE;
         for _ in 0..2 {
             for i in (0..cols).filter(|&i| done[i]) {
                 let ui = &u[i * rows..(i + 1) * rows];
@@ -248,25 +208,25 @@ fn complete_basis<T: Real>(u: &mut [T], rows: usize, done: &mut [bool]) {
 /// than on A (Drmac & Veselic), and the square R is all it touches.
 fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, full: bool) -> (Vec<T>, Vec<T>, Vec<T>) {
     // scale to max |a| = 1: the squared column norms can neither overflow nor underflow
-    let amax = w.iter().fold(T::zero(), |m, &x| if x.abs() > m { x.abs() } else { m });
-    let scaled = amax > T::zero() && amax.to_f64().is_finite();
+    let amax = w.iter().fold(T::ZERO, |m, &x| if x.abs() > m { x.abs() } else { m });
+    let scaled = amax > T::ZERO && amax.to_f64().is_finite();
     if scaled {
-        let inv = T::one() / amax;
+        let inv = T::ONE / amax;
         w.iter_mut().for_each(|x| *x = *x * inv);
     }
     let n = cols;
     let tau = householder_qr(&mut w, rows, cols);
     // X = R^T, column-major: X[i, j] = R[j, i] (nonzero for j <= i)
-    let mut x = vec![T::zero(); n * n];
+    let mut x = vec![T::ZERO; n * n];
     for i in 0..n {
         for j in 0..=i {
             x[j * n + i] = w[i * rows + j];
         }
     }
     let mut vx = if vectors {
-        let mut v = vec![T::zero(); n * n];
+        let mut v = vec![T::ZERO; n * n];
         for j in 0..n {
-            v[j * n + j] = T::one();
+            v[j * n + j] = T::ONE;
         }
         Some(v)
     } else {
@@ -282,12 +242,12 @@ fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, ful
         return (s, Vec::new(), Vec::new());
     }
     // V of A: the columns of W normalised, completed where sigma_j = 0
-    let mut vs = vec![T::zero(); n * n];
+    let mut vs = vec![T::ZERO; n * n];
     let mut done = vec![false; n];
     for (dst, &j) in order.iter().enumerate() {
         let sj = sig[j];
-        if sj > T::zero() && (T::one() / sj).to_f64().is_finite() {
-            let inv = T::one() / sj;
+        if sj > T::ZERO && (T::ONE / sj).to_f64().is_finite() {
+            let inv = T::ONE / sj;
             for (y, &z) in vs[dst * n..(dst + 1) * n].iter_mut().zip(&x[j * n..(j + 1) * n]) {
                 *y = z * inv;
             }
@@ -298,12 +258,12 @@ fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, ful
     // U = Q [[V_x, 0], [0, I]] (V_x's columns in the same order)
     let vx = vx.unwrap_or_default();
     let ucols = if full { rows } else { n };
-    let mut u = vec![T::zero(); rows * ucols];
+    let mut u = vec![T::ZERO; rows * ucols];
     for (dst, &j) in order.iter().enumerate() {
         u[dst * rows..dst * rows + n].copy_from_slice(&vx[j * n..(j + 1) * n]);
     }
     for j in n..ucols {
-        u[j * rows + j] = T::one();
+        u[j * rows + j] = T::ONE;
     }
     apply_q(&w, &tau, rows, &mut u, ucols);
     (s, u, vs)
@@ -311,12 +271,12 @@ fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, ful
 
 /// The SVD of one row-major m x n matrix `a` into row-major `u`, `s`, `vh` (sized for `mode`).
 /// Returns false when `a` holds a NaN (the outputs are then NaN).
-fn svd_one<T: Real>(a: &[T], m: usize, n: usize, mode: SvdMode, u: &mut [T], s: &mut [T], vh: &mut [T]) -> bool {
+pub fn svd_one<T: Real>(a: &[T], m: usize, n: usize, mode: SvdMode, u: &mut [T], s: &mut [T], vh: &mut [T]) -> bool {
     let k = m.min(n);
     let vectors = mode != SvdMode::Values;
     let full = mode == SvdMode::Full;
     if a.iter().any(|x| x.is_nan() || !x.to_f64().is_finite()) {
-        let nan = T::from_f64(f64::NAN);
+        let nan = T::lit(f64::NAN);
         s.iter_mut().chain(u.iter_mut()).chain(vh.iter_mut()).for_each(|x| *x = nan);
         return !a.iter().any(|x| x.is_nan());
     }
@@ -324,17 +284,17 @@ fn svd_one<T: Real>(a: &[T], m: usize, n: usize, mode: SvdMode, u: &mut [T], s: 
         // no singular values; full bases of an empty matrix are the identity
         if full {
             for i in 0..m {
-                u[i * m + i] = T::one();
+                u[i * m + i] = T::ONE;
             }
             for i in 0..n {
-                vh[i * n + i] = T::one();
+                vh[i * n + i] = T::ONE;
             }
         }
         return true;
     }
     if m >= n {
         // column-major copy of A
-        let mut w = vec![T::zero(); m * n];
+        let mut w = vec![T::ZERO; m * n];
         for i in 0..m {
             for j in 0..n {
                 w[j * m + i] = a[i * n + j];
@@ -367,41 +327,6 @@ fn svd_one<T: Real>(a: &[T], m: usize, n: usize, mode: SvdMode, u: &mut [T], s: 
     true
 }
 
-/// Batched SVD of `batch` row-major m x n matrices stored back to back in `a`.
-/// `u`, `s`, `vh` must hold `batch` results each (m x ucols, k, vhrows x n with
-/// ucols/vhrows = k, or m/n for `SvdMode::Full`; empty for `SvdMode::Values`), zeroed.
-/// Returns the index of the first matrix holding a NaN, if any.
-pub fn svd_batched<T: Real>(a: &[T], batch: usize, m: usize, n: usize, mode: SvdMode, u: &mut [T], s: &mut [T], vh: &mut [T]) -> Option<usize> {
-    let k = m.min(n);
-    let (ucols, vhrows) = match mode {
-        SvdMode::Values => (0, 0),
-        SvdMode::Reduced => (k, k),
-        SvdMode::Full => (m, n),
-    };
-    let (asz, usz, ssz, vsz) = (m * n, m * ucols, k, vhrows * n);
-    let u_p = crate::cpu::iter::SendPtr(u.as_mut_ptr() as *mut u8);
-    let s_p = crate::cpu::iter::SendPtr(s.as_mut_ptr() as *mut u8);
-    let v_p = crate::cpu::iter::SendPtr(vh.as_mut_ptr() as *mut u8);
-    assert!(a.len() >= batch * asz && u.len() >= batch * usz && s.len() >= batch * ssz && vh.len() >= batch * vsz);
-    let work = |b: usize| -> bool {
-        // SAFETY: each task writes only its own, disjoint batch slot; lengths asserted above
-        let (uo, so, vo) = unsafe {
-            (
-                std::slice::from_raw_parts_mut((u_p.get() as *mut T).add(b * usz), usz),
-                std::slice::from_raw_parts_mut((s_p.get() as *mut T).add(b * ssz), ssz),
-                std::slice::from_raw_parts_mut((v_p.get() as *mut T).add(b * vsz), vsz),
-            )
-        };
-        svd_one(&a[b * asz..(b + 1) * asz], m, n, mode, uo, so, vo)
-    };
-    let ok: Vec<bool> = if batch > 1 && k * k * k.max(1) * batch >= 4096 {
-        (0..batch).into_par_iter().map(work).collect()
-    } else {
-        (0..batch).map(work).collect()
-    };
-    ok.iter().position(|&o| !o)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,7 +342,7 @@ mod tests {
         let k = m.min(n);
         let (uc, vr) = if mode == SvdMode::Full { (m, n) } else { (k, k) };
         let (mut u, mut s, mut vh) = (vec![0.0; m * uc], vec![0.0; k], vec![0.0; vr * n]);
-        assert!(svd_batched(&a, 1, m, n, mode, &mut u, &mut s, &mut vh).is_none());
+        assert!(svd_one(&a, m, n, mode, &mut u, &mut s, &mut vh));
         for w in s.windows(2) {
             assert!(w[0] >= w[1]);
         }
@@ -457,7 +382,7 @@ mod tests {
         let (m, n) = (4, 3);
         let a: Vec<f64> = (0..m * n).map(|i| (i % n) as f64 + 1.0).collect();
         let (mut u, mut s, mut vh) = (vec![0.0; m * m], vec![0.0; 3], vec![0.0; 9]);
-        svd_batched(&a, 1, m, n, SvdMode::Full, &mut u, &mut s, &mut vh);
+        svd_one(&a, m, n, SvdMode::Full, &mut u, &mut s, &mut vh);
         assert!((s[0] - (4.0f64 * 14.0).sqrt()).abs() < 1e-12);
         assert!(s[1].abs() < 1e-12 && s[2].abs() < 1e-12);
         for p in 0..m {
