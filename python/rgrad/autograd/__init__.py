@@ -24,9 +24,15 @@ class _DecoratorContext:
 
 
 class no_grad(_DecoratorContext):
-    """Disables gradient recording inside the block (or the decorated function)."""
+    """Disables gradient recording inside the block (or the decorated function; ``@no_grad``
+    and ``@no_grad()`` both work)."""
 
-    def __init__(self):
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func=None):
         self.prev = False
 
     def __enter__(self):
@@ -46,6 +52,11 @@ class inference_mode(_DecoratorContext):
     """``inference_mode(mode=True)``: turns gradient recording off in the block (or the
     decorated function), as ``no_grad``. rgrad has no separate inference tensors, so
     tensors made inside can later take part in autograd (PyTorch refuses that)."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # used as a bare decorator: @inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
@@ -71,7 +82,12 @@ def is_inference_mode_enabled():
 class enable_grad(_DecoratorContext):
     """Enables gradient recording inside the block (or the decorated function)."""
 
-    def __init__(self):
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func=None):
         self.prev = True
 
     def __enter__(self):
