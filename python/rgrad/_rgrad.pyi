@@ -97,6 +97,8 @@ class Tensor:
     def __bool__(self, /) -> Any:
         """True if self else False"""
         ...
+    def __deepcopy__(self, memo) -> Any:
+        ...
     def __delitem__(self, key, /) -> Any:
         """Delete self[key]."""
         ...
@@ -212,6 +214,8 @@ class Tensor:
         ...
     def __rand__(self, value, /) -> Any:
         """Return value&self."""
+        ...
+    def __reduce_ex__(self, protocol) -> Any:
         ...
     def __repr__(self) -> Any:
         ...
@@ -563,6 +567,9 @@ class Tensor:
         ...
     @property
     def data(self) -> Any:
+        """`t.data = other`: replaces the values (same shape and dtype), outside autograd.
+        (PyTorch makes `t` share `other`'s memory instead; rgrad copies the values in.)
+        """
         ...
     def data_ptr(self, /) -> Any:
         ...
@@ -1530,12 +1537,48 @@ def _activation_(input, name, approximate='none') -> Any:
     """In-place `relu_`/`sigmoid_`/`tanh_`/`silu_`/`gelu_` used by `nn.functional(..., inplace=True)`."""
     ...
 
+def _adadelta_step(params, grads, square_avgs, acc_deltas, steps, lr, rho, eps, weight_decay, maximize) -> Any:
+    """`_adadelta_step(params, grads, square_avgs, acc_deltas, steps, lr, rho, eps, weight_decay,
+    maximize)`.
+    """
+    ...
+
+def _adagrad_step(params, grads, sums, steps, lr, lr_decay, eps, weight_decay, maximize) -> Any:
+    """`_adagrad_step(params, grads, sums, steps, lr, lr_decay, eps, weight_decay, maximize)`."""
+    ...
+
+def _adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, eps, weight_decay, decoupled, maximize) -> Any:
+    """`_adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2,
+    eps, weight_decay, decoupled, maximize)`: Adam (AdamW with `decoupled`) over a group.
+    """
+    ...
+
+def _col2im(input, output_size, kernel_size, dilation, padding, stride) -> Any:
+    """`_col2im(input, output_size, kernel_size, dilation, padding, stride)`: (N, C*kh*kw, L) ->
+    (N, C, H, W), overlapping windows summed.
+    """
+    ...
+
+def _cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing) -> Any:
+    """`_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`: the
+    fused cross entropy of (M, C) logits at (M,) int64 class indices.
+    """
+    ...
+
 def _einsum(equation, operands) -> Any:
     """`_einsum(equation, operands)`: einsum over a list of tensors (see `rgrad.einsum`)."""
     ...
 
 def _gelu(input, approximate='none') -> Any:
     """`gelu(input, approximate='none')`."""
+    ...
+
+def _im2col(input, kernel_size, dilation, padding, stride) -> Any:
+    """`_im2col(input, kernel_size, dilation, padding, stride)`: (N, C, H, W) -> (N, C*kh*kw, L)."""
+    ...
+
+def _layer_norm(input, k, weight, bias, eps) -> Any:
+    """`_layer_norm(input, k, weight, bias, eps)`: layer norm over the last `k` dims."""
     ...
 
 def _linalg_svd(a, full_matrices=True) -> Any:
@@ -1550,8 +1593,46 @@ def _linear(input, weight, bias=None) -> Any:
     """`_linear(input, weight, bias=None)`: `input @ weight.T + bias` (see `rgrad.nn.functional.linear`)."""
     ...
 
+def _load_safetensors(path) -> Any:
+    """`_load_safetensors(path)`: `([(name, tensor), ...], metadata dict)` from a safetensors file."""
+    ...
+
+def _load_safetensors_bytes(data) -> Any:
+    """`_load_safetensors_bytes(data)`: as `_load_safetensors`, from the bytes of a file."""
+    ...
+
 def _matrix_norm(a, ord, dim, keepdim=False, *, dtype=None) -> Any:
     """`rgrad.linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None)`."""
+    ...
+
+def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode) -> Any:
+    """`_max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)`: `(values, indices)`
+    of (N, C, H, W) input.
+    """
+    ...
+
+def _record_function(name, inputs, outputs, differentiable, saved, saved_output, backward) -> Any:
+    """`_record_function(name, inputs, outputs, differentiable, saved, saved_output, backward)`:
+    attaches `outputs` (fresh tensors) to the graph; `backward(saved, grads)` is called with
+    the saved tensors and one gradient per output and returns one gradient (or None) per
+    input. `saved_output[j]` is the index in `outputs` of saved tensor j, or -1.
+    """
+    ...
+
+def _rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, steps, lr, alpha, eps, weight_decay, momentum, centered, maximize) -> Any:
+    """`_rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, steps, lr, alpha,
+    eps, weight_decay, momentum, centered, maximize)`.
+    """
+    ...
+
+def _safetensors_bytes(names, tensors, metadata=None) -> Any:
+    """`_safetensors_bytes(names, tensors, metadata)`: the bytes of a safetensors file (for
+    `rgrad.save` into a file object).
+    """
+    ...
+
+def _save_safetensors(path, names, tensors, metadata=None) -> Any:
+    """`_save_safetensors(path, names, tensors, metadata)`: writes one safetensors file."""
     ...
 
 def _set_grad_enabled(on) -> Any:
@@ -1563,6 +1644,12 @@ def _set_return_types(types) -> Any:
     ...
 
 def _set_size_class(cls) -> Any:
+    ...
+
+def _sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay, nesterov, maximize) -> Any:
+    """`_sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay,
+    nesterov, maximize)`: returns the momentum buffers (new ones where None was given).
+    """
     ...
 
 def _silu(input) -> Any:

@@ -15,3 +15,6 @@
 //!   tensor into pointers, strides and lengths for a kernel.
 //! - `rust/cpu/<family>.rs` (and `rust/gpu/`): kernels over raw memory; they never import
 //!   `tensor` or `ops`.
+
+pub mod nn;
+pub mod optim;

@@ -7,6 +7,8 @@ pub mod iter;
 pub mod gemm;
 pub mod index;
 pub mod kernels;
+pub mod nn;
+pub mod optim;
 pub mod par;
 pub mod reduce;
 pub mod reduce_scan;

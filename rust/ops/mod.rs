@@ -8,6 +8,8 @@ pub mod index;
 pub mod join;
 pub mod linalg;
 pub mod matmul;
+pub mod nn;
+pub mod optim;
 pub mod reduce;
 pub mod reduce_scan;
 pub mod reduce_stats;

@@ -5,6 +5,8 @@ import threading
 
 from .._rgrad import _set_grad_enabled, backward, grad, gradcheck, is_grad_enabled  # noqa: F401
 from .._rgrad import Node  # noqa: F401
+from . import function  # noqa: F401
+from .function import Function, FunctionCtx, Variable, once_differentiable  # noqa: F401
 
 
 class _DecoratorContext:

@@ -25,19 +25,11 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _step_group(self, group, params, grads, states):
-        rho, eps, lr = group["rho"], group["eps"], group["lr"]
-        for p, g, state in zip(params, grads, states):
+        for p, state in zip(params, states):
             if not state:
                 state["step"] = rgrad.tensor(0.0)
                 state["square_avg"] = rgrad.zeros_like(p)
                 state["acc_delta"] = rgrad.zeros_like(p)
-            state["step"] += 1
-            if group["maximize"]:
-                g = -g
-            if group["weight_decay"]:
-                g = g + group["weight_decay"] * p
-            sq, acc = state["square_avg"], state["acc_delta"]
-            sq.mul_(rho).addcmul_(g, g, value=1 - rho)
-            delta = (acc + eps).sqrt() / (sq + eps).sqrt() * g
-            acc.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-            p.add_(delta, alpha=-lr)
+        rgrad._rgrad._adadelta_step(params, grads, [s["square_avg"] for s in states], [s["acc_delta"] for s in states],
+                                    [s["step"] for s in states], group["lr"], group["rho"], group["eps"],
+                                    group["weight_decay"], group["maximize"])

@@ -34,14 +34,5 @@ class Adagrad(Optimizer):
                 state["sum"] = rgrad.full_like(p, group["initial_accumulator_value"])
 
     def _step_group(self, group, params, grads, states):
-        for p, g, state in zip(params, grads, states):
-            state["step"] += 1
-            t = state["step"].item()
-            if group["maximize"]:
-                g = -g
-            if group["weight_decay"]:
-                g = g + group["weight_decay"] * p
-            clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-            s = state["sum"]
-            s.addcmul_(g, g, value=1)
-            p.addcdiv_(g, s.sqrt() + group["eps"], value=-clr)
+        rgrad._rgrad._adagrad_step(params, grads, [s["sum"] for s in states], [s["step"] for s in states], group["lr"],
+                                   group["lr_decay"], group["eps"], group["weight_decay"], group["maximize"])

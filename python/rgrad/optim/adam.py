@@ -1,7 +1,6 @@
 """``Adam`` and ``AdamW`` (PyTorch's algorithm: bias-corrected moments, optional AMSGrad,
 L2 or decoupled weight decay, ``maximize``)."""
 
-import math
 
 import rgrad
 from .optimizer import Optimizer
@@ -46,32 +45,17 @@ class Adam(Optimizer):
 
     def _step_group(self, group, params, grads, states):
         b1, b2 = group["betas"]
-        lr, eps, wd, amsgrad = group["lr"], group["eps"], group["weight_decay"], group["amsgrad"]
-        decoupled = group.get("decoupled_weight_decay", False)
-        for p, g, state in zip(params, grads, states):
+        amsgrad = group["amsgrad"]
+        for p, state in zip(params, states):
             if not state:
                 self._init_state(p, state, amsgrad)
-            if group["maximize"]:
-                g = -g
-            state["step"] += 1
-            t = state["step"].item()
-            if wd:
-                if decoupled:
-                    p.mul_(1 - lr * wd)
-                else:
-                    g = g + wd * p
-            m, v = state["exp_avg"], state["exp_avg_sq"]
-            m.lerp_(g, 1 - b1)
-            v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            bc1 = 1 - b1 ** t
-            bc2_sqrt = math.sqrt(1 - b2 ** t)
-            if amsgrad:
-                mx = state["max_exp_avg_sq"]
-                mx.copy_(rgrad.maximum(mx, v))
-                denom = mx.sqrt() / bc2_sqrt + eps
-            else:
-                denom = v.sqrt() / bc2_sqrt + eps
-            p.addcdiv_(m, denom, value=-lr / bc1)
+        # one Rust call for the whole group (a multi-tensor step); it advances the step counts
+        rgrad._rgrad._adam_step(
+            params, grads, [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
+            [s["max_exp_avg_sq"] for s in states] if amsgrad else None, [s["step"] for s in states],
+            group["lr"], b1, b2, group["eps"], group["weight_decay"], group.get("decoupled_weight_decay", False),
+            group["maximize"])
+
 
 
 class AdamW(Adam):

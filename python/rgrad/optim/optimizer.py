@@ -8,6 +8,7 @@ whole group to one Rust call, a multi-tensor step).
 
 import copy
 import itertools
+import warnings
 from collections import OrderedDict, defaultdict
 
 import rgrad
@@ -44,6 +45,10 @@ class Optimizer:
                             + _type_name(params))
         self.state = defaultdict(dict)
         self.param_groups = []
+        if isinstance(params, (set, frozenset)):
+            warnings.warn("optimizer parameters need to be organized in ordered collections, but the ordering of tensors "
+                          "in sets will change between runs. Please use a list instead. This will be an error in a future "
+                          "release.", FutureWarning, stacklevel=3)
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")

@@ -29,31 +29,16 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _step_group(self, group, params, grads, states):
-        alpha, eps, lr, momentum = group["alpha"], group["eps"], group["lr"], group["momentum"]
-        for p, g, state in zip(params, grads, states):
+        momentum, centered = group["momentum"], group["centered"]
+        for p, state in zip(params, states):
             if not state:
                 state["step"] = rgrad.tensor(0.0)
                 state["square_avg"] = rgrad.zeros_like(p)
                 if momentum > 0:
                     state["momentum_buffer"] = rgrad.zeros_like(p)
-                if group["centered"]:
+                if centered:
                     state["grad_avg"] = rgrad.zeros_like(p)
-            state["step"] += 1
-            if group["maximize"]:
-                g = -g
-            if group["weight_decay"]:
-                g = g + group["weight_decay"] * p
-            sq = state["square_avg"]
-            sq.mul_(alpha).addcmul_(g, g, value=1 - alpha)
-            if group["centered"]:
-                ga = state["grad_avg"]
-                ga.lerp_(g, 1 - alpha)
-                avg = sq.addcmul(ga, ga, value=-1).sqrt() + eps
-            else:
-                avg = sq.sqrt() + eps
-            if momentum > 0:
-                buf = state["momentum_buffer"]
-                buf.mul_(momentum).addcdiv_(g, avg)
-                p.add_(buf, alpha=-lr)
-            else:
-                p.addcdiv_(g, avg, value=-lr)
+        rgrad._rgrad._rmsprop_step(
+            params, grads, [s["square_avg"] for s in states], [s["grad_avg"] for s in states] if centered else None,
+            [s["momentum_buffer"] for s in states] if momentum > 0 else None, [s["step"] for s in states],
+            group["lr"], group["alpha"], group["eps"], group["weight_decay"], momentum, centered, group["maximize"])

@@ -1,6 +1,7 @@
 """``SGD``: stochastic gradient descent with momentum, dampening, Nesterov, weight decay
 and ``maximize`` (PyTorch's algorithm and defaults)."""
 
+import rgrad
 from .optimizer import Optimizer
 
 
@@ -27,17 +28,11 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _step_group(self, group, params, grads, states):
-        momentum = group["momentum"]
-        for p, g, state in zip(params, grads, states):
-            if group["maximize"]:
-                g = -g
-            if group["weight_decay"]:
-                g = g + group["weight_decay"] * p
-            if momentum:
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = g.clone()
-                else:
-                    buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
-                g = g + momentum * buf if group["nesterov"] else buf
-            p.add_(g, alpha=-group["lr"])
+        # one Rust call for the whole group (a multi-tensor step); it makes the momentum
+        # buffers on the first step
+        bufs = [s.get("momentum_buffer") for s in states]
+        new = rgrad._rgrad._sgd_step(params, grads, bufs, group["lr"], group["momentum"], group["dampening"],
+                                     group["weight_decay"], group["nesterov"], group["maximize"])
+        if group["momentum"]:
+            for s, b in zip(states, new):
+                s["momentum_buffer"] = b

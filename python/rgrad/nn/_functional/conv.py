@@ -30,14 +30,11 @@ def _same_padding(kernel, dilation):
     return pads
 
 
-def _pad_2d(x, pads):
-    """Zero padding of the last two dims by ((top, bottom), (left, right))."""
-    (t, b), (l, r) = pads
-    if t == b == l == r == 0:
-        return x
-    from .misc import pad
-
-    return pad(x, (l, r, t, b))
+def _check_window(kernel, dilation, padding, stride):
+    """Negative sizes are refused here (the kernels take unsigned sizes)."""
+    for name, v in (("kernel_size", kernel), ("dilation", dilation), ("padding", padding), ("stride", stride)):
+        if any(x < 0 for x in v):
+            raise RuntimeError(f"{name} must be non-negative, but got {name}={list(v)}")
 
 
 def _windows(x, kernel, dilation, stride):
@@ -116,21 +113,29 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if hp < eff[0] or wp < eff[1]:
         raise RuntimeError(f"Calculated padded input size per channel: ({hp} x {wp}). Kernel size: ({eff[0]} x {eff[1]}). "
                            "Kernel size can't be greater than actual input size")
-    out = _conv2d_im2col(_pad_2d(x, pads), weight, bias, stride, dilation, groups)
+    (top, bottom), (left, right) = pads
+    if bottom != top or right != left:
+        # 'same' with an even kernel: the extra row / column goes after, as in PyTorch
+        from .misc import pad
+
+        x = pad(x, (0, right - left, 0, bottom - top))
+    out = _conv2d_im2col(x, weight, bias, stride, (top, left), dilation, groups)
     return out.squeeze(0) if unbatched else out
 
 
-def _conv2d_im2col(x, weight, bias, stride, dilation, groups):
-    """Convolution of already padded ``x`` as im2col + matmul."""
-    n, c = x.shape[:2]
+def _conv2d_im2col(x, weight, bias, stride, padding, dilation, groups):
+    """Convolution as im2col (a Rust op, col2im its backward) + one batched matrix product."""
+    n = x.shape[0]
     oc, cg, kh, kw = weight.shape
-    win = _windows(x, (kh, kw), dilation, stride)  # (N, C, OH, OW, kh, kw)
-    oh, ow = win.shape[2], win.shape[3]
-    # (N, G, OH*OW, C/G*kh*kw): one row per output position, its window flattened
-    cols = win.reshape(n, groups, cg, oh, ow, kh, kw).permute(0, 1, 3, 4, 2, 5, 6).reshape(n, groups, oh * ow, cg * kh * kw)
-    wm = weight.reshape(groups, oc // groups, cg * kh * kw).transpose(1, 2)  # (G, C/G*kh*kw, OC/G)
-    out = cols.matmul(wm)  # (N, G, OH*OW, OC/G)
-    out = out.permute(0, 1, 3, 2).reshape(n, oc, oh, ow)
+    cols = rgrad._rgrad._im2col(x, (kh, kw), tuple(dilation), tuple(padding), tuple(stride))  # (N, C*kh*kw, L)
+    oh = (x.shape[2] + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (x.shape[3] + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    if groups == 1:
+        out = weight.reshape(oc, cg * kh * kw).matmul(cols)  # (N, OC, L)
+    else:
+        cols = cols.reshape(n, groups, cg * kh * kw, oh * ow)
+        out = weight.reshape(groups, oc // groups, cg * kh * kw).matmul(cols)  # (N, G, OC/G, L)
+    out = out.reshape(n, oc, oh, ow)
     if bias is not None:
         out = out + bias.reshape(1, oc, 1, 1)
     return out
@@ -159,15 +164,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     ph, pw = _pair(padding, 2, "padding")
     unbatched = input.dim() == 3
     x = input.unsqueeze(0) if unbatched else input
-    n, c, h, w = x.shape
-    eff = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
-    if h + 2 * ph < eff[0] or w + 2 * pw < eff[1]:
-        raise RuntimeError(f"Given input with spatial size ({h}, {w}), kernel_size=({kernel[0]}, {kernel[1]}), dilation=({dilation[0]}, "
-                           f"{dilation[1]}), padding=({ph}, {pw}), calculated shape of the array of sliding blocks as "
-                           f"({(h + 2 * ph - eff[0]) // stride[0] + 1}, {(w + 2 * pw - eff[1]) // stride[1] + 1}), but its components must be at least one.")
-    win = _windows(_pad_2d(x, ((ph, ph), (pw, pw))), kernel, dilation, stride)
-    oh, ow = win.shape[2], win.shape[3]
-    cols = win.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], oh * ow)
+    _check_window(kernel, dilation, (ph, pw), stride)
+    cols = rgrad._rgrad._im2col(x, tuple(kernel), tuple(dilation), (ph, pw), tuple(stride))
     return cols.squeeze(0) if unbatched else cols
 
 
@@ -182,28 +180,10 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     ph, pw = _pair(padding, 2, "padding")
     unbatched = input.dim() == 2
     cols = input.unsqueeze(0) if unbatched else input
-    n, ckk, length = cols.shape
-    kk = kernel[0] * kernel[1]
-    if ckk % kk:
-        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got "
-                           f"input.size(1)={ckk} and kernel_size=({kernel[0]}, {kernel[1]})")
-    c = ckk // kk
-    hp, wp = out_hw[0] + 2 * ph, out_hw[1] + 2 * pw
-    oh = (hp - (dilation[0] * (kernel[0] - 1) + 1)) // stride[0] + 1
-    ow = (wp - (dilation[1] * (kernel[1] - 1) + 1)) // stride[1] + 1
-    if oh * ow != length or oh <= 0 or ow <= 0:
-        raise RuntimeError(f"Given output_size=({out_hw[0]}, {out_hw[1]}), kernel_size=({kernel[0]}, {kernel[1]}), dilation=({dilation[0]}, "
-                           f"{dilation[1]}), padding=({ph}, {pw}), stride=({stride[0]}, {stride[1]}), expected size of input's "
-                           f"dimension 2 to match the calculated number of sliding blocks {oh} * {ow} = {oh * ow}, but got "
-                           f"input.size(2)={length}.")
-    blocks = cols.reshape(n, c, kernel[0], kernel[1], oh, ow)
-    out = rgrad.zeros(n, c, hp, wp, dtype=input.dtype)
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            r0, c0 = i * dilation[0], j * dilation[1]
-            region = out[:, :, r0:r0 + stride[0] * (oh - 1) + 1:stride[0], c0:c0 + stride[1] * (ow - 1) + 1:stride[1]]
-            region += blocks[:, :, i, j]
-    out = out[:, :, ph:ph + out_hw[0], pw:pw + out_hw[1]]
+    _check_window(kernel, dilation, (ph, pw), stride)
+    if any(v < 0 for v in out_hw):
+        raise RuntimeError(f"output_size must be non-negative, got {list(out_hw)}")
+    out = rgrad._rgrad._col2im(cols, tuple(out_hw), tuple(kernel), tuple(dilation), (ph, pw), tuple(stride))
     return out.squeeze(0) if unbatched else out
 
 
@@ -240,24 +220,11 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     xm = x.reshape(n, groups, cg, h * w)
     wm = weight.reshape(groups, cg, ocg * kh * kw).transpose(1, 2)  # (G, OC/G*kh*kw, C/G)
     cols = wm.matmul(xm).reshape(n, oc * kh * kw, h * w)
-    # fold into the padded output, then crop: output_padding extends the far side
-    full = fold(cols, (out_h + 2 * padding[0], out_w + 2 * padding[1]), (kh, kw), dilation, 0, stride) \
-        if op == (0, 0) else _fold_extended(cols, out_h, out_w, padding, (kh, kw), dilation, stride, h, w)
-    out = full[:, :, padding[0]:padding[0] + out_h, padding[1]:padding[1] + out_w]
+    # col2im into the output (its padding crops the border; output_padding is in out_h/out_w)
+    out = rgrad._rgrad._col2im(cols, (out_h, out_w), (kh, kw), tuple(dilation), tuple(padding), tuple(stride))
     if bias is not None:
         out = out + bias.reshape(1, oc, 1, 1)
     return out.squeeze(0) if unbatched else out
-
-
-def _fold_extended(cols, out_h, out_w, padding, kernel, dilation, stride, h, w):
-    """fold for a transposed conv with output_padding: the blocks cover less than the output,
-    so fold into the size they cover and pad zeros after."""
-    cover_h = (h - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1
-    cover_w = (w - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1
-    full = fold(cols, (cover_h, cover_w), kernel, dilation, 0, stride)
-    from .misc import pad
-
-    return pad(full, (0, out_w + 2 * padding[1] - cover_w, 0, out_h + 2 * padding[0] - cover_h))
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):

@@ -219,21 +219,8 @@ def _nll(logp, target, weight, ignore_index, reduction):
 
 
 def _cross_entropy_indices(x, target, weight, ignore_index, reduction, label_smoothing):
-    """Cross entropy of logits (M, C) at class indices (M,)."""
-    logp = x.log_softmax(1)
-    nll = _nll(logp, target, weight, ignore_index, reduction)
-    if label_smoothing == 0:
-        return nll
-    n_classes = x.shape[1]
-    valid = (target != ignore_index).to(x.dtype)
-    wl = logp if weight is None else logp * weight
-    smooth = -wl.sum(1) * valid
-    if reduction == "mean":
-        denom = valid.sum() if weight is None else (weight[target.masked_fill(target == ignore_index, 0)] * valid).sum()
-        smooth = smooth.sum() / denom
-    elif reduction == "sum":
-        smooth = smooth.sum()
-    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+    """Cross entropy of logits (M, C) at class indices (M,): one fused Rust op."""
+    return rgrad._rgrad._cross_entropy(x, target, weight, ignore_index, reduction, label_smoothing)
 
 
 def _cross_entropy_probs(input, target, weight, reduction, label_smoothing, cdim, n_classes):

@@ -33,15 +33,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     its own backward."""
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, weight, bias, "LayerNormKernelImpl")
-    dims = tuple(range(input.dim() - len(shape), input.dim()))
-    mean = input.mean(dims, keepdim=True)
-    var = input.var(dims, keepdim=True, correction=0)
-    out = (input - mean) * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    return rgrad._rgrad._layer_norm(input, len(shape), weight, bias, float(eps))
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):

@@ -65,22 +65,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     oh, ow = _pool_out(h, k[0], s[0], p[0], d[0], ceil_mode), _pool_out(w, k[1], s[1], p[1], d[1], ceil_mode)
     if oh <= 0 or ow <= 0:
         raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{oh}x{ow}). Output size is too small")
-    fill = -math.inf if input.dtype.is_floating_point else _min_int(input.dtype)
-    win = _padded_windows(x, k, s, p, d, oh, ow, fill).reshape(n, c, oh, ow, k[0] * k[1])
-    values, arg = win.max(-1)
+    values, idx = rgrad._rgrad._max_pool2d(x, k, s, p, d, bool(ceil_mode))
     if unbatched:
-        values = values.squeeze(0)
-    if not return_indices:
-        return values
-    # window offset -> flat index h * W + w in the unpadded input
-    r = rgrad.arange(oh).reshape(oh, 1) * s[0] - p[0]
-    q = rgrad.arange(ow).reshape(1, ow) * s[1] - p[1]
-    idx = (r + (arg // k[1]) * d[0]) * w + q + (arg % k[1]) * d[1]
-    return values, (idx.squeeze(0) if unbatched else idx)
-
-
-def _min_int(dtype):
-    return -(2 ** 31) if dtype == rgrad.int32 else -(2 ** 63)
+        values, idx = values.squeeze(0), idx.squeeze(0)
+    return (values, idx) if return_indices else values
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
