@@ -42,20 +42,55 @@ pub struct Sgd {
 /// # Safety
 /// `p`, `g` and `buf` (if any) hold `n` contiguous elements; `p` and `buf` are writable.
 pub unsafe fn sgd<T: NnFloat>(p: *mut T, g: *const T, buf: Option<*mut T>, first: bool, n: usize, o: &Sgd) {
+    if o.weight_decay == 0.0 {
+        sgd_impl::<T, false>(p, g, buf, first, n, o)
+    } else {
+        sgd_impl::<T, true>(p, g, buf, first, n, o)
+    }
+}
+
+/// The SGD loop; `WD`: whether weight decay is added (skipped entirely when zero, so that an
+/// infinite parameter stays infinite rather than becoming `0 * inf = NaN`, as in PyTorch).
+#[inline(always)]
+unsafe fn sgd_impl<T: NnFloat, const WD: bool>(p: *mut T, g: *const T, buf: Option<*mut T>, first: bool, n: usize, o: &Sgd) {
     let (pp, gp, bp) = (Ptr(p), Ptr(g as *mut T), buf.map(Ptr));
     let (lr, m, damp, wd) = (T::from_f64(o.lr), T::from_f64(o.momentum), T::from_f64(1.0 - o.dampening), T::from_f64(o.weight_decay));
-    let (maximize, nesterov) = (o.maximize, o.nesterov);
+    let sign = T::from_f64(if o.maximize { -1.0 } else { 1.0 });
+    let nesterov = o.nesterov;
     chunks(n, |s, e| {
-        for i in s..e {
-            let pv = *pp.get().add(i);
-            let mut d = effective(*gp.get().add(i), pv, maximize, wd);
-            if let Some(b) = bp {
-                let b = b.get().add(i);
-                let nb = if first { d } else { m * *b + damp * d };
-                *b = nb;
-                d = if nesterov { d + m * nb } else { nb };
+        let len = e - s;
+        let p = std::slice::from_raw_parts_mut(pp.get().add(s), len);
+        let g = std::slice::from_raw_parts(gp.get().add(s) as *const T, len);
+        let dir = |i: usize, p: &[T]| if WD { sign * g[i] + wd * p[i] } else { sign * g[i] };
+        match bp {
+            None => {
+                for i in 0..len {
+                    p[i] = p[i] - lr * dir(i, p);
+                }
             }
-            *pp.get().add(i) = pv - lr * d;
+            Some(b) => {
+                let b = std::slice::from_raw_parts_mut(b.get().add(s), len);
+                if first {
+                    for i in 0..len {
+                        let d = dir(i, p);
+                        b[i] = d;
+                        p[i] = p[i] - lr * if nesterov { d + m * d } else { d };
+                    }
+                } else if nesterov {
+                    for i in 0..len {
+                        let d = dir(i, p);
+                        let nb = m * b[i] + damp * d;
+                        b[i] = nb;
+                        p[i] = p[i] - lr * (d + m * nb);
+                    }
+                } else {
+                    for i in 0..len {
+                        let nb = m * b[i] + damp * dir(i, p);
+                        b[i] = nb;
+                        p[i] = p[i] - lr * nb;
+                    }
+                }
+            }
         }
     });
 }
@@ -80,38 +115,60 @@ pub struct Adam {
 /// (sqrt(v) / bc2_sqrt + eps)` (AMSGrad: `vmax = max(vmax, v)` in the denominator); weight
 /// decay added to g, or (decoupled) `p *= 1 - lr * wd` first.
 ///
+/// The options enter the loop as numbers (a sign for `maximize`, a factor 1 when there is
+/// no decoupled decay, 0 for no L2 decay), so the loop has no branches and vectorises.
+///
 /// # Safety
 /// All pointers hold `n` contiguous elements; `p`, `m`, `v`, `vmax` are writable.
 pub unsafe fn adam<T: NnFloat>(p: *mut T, g: *const T, m: *mut T, v: *mut T, vmax: Option<*mut T>, n: usize, o: &Adam) {
+    if o.weight_decay == 0.0 || o.decoupled {
+        adam_impl::<T, false>(p, g, m, v, vmax, n, o)
+    } else {
+        adam_impl::<T, true>(p, g, m, v, vmax, n, o)
+    }
+}
+
+/// The Adam loop; `L2`: whether `weight_decay * p` is added to the gradient.
+#[inline(always)]
+unsafe fn adam_impl<T: NnFloat, const L2: bool>(p: *mut T, g: *const T, m: *mut T, v: *mut T, vmax: Option<*mut T>, n: usize, o: &Adam) {
     let (pp, gp, mp, vp, xp) = (Ptr(p), Ptr(g as *mut T), Ptr(m), Ptr(v), vmax.map(Ptr));
-    let wd = if o.decoupled { T::ZERO } else { T::from_f64(o.weight_decay) };
-    let decay = T::from_f64(1.0 - o.lr * o.weight_decay);
-    let decoupled = o.decoupled && o.weight_decay != 0.0;
+    let l2 = T::from_f64(if o.decoupled { 0.0 } else { o.weight_decay });
+    let decay = T::from_f64(if o.decoupled { 1.0 - o.lr * o.weight_decay } else { 1.0 });
+    let sign = T::from_f64(if o.maximize { -1.0 } else { 1.0 });
     let (b1c, b2, b2c) = (T::from_f64(1.0 - o.beta1), T::from_f64(o.beta2), T::from_f64(1.0 - o.beta2));
     let (step_size, bc2, eps) = (T::from_f64(o.step_size), T::from_f64(o.bc2_sqrt), T::from_f64(o.eps));
-    let maximize = o.maximize;
     chunks(n, |s, e| {
-        for i in s..e {
-            let mut pv = *pp.get().add(i);
-            if decoupled {
-                pv = pv * decay;
-            }
-            let gv = effective(*gp.get().add(i), pv, maximize, wd);
-            let mv = *mp.get().add(i);
-            let mv = mv + b1c * (gv - mv);
-            let vv = b2 * *vp.get().add(i) + b2c * gv * gv;
-            *mp.get().add(i) = mv;
-            *vp.get().add(i) = vv;
-            let vd = match xp {
-                Some(x) => {
-                    let x = x.get().add(i);
-                    let mx = if vv > *x { vv } else { *x };
-                    *x = mx;
-                    mx
+        let len = e - s;
+        let p = std::slice::from_raw_parts_mut(pp.get().add(s), len);
+        let g = std::slice::from_raw_parts(gp.get().add(s) as *const T, len);
+        let m = std::slice::from_raw_parts_mut(mp.get().add(s), len);
+        let v = std::slice::from_raw_parts_mut(vp.get().add(s), len);
+        match xp {
+            None => {
+                for i in 0..len {
+                    let pv = p[i] * decay;
+                    let gv = if L2 { sign * g[i] + l2 * pv } else { sign * g[i] };
+                    let mv = m[i] + b1c * (gv - m[i]);
+                    let vv = b2 * v[i] + b2c * gv * gv;
+                    m[i] = mv;
+                    v[i] = vv;
+                    p[i] = pv - step_size * mv / (vv.sqrt() / bc2 + eps);
                 }
-                None => vv,
-            };
-            *pp.get().add(i) = pv - step_size * mv / (vd.sqrt() / bc2 + eps);
+            }
+            Some(x) => {
+                let x = std::slice::from_raw_parts_mut(x.get().add(s), len);
+                for i in 0..len {
+                    let pv = p[i] * decay;
+                    let gv = if L2 { sign * g[i] + l2 * pv } else { sign * g[i] };
+                    let mv = m[i] + b1c * (gv - m[i]);
+                    let vv = b2 * v[i] + b2c * gv * gv;
+                    let mx = if vv > x[i] { vv } else { x[i] };
+                    m[i] = mv;
+                    v[i] = vv;
+                    x[i] = mx;
+                    p[i] = pv - step_size * mv / (mx.sqrt() / bc2 + eps);
+                }
+            }
         }
     });
 }
