@@ -5,7 +5,7 @@
 pub use crate::cpu::nn::cross_entropy::Ce;
 pub use crate::cpu::nn::im2col::Geometry;
 
-use crate::cpu::nn::{cross_entropy, im2col, layer_norm, pool};
+use crate::cpu::nn::{activation, cross_entropy, im2col, layer_norm, pool};
 use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -103,5 +103,26 @@ pub fn max_pool2d(x: &Tensor, planes: usize, g: &Geometry, out: &Tensor, idx: &T
         DType::I64 => unsafe { pool::max_pool2d::<i64>(ptr(x), planes, g, ptr(out), ptr(idx)) },
         DType::Bool => return Err(float_only("max_pool2d", DType::Bool)),
     }
+    Ok(())
+}
+
+/// Max pooling's backward: the output gradient added at the saved indices of zeroed planes.
+pub fn max_pool2d_backward(g: &Tensor, idx: &Tensor, planes: usize, out_per_plane: usize, in_per_plane: usize, dx: &Tensor) -> Result<()> {
+    cpu_only(&[g, idx, dx])?;
+    match g.dtype() {
+        DType::F32 => unsafe { pool::max_pool2d_backward::<f32>(ptr(g), ptr(idx), planes, out_per_plane, in_per_plane, ptr(dx)) },
+        DType::F64 => unsafe { pool::max_pool2d_backward::<f64>(ptr(g), ptr(idx), planes, out_per_plane, in_per_plane, ptr(dx)) },
+        other => return Err(float_only("max_pool2d_with_indices_backward", other)),
+    }
+    Ok(())
+}
+
+/// `out = g where x > threshold, else 0` (contiguous, same shape and dtype).
+pub fn threshold_backward(g: &Tensor, x: &Tensor, threshold: f64, out: &Tensor) -> Result<()> {
+    cpu_only(&[g, x, out])?;
+    let n = out.numel();
+    dispatch_dtype!(x.dtype(), T => unsafe {
+        activation::threshold_backward::<T>(ptr(g), ptr(x), <T as crate::cpu::Element>::from_f64(threshold), n, ptr(out))
+    });
     Ok(())
 }

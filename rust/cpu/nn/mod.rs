@@ -2,6 +2,7 @@
 //! col2im for convolutions, max pooling. Raw pointers to contiguous data only; the
 //! backend (`crate::backend::nn`) hands them over, the ops layer decides shapes and dtypes.
 
+pub mod activation;
 pub mod cross_entropy;
 pub mod im2col;
 pub mod layer_norm;

@@ -26,37 +26,77 @@ fn clip(start: isize, kernel: usize, d: usize, size: usize) -> (usize, usize) {
 pub unsafe fn max_pool2d<T: Element>(x: *const T, planes: usize, g: &Geometry, out: *mut T, idx: *mut i64) {
     let g = *g;
     let (xp, op, ip) = (Ptr(x as *mut T), Ptr(out), Ptr(idx));
+    // each window's start and valid offsets, per output row and column, worked out once
+    let rows: Vec<(isize, usize, usize)> = (0..g.oh)
+        .map(|oy| {
+            let ys = (oy * g.sh) as isize - g.ph as isize;
+            let (i0, i1) = clip(ys, g.kh, g.dh, g.h);
+            (ys, i0, i1)
+        })
+        .collect();
+    let cols: Vec<(isize, usize, usize)> = (0..g.ow)
+        .map(|ox| {
+            let xs = (ox * g.sw) as isize - g.pw as isize;
+            let (j0, j1) = clip(xs, g.kw, g.dw, g.w);
+            (xs, j0, j1)
+        })
+        .collect();
     let f = |plane: usize| {
         let src = xp.get().add(plane * g.h * g.w) as *const T;
         let o = op.get().add(plane * g.oh * g.ow);
         let ix = ip.get().add(plane * g.oh * g.ow);
-        for oy in 0..g.oh {
-            let ys = (oy * g.sh) as isize - g.ph as isize;
-            let (i0, i1) = clip(ys, g.kh, g.dh, g.h);
-            for ox in 0..g.ow {
-                let xs = (ox * g.sw) as isize - g.pw as isize;
-                let (j0, j1) = clip(xs, g.kw, g.dw, g.w);
-                let (mut best, mut at) = (T::default(), 0usize);
-                let mut first = true;
+        for (oy, &(ys, i0, i1)) in rows.iter().enumerate() {
+            for (ox, &(xs, j0, j1)) in cols.iter().enumerate() {
+                let k = oy * g.ow + ox;
+                if i0 >= i1 || j0 >= j1 {
+                    *o.add(k) = T::default();
+                    *ix.add(k) = 0;
+                    continue;
+                }
+                let mut at = (ys + (i0 * g.dh) as isize) as usize * g.w + (xs + (j0 * g.dw) as isize) as usize;
+                let mut best = *src.add(at);
                 for i in i0..i1 {
                     let row = (ys + (i * g.dh) as isize) as usize * g.w;
                     for j in j0..j1 {
                         let p = row + (xs + (j * g.dw) as isize) as usize;
                         let v = *src.add(p);
+                        // branch-free: which element wins is data-dependent, and a branch on
+                        // it is mispredicted about half the time
                         #[allow(clippy::eq_op)]
-                        if first || v > best || v != v {
-                            best = v;
-                            at = p;
-                            first = false;
-                        }
+                        let take = (v > best) | (v != v);
+                        best = if take { v } else { best };
+                        at = if take { p } else { at };
                     }
                 }
-                *o.add(oy * g.ow + ox) = best;
-                *ix.add(oy * g.ow + ox) = at as i64;
+                *o.add(k) = best;
+                *ix.add(k) = at as i64;
             }
         }
     };
     if planes * g.oh * g.ow * g.kh * g.kw >= crate::cpu::PARALLEL_MIN {
+        for_each_task(planes, f);
+    } else {
+        (0..planes).for_each(f);
+    }
+}
+
+/// Max pooling's backward: `dx[plane, idx[plane, k]] += g[plane, k]` into zeroed planes.
+///
+/// # Safety
+/// `g` and `idx` hold `planes * out_per_plane` contiguous elements (indices in
+/// `0..in_per_plane`, as [`max_pool2d`] made them); `dx` `planes * in_per_plane`.
+pub unsafe fn max_pool2d_backward<T: Element + std::ops::AddAssign>(g: *const T, idx: *const i64, planes: usize, out_per_plane: usize, in_per_plane: usize, dx: *mut T) {
+    let (gp, ip, dp) = (Ptr(g as *mut T), Ptr(idx as *mut i64), Ptr(dx));
+    let f = |plane: usize| {
+        let d = std::slice::from_raw_parts_mut(dp.get().add(plane * in_per_plane), in_per_plane);
+        d.fill(T::zero());
+        let g = std::slice::from_raw_parts(gp.get().add(plane * out_per_plane) as *const T, out_per_plane);
+        let ix = std::slice::from_raw_parts(ip.get().add(plane * out_per_plane) as *const i64, out_per_plane);
+        for (v, &i) in g.iter().zip(ix) {
+            d[i as usize] += *v;
+        }
+    };
+    if planes * (in_per_plane + out_per_plane) >= crate::cpu::PARALLEL_MIN {
         for_each_task(planes, f);
     } else {
         (0..planes).for_each(f);

@@ -4,6 +4,7 @@
 //! backward, written with Tensor ops when a graph of the backward is wanted
 //! (`create_graph=True`) and with the fused backward kernel otherwise.
 
+pub mod activation;
 pub mod conv;
 pub mod loss;
 pub mod norm;

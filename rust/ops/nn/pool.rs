@@ -76,10 +76,17 @@ impl Tensor {
         if needs_grad(&[self]) {
             let shape = [n, c, h, w];
             record("MaxPool2DWithIndicesBackward0", &values, &[self], vec![indices.clone()], move |s, g| {
-                let idx = s[0].reshape_to(&[n * c, oh * ow])?;
-                let gz = Tensor::zeros(&[n * c, h * w], g.dtype(), g.device())?;
-                let gi = gz.scatter_add_t(1, &idx, &g.reshape_to(&[n * c, oh * ow])?)?;
-                Ok(vec![Some(gi.reshape_to(&shape)?)])
+                if crate::autograd::is_grad_enabled() {
+                    // with a graph of its own (create_graph): a scatter-add, differentiable
+                    let idx = s[0].reshape_to(&[n * c, oh * ow])?;
+                    let gz = Tensor::zeros(&[n * c, h * w], g.dtype(), g.device())?;
+                    let gi = gz.scatter_add_t(1, &idx, &g.reshape_to(&[n * c, oh * ow])?)?;
+                    return Ok(vec![Some(gi.reshape_to(&shape)?)]);
+                }
+                let gc = raw_contiguous(g)?;
+                let dx = Tensor::empty(&shape, g.dtype(), g.device())?;
+                backend::max_pool2d_backward(&gc, &s[0], n * c, oh * ow, h * w, &dx)?;
+                Ok(vec![Some(dx)])
             });
         }
         Ok((values, indices))
