@@ -300,3 +300,52 @@ def test_clip_grad_and_vector_conversion():
     assert v.tolist() == [3.0, 4.0, 12.0]
     nn.utils.vector_to_parameters(rgrad.tensor([1.0, 2.0, 3.0]), [a, b])
     assert a.tolist() == [1.0, 2.0] and b.tolist() == [3.0]
+
+
+LAYERS = [
+    (lambda dt: nn.Linear(5, 3, dtype=dt), (4, 5)),
+    (lambda dt: nn.Bilinear(5, 5, 2, dtype=dt), (4, 5)),
+    (lambda dt: nn.LayerNorm(5, dtype=dt), (4, 5)),
+    (lambda dt: nn.RMSNorm(5, dtype=dt), (4, 5)),
+    (lambda dt: nn.GroupNorm(2, 4, dtype=dt), (3, 4, 5)),
+    (lambda dt: nn.BatchNorm1d(4, dtype=dt), (3, 4, 5)),
+    (lambda dt: nn.BatchNorm2d(4, dtype=dt), (3, 4, 5, 5)),
+    (lambda dt: nn.Conv1d(4, 2, 3, dtype=dt), (3, 4, 5)),
+    (lambda dt: nn.Conv2d(4, 2, 3, padding="same", dtype=dt), (3, 4, 5, 5)),
+    (lambda dt: nn.ConvTranspose2d(4, 2, 3, stride=2, dtype=dt), (3, 4, 5, 5)),
+    (lambda dt: nn.MaxPool2d(2), (3, 4, 5, 5)),
+    (lambda dt: nn.AvgPool2d(2), (3, 4, 5, 5)),
+    (lambda dt: nn.AdaptiveAvgPool2d(2), (3, 4, 5, 5)),
+    (lambda dt: nn.RNN(5, 3, dtype=dt), (4, 2, 5)),
+    (lambda dt: nn.LSTM(5, 3, dtype=dt), (4, 2, 5)),
+    (lambda dt: nn.GRU(5, 3, dtype=dt), (4, 2, 5)),
+    (lambda dt: nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, dtype=dt), (3, 2, 4)),
+]
+
+
+@pytest.mark.parametrize("make,shape", LAYERS, ids=[f"layer{i}" for i in range(len(LAYERS))])
+def test_every_layer_runs_in_float32_and_float64_alike(make, shape):
+    """float32 and float64 copies of a layer (same weights) agree to float32 accuracy."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(shape)
+    rgrad.manual_seed(3)
+    l64 = make(rgrad.float64)
+    rgrad.manual_seed(3)
+    l32 = make(rgrad.float32)
+    l32.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in l64.state_dict().items()})
+    args64 = (rgrad.tensor(x),) * (2 if isinstance(l64, nn.Bilinear) else 1)
+    args32 = (rgrad.tensor(x.astype(np.float32)),) * len(args64)
+    o64, o32 = l64(*args64), l32(*args32)
+    o64, o32 = (o64[0], o32[0]) if isinstance(o64, tuple) else (o64, o32)
+    assert o64.dtype == rgrad.float64 and o32.dtype == rgrad.float32
+    np.testing.assert_allclose(to_np(o32), to_np(o64), rtol=1e-4, atol=1e-5)
+    if list(l32.parameters()):
+        o32.sum().backward()
+        assert all(p.grad is not None and p.grad.dtype == rgrad.float32 for p in l32.parameters())
+
+
+def test_embedding_gradcheck():
+    w = rgrad.randn(5, 3, dtype=rgrad.float64, requires_grad=True)
+    idx = rgrad.tensor([[0, 4], [4, 1]])
+    # (with padding_idx the padding row's gradient is zero by design, so not a derivative)
+    assert rgrad.autograd.gradcheck(lambda a: F.embedding(idx, a), (w,))
