@@ -19,6 +19,7 @@ pub mod error;
 pub mod kinds;
 pub mod layout;
 pub mod ops;
+pub mod serialize;
 pub mod shape;
 pub mod storage;
 pub mod tensor;

@@ -30,7 +30,7 @@ def test_module_registration_and_state_dict():
     other.load_state_dict(sd)
     x = rgrad.randn(5, 4)
     np.testing.assert_allclose(to_np(model(x)), to_np(other(x)), rtol=1e-6)
-    with pytest.raises(RuntimeError, match="missing keys"):
+    with pytest.raises(RuntimeError, match="Missing key"):
         other.load_state_dict({})
     assert "Linear(in_features=4, out_features=8, bias=True)" in repr(model)
 

@@ -52,6 +52,9 @@ from .autograd import enable_grad, inference_mode, is_inference_mode_enabled, no
 from ._rgrad import is_grad_enabled  # noqa: E402
 from . import autograd  # noqa: E402
 from . import linalg, nn, optim, return_types  # noqa: E402,F401
+from . import cuda, utils  # noqa: E402,F401
+from ._default_device import get_default_device, set_default_device  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401
 
 
 # ---------- legacy tensor types: rgrad.FloatTensor([1, 2]), isinstance(t, rgrad.FloatTensor) ----------

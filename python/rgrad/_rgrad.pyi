@@ -113,6 +113,8 @@ class Tensor:
     def __bool__(self, /) -> Any:
         """True if self else False"""
         ...
+    def __deepcopy__(self, memo) -> Any:
+        ...
     def __delitem__(self, key, /) -> Any:
         """Delete self[key]."""
         ...
@@ -228,6 +230,8 @@ class Tensor:
         ...
     def __rand__(self, value, /) -> Any:
         """Return value&self."""
+        ...
+    def __reduce_ex__(self, protocol) -> Any:
         ...
     def __repr__(self) -> Any:
         ...
@@ -573,7 +577,7 @@ class Tensor:
         """`count_nonzero(dim=None)`: int64 counts of nonzero elements."""
         ...
     def cpu(self, /) -> Any:
-        """`cpu()`: already on the CPU, returns self."""
+        """`cpu()`: self when already on the CPU, else a copy there."""
         ...
     def cross(self, *args, **kwargs) -> Any:
         """``cross(input, other, dim=None)``: 3-vector cross product along ``dim`` (with no
@@ -597,8 +601,12 @@ class Tensor:
         ...
     @property
     def data(self) -> Any:
+        """`t.data = other`: replaces the values (same shape and dtype), outside autograd.
+        (PyTorch makes `t` share `other`'s memory instead; rgrad copies the values in.)
+        """
         ...
     def data_ptr(self, /) -> Any:
+        """The address of element 0 in host memory (0 for tensors on a GPU)."""
         ...
     def deg2rad(self, *args, **kwargs) -> Any:
         """``deg2rad(input)``: degrees to radians (integer inputs give float32).
@@ -1711,6 +1719,34 @@ def _activation_(input, name, approximate='none') -> Any:
     """In-place `relu_`/`sigmoid_`/`tanh_`/`silu_`/`gelu_` used by `nn.functional(..., inplace=True)`."""
     ...
 
+def _adadelta_step(params, grads, square_avgs, acc_deltas, steps, lr, rho, eps, weight_decay, maximize) -> Any:
+    """`_adadelta_step(params, grads, square_avgs, acc_deltas, steps, lr, rho, eps, weight_decay,
+    maximize)`.
+    """
+    ...
+
+def _adagrad_step(params, grads, sums, steps, lr, lr_decay, eps, weight_decay, maximize) -> Any:
+    """`_adagrad_step(params, grads, sums, steps, lr, lr_decay, eps, weight_decay, maximize)`."""
+    ...
+
+def _adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, eps, weight_decay, decoupled, maximize) -> Any:
+    """`_adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2,
+    eps, weight_decay, decoupled, maximize)`: Adam (AdamW with `decoupled`) over a group.
+    """
+    ...
+
+def _col2im(input, output_size, kernel_size, dilation, padding, stride) -> Any:
+    """`_col2im(input, output_size, kernel_size, dilation, padding, stride)`: (N, C*kh*kw, L) ->
+    (N, C, H, W), overlapping windows summed.
+    """
+    ...
+
+def _cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing) -> Any:
+    """`_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`: the
+    fused cross entropy of (M, C) logits at (M,) int64 class indices.
+    """
+    ...
+
 def _einsum(equation, operands) -> Any:
     """`_einsum(equation, operands)`: einsum over a list of tensors (see `rgrad.einsum`)."""
     ...
@@ -1723,8 +1759,96 @@ def _hardtanh(input, min_val, max_val) -> Any:
     """`hardtanh(input, min_val, max_val)` (relu6 and hardsigmoid build on it)."""
     ...
 
+def _im2col(input, kernel_size, dilation, padding, stride) -> Any:
+    """`_im2col(input, kernel_size, dilation, padding, stride)`: (N, C, H, W) -> (N, C*kh*kw, L)."""
+    ...
+
+def _layer_norm(input, k, weight, bias, eps) -> Any:
+    """`_layer_norm(input, k, weight, bias, eps)`: layer norm over the last `k` dims."""
+    ...
+
 def _leaky_relu(input, negative_slope) -> Any:
     """`leaky_relu(input, negative_slope)`."""
+    ...
+
+def _linalg_cholesky(a, upper) -> Any:
+    """`linalg.cholesky(A, *, upper=False)`."""
+    ...
+
+def _linalg_cholesky_ex(a, upper, check_errors) -> Any:
+    """`linalg.cholesky_ex(A, *, upper=False, check_errors=False)` -> `(L, info)`."""
+    ...
+
+def _linalg_cond(a, p=None) -> Any:
+    """`linalg.cond(A, p=None)`."""
+    ...
+
+def _linalg_eigh(a, uplo) -> Any:
+    """`linalg.eigh(A, UPLO='L')` -> `(eigenvalues, eigenvectors)`."""
+    ...
+
+def _linalg_eigvalsh(a, uplo) -> Any:
+    """`linalg.eigvalsh(A, UPLO='L')`."""
+    ...
+
+def _linalg_inv_ex(a, check_errors) -> Any:
+    """`linalg.inv_ex(A, *, check_errors=False)` -> `(inverse, info)`."""
+    ...
+
+def _linalg_lstsq(a, b, rcond=None, driver=None) -> Any:
+    """`linalg.lstsq(A, B, rcond=None, *, driver=None)` -> `(solution, residuals, rank, singular_values)`."""
+    ...
+
+def _linalg_lu(a, pivot) -> Any:
+    """`linalg.lu(A, *, pivot=True)` -> `(P, L, U)`."""
+    ...
+
+def _linalg_lu_factor(a, pivot) -> Any:
+    """`linalg.lu_factor(A, *, pivot=True)` -> `(LU, pivots)`."""
+    ...
+
+def _linalg_lu_factor_ex(a, pivot, check_errors) -> Any:
+    """`linalg.lu_factor_ex(A, *, pivot=True, check_errors=False)` -> `(LU, pivots, info)`."""
+    ...
+
+def _linalg_lu_solve(lu, pivots, b, left, adjoint) -> Any:
+    """`linalg.lu_solve(LU, pivots, B, *, left=True, adjoint=False)`."""
+    ...
+
+def _linalg_matrix_exp(a) -> Any:
+    """`linalg.matrix_exp(A)`."""
+    ...
+
+def _linalg_matrix_power(a, n) -> Any:
+    """`linalg.matrix_power(A, n)`."""
+    ...
+
+def _linalg_matrix_rank(a, atol=None, rtol=None, hermitian=False) -> Any:
+    """`linalg.matrix_rank(A, *, atol=None, rtol=None, hermitian=False)`."""
+    ...
+
+def _linalg_pinv(a, atol=None, rtol=None, hermitian=False) -> Any:
+    """`linalg.pinv(A, *, atol=None, rtol=None, hermitian=False)`."""
+    ...
+
+def _linalg_qr(a, mode) -> Any:
+    """`linalg.qr(A, mode='reduced')` -> `(Q, R)`."""
+    ...
+
+def _linalg_slogdet(a) -> Any:
+    """`linalg.slogdet(A)` -> `(sign, logabsdet)`."""
+    ...
+
+def _linalg_solve(a, b, left) -> Any:
+    """`linalg.solve(A, B, *, left=True)`."""
+    ...
+
+def _linalg_solve_ex(a, b, left, check_errors) -> Any:
+    """`linalg.solve_ex(A, B, *, left=True, check_errors=False)` -> `(result, info)`."""
+    ...
+
+def _linalg_solve_triangular(a, b, upper, left, unitriangular) -> Any:
+    """`linalg.solve_triangular(A, B, *, upper, left=True, unitriangular=False)`."""
     ...
 
 def _linalg_svd(a, full_matrices=True) -> Any:
@@ -1747,12 +1871,50 @@ def _linear(input, weight, bias=None) -> Any:
     """`_linear(input, weight, bias=None)`: `input @ weight.T + bias` (see `rgrad.nn.functional.linear`)."""
     ...
 
+def _load_safetensors(path) -> Any:
+    """`_load_safetensors(path)`: `([(name, tensor), ...], metadata dict)` from a safetensors file."""
+    ...
+
+def _load_safetensors_bytes(data) -> Any:
+    """`_load_safetensors_bytes(data)`: as `_load_safetensors`, from the bytes of a file."""
+    ...
+
 def _lu_unpack(lu, pivots, unpack_data, unpack_pivots) -> Any:
     """`lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True)` -> `(P, L, U)`."""
     ...
 
 def _matrix_norm(a, ord, dim, keepdim=False, *, dtype=None) -> Any:
     """`rgrad.linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None)`."""
+    ...
+
+def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode) -> Any:
+    """`_max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)`: `(values, indices)`
+    of (N, C, H, W) input.
+    """
+    ...
+
+def _record_function(name, inputs, outputs, differentiable, saved, saved_output, backward) -> Any:
+    """`_record_function(name, inputs, outputs, differentiable, saved, saved_output, backward)`:
+    attaches `outputs` (fresh tensors) to the graph; `backward(saved, grads)` is called with
+    the saved tensors and one gradient per output and returns one gradient (or None) per
+    input. `saved_output[j]` is the index in `outputs` of saved tensor j, or -1.
+    """
+    ...
+
+def _rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, steps, lr, alpha, eps, weight_decay, momentum, centered, maximize) -> Any:
+    """`_rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, steps, lr, alpha,
+    eps, weight_decay, momentum, centered, maximize)`.
+    """
+    ...
+
+def _safetensors_bytes(names, tensors, metadata=None) -> Any:
+    """`_safetensors_bytes(names, tensors, metadata)`: the bytes of a safetensors file (for
+    `rgrad.save` into a file object).
+    """
+    ...
+
+def _save_safetensors(path, names, tensors, metadata=None) -> Any:
+    """`_save_safetensors(path, names, tensors, metadata)`: writes one safetensors file."""
     ...
 
 def _set_grad_enabled(on) -> Any:
@@ -1764,6 +1926,13 @@ def _set_return_types(types) -> Any:
     ...
 
 def _set_size_class(cls) -> Any:
+    """Registers `rgrad.Size` (called once by `rgrad/__init__.py`)."""
+    ...
+
+def _sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay, nesterov, maximize) -> Any:
+    """`_sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay,
+    nesterov, maximize)`: returns the momentum buffers (new ones where None was given).
+    """
     ...
 
 def _silu(input) -> Any:
@@ -1859,7 +2028,7 @@ def empty_cache() -> Any:
     ...
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Uninitialised with `input`'s shape and dtype."""
+    """Uninitialised with `input`'s shape, dtype and device."""
     ...
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
@@ -1931,7 +2100,7 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
     ...
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Ones with `input`'s shape and dtype."""
+    """Ones with `input`'s shape, dtype and device."""
     ...
 
 def promote_types(a, b) -> Any:
@@ -1943,7 +2112,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     ...
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Uniform [0, 1) with `input`'s shape and dtype."""
+    """Uniform [0, 1) with `input`'s shape, dtype and device."""
     ...
 
 def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
@@ -1959,7 +2128,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     ...
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Standard normal with `input`'s shape and dtype."""
+    """Standard normal with `input`'s shape, dtype and device."""
     ...
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Any:
@@ -2015,5 +2184,5 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     ...
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Zeros with `input`'s shape and dtype."""
+    """Zeros with `input`'s shape, dtype and device."""
     ...

@@ -1,6 +1,7 @@
 //! Tape-based reverse-mode autograd (DESIGN §4).
 
 pub mod engine;
+pub mod function;
 pub mod gradcheck;
 pub mod grad_mode;
 pub mod node;

@@ -24,6 +24,36 @@ pub fn upload<T: Element>(t: &Tensor, data: &[T]) -> Result<()> {
     }
 }
 
+/// The raw bytes of the contiguous `t`, in host memory, in the CPU's byte order (what a
+/// file format stores, e.g. safetensors; bool is one byte, 0 or 1).
+pub fn read_bytes(t: &Tensor) -> Result<Vec<u8>> {
+    debug_assert!(dense(t));
+    match t.device() {
+        Device::Cpu => {
+            let n = t.numel() * t.dtype().size();
+            // SAFETY: `t` holds `n` contiguous bytes
+            Ok(unsafe { std::slice::from_raw_parts(host_ptr(t) as *const u8, n) }.to_vec())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "read_bytes")),
+    }
+}
+
+/// Copies raw bytes into the fresh contiguous `t` (the inverse of [`read_bytes`]). The caller
+/// has checked that they are valid values of `t`'s dtype (a bool byte is 0 or 1).
+pub fn upload_bytes(t: &Tensor, data: &[u8]) -> Result<()> {
+    if !(dense(t) && t.numel() * t.dtype().size() == data.len()) {
+        return Err(Error::Runtime(format!("upload: {} bytes into a {} tensor of {} elements", data.len(), t.dtype(), t.numel())));
+    }
+    match t.device() {
+        Device::Cpu => {
+            // SAFETY: `t` holds `data.len()` contiguous bytes, and is fresh
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), host_ptr(t), data.len()) };
+            Ok(())
+        }
+        d @ Device::Gpu(_) => Err(no_kernels(d, "upload_bytes")),
+    }
+}
+
 /// Returns freed large buffers the allocators keep for reuse to the system.
 pub fn empty_cache() {
     crate::cpu::alloc::empty_cache()

@@ -12,6 +12,8 @@ pub mod iter;
 pub mod index;
 pub mod kernels;
 pub mod linalg;
+pub mod nn;
+pub mod optim;
 pub mod par;
 pub mod reduce;
 pub mod reduce_op;

@@ -99,7 +99,8 @@ fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor>
         Atanh => g.div(&one_minus(&x.mul(x)?)?)?,
         Sigmoid => g.mul(&y.mul(&one_minus(y)?)?)?,
         // relu'(0) = 0, as PyTorch
-        Relu => piecewise_linear_grad("ThresholdBackwardBackward0", g, x, &x.gt_t(&zero)?, 0.0)?,
+        // one fused pass (a NaN input passes the gradient, as PyTorch)
+        Relu => x.threshold_backward(g, 0.0)?,
         Gelu => {
             // Phi(x) + x phi(x)
             let cdf = x.mul_scalar(std::f64::consts::FRAC_1_SQRT_2)?.erf()?.add(&one)?.mul_scalar(0.5)?;

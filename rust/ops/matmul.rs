@@ -544,13 +544,55 @@ fn check_scalar_kinds(_d: DType, _beta: Scalar, _alpha: Scalar) -> Result<()> {
     Ok(())
 }
 
-/// `nn.functional.linear(input, weight, bias)`: `input @ weight.T + bias`
-/// (fused into one addmm for a 2-D input with a bias).
+/// `nn.functional.linear(input, weight, bias)`: `input @ weight.T + bias`.
+///
+/// With a 2-D weight, the input's leading dims are flattened into rows and the product is one
+/// addmm (or mm), whatever the input's rank; its backward gives the weight's gradient as
+/// `g^T @ x`, contiguous in the weight's own layout (so accumulating it into `.grad` needs no
+/// transposing copy), the input's as `g @ W` and the bias's as the column sums of `g`.
 pub fn linear(input: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
-    let wt = weight.t()?;
-    match bias {
-        Some(b) if input.rank() == 2 && weight.rank() == 2 => b.addmm(input, &wt, Scalar::Int(1), Scalar::Int(1)),
-        Some(b) => input.matmul(&wt)?.add(b),
-        None => input.matmul(&wt),
+    let r = input.rank();
+    let fused = weight.rank() == 2 && r >= 1 && weight.shape()[1] > 0 && input.shape()[r - 1] == weight.shape()[1] && bias.is_none_or(|b| b.rank() <= 1);
+    if !fused {
+        let wt = weight.t()?;
+        return match bias {
+            Some(b) => input.matmul(&wt)?.add(b),
+            None => input.matmul(&wt),
+        };
     }
+    let (k, n) = (weight.shape()[1], weight.shape()[0]);
+    let rows = input.numel() / k;
+    let mut out_shape = input.shape()[..r - 1].to_vec();
+    out_shape.push(n);
+    let x2 = input.detach().reshape_to(&[rows, k])?;
+    let out2 = crate::autograd::no_grad(|| -> Result<Tensor> {
+        let wt = weight.detach().t()?;
+        match bias {
+            Some(b) => b.detach().addmm(&x2, &wt, Scalar::Int(1), Scalar::Int(1)),
+            None => x2.mm(&wt),
+        }
+    })?;
+    // the rows as the output's shape: a new root over the product's (contiguous) storage
+    let out = Tensor::from_parts(std::sync::Arc::clone(out2.storage()), crate::layout::Layout::contiguous(&out_shape), out2.dtype());
+    let mut inputs = vec![input, weight];
+    if let Some(b) = bias {
+        inputs.push(b);
+    }
+    if needs_grad(&inputs) {
+        let (gi, gw) = (input.requires_grad(), weight.requires_grad());
+        let in_shape = input.shape().to_vec();
+        let has_bias = bias.is_some();
+        record("AddmmBackward0", &out, &inputs, vec![input.clone(), weight.clone()], move |s, g| {
+            let (x, w) = (&s[0], &s[1]);
+            let g2 = g.reshape_to(&[rows, n])?;
+            let dx = if gi { Some(g2.mm(w)?.reshape_to(&in_shape)?) } else { None };
+            let dw = if gw { Some(g2.t()?.mm(&x.reshape_to(&[rows, k])?)?) } else { None };
+            let mut grads = vec![dx, dw];
+            if has_bias {
+                grads.push(Some(g2.sum_dims(Some(&[0]), false, None)?));
+            }
+            Ok(grads)
+        });
+    }
+    Ok(out)
 }

@@ -17,6 +17,8 @@ pub mod masked;
 pub mod matmul;
 pub mod random;
 pub mod rearrange;
+pub mod nn;
+pub mod optim;
 pub mod reduce;
 pub mod reduce_scan;
 pub mod reduce_stats;

@@ -6,6 +6,10 @@ use pyo3::PyErr;
 
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
+        // an exception raised by a Python backward (autograd.Function) comes back as itself
+        if let Some(raised) = super::function::take_raised() {
+            return raised;
+        }
         match e {
             Error::Runtime(m) => PyRuntimeError::new_err(m),
             Error::Index(m) => PyIndexError::new_err(m),

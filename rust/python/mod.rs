@@ -7,15 +7,19 @@ mod creation;
 mod dtype;
 mod elementwise;
 mod errors;
+mod function;
 mod indexing;
 mod joining;
 mod linalg;
 mod matmul;
+mod nn;
 mod numpy;
 mod object;
 mod pytensor;
+mod optim;
 mod random;
 mod reduce;
+mod serialize;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -55,5 +59,9 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     matmul::register(m)?;
     linalg::register(m)?;
     random::register(m)?;
+    nn::register(m)?;
+    optim::register(m)?;
+    serialize::register(m)?;
+    function::register(m)?;
     Ok(())
 }

@@ -236,6 +236,28 @@ impl PyTensor {
     fn data(&self) -> PyTensor {
         PyTensor::new(self.inner.detach())
     }
+    /// `t.data = other`: replaces the values (same shape and dtype), outside autograd.
+    /// (PyTorch makes `t` share `other`'s memory instead; rgrad copies the values in.)
+    #[setter]
+    fn set_data(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let v = super::convert::tensor_arg(value, "data")?;
+        let t = &self.inner;
+        if v.shape() != t.shape() || v.dtype() != t.dtype() {
+            return Err(Error::Runtime(format!(
+                "rgrad: `.data =` needs a tensor of the same shape and dtype ({} {}), got {} {}: rgrad copies the values in \
+                 (PyTorch swaps the storage); use `t = new_tensor` or `t.copy_(...)` instead",
+                crate::shape::fmt_shape(t.shape()),
+                t.dtype().name(),
+                crate::shape::fmt_shape(v.shape()),
+                v.dtype().name()
+            ))
+            .into());
+        }
+        if !v.same_storage(t) || v.storage_offset() != t.storage_offset() {
+            crate::autograd::no_grad(|| t.copy_(&v))?;
+        }
+        Ok(())
+    }
 
     // ---------- autograd attributes ----------
 

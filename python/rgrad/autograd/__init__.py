@@ -7,6 +7,8 @@ from .._rgrad import _set_grad_enabled, backward, grad, gradcheck, is_grad_enabl
 from .._rgrad import Node  # noqa: F401
 from .graph import Graph, GraphvizNotFound, graph  # noqa: F401,E402  (the function shadows its module's name)
 from .._rgrad import tensor as _tensor
+from . import function  # noqa: F401
+from .function import Function, FunctionCtx, Variable, once_differentiable  # noqa: F401
 
 
 class _DecoratorContext:
@@ -26,7 +28,8 @@ class _DecoratorContext:
 
 
 class no_grad(_DecoratorContext):
-    """Disables gradient recording inside the block (or the decorated function).
+    """Disables gradient recording inside the block (or the decorated function; ``@no_grad``
+    and ``@no_grad()`` both work).
 
     >>> x = rgrad.ones(2, requires_grad=True)
     >>> with rgrad.no_grad():
@@ -40,7 +43,12 @@ class no_grad(_DecoratorContext):
     False
     """
 
-    def __init__(self):
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func=None):
         self.prev = False
 
     def __enter__(self):
@@ -67,6 +75,11 @@ class inference_mode(_DecoratorContext):
     >>> y.requires_grad
     False
     """
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # used as a bare decorator: @inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
@@ -108,7 +121,12 @@ class enable_grad(_DecoratorContext):
     True
     """
 
-    def __init__(self):
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func=None):
         self.prev = True
 
     def __enter__(self):

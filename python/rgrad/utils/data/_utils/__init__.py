@@ -1,0 +1,3 @@
+"""Helpers of the DataLoader (as ``torch.utils.data._utils``)."""
+
+from . import collate  # noqa: F401
