@@ -47,6 +47,8 @@ from .autograd import enable_grad, inference_mode, is_inference_mode_enabled, no
 from ._rgrad import is_grad_enabled  # noqa: E402
 from . import autograd  # noqa: E402
 from . import linalg, nn, optim, return_types  # noqa: E402,F401
+from . import __config__  # noqa: E402,F401
+from .__config__ import show_config  # noqa: E402,F401
 
 
 # ---------- legacy tensor types: rgrad.FloatTensor([1, 2]), isinstance(t, rgrad.FloatTensor) ----------

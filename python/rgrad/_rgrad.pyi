@@ -1530,6 +1530,14 @@ def _activation_(input, name, approximate='none') -> Any:
     """In-place `relu_`/`sigmoid_`/`tanh_`/`silu_`/`gelu_` used by `nn.functional(..., inplace=True)`."""
     ...
 
+def _config() -> Any:
+    """The configuration `rgrad.__config__.show()` prints, as a dict (private)."""
+    ...
+
+def _cpu_isa_levels() -> Any:
+    """The instruction-set levels this CPU can run, lowest first (private: for tests)."""
+    ...
+
 def _einsum(equation, operands) -> Any:
     """`_einsum(equation, operands)`: einsum over a list of tensors (see `rgrad.einsum`)."""
     ...
@@ -1552,6 +1560,13 @@ def _linear(input, weight, bias=None) -> Any:
 
 def _matrix_norm(a, ord, dim, keepdim=False, *, dtype=None) -> Any:
     """`rgrad.linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None)`."""
+    ...
+
+def _set_cpu_isa(level) -> Any:
+    """Switches the instruction set the hand-written kernels use: ``'baseline'``, ``'avx2'`` or
+    ``'avx512'`` (private: for tests and comparisons; ``RGRAD_CPU_ISA`` caps it at start).
+    Raises ``RuntimeError`` when this CPU lacks the level. Returns the previous level.
+    """
     ...
 
 def _set_grad_enabled(on) -> Any:
@@ -1683,6 +1698,10 @@ def get_default_dtype() -> Any:
     """The default floating dtype (float32 unless changed with `set_default_dtype`)."""
     ...
 
+def get_num_threads() -> Any:
+    """The number of threads rgrad's CPU kernels use (as ``torch.get_num_threads``)."""
+    ...
+
 def get_rng_state() -> Any:
     """`get_rng_state()`: the default generator's state (see `Generator.get_state`)."""
     ...
@@ -1785,6 +1804,16 @@ def seed() -> Any:
 
 def set_default_dtype(d) -> Any:
     """Sets the default floating dtype (float32 or float64) used by creators and promotion."""
+    ...
+
+def set_num_threads(n) -> Any:
+    """Sets the number of threads rgrad's CPU kernels use (as ``torch.set_num_threads``).
+
+    Takes effect at once, for every later operation. The start value comes from
+    ``RGRAD_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the number of CPUs rgrad may run on.
+    Results do not depend on the thread count (see docs/threads.md for the few that may
+    differ in the last bit).
+    """
     ...
 
 def set_rng_state(new_state) -> Any:

@@ -13,6 +13,7 @@
 use crate::dtype::{DType, Scalar};
 use crate::tensor::scalar_as;
 use rayon::prelude::*;
+use crate::cpu::par;
 
 /// One operand of a batched product: base pointer (at its offset), strides in
 /// *elements*: per batch dim, then rows, then columns. Zero strides broadcast.
@@ -172,18 +173,18 @@ unsafe fn run_plain<T: Arith + crate::cpu::Element>(g: &Gemm) {
             acc,
         )
     };
-    if offs.len() * work < PAR_WORK_MIN || rayon::current_num_threads() <= 1 {
+    if offs.len() * work < PAR_WORK_MIN || par::threads() <= 1 {
         let mut acc = Vec::new();
         for off in &offs {
             one(off, &mut acc);
         }
-    } else if offs.len() >= rayon::current_num_threads() {
-        offs.par_iter().for_each_init(Vec::new, |acc, off| one(off, acc));
+    } else if offs.len() >= par::threads() {
+        par::install(|| offs.par_iter().for_each_init(Vec::new, |acc, off| one(off, acc)));
     } else {
         // few big products: split each one's rows
         for off in &offs {
-            let rows_per = g.m.div_ceil(rayon::current_num_threads() * 4).max(1);
-            (0..g.m.div_ceil(rows_per)).into_par_iter().for_each_init(Vec::new, |acc, blk| {
+            let rows_per = g.m.div_ceil(par::threads() * 4).max(1);
+            par::install(|| (0..g.m.div_ceil(rows_per)).into_par_iter().for_each_init(Vec::new, |acc, blk| {
                 let r0 = blk * rows_per;
                 let rows = rows_per.min(g.m - r0);
                 let sub = Gemm {
@@ -207,7 +208,7 @@ unsafe fn run_plain<T: Arith + crate::cpu::Element>(g: &Gemm) {
                     beta,
                     acc,
                 )
-            });
+            }));
         }
     }
 }
@@ -220,7 +221,7 @@ unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
     let alpha: T = scalar_as(g.alpha);
     let beta: Option<T> = g.beta.map(scalar_as);
     let offs = batch_offsets(g);
-    let threads = rayon::current_num_threads();
+    let threads = par::threads();
     if threads <= 1 || offs.len() * work < PAR_WORK_MIN {
         for off in &offs {
             crate_part::<T>(g, off, 0, if g.m >= g.n { g.m } else { g.n }, g.m >= g.n, alpha, beta);

@@ -395,7 +395,7 @@ pub fn svd_batched<T: Real>(a: &[T], batch: usize, m: usize, n: usize, mode: Svd
         svd_one(&a[b * asz..(b + 1) * asz], m, n, mode, uo, so, vo)
     };
     let ok: Vec<bool> = if batch > 1 && k * k * k.max(1) * batch >= 4096 {
-        (0..batch).into_par_iter().map(work).collect()
+        crate::cpu::par::install(|| (0..batch).into_par_iter().map(work).collect())
     } else {
         (0..batch).map(work).collect()
     };

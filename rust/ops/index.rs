@@ -804,7 +804,7 @@ impl Tensor {
         // split along a dim other than `d`: destinations of different slices never meet
         let split = (0..shape.len()).filter(|&s| s != d).max_by_key(|&s| shape[s]);
         let total: usize = shape.iter().product();
-        let threads = rayon::current_num_threads();
+        let threads = crate::cpu::par::threads();
         let mut plans = Vec::new();
         match split {
             Some(s) if total >= crate::cpu::PARALLEL_MIN && threads > 1 && shape[s] > 1 => {

@@ -689,8 +689,7 @@ impl Tensor {
                 }
             };
             if out.numel() >= crate::cpu::PARALLEL_MIN && mats > 1 {
-                use rayon::prelude::*;
-                (0..mats).into_par_iter().for_each(zero_mat);
+                crate::cpu::par::for_each_task(mats, zero_mat);
             } else {
                 (0..mats).for_each(zero_mat);
             }

@@ -2,6 +2,7 @@
 //! parsing and conversion live here; all semantics are in the crate.
 
 mod autograd;
+mod config;
 mod convert;
 mod creation;
 mod dtype;
@@ -72,5 +73,6 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     matmul::register(m)?;
     linalg::register(m)?;
     random::register(m)?;
+    config::register(m)?;
     Ok(())
 }

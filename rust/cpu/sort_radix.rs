@@ -1,0 +1,232 @@
+//! Stable radix sort of one long row into values and int64 indices (`sort.rs` calls it for
+//! rows of at least `sort::RADIX_MIN` elements).
+//!
+//! Keys are the order-preserving unsigned integers of `SortKey` (NaN last, -0.0 == 0.0).
+//!
+//! 1. One pass finds the smallest and largest key: bits above their highest differing bit
+//!    are the same for every key and are never looked at again.
+//! 2. MSD pass: the top `MSD_BITS` of the bits that vary pick one of up to 2048 buckets;
+//!    (key, index) items are scattered into them (histograms per chunk of the row, so
+//!    chunks run in parallel and the scatter stays stable).
+//! 3. Each bucket (a few tens of KB for a million random floats: it stays in L2) is sorted
+//!    on its remaining bits by LSD passes of up to 11 bits, all histograms counted in one
+//!    read; a digit every item shares costs no pass. Buckets run in parallel, and each
+//!    writes its values and indices as soon as it is sorted.
+//!
+//! Every step is stable, so ties keep their input order (PyTorch's `stable=True`).
+//! The result does not depend on the thread count: chunks only change who counts what.
+
+use crate::cpu::alloc;
+use crate::cpu::iter::SendPtr;
+use crate::cpu::par;
+use crate::cpu::sort::{RadixKey, SortKey};
+use std::ptr::NonNull;
+
+/// Width of the MSD digit (2048 buckets).
+const MSD_BITS: u32 = 11;
+/// Widest LSD digit inside a bucket (2048-entry histograms, 8 KB).
+const LSD_MAX_BITS: u32 = 11;
+/// Buckets this small are sorted by insertion.
+const INSERTION_MAX: usize = 48;
+/// Elements per chunk of the parallel passes over the whole row.
+const CHUNK: usize = 1 << 16;
+/// Rows at least this long are sorted by several threads.
+const PARALLEL_ROW: usize = 1 << 17;
+
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Item<K> {
+    key: K,
+    idx: u32,
+}
+
+/// A scratch array of `n` items from the crate's buffer cache (reused buffers are already
+/// faulted in: a fresh 8 MB one costs ~2000 page faults).
+struct Scratch<T> {
+    ptr: NonNull<u8>,
+    cap: usize,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<T: Copy> Scratch<T> {
+    fn new(n: usize) -> Scratch<T> {
+        let (ptr, cap, _) = alloc::allocate((n * std::mem::size_of::<T>()).max(1)).expect("out of memory in sort");
+        Scratch { ptr, cap, _t: std::marker::PhantomData }
+    }
+    fn get(&self) -> *mut T {
+        self.ptr.as_ptr() as *mut T
+    }
+}
+
+impl<T> Drop for Scratch<T> {
+    fn drop(&mut self) {
+        alloc::release(self.ptr, self.cap);
+    }
+}
+
+/// Sorts one row (`len` elements at `x`, element stride `xs`) into `vals` / `idx` (strides
+/// `vs`, `is`). `len` fits in u32.
+///
+/// # Safety
+/// The pointers must hold `len` elements at their strides; the outputs must not overlap.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn sort_long<T: SortKey>(x: *const T, xs: isize, len: usize, descending: bool, vals: *mut T, vs: isize, idx: *mut i64, is: isize) {
+    let n = len;
+    // below this the row is one task (rows are then usually sorted in parallel by the caller)
+    let parallel = n >= PARALLEL_ROW;
+    let tasks = |k: usize, f: &(dyn Fn(usize) + Sync)| if parallel { par::for_each_task(k, f) } else { (0..k).for_each(f) };
+    let (xp, vp, ip) = (SendPtr(x as *mut u8), SendPtr(vals as *mut u8), SendPtr(idx as *mut u8));
+    let key_at = move |i: usize| -> T::Key {
+        let k = (*(xp.get() as *const T).offset(i as isize * xs)).key();
+        if descending { k.not() } else { k }
+    };
+    let chunks = n.div_ceil(CHUNK);
+    let chunk = |c: usize| (c * CHUNK, ((c + 1) * CHUNK).min(n));
+
+    // 1. the bits that vary
+    let bounds = par::map_tasks(if parallel { chunks } else { 1 }, |c| {
+        let (s, e) = if parallel { chunk(c) } else { (0, n) };
+        let (mut lo, mut hi) = (u64::MAX, 0u64);
+        for i in s..e {
+            let k = key_at(i).to_u64();
+            lo = lo.min(k);
+            hi = hi.max(k);
+        }
+        (lo, hi)
+    });
+    let (lo, hi) = bounds.iter().fold((u64::MAX, 0), |(l, h), &(a, b)| (l.min(a), h.max(b)));
+    let value = move |k: T::Key, i: u32| -> T {
+        match T::from_key(if descending { k.not() } else { k }) {
+            Some(v) => v,
+            None => *(xp.get() as *const T).offset(i as isize * xs),
+        }
+    };
+    if lo == hi {
+        // one key: the stable order is the input order
+        tasks(chunks, &|c| {
+            let (s, e) = chunk(c);
+            for j in s..e {
+                *(vp.get() as *mut T).offset(j as isize * vs) = *(xp.get() as *const T).offset(j as isize * xs);
+                *(ip.get() as *mut i64).offset(j as isize * is) = j as i64;
+            }
+        });
+        return;
+    }
+    let varying = 64 - (lo ^ hi).leading_zeros();
+    // about 64 items per bucket at least: a 2048-way split of a short row is all overhead
+    let msd = varying.min(MSD_BITS).min((usize::BITS - n.leading_zeros()).saturating_sub(6).max(1));
+    let shift = varying - msd;
+    let nb = 1usize << msd;
+    let digit = move |k: T::Key| ((k.to_u64() >> shift) as usize) & (nb - 1);
+
+    // 2. MSD histograms per chunk, then a stable scatter (bucket-major, chunk-minor)
+    let count = |c: usize| {
+        let (s, e) = chunk(c);
+        let mut h = vec![0u32; nb];
+        for i in s..e {
+            h[digit(key_at(i))] += 1;
+        }
+        h
+    };
+    let hists: Vec<Vec<u32>> = if parallel { par::map_tasks(chunks, count) } else { (0..chunks).map(count).collect() };
+    let mut starts = vec![0usize; nb + 1];
+    let mut offsets: Vec<Vec<usize>> = vec![vec![0; nb]; chunks];
+    let mut run = 0usize;
+    for b in 0..nb {
+        starts[b] = run;
+        for c in 0..chunks {
+            offsets[c][b] = run;
+            run += hists[c][b] as usize;
+        }
+    }
+    starts[nb] = n;
+    let a: Scratch<Item<T::Key>> = Scratch::new(n);
+    let b: Scratch<Item<T::Key>> = Scratch::new(n);
+    let (ap, bp) = (SendPtr(a.get() as *mut u8), SendPtr(b.get() as *mut u8));
+    let offsets = &offsets;
+    tasks(chunks, &|c| {
+        let (s, e) = chunk(c);
+        let mut off = offsets[c].clone();
+        let a = ap.get() as *mut Item<T::Key>;
+        for i in s..e {
+            let key = key_at(i);
+            let d = digit(key);
+            *a.add(off[d]) = Item { key, idx: i as u32 };
+            off[d] += 1;
+        }
+    });
+
+    // 3. each bucket: LSD passes on the bits below the MSD digit, then its outputs
+    let starts = &starts;
+    tasks(nb, &|bk| {
+        let (s, e) = (starts[bk], starts[bk + 1]);
+        if s == e {
+            return;
+        }
+        let a = std::slice::from_raw_parts_mut((ap.get() as *mut Item<T::Key>).add(s), e - s);
+        let b = std::slice::from_raw_parts_mut((bp.get() as *mut Item<T::Key>).add(s), e - s);
+        let sorted: &[Item<T::Key>] = sort_bucket(a, b, shift);
+        let (vals, idx) = (vp.get() as *mut T, ip.get() as *mut i64);
+        for (k, it) in sorted.iter().enumerate() {
+            let j = (s + k) as isize;
+            *vals.offset(j * vs) = value(it.key, it.idx);
+            *idx.offset(j * is) = it.idx as i64;
+        }
+    });
+}
+
+/// Stable sort of `a` by the low `bits` bits of its keys (the higher ones are equal);
+/// `b` is scratch of the same length. Returns whichever of the two holds the result.
+fn sort_bucket<'a, K: RadixKey>(a: &'a mut [Item<K>], b: &'a mut [Item<K>], bits: u32) -> &'a [Item<K>] {
+    let n = a.len();
+    if n <= 1 || bits == 0 {
+        return a;
+    }
+    if n <= INSERTION_MAX {
+        for i in 1..n {
+            let it = a[i];
+            let mut j = i;
+            while j > 0 && a[j - 1].key > it.key {
+                a[j] = a[j - 1];
+                j -= 1;
+            }
+            a[j] = it;
+        }
+        return a;
+    }
+    // digits no wider than the bucket needs (a 2048-entry histogram for 100 items is waste)
+    let widest = (usize::BITS - n.leading_zeros()).clamp(8, LSD_MAX_BITS);
+    let passes = bits.div_ceil(widest);
+    let width = bits.div_ceil(passes);
+    let size = 1usize << width;
+    let mask = (size - 1) as u64;
+    // all histograms in one read
+    let mut hist = vec![0u32; size * passes as usize];
+    for it in a.iter() {
+        let k = it.key.to_u64();
+        for p in 0..passes as usize {
+            hist[p * size + ((k >> (p as u32 * width)) & mask) as usize] += 1;
+        }
+    }
+    let (mut src, mut dst) = (a, b);
+    for p in 0..passes as usize {
+        let h = &mut hist[p * size..(p + 1) * size];
+        if h.iter().any(|&c| c as usize == n) {
+            continue; // every item has this digit: nothing moves
+        }
+        let mut run = 0u32;
+        for c in h.iter_mut() {
+            let v = *c;
+            *c = run;
+            run += v;
+        }
+        let sh = p as u32 * width;
+        for it in src.iter() {
+            let d = ((it.key.to_u64() >> sh) & mask) as usize;
+            // SAFETY: the prefix sums place every item inside dst
+            unsafe { *dst.get_unchecked_mut(h[d] as usize) = *it };
+            h[d] += 1;
+        }
+        std::mem::swap(&mut src, &mut dst);
+    }
+    src
+}
