@@ -84,12 +84,12 @@ def _einsum_attn(lib):
 
 
 CASES = [
-    Case("mm 256x256 f32", _mm(256), ">= 0.8x torch GFLOPS", flops=2 * 256**3),
-    Case("mm 1024x1024 f32", _mm(1024), ">= 0.9x torch GFLOPS", flops=2 * 1024**3),
-    Case("mm 2048x2048 f32", _mm(2048), ">= 0.9x torch GFLOPS", flops=2 * 2048**3),
-    Case("mm 1024x1024 f64", _mm(1024, "float64"), ">= 0.8x torch GFLOPS", flops=2 * 1024**3),
-    Case("bmm 512 x (64x64 @ 64x64) f32", _bmm(512, 64), ">= 0.8x torch GFLOPS", flops=2 * 512 * 64**3),
-    Case("x @ W.T 64x784 @ 784x256 f32", _linear_layer, ">= 0.8x torch GFLOPS", flops=2 * 64 * 784 * 256),
+    Case("mm 256x256 f32", _mm(256), ">= 0.95x torch GFLOPS", flops=2 * 256**3),
+    Case("mm 1024x1024 f32", _mm(1024), ">= 0.95x torch GFLOPS", flops=2 * 1024**3),
+    Case("mm 2048x2048 f32", _mm(2048), ">= 0.95x torch GFLOPS", flops=2 * 2048**3),
+    Case("mm 1024x1024 f64", _mm(1024, "float64"), ">= 0.95x torch GFLOPS", flops=2 * 1024**3),
+    Case("bmm 512 x (64x64 @ 64x64) f32", _bmm(512, 64), ">= 0.95x torch GFLOPS", flops=2 * 512 * 64**3),
+    Case("x @ W.T 64x784 @ 784x256 f32", _linear_layer, ">= 0.95x torch GFLOPS", flops=2 * 64 * 784 * 256),
     Case("linear fwd+bwd 64x784 -> 256 f32", _linear_fwd_bwd, "(info)", flops=3 * 2 * 64 * 784 * 256),
     Case("a.T @ a 1024 f32 (strided input)", _transposed(1024), "(info)", flops=2 * 1024**3),
     Case("einsum bhqd,bhkd->bhqk 8x8x128x64 f32", _einsum_attn, "(info)", flops=2 * 64 * 128 * 128 * 64),

@@ -44,6 +44,53 @@ def load_cases():
     return cases
 
 
+def lscpu_model():
+    """The CPU model as `lscpu` prints it, and whether the CPU has AVX-512."""
+    import platform
+    import subprocess
+
+    model, flags = None, ""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+        for line in out.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "Model name" and model is None:
+                model = value.strip()
+            elif key.strip() == "Flags":
+                flags = value
+    except (OSError, subprocess.SubprocessError):
+        pass
+    if model is None or not flags:
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if key.strip() == "model name" and model is None:
+                        model = value.strip()
+                    elif key.strip() == "flags" and not flags:
+                        flags = value
+        except OSError:
+            pass
+    return model or platform.processor() or platform.machine(), "avx512f" in flags.split()
+
+
+def print_config(libs):
+    """What the numbers were measured on: the CPU, rgrad's configuration, the other libraries."""
+    model, avx512 = lscpu_model()
+    print(f"Model name: {model}  (AVX-512: {'yes' if avx512 else 'no'}, logical CPUs: {os.cpu_count()})")
+    if "rgrad" in libs:
+        import rgrad
+
+        print(rgrad.__config__.show(), end="")
+    if "torch" in libs:
+        import torch
+
+        print(f"torch {torch.__version__}, threads={torch.get_num_threads()}, CPU capability {torch.backends.cpu.get_cpu_capability()}")
+    import numpy
+
+    print(f"numpy {numpy.__version__}")
+
+
 def fmt_time(s):
     if s is None:
         return "-"
@@ -59,13 +106,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=1, help="interleaved timing rounds per case")
     args = ap.parse_args()
     libs = [lib for lib in LIBS if available(lib)]
-    if "torch" in libs:
-        import torch
-
-        print(f"torch {torch.__version__}, threads={torch.get_num_threads()}")
-    import numpy
-
-    print(f"numpy {numpy.__version__}")
+    print_config(libs)
     min_time = 0.02 if args.quick else 0.3
     rounds = max(1, args.rounds)
     spread = " rg/torch range |" if rounds > 1 else ""

@@ -55,6 +55,8 @@ from . import linalg, nn, optim, return_types  # noqa: E402,F401
 from . import cuda, utils  # noqa: E402,F401
 from ._default_device import get_default_device, set_default_device  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
+from . import __config__  # noqa: E402,F401
+from .__config__ import show_config  # noqa: E402,F401
 
 
 # ---------- legacy tensor types: rgrad.FloatTensor([1, 2]), isinstance(t, rgrad.FloatTensor) ----------

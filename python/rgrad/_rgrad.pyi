@@ -1741,6 +1741,14 @@ def _col2im(input, output_size, kernel_size, dilation, padding, stride) -> Any:
     """
     ...
 
+def _config() -> Any:
+    """The configuration `rgrad.__config__.show()` prints, as a dict (private)."""
+    ...
+
+def _cpu_isa_levels() -> Any:
+    """The instruction-set levels this CPU can run, lowest first (private: for tests)."""
+    ...
+
 def _cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing) -> Any:
     """`_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`: the
     fused cross entropy of (M, C) logits at (M,) int64 class indices.
@@ -1917,6 +1925,13 @@ def _save_safetensors(path, names, tensors, metadata=None) -> Any:
     """`_save_safetensors(path, names, tensors, metadata)`: writes one safetensors file."""
     ...
 
+def _set_cpu_isa(level) -> Any:
+    """Switches the instruction set the hand-written kernels use: ``'baseline'``, ``'avx2'`` or
+    ``'avx512'`` (private: for tests and comparisons; ``RGRAD_CPU_ISA`` caps it at start).
+    Raises ``RuntimeError`` when this CPU lacks the level. Returns the previous level.
+    """
+    ...
+
 def _set_grad_enabled(on) -> Any:
     """Turns gradient recording on or off for this thread (used by the grad-mode context managers)."""
     ...
@@ -2053,6 +2068,10 @@ def get_default_dtype() -> Any:
     """The default floating dtype (float32 unless changed with `set_default_dtype`)."""
     ...
 
+def get_num_threads() -> Any:
+    """The number of threads rgrad's CPU kernels use (as ``torch.get_num_threads``)."""
+    ...
+
 def get_rng_state() -> Any:
     """`get_rng_state()`: the default generator's state (see `Generator.get_state`)."""
     ...
@@ -2155,6 +2174,15 @@ def seed() -> Any:
 
 def set_default_dtype(d) -> Any:
     """Sets the default floating dtype (float32 or float64) used by creators and promotion."""
+    ...
+
+def set_num_threads(n) -> Any:
+    """Sets the number of threads rgrad's CPU kernels use (as ``torch.set_num_threads``).
+
+    Takes effect at once, for every later operation. The start value comes from
+    ``RGRAD_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the number of CPUs rgrad may run on.
+    Results do not depend on the thread count: work is cut by the sizes only (docs/cpu.md).
+    """
     ...
 
 def set_rng_state(new_state) -> Any:

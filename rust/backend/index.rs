@@ -140,7 +140,7 @@ pub fn scatter_dim(dst: &Tensor, dim: usize, index: &Tensor, src: &Tensor, op: S
             // split along a dim other than `dim`: destinations of different slices never meet
             let split = (0..shape.len()).filter(|&s| s != dim).max_by_key(|&s| shape[s]);
             let total: usize = shape.iter().product();
-            let threads = rayon::current_num_threads();
+            let threads = crate::cpu::par::threads();
             let mut plans = Vec::new();
             match split {
                 Some(s) if total >= crate::cpu::PARALLEL_MIN && threads > 1 && shape[s] > 1 => {

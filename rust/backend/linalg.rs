@@ -63,9 +63,10 @@ fn scalars<E>(t: &Tensor) -> Vecs<E> {
 
 /// The one place that decides where a linalg kernel runs: today every tensor is on the CPU.
 /// The GPU backend's arm goes here: an explicit host round trip (see the module docs).
-fn on_host<R>(device: Device, cpu: impl FnOnce() -> Result<R>) -> Result<R> {
+fn on_host<R: Send>(device: Device, cpu: impl FnOnce() -> Result<R> + Send) -> Result<R> {
     match device {
-        Device::Cpu => cpu(),
+        // in rgrad's pool for the current thread count (faer's parallel code runs there)
+        Device::Cpu => crate::cpu::par::install(cpu),
         d @ Device::Gpu(_) => Err(super::no_kernels(d, "linalg")),
     }
 }

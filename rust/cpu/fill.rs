@@ -56,8 +56,7 @@ pub unsafe fn zero_triangle<T: Element>(base: *mut u8, mats: usize, rows: usize,
         }
     };
     if mats * rows * cols >= PARALLEL_MIN && mats > 1 {
-        use rayon::prelude::*;
-        (0..mats).into_par_iter().for_each(zero_mat);
+        crate::cpu::par::for_each_task(mats, zero_mat);
     } else {
         (0..mats).for_each(zero_mat);
     }

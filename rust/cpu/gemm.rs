@@ -13,6 +13,7 @@
 use crate::dtype::{DType, Scalar};
 use crate::dtype::scalar_as;
 use rayon::prelude::*;
+use crate::cpu::par;
 
 /// One operand of a batched product: base pointer (at its offset), strides in
 /// *elements*: per batch dim, then rows, then columns. Zero strides broadcast.
@@ -172,18 +173,18 @@ unsafe fn run_plain<T: Arith + crate::cpu::Element>(g: &Gemm) {
             acc,
         )
     };
-    if offs.len() * work < PAR_WORK_MIN || rayon::current_num_threads() <= 1 {
+    if offs.len() * work < PAR_WORK_MIN || par::threads() <= 1 {
         let mut acc = Vec::new();
         for off in &offs {
             one(off, &mut acc);
         }
-    } else if offs.len() >= rayon::current_num_threads() {
-        offs.par_iter().for_each_init(Vec::new, |acc, off| one(off, acc));
+    } else if offs.len() >= par::threads() {
+        par::install(|| offs.par_iter().for_each_init(Vec::new, |acc, off| one(off, acc)));
     } else {
         // few big products: split each one's rows
         for off in &offs {
-            let rows_per = g.m.div_ceil(rayon::current_num_threads() * 4).max(1);
-            (0..g.m.div_ceil(rows_per)).into_par_iter().for_each_init(Vec::new, |acc, blk| {
+            let rows_per = g.m.div_ceil(par::threads() * 4).max(1);
+            par::install(|| (0..g.m.div_ceil(rows_per)).into_par_iter().for_each_init(Vec::new, |acc, blk| {
                 let r0 = blk * rows_per;
                 let rows = rows_per.min(g.m - r0);
                 let sub = Gemm {
@@ -207,7 +208,7 @@ unsafe fn run_plain<T: Arith + crate::cpu::Element>(g: &Gemm) {
                     beta,
                     acc,
                 )
-            });
+            }));
         }
     }
 }
@@ -220,29 +221,37 @@ unsafe fn run_float<T: Arith + crate::cpu::Element>(g: &Gemm) {
     let alpha: T = scalar_as(g.alpha);
     let beta: Option<T> = g.beta.map(scalar_as);
     let offs = batch_offsets(g);
-    let threads = rayon::current_num_threads();
-    if threads <= 1 || offs.len() * work < PAR_WORK_MIN {
-        for off in &offs {
-            crate_part::<T>(g, off, 0, if g.m >= g.n { g.m } else { g.n }, g.m >= g.n, alpha, beta);
-        }
-        return;
-    }
-    // Work items: whole products when there are many, else column (or row) blocks of
-    // each product, several per thread so a busy core just takes fewer of them.
+    // Work items: whole products when there are many, else column (or row) blocks of each
+    // product. How a product is cut depends on the shapes only, never on the thread count,
+    // and so does the kernel (see `small_product`): the gemm crate's k-blocking differs with
+    // a block's shape, so a split that followed the thread count would change the last bits.
+    // The threads only decide who runs which block (with one thread, all of them in turn).
     // Every item runs single-threaded inside the gemm crate: one level of parallelism.
-    let want = threads * 4;
     let split_m = split_rows(g);
     let dim = if split_m { g.m } else { g.n };
-    let per = if offs.len() >= want { dim } else { dim.div_ceil(want.div_ceil(offs.len())).max(SPLIT_MIN).div_ceil(16) * 16 };
+    let per = if offs.len() * work < PAR_WORK_MIN || offs.len() >= BLOCK_TASKS {
+        dim
+    } else {
+        dim.div_ceil(BLOCK_TASKS.div_ceil(offs.len())).max(SPLIT_MIN).div_ceil(16) * 16
+    };
     let nblk = dim.div_ceil(per);
     let tasks = offs.len() * nblk;
+    let small = small_product(g.m, g.n, g.k);
     let offs = &offs;
-    crate::cpu::par::for_each_task(tasks, |t| {
+    let run = |t: usize| {
         let (p, blk) = (t / nblk, t % nblk);
         let lo = blk * per;
-        crate_part::<T>(g, &offs[p], lo, (lo + per).min(dim), split_m, alpha, beta);
-    });
+        crate_part::<T>(g, &offs[p], lo, (lo + per).min(dim), split_m, small, alpha, beta);
+    };
+    if par::threads() <= 1 || tasks == 1 {
+        (0..tasks).for_each(run);
+    } else {
+        crate::cpu::par::for_each_task(tasks, run);
+    }
 }
+
+/// Blocks a few large products are cut into (about; each at least `SPLIT_MIN` wide).
+const BLOCK_TASKS: usize = 16;
 
 /// Which way to cut one product into blocks for the threads. The gemm crate works on
 /// a row-major output as the transposed problem, re-packing the `b` columns of its
@@ -261,8 +270,8 @@ fn split_rows(g: &Gemm) -> bool {
     }
 }
 
-/// Products whose dims all lie in this range go to `matrixmultiply` (measured faster
-/// than the gemm crate for ~64..128-sized products, slower at 32 and at 256+).
+/// Without AVX-512, products whose dims all lie in this range go to `matrixmultiply` (measured
+/// faster than the gemm crate's AVX2 kernels for ~64..128-sized products, slower at 32 and 256+).
 const MM_SMALL_MIN: usize = 40;
 const MM_SMALL_MAX: usize = 192;
 
@@ -276,8 +285,21 @@ fn cast_val<T: 'static + Copy, U: 'static + Copy>(v: T) -> Option<U> {
 /// Smallest row/column block a product is split into across threads.
 const SPLIT_MIN: usize = 64;
 
-/// Output rows (or columns) `lo..hi` of one product, single-threaded, through the gemm crate.
-unsafe fn crate_part<T: 'static + Copy>(g: &Gemm, off: &[isize; 3], lo: usize, hi: usize, split_m: bool, alpha: T, beta: Option<T>) {
+/// Whether a product goes to `matrixmultiply` (decided on the whole product, so that all
+/// its blocks run the same kernel). Where the CPU has AVX-512 the gemm crate (x86-v4 kernels)
+/// was faster at every shape measured, 16³ to 256³ and the rectangular ones of the benchmarks,
+/// f32 and f64, one thread (`examples/gemm_crossover.rs`: e.g. 64³ f32 106 vs 79 GFLOPS, 128³
+/// 111 vs 93), so there every product goes to it; without AVX-512 the measured rule of the
+/// earlier AVX2 build stays.
+fn small_product(m: usize, n: usize, k: usize) -> bool {
+    let (mn, mx) = (m.min(n).min(k), m.max(n).max(k));
+    !crate::cpu::isa::gemm_kernels().starts_with("AVX-512") && (MM_SMALL_MIN..=MM_SMALL_MAX).contains(&mn) && mx <= MM_SMALL_MAX
+}
+
+/// Output rows (or columns) `lo..hi` of one product, single-threaded, through `matrixmultiply`
+/// (`small`) or the gemm crate.
+#[allow(clippy::too_many_arguments)]
+unsafe fn crate_part<T: 'static + Copy>(g: &Gemm, off: &[isize; 3], lo: usize, hi: usize, split_m: bool, small: bool, alpha: T, beta: Option<T>) {
     let (read_dst, dst_scale) = match beta {
         Some(bt) => (true, bt),
         None => (false, alpha), // ignored when not reading dst
@@ -291,8 +313,7 @@ unsafe fn crate_part<T: 'static + Copy>(g: &Gemm, off: &[isize; 3], lo: usize, h
     } else {
         (g.m, hi - lo, o.offset(l * g.out.cs), a, b.offset(l * g.b.cs))
     };
-    let (mn, mx) = (m.min(n).min(g.k), m.max(n).max(g.k));
-    if (MM_SMALL_MIN..=MM_SMALL_MAX).contains(&mn) && mx <= MM_SMALL_MAX {
+    if small {
         // matrixmultiply: C = alpha * A @ B + beta * C (C not read when beta == 0)
         let zero = beta.is_none();
         let bt = beta.unwrap_or(alpha);

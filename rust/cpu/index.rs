@@ -122,7 +122,7 @@ fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize, usi
         return;
     }
     let total = rows.saturating_mul(nq.max(1));
-    let threads = rayon::current_num_threads();
+    let threads = crate::cpu::par::threads();
     let run = |start: usize, end: usize| {
         let mut r = start;
         while r < end {
@@ -274,7 +274,7 @@ unsafe fn accumulate_typed<T: Element>(dst: *mut u8, vals: *const u8, scalar: bo
     let (dp, vp) = (P(dst), P(vals as *mut u8));
     let nq = q.len();
     let (np, nb) = (p.len(), b.len());
-    let threads = rayon::current_num_threads();
+    let threads = crate::cpu::par::threads();
     let total = np * nb * nq;
     let row = move |pi: usize, bi: usize| unsafe {
         let d = (dp.get() as *mut T).offset(p.get(pi) + b[bi]);
@@ -295,7 +295,7 @@ unsafe fn accumulate_typed<T: Element>(dst: *mut u8, vals: *const u8, scalar: bo
     }
     if np >= threads {
         // distinct p rows never share a destination
-        (0..np).into_par_iter().for_each(|pi| {
+        crate::cpu::par::for_each_task(np, |pi| {
             for bi in 0..nb {
                 row(pi, bi);
             }
@@ -310,7 +310,7 @@ unsafe fn accumulate_typed<T: Element>(dst: *mut u8, vals: *const u8, scalar: bo
     let parts = threads * 2;
     let span = ((hi - lo) as usize + 1).div_ceil(parts) as isize;
     for pi in 0..np {
-        (0..parts).into_par_iter().for_each(|t| {
+        crate::cpu::par::for_each_task(parts, |t| {
             let (a, z) = (lo + t as isize * span, lo + (t as isize + 1) * span);
             for (bi, &o) in b.iter().enumerate() {
                 if o >= a && o < z {
@@ -355,9 +355,9 @@ pub fn combine_offsets(idx: &[&[i64]], sizes: &[usize], strides: &[isize], nb: u
                 bad.store(true, std::sync::atomic::Ordering::Relaxed);
             }
         };
-        if nb >= PARALLEL_MIN && rayon::current_num_threads() > 1 {
+        if nb >= PARALLEL_MIN && crate::cpu::par::threads() > 1 {
             let per = PARALLEL_MIN / 2;
-            out.par_chunks_mut(per).enumerate().for_each(|(c, chunk)| body(c * per, chunk));
+            crate::cpu::par::install(|| out.par_chunks_mut(per).enumerate().for_each(|(c, chunk)| body(c * per, chunk)));
         } else {
             body(0, &mut out);
         }
@@ -371,7 +371,7 @@ pub fn combine_offsets(idx: &[&[i64]], sizes: &[usize], strides: &[isize], nb: u
 
 /// Chunk boundaries for a two-pass parallel compaction over `n` mask bytes.
 fn compaction_chunks(n: usize) -> usize {
-    let threads = rayon::current_num_threads();
+    let threads = crate::cpu::par::threads();
     if n < PARALLEL_MIN || threads <= 1 {
         1
     } else {
@@ -382,7 +382,10 @@ fn compaction_chunks(n: usize) -> usize {
 /// Number of true bytes in a contiguous bool mask, per chunk.
 fn count_chunks(mask: &[bool], chunks: usize) -> Vec<usize> {
     let per = mask.len().div_ceil(chunks.max(1)).max(1);
-    mask.par_chunks(per).map(|c| c.iter().map(|&m| m as usize).sum()).collect()
+    if chunks <= 1 {
+        return vec![mask.iter().map(|&m| m as usize).sum()];
+    }
+    crate::cpu::par::install(|| mask.par_chunks(per).map(|c| c.iter().map(|&m| m as usize).sum()).collect())
 }
 
 /// Number of true bytes in a contiguous mask.
@@ -412,7 +415,7 @@ pub unsafe fn mask_select_rows(esize: usize, src: *const u8, rows: &Offs, mask: 
             let (sp, op) = (P(src as *mut u8), P(out));
             let nq = q.len();
             let unit = Offs::Strided { n: nq, stride: 1 };
-            (0..counts.len()).into_par_iter().for_each(|c| unsafe {
+            crate::cpu::par::for_each_task(counts.len(), |c| unsafe {
                 let (s, e) = (c * per, ((c + 1) * per).min(n));
                 let mut k = starts[c];
                 let kend = k + counts[c];
@@ -471,7 +474,7 @@ pub fn nonzero_coords(mask: &[bool], shape: &[usize]) -> Vec<i64> {
         acc += c;
     }
     let op = P(out.as_mut_ptr() as *mut u8);
-    (0..counts.len()).into_par_iter().for_each(|c| {
+    crate::cpu::par::for_each_task(counts.len(), |c| {
         let (s, e) = (c * per, ((c + 1) * per).min(n));
         if s >= e {
             return;
@@ -635,7 +638,7 @@ pub fn scatter_dim(dtype: DType, op: ScatterOp, plans: &[Plan<3>], dim_stride: i
         if plans.len() == 1 {
             body(&plans[0]);
         } else {
-            plans.par_iter().for_each(body);
+            crate::cpu::par::for_each_task(plans.len(), |i| body(&plans[i]));
         }
     });
     bad.get().map_or(Ok(()), Err)
@@ -721,7 +724,7 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
             }
         }
     };
-    let threads = rayon::current_num_threads();
+    let threads = crate::cpu::par::threads();
     if total < PARALLEL_MIN * 8 || threads <= 1 {
         (0..outer).for_each(copy_row);
         stream::fence();
@@ -730,7 +733,7 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
     if outer >= threads * 4 {
         let chunks = (threads * 8).min(outer);
         let per = outer.div_ceil(chunks);
-        (0..chunks).into_par_iter().for_each(|c| {
+        crate::cpu::par::for_each_task(chunks, |c| {
             (c * per..((c + 1) * per).min(outer)).for_each(copy_row);
             stream::fence();
         });
@@ -749,7 +752,8 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
             }
         }
     }
-    jobs.par_iter().for_each(|&(d, s, n)| {
+    crate::cpu::par::for_each_task(jobs.len(), |j| {
+        let (d, s, n) = jobs[j];
         unsafe { stream::copy_bytes(dp.get().add(d), s as *const u8, n, stream) };
         stream::fence();
     });

@@ -161,12 +161,11 @@ impl<const N: usize> Plan<N> {
         F: Fn([*mut u8; N], usize) + Sync,
     {
         let n = self.numel();
-        // size first: asking rayon for its thread count costs two TLS lookups per small op
-        if n < PARALLEL_MIN || rayon::current_num_threads() <= 1 {
+        if n < PARALLEL_MIN || crate::cpu::par::threads() <= 1 {
             self.for_each_run_in(0, n, &mut |p, l| f(p, l));
             return;
         }
-        let threads = rayon::current_num_threads();
+        let threads = crate::cpu::par::threads();
         let chunks = (threads * 4).min(n / (PARALLEL_MIN / 2)).max(1);
         let per = n.div_ceil(chunks);
         let per = per.div_ceil(64) * 64; // cache-line friendly boundaries

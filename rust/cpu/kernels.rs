@@ -3,10 +3,12 @@
 //! Each loop is written once, generic over the element type and a closure, and
 //! specialised on the run's strides: all unit strides (vectorised), one operand
 //! broadcast (stride 0), or general strides. The `_v` runners additionally
-//! compile the loop for AVX2+FMA and pick that version at run time (the build
-//! itself targets baseline x86-64). Two-dim plans where an input runs against
+//! compile the loop for AVX2 and AVX-512 and pick the version of the active
+//! instruction-set level (`isa.rs`) at run time (the build itself targets
+//! baseline x86-64). Two-dim plans where an input runs against
 //! the output's order (`m.T + m`) are walked in cache-sized tiles.
 
+use crate::cpu::isa::{self, Isa};
 use crate::cpu::iter::Plan;
 use crate::cpu::vmath;
 use crate::cpu::Element;
@@ -98,13 +100,7 @@ unsafe fn map3<A: Copy, B: Copy, C: Copy, O: Copy>(p: [*mut u8; 4], len: usize, 
     }
 }
 
-// ---------- AVX2 multiversioning ----------
-
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn has_avx2() -> bool {
-    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
-}
+// ---------- multiversioning: the same loops compiled for each instruction-set level ----------
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
@@ -113,8 +109,20 @@ unsafe fn map1_avx2<A: Copy, O: Copy>(p: [*mut u8; 2], len: usize, st: [isize; 2
 }
 
 #[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+unsafe fn map1_avx512<A: Copy, O: Copy>(p: [*mut u8; 2], len: usize, st: [isize; 2], f: impl Fn(A) -> O) {
+    map1(p, len, st, f)
+}
+
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn map2_avx2<A: Copy, B: Copy, O: Copy>(p: [*mut u8; 3], len: usize, st: [isize; 3], f: impl Fn(A, B) -> O) {
+    map2(p, len, st, f)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+unsafe fn map2_avx512<A: Copy, B: Copy, O: Copy>(p: [*mut u8; 3], len: usize, st: [isize; 3], f: impl Fn(A, B) -> O) {
     map2(p, len, st, f)
 }
 
@@ -127,17 +135,28 @@ pub fn run_map1<A: Copy, O: Copy>(plan: &Plan<2>, f: impl Fn(A) -> O + Sync + Co
     plan.run(|p, len| unsafe { map1::<A, O>(p, len, st, f) });
 }
 
-/// `run_map1`, with the loop also compiled for AVX2+FMA (for math-heavy maps).
+/// `run_map1` with the loop compiled for the active instruction-set level (math-heavy and
+/// hot maps). The closures are plain IEEE arithmetic (no fused multiply-add), so every level
+/// computes the same bits; only the vector width differs.
 pub fn run_map1_v<A: Copy, O: Copy>(plan: &Plan<2>, f: impl Fn(A) -> O + Sync + Copy) {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        let st = plan.inner_strides();
-        if tiled(plan) {
-            return run_tiled(plan, |p, len, st| unsafe { map1_avx2::<A, O>(p, len, st, f) });
+    let st = plan.inner_strides();
+    match isa::active() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => {
+            if tiled(plan) {
+                return run_tiled(plan, |p, len, st| unsafe { map1_avx512::<A, O>(p, len, st, f) });
+            }
+            plan.run(|p, len| unsafe { map1_avx512::<A, O>(p, len, st, f) })
         }
-        return plan.run(|p, len| unsafe { map1_avx2::<A, O>(p, len, st, f) });
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => {
+            if tiled(plan) {
+                return run_tiled(plan, |p, len, st| unsafe { map1_avx2::<A, O>(p, len, st, f) });
+            }
+            plan.run(|p, len| unsafe { map1_avx2::<A, O>(p, len, st, f) })
+        }
+        _ => run_map1(plan, f),
     }
-    run_map1(plan, f)
 }
 
 /// Runs a binary map over a plan (op 0 = output, ops 1, 2 = inputs) in parallel.
@@ -149,17 +168,26 @@ pub fn run_map2<A: Copy, B: Copy, O: Copy>(plan: &Plan<3>, f: impl Fn(A, B) -> O
     plan.run(|p, len| unsafe { map2::<A, B, O>(p, len, st, f) });
 }
 
-/// `run_map2`, with the loop also compiled for AVX2+FMA.
+/// `run_map2` with the loop compiled for the active instruction-set level.
 pub fn run_map2_v<A: Copy, B: Copy, O: Copy>(plan: &Plan<3>, f: impl Fn(A, B) -> O + Sync + Copy) {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        let st = plan.inner_strides();
-        if tiled(plan) {
-            return run_tiled(plan, |p, len, st| unsafe { map2_avx2::<A, B, O>(p, len, st, f) });
+    let st = plan.inner_strides();
+    match isa::active() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => {
+            if tiled(plan) {
+                return run_tiled(plan, |p, len, st| unsafe { map2_avx512::<A, B, O>(p, len, st, f) });
+            }
+            plan.run(|p, len| unsafe { map2_avx512::<A, B, O>(p, len, st, f) })
         }
-        return plan.run(|p, len| unsafe { map2_avx2::<A, B, O>(p, len, st, f) });
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => {
+            if tiled(plan) {
+                return run_tiled(plan, |p, len, st| unsafe { map2_avx2::<A, B, O>(p, len, st, f) });
+            }
+            plan.run(|p, len| unsafe { map2_avx2::<A, B, O>(p, len, st, f) })
+        }
+        _ => run_map2(plan, f),
     }
-    run_map2(plan, f)
 }
 
 /// Runs a ternary map (op 0 = output, ops 1..3 = inputs) in parallel.
@@ -208,11 +236,11 @@ fn run_tiled<const N: usize>(plan: &Plan<N>, f: impl Fn([*mut u8; N], usize, [is
         }
     };
     let nblocks = rows.div_ceil(TILE_R);
-    if rayon::current_num_threads() <= 1 {
+    if crate::cpu::par::threads() <= 1 {
         (0..nblocks).for_each(|b| block(b * TILE_R));
     } else {
-        use rayon::prelude::*;
-        (0..nblocks).into_par_iter().with_min_len(4).for_each(|b| block(b * TILE_R));
+        // tasks of 4 row blocks (64 rows)
+        crate::cpu::par::for_each_task(nblocks.div_ceil(4), |t| (t * 4..(t * 4 + 4).min(nblocks)).for_each(|b| block(b * TILE_R)));
     }
 }
 
@@ -335,10 +363,10 @@ macro_rules! float_binary {
         type T = $T;
         let plan = $plan;
         match $op {
-            BinaryOp::Add => run_map2::<T, T, T>(plan, |a, b| a + b),
-            BinaryOp::Sub => run_map2::<T, T, T>(plan, |a, b| a - b),
-            BinaryOp::Mul => run_map2::<T, T, T>(plan, |a, b| a * b),
-            BinaryOp::Div => run_map2::<T, T, T>(plan, |a, b| a / b),
+            BinaryOp::Add => run_map2_v::<T, T, T>(plan, |a, b| a + b),
+            BinaryOp::Sub => run_map2_v::<T, T, T>(plan, |a, b| a - b),
+            BinaryOp::Mul => run_map2_v::<T, T, T>(plan, |a, b| a * b),
+            BinaryOp::Div => run_map2_v::<T, T, T>(plan, |a, b| a / b),
             BinaryOp::DivTrunc => run_map2::<T, T, T>(plan, |a, b| (a / b).trunc()),
             BinaryOp::DivFloor => run_map2::<T, T, T>(plan, $floordiv),
             BinaryOp::Remainder => run_map2::<T, T, T>(plan, |a: T, b: T| {
@@ -347,8 +375,8 @@ macro_rules! float_binary {
             }),
             BinaryOp::Fmod => run_map2::<T, T, T>(plan, |a: T, b: T| a % b),
             BinaryOp::Pow => run_map2::<T, T, T>(plan, |a: T, b: T| if b == 2.0 { a * a } else if b == 1.0 { a } else { a.powf(b) }),
-            BinaryOp::Maximum => run_map2::<T, T, T>(plan, nan_max::<T>),
-            BinaryOp::Minimum => run_map2::<T, T, T>(plan, nan_min::<T>),
+            BinaryOp::Maximum => run_map2_v::<T, T, T>(plan, nan_max::<T>),
+            BinaryOp::Minimum => run_map2_v::<T, T, T>(plan, nan_min::<T>),
             BinaryOp::Fmax => run_map2::<T, T, T>(plan, f_max::<T>),
             BinaryOp::Fmin => run_map2::<T, T, T>(plan, f_min::<T>),
             BinaryOp::Atan2 => run_map2::<T, T, T>(plan, |a: T, b: T| a.atan2(b)),
@@ -484,7 +512,7 @@ pub fn clamp_tensor_one(dtype: DType, plan: &Plan<3>, is_min: bool) {
 
 /// Float unary math (input and output of the float type).
 macro_rules! float_unary {
-    ($T:ty, $op:expr, $plan:expr, $exp:path, $sigmoid:path, $silu:path, $tanh:path, $erf:path) => {{
+    ($T:ty, $op:expr, $plan:expr, $exp:path, $log:path, $sigmoid:path, $silu:path, $tanh:path, $erf:path) => {{
         type T = $T;
         let plan = $plan;
         const LN2: T = std::f64::consts::LN_2 as T;
@@ -496,7 +524,7 @@ macro_rules! float_unary {
             UnaryOp::Exp => run_map1_v::<T, T>(plan, $exp),
             UnaryOp::Exp2 => run_map1_v::<T, T>(plan, |a: T| $exp(a * LN2)),
             UnaryOp::Expm1 => run_map1::<T, T>(plan, |a: T| a.exp_m1()),
-            UnaryOp::Log => run_map1::<T, T>(plan, |a: T| a.ln()),
+            UnaryOp::Log => run_map1_v::<T, T>(plan, $log),
             UnaryOp::Log2 => run_map1::<T, T>(plan, |a: T| a.log2()),
             UnaryOp::Log10 => run_map1::<T, T>(plan, |a: T| a.log10()),
             UnaryOp::Log1p => run_map1::<T, T>(plan, |a: T| a.ln_1p()),
@@ -519,7 +547,7 @@ macro_rules! float_unary {
             UnaryOp::Atanh => run_map1::<T, T>(plan, |a: T| a.atanh()),
             UnaryOp::Sigmoid => run_map1_v::<T, T>(plan, $sigmoid),
             UnaryOp::Relu => run_map1_v::<T, T>(plan, |a: T| if a > 0.0 { a } else if a != a { a } else { 0.0 }),
-            UnaryOp::Gelu => run_map1::<T, T>(plan, |a: T| 0.5 * a * (1.0 + $erf(a * std::f64::consts::FRAC_1_SQRT_2 as T))),
+            UnaryOp::Gelu => run_map1_v::<T, T>(plan, |a: T| 0.5 * a * (1.0 + $erf(a * std::f64::consts::FRAC_1_SQRT_2 as T))),
             UnaryOp::GeluTanh => run_map1_v::<T, T>(plan, |a: T| {
                 const K: T = 0.797_884_560_802_865_4; // sqrt(2 / pi)
                 0.5 * a * (1.0 + $tanh(K * (a + 0.044_715 * a * a * a)))
@@ -529,7 +557,7 @@ macro_rules! float_unary {
                 let (beta, threshold) = (beta as T, threshold as T);
                 run_map1::<T, T>(plan, move |a: T| if a * beta > threshold { a } else { $exp(a * beta).ln_1p() / beta })
             }
-            UnaryOp::Erf => run_map1::<T, T>(plan, $erf),
+            UnaryOp::Erf => run_map1_v::<T, T>(plan, $erf),
             UnaryOp::Floor => run_map1_v::<T, T>(plan, |a: T| a.floor()),
             UnaryOp::Ceil => run_map1_v::<T, T>(plan, |a: T| a.ceil()),
             UnaryOp::Round => run_map1_v::<T, T>(plan, |a: T| a.round_ties_even()),
@@ -601,8 +629,8 @@ pub fn unary(op: UnaryOp, dtype: DType, plan: &Plan<2>) {
         return unary_predicate(op, dtype, plan);
     }
     match dtype {
-        DType::F32 => float_unary!(f32, op, plan, vmath::exp_f32, vmath::sigmoid_f32, vmath::silu_f32, vmath::tanh_f32, vmath::erf_f32),
-        DType::F64 => float_unary!(f64, op, plan, vmath::exp_f64, vmath::sigmoid_f64, vmath::silu_f64, f64::tanh, vmath::erf_f64),
+        DType::F32 => float_unary!(f32, op, plan, vmath::exp_f32, vmath::log_f32, vmath::sigmoid_f32, vmath::silu_f32, vmath::tanh_f32, vmath::erf_f32),
+        DType::F64 => float_unary!(f64, op, plan, vmath::exp_f64, f64::ln, vmath::sigmoid_f64, vmath::silu_f64, f64::tanh, vmath::erf_f64),
         DType::I32 => int_unary!(i32, op, plan),
         DType::I64 => int_unary!(i64, op, plan),
         DType::Bool => match op {

@@ -10,6 +10,7 @@ pub mod fill;
 pub mod gemm;
 pub mod iter;
 pub mod index;
+pub mod isa;
 pub mod kernels;
 pub mod linalg;
 pub mod nn;
@@ -21,7 +22,9 @@ pub mod reduce_scan;
 pub mod reduce_simd;
 pub mod reduce_softmax;
 pub mod rng;
+pub mod simd;
 pub mod sort;
+pub mod sort_radix;
 pub mod stream;
 pub mod vmath;
 

@@ -1,7 +1,19 @@
-//! How the hot kernels (elementwise plans, reductions, gemm, gather / index rows)
-//! split work across threads: `for_each_task(n, f)` runs `f(0..n)` on the calling
-//! thread plus rayon pool workers. (Some colder paths still use rayon's `par_iter`
-//! directly.)
+//! The thread pool the kernels run on, and how the hot kernels (elementwise plans,
+//! reductions, gemm, gather / index rows) split work across it: `for_each_task(n, f)`
+//! runs `f(0..n)` on the calling thread plus pool workers. Colder paths use rayon's
+//! `par_iter` inside [`install`], which runs them on the same pool.
+//!
+//! **How many threads** (as PyTorch's `torch.set_num_threads`): [`threads`] is the number
+//! of threads a kernel may use at once, the calling thread included. It starts from
+//! `RGRAD_NUM_THREADS`, else `OMP_NUM_THREADS`, else the number of CPUs the process may
+//! run on, read at the first parallel call; [`set_threads`] changes it at any time. Each
+//! count gets its own rayon pool (built once, kept: switching back and forth costs nothing),
+//! never rayon's global pool, whose size cannot change.
+//!
+//! **Results do not depend on the thread count**: every kernel cuts its work into pieces
+//! whose number and bounds depend on the sizes only (see `reduce.rs`, `SPLIT_CHUNKS`), and
+//! combines partial results in a fixed order; the thread count only decides who runs
+//! which piece (docs/cpu.md; tests/test_threads.py checks it).
 //!
 //! Why not `rayon::scope` or `par_iter` from the Python thread: those hand the
 //! whole job to the pool and put the caller to sleep, so every call wakes two
@@ -23,6 +35,71 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
+// ---------- the pool and its size ----------
+
+/// The thread count in force (0 until first read from the environment).
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+/// Pools built so far, one per thread count (pools are cheap when idle; rebuilding
+/// one on every `set_threads` would spawn threads each time).
+static POOLS: parking_lot::Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = parking_lot::Mutex::new(Vec::new());
+
+/// The thread count the environment asks for: `RGRAD_NUM_THREADS`, else `OMP_NUM_THREADS`
+/// (positive integers; anything else is ignored), else the CPUs this process may use.
+pub fn env_threads() -> usize {
+    for var in ["RGRAD_NUM_THREADS", "OMP_NUM_THREADS"] {
+        if let Some(n) = std::env::var(var).ok().and_then(|v| v.trim().parse::<usize>().ok()).filter(|&n| n > 0) {
+            return n;
+        }
+    }
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Threads a kernel may use at once (the calling thread included).
+#[inline(always)]
+pub fn threads() -> usize {
+    match THREADS.load(Ordering::Relaxed) {
+        0 => init_threads(),
+        n => n,
+    }
+}
+
+#[cold]
+fn init_threads() -> usize {
+    let _ = THREADS.compare_exchange(0, env_threads(), Ordering::Relaxed, Ordering::Relaxed);
+    THREADS.load(Ordering::Relaxed)
+}
+
+/// Sets the number of threads kernels use from now on (`n >= 1`).
+pub fn set_threads(n: usize) {
+    assert!(n >= 1, "set_threads: need at least one thread");
+    THREADS.store(n, Ordering::Relaxed);
+}
+
+/// The pool of the current thread count.
+pub fn pool() -> Arc<rayon::ThreadPool> {
+    let n = threads();
+    let mut pools = POOLS.lock();
+    if let Some((_, p)) = pools.iter().find(|(k, _)| *k == n) {
+        return p.clone();
+    }
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("rgrad-{i}"))
+            .build()
+            .expect("rgrad: could not start the worker threads"),
+    );
+    pools.push((n, p.clone()));
+    p
+}
+
+/// Runs `f` so that rayon's parallel iterators inside it use the current pool. Inside a
+/// worker of that pool `f` just runs; from any other thread the caller waits for it.
+/// (With one thread that is a one-worker pool, so a `par_iter` in `f` never reaches
+/// rayon's global pool.)
+pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    pool().install(f)
+}
 /// One thread's share of the tasks, `[front, back)`, packed into one atomic so the
 /// owner (taking from the front) and thieves (from the back) never take the same task.
 struct Share(AtomicU64);
@@ -89,16 +166,17 @@ impl Job {
 /// every task is done, without waiting for a helper that was woken too late to take any
 /// (a sleeping worker can take a long time to be scheduled on a busy VM).
 pub fn for_each_task(n: usize, f: impl Fn(usize) + Sync) {
-    let threads = rayon::current_num_threads();
+    let threads = threads();
     if n <= 1 || threads <= 1 {
         (0..n).for_each(f);
         return;
     }
     if rayon::current_thread_index().is_some() || n > u32::MAX as usize {
-        // already on a pool thread (nested parallelism): plain rayon splitting
+        // already on a pool thread (nested parallelism): plain rayon splitting, in that pool
         (0..n).into_par_iter().for_each(&f);
         return;
     }
+    let pool = pool();
     let t = threads.min(n);
     let f: &(dyn Fn(usize) + Sync) = &f;
     // SAFETY: the pointer outlives this call in `Job`, but it is dereferenced only after a
@@ -114,7 +192,7 @@ pub fn for_each_task(n: usize, f: impl Fn(usize) + Sync) {
     });
     for _ in 1..t {
         let job = job.clone();
-        rayon::spawn(move || job.work(job.joined.fetch_add(1, Ordering::Relaxed)));
+        pool.spawn(move || job.work(job.joined.fetch_add(1, Ordering::Relaxed)));
     }
     job.work(0);
     // wait for tasks helpers are still running

@@ -15,6 +15,7 @@
 //! with a fixed chunking so results don't depend on the thread count).
 
 use crate::cpu::iter::{Dims, Operand, Plan, SendPtr};
+use crate::cpu::isa::{self, Isa};
 use crate::cpu::reduce_simd as simd;
 use crate::cpu::{Element, PARALLEL_MIN};
 
@@ -48,6 +49,18 @@ pub trait Reducer: Sync {
             *a = self.step(*a, *row.add(j), i);
         }
     }
+    /// Folds `n` contiguous rows of `acc.len()` elements, `stride` bytes apart, the first at
+    /// position `i` (the column path). Sums override it with a SIMD kernel.
+    /// # Safety
+    /// `first` must point at `n` such rows.
+    #[inline(always)]
+    unsafe fn fold_rows(&self, acc: &mut [Self::Acc], first: *const Self::In, stride: isize, n: usize, i: usize) {
+        let mut row = first as *const u8;
+        for k in 0..n {
+            self.fold_row(acc, row as *const Self::In, i + k);
+            row = row.offset(stride);
+        }
+    }
     /// Writes the result of output element `k` (outputs are contiguous).
     /// # Safety
     /// `out` must point at outputs with at least `k + 1` elements.
@@ -58,6 +71,9 @@ pub trait Reducer: Sync {
 const COL_BLOCK: usize = 2048;
 /// Fixed number of partial results when a reduction is split over its range.
 const SPLIT_CHUNKS: usize = 16;
+/// Below this many outputs a large reduction splits each output's range into
+/// `SPLIT_CHUNKS` pieces (so that a few long sums still use every thread).
+const FEW_OUTPUTS: usize = 16;
 
 /// Reduces `input` (shape `shape`, byte strides in `input`) over the dims where
 /// `mask` is true; output element `k` (row-major over the kept dims) is written
@@ -92,24 +108,24 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
     if kept_n == 0 {
         return;
     }
-    let threads = rayon::current_num_threads();
-    let par = threads > 1 && kept_n.saturating_mul(red_n) >= PARALLEL_MIN;
+    let threads = crate::cpu::par::threads();
+    let big = kept_n.saturating_mul(red_n) >= PARALLEL_MIN;
     let kin = kept_plan.inner_strides()[1];
     let rin = red_plan.inner_strides()[0];
     let column = !kept_plan.shape.is_empty() && kin == esz && rin.unsigned_abs() > esz as usize && red_n > 1;
     let ctx = Ctx { r, red_plan: &red_plan, rin, red_n, out };
 
-    if !par {
-        ctx.outputs(&kept_plan, 0, kept_n, column);
-        return;
-    }
-    if column && kept_plan.shape.len() == 1 && kept_n <= (1 << 16) && red_n >= 4 * SPLIT_CHUNKS {
-        // one block of columns: stream whole rows, each chunk of rows into its own
-        // accumulators, then combine the chunks in order
-        let per = red_n.div_ceil(SPLIT_CHUNKS);
+    // How the work is cut into pieces (and so the order partial results are combined in)
+    // depends on the sizes only, never on the thread count: a result is the same whatever
+    // `set_threads` says; the threads only decide who folds which piece.
+    if big && column && kept_plan.shape.len() == 1 && kept_n <= (1 << 16) && red_n >= 4 * SPLIT_CHUNKS {
+        // one block of columns: stream whole rows, each chunk of rows (at least 64) into its
+        // own accumulators, then combine the chunks in order
+        let chunks = (red_n / 64).clamp(1, SPLIT_CHUNKS);
+        let per = red_n.div_ceil(chunks);
         let base = SendPtr(input.ptr);
         let ctx = &ctx;
-        let parts: Vec<Vec<R::Acc>> = crate::cpu::par::map_tasks(SPLIT_CHUNKS, |c| {
+        let parts: Vec<Vec<R::Acc>> = crate::cpu::par::map_tasks(chunks, |c| {
             let mut acc = vec![r.init(); kept_n];
             ctx.fold_columns(base.get(), &mut acc, (c * per).min(red_n), ((c + 1) * per).min(red_n));
             acc
@@ -133,8 +149,12 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
         }
         return;
     }
-    if kept_n >= threads * 8 || (column && kept_n >= 256) {
-        // parallel over outputs
+    if !big || kept_n >= FEW_OUTPUTS {
+        if threads <= 1 || !big {
+            ctx.outputs(&kept_plan, 0, kept_n, column);
+            return;
+        }
+        // parallel over outputs (each output is folded whole, wherever its block falls)
         let chunks = (threads * 4).min(kept_n.div_ceil(if column { 64 } else { 1 })).max(1);
         let per = kept_n.div_ceil(chunks).div_ceil(16) * 16;
         crate::cpu::par::for_each_task(kept_n.div_ceil(per), |c| {
@@ -143,7 +163,7 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
         });
         return;
     }
-    // few outputs: split each one's reduced range and combine the partials in order
+    // few long outputs: split each one's reduced range and combine the partials in order
     let per = red_n.div_ceil(SPLIT_CHUNKS).max(1);
     let mut k = 0;
     kept_plan.for_each_run_in(0, kept_n, &mut |p, len| {
@@ -266,12 +286,8 @@ impl<R: Reducer> Ctx<'_, R> {
         let mut i = s;
         let rin = self.rin;
         rp.for_each_run_in(s, e, &mut |q, l| {
-            let mut row = q[0];
-            for _ in 0..l {
-                unsafe { self.r.fold_row(acc, row as *const R::In, i) };
-                i += 1;
-                row = unsafe { row.offset(rin) };
-            }
+            unsafe { self.r.fold_rows(acc, q[0] as *const R::In, rin, l, i) };
+            i += l;
         });
     }
 }
@@ -341,6 +357,13 @@ impl Arith for i32 {
 
 // ---------- sums ----------
 
+/// A positive byte stride as a count of `T`s (`None` when negative or not a multiple).
+#[inline(always)]
+fn elem_stride<T>(bytes: isize) -> Option<usize> {
+    let size = std::mem::size_of::<T>() as isize;
+    (bytes > 0 && bytes % size == 0).then(|| (bytes / size) as usize)
+}
+
 /// Sums a contiguous slice: blocks of `SUM_BLOCK` elements are folded into
 /// `LANES` independent accumulators (vectorised, several SIMD registers so the
 /// add latency is hidden) and the block sums are combined pairwise, so float32
@@ -358,14 +381,17 @@ const LANES: usize = 16;
 /// Leaf size of the pairwise sum.
 const SUM_BLOCK: usize = 4096;
 
-/// `sum(f(x))` with the same blocked pairwise scheme as `pairwise_sum`.
+/// `sum(f(x))` with the same blocked pairwise scheme as `pairwise_sum` (the portable
+/// loop: integers; float32 / float64 go through `reduce_simd`). Compiled for each level.
 #[inline(always)]
 pub fn pairwise_map_sum<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::reduce_softmax::has_avx2() {
-        return unsafe { pairwise_avx2(x, f) };
+    match isa::active() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { pairwise_avx512(x, f) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { pairwise_avx2(x, f) },
+        _ => pairwise_generic(x, f),
     }
-    pairwise_generic(x, f)
 }
 
 fn pairwise_generic<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
@@ -384,6 +410,16 @@ unsafe fn pairwise_avx2<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
     }
     let mid = (x.len() / 2).div_ceil(SUM_BLOCK) * SUM_BLOCK;
     pairwise_avx2(&x[..mid], f).add(pairwise_avx2(&x[mid..], f))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+unsafe fn pairwise_avx512<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
+    if x.len() <= SUM_BLOCK {
+        return lanes_sum(x, f);
+    }
+    let mid = (x.len() / 2).div_ceil(SUM_BLOCK) * SUM_BLOCK;
+    pairwise_avx512(&x[..mid], f).add(pairwise_avx512(&x[mid..], f))
 }
 
 /// Folds `x` into `LANES` accumulators with `op` (an associative-enough
@@ -425,21 +461,30 @@ fn lanes_sum<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
     lanes_fold(x, T::zero(), f, &|a: T, b: T| a.add(b))
 }
 
-/// Product of a contiguous slice with `LANES` accumulators (AVX2 when available).
+/// Product of a contiguous slice (SIMD for floats; `LANES` accumulators for integers,
+/// compiled for each level).
 pub fn lanes_prod<T: Arith>(x: &[T]) -> T {
     if let Some(v) = simd::prod_simd(x) {
         return v;
     }
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::reduce_softmax::has_avx2() {
-        return unsafe { lanes_prod_avx2(x) };
+    match isa::active() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { lanes_prod_avx512(x) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { lanes_prod_avx2(x) },
+        _ => lanes_fold(x, T::one(), &|v| v, &|a: T, b: T| a.mul(b)),
     }
-    lanes_fold(x, T::one(), &|v| v, &|a: T, b: T| a.mul(b))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn lanes_prod_avx2<T: Arith>(x: &[T]) -> T {
+    lanes_fold(x, T::one(), &|v| v, &|a: T, b: T| a.mul(b))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+unsafe fn lanes_prod_avx512<T: Arith>(x: &[T]) -> T {
     lanes_fold(x, T::one(), &|v| v, &|a: T, b: T| a.mul(b))
 }
 
@@ -497,6 +542,23 @@ impl<T: Arith + std::ops::Neg<Output = T>, const P: u8> Reducer for PowSumR<T, P
         }
     }
     #[inline(always)]
+    unsafe fn fold_rows(&self, acc: &mut [T], first: *const T, stride: isize, n: usize, i: usize) {
+        let done = elem_stride::<T>(stride).is_some_and(|st| {
+            if P == 1 {
+                simd::accumulate_rows::<T, { simd::SUM_ABS }>(acc, first, st, n)
+            } else {
+                simd::accumulate_rows::<T, { simd::SUM_SQUARE }>(acc, first, st, n)
+            }
+        });
+        if !done {
+            let mut row = first as *const u8;
+            for k in 0..n {
+                self.fold_row(acc, row as *const T, i + k);
+                row = row.offset(stride);
+            }
+        }
+    }
+    #[inline(always)]
     unsafe fn write(&self, a: T, out: [SendPtr; 2], k: usize) {
         *(out[0].get() as *mut T).add(k) = a;
     }
@@ -541,6 +603,16 @@ impl<T: Arith> Reducer for SumR<T> {
         let row = std::slice::from_raw_parts(row, acc.len());
         for (a, &x) in acc.iter_mut().zip(row) {
             *a = a.add(x);
+        }
+    }
+    #[inline(always)]
+    unsafe fn fold_rows(&self, acc: &mut [T], first: *const T, stride: isize, n: usize, i: usize) {
+        if !elem_stride::<T>(stride).is_some_and(|st| simd::accumulate_rows::<T, { simd::SUM_PLAIN }>(acc, first, st, n)) {
+            let mut row = first as *const u8;
+            for k in 0..n {
+                self.fold_row(acc, row as *const T, i + k);
+                row = row.offset(stride);
+            }
         }
     }
     #[inline(always)]
@@ -649,17 +721,20 @@ fn takes_first<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
     if MAX { (x > a || xn) && !an } else { (x < a || xn) && !an }
 }
 
-/// Max / min over a contiguous slice with `LANES` lanes (NaN sticks), AVX2 when available.
+/// Max / min over a contiguous slice (NaN sticks): SIMD for floats, `LANES` lanes for the
+/// other types, compiled for each level.
 #[inline(always)]
 fn lanes_extreme<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
     if let Some(v) = simd::extreme_simd::<T, MAX>(x) {
         return if takes::<T, MAX>(v, init) { v } else { init };
     }
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::reduce_softmax::has_avx2() {
-        return unsafe { lanes_extreme_avx2::<T, MAX>(x, init) };
+    match isa::active() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { lanes_extreme_avx512::<T, MAX>(x, init) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { lanes_extreme_avx2::<T, MAX>(x, init) },
+        _ => lanes_extreme_body::<T, MAX>(x, init),
     }
-    lanes_extreme_body::<T, MAX>(x, init)
 }
 
 #[inline(always)]
@@ -673,15 +748,10 @@ unsafe fn lanes_extreme_avx2<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T
     lanes_extreme_body::<T, MAX>(x, init)
 }
 
-/// The float32 SIMD path of max/min with index, when `T` is f32 (`None` otherwise).
-#[inline(always)]
-unsafe fn f32_extreme<T: Bounded, const MAX: bool>(p: *const u8, len: usize) -> Option<(T, usize)> {
-    if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>() || len == 0 {
-        return None;
-    }
-    let x = std::slice::from_raw_parts(p as *const f32, len);
-    let (m, at) = crate::cpu::reduce_simd::extreme_index_f32::<MAX>(x)?;
-    Some((*(&m as *const f32 as *const T), at))
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+unsafe fn lanes_extreme_avx512<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
+    lanes_extreme_body::<T, MAX>(x, init)
 }
 
 /// `amax` / `amin` values.
@@ -769,7 +839,7 @@ impl<T: Bounded, const MAX: bool> Reducer for ArgR<T, MAX> {
             return a;
         }
         if stride == std::mem::size_of::<T>() as isize {
-            if let Some((m, at)) = f32_extreme::<T, MAX>(p, len) {
+            if let Some((m, at)) = simd::extreme_index_simd::<T, MAX>(std::slice::from_raw_parts(p as *const T, len)) {
                 return self.combine(a, (m, (i0 + at) as i64));
             }
             // two passes in L1: the extreme (vectorised), then its first position

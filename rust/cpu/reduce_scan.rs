@@ -24,9 +24,11 @@ fn for_tasks(outer: usize, n: usize, inner: usize, f: impl Fn(usize, usize, usiz
         let j0 = b * INNER_BLOCK;
         f(o, j0, (j0 + INNER_BLOCK).min(inner));
     };
-    if tasks > 1 && outer * n * inner >= PARALLEL_MIN && rayon::current_num_threads() > 1 {
-        use rayon::prelude::*;
-        (0..tasks).into_par_iter().with_min_len((tasks / (rayon::current_num_threads() * 4)).max(1)).for_each(run);
+    let threads = crate::cpu::par::threads();
+    if tasks > 1 && outer * n * inner >= PARALLEL_MIN && threads > 1 {
+        // groups of tasks, about four per thread
+        let per = (tasks / (threads * 4)).max(1);
+        crate::cpu::par::for_each_task(tasks.div_ceil(per), |g| (g * per..((g + 1) * per).min(tasks)).for_each(run));
     } else {
         (0..tasks).for_each(run);
     }

@@ -1,337 +1,14 @@
-//! AVX2 fast paths for the float32 hot loops of reductions: NaN-aware max/min
-//! with first-index search (argmax, amax, max(dim)) and the softmax row kernel
-//! with a vectorised exp. Every function has a portable fallback; callers use
-//! the `*_f32` entry points, which pick the AVX2 version at run time.
+//! SIMD folds of contiguous float32 / float64 runs: sums (plain, |x|, x²), products,
+//! NaN-propagating max / min with and without the first index, and the column
+//! accumulation of the reduce engine's column path.
+//!
+//! Each is a [`Kernel`] written once over `V: Vector` and run at the active instruction-set
+//! level (`simd::run`); every level folds into the same `Elem::ACC` slots in the same order,
+//! so results are bit-identical at every level (see `simd.rs`). The entry points return
+//! `None` for element types other than f32 / f64, whose callers keep their portable loops.
 
-use crate::cpu::reduce_softmax::{exp_f32, has_avx2};
-
-/// NaN-propagating max (`MAX`) or min of a slice, with the index of its first
-/// occurrence (the first NaN when there is one). Empty slices give `None`.
-pub fn extreme_index_f32<const MAX: bool>(x: &[f32]) -> Option<(f32, usize)> {
-    if x.is_empty() {
-        return None;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() && x.len() >= 16 {
-        return Some(unsafe { avx2::extreme_index::<MAX>(x) });
-    }
-    Some(scalar_extreme_index::<MAX>(x))
-}
-
-fn scalar_extreme_index<const MAX: bool>(x: &[f32]) -> (f32, usize) {
-    let mut best = x[0];
-    let mut at = 0;
-    if best.is_nan() {
-        return (best, 0);
-    }
-    for (i, &v) in x.iter().enumerate().skip(1) {
-        if v.is_nan() {
-            return (v, i);
-        }
-        if if MAX { v > best } else { v < best } {
-            best = v;
-            at = i;
-        }
-    }
-    (best, at)
-}
-
-/// Softmax (or log_softmax) of one contiguous float32 row.
-///
-/// # Safety
-/// `x` and `out` must hold `n` elements.
-pub unsafe fn softmax_row_f32(x: *const f32, out: *mut f32, n: usize, log: bool) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        avx2::softmax_row(x, out, n, log);
-        return true;
-    }
-    let _ = (x, out, n, log, exp_f32(0.0));
-    false
-}
-
-/// Softmax (or log_softmax) of columns `[0, w)` of a float32 `[n, stride]` slice
-/// (reduced along the rows); `m`/`s` are scratch of `w` floats. False when no AVX2.
-///
-/// # Safety
-/// `x`/`out` must hold `n` rows of `stride >= w` elements.
-pub unsafe fn softmax_cols_f32(x: *const f32, out: *mut f32, n: usize, stride: usize, w: usize, log: bool, m: &mut [f32], s: &mut [f32]) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        avx2::softmax_cols(x, out, n, stride, w, log, m, s);
-        return true;
-    }
-    let _ = (x, out, n, stride, w, log, m, s);
-    false
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use std::arch::x86_64::*;
-
-    #[inline(always)]
-    unsafe fn hmax(v: __m256) -> f32 {
-        let m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-        let m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-        _mm_cvtss_f32(m)
-    }
-    #[inline(always)]
-    unsafe fn hmin(v: __m256) -> f32 {
-        let m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let m = _mm_min_ps(m, _mm_movehl_ps(m, m));
-        let m = _mm_min_ss(m, _mm_shuffle_ps(m, m, 1));
-        _mm_cvtss_f32(m)
-    }
-    #[inline(always)]
-    unsafe fn hsum(v: __m256) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        let s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-        _mm_cvtss_f32(s)
-    }
-
-    /// First index `i` with `x[i] == v` (or NaN when `nan`), searching 8 at a time.
-    #[inline(always)]
-    unsafe fn find_first(x: &[f32], v: f32, nan: bool) -> usize {
-        let n = x.len();
-        let p = x.as_ptr();
-        let t = _mm256_set1_ps(v);
-        let mut i = 0;
-        while i + 8 <= n {
-            let a = _mm256_loadu_ps(p.add(i));
-            let c = if nan { _mm256_cmp_ps::<_CMP_UNORD_Q>(a, a) } else { _mm256_cmp_ps::<_CMP_EQ_OQ>(a, t) };
-            let mask = _mm256_movemask_ps(c);
-            if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
-            }
-            i += 8;
-        }
-        while i < n {
-            let a = *p.add(i);
-            if (nan && a.is_nan()) || a == v {
-                return i;
-            }
-            i += 1;
-        }
-        0
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn extreme_index<const MAX: bool>(x: &[f32]) -> (f32, usize) {
-        let n = x.len();
-        let p = x.as_ptr();
-        let init = if MAX { f32::NEG_INFINITY } else { f32::INFINITY };
-        let (mut m0, mut m1) = (_mm256_set1_ps(init), _mm256_set1_ps(init));
-        let (mut n0, mut n1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-        let mut i = 0;
-        while i + 16 <= n {
-            let a = _mm256_loadu_ps(p.add(i));
-            let b = _mm256_loadu_ps(p.add(i + 8));
-            // max_ps(a, m) returns m when a is NaN: NaNs are tracked separately
-            if MAX {
-                m0 = _mm256_max_ps(a, m0);
-                m1 = _mm256_max_ps(b, m1);
-            } else {
-                m0 = _mm256_min_ps(a, m0);
-                m1 = _mm256_min_ps(b, m1);
-            }
-            n0 = _mm256_or_ps(n0, _mm256_cmp_ps::<_CMP_UNORD_Q>(a, a));
-            n1 = _mm256_or_ps(n1, _mm256_cmp_ps::<_CMP_UNORD_Q>(b, b));
-            i += 16;
-        }
-        let mut m = if MAX { hmax(_mm256_max_ps(m0, m1)) } else { hmin(_mm256_min_ps(m0, m1)) };
-        let mut any_nan = _mm256_movemask_ps(_mm256_or_ps(n0, n1)) != 0;
-        while i < n {
-            let v = *p.add(i);
-            any_nan |= v.is_nan();
-            if if MAX { v > m } else { v < m } {
-                m = v;
-            }
-            i += 1;
-        }
-        if any_nan {
-            let at = find_first(x, 0.0, true);
-            return (x[at], at);
-        }
-        (m, find_first(x, m, false))
-    }
-
-    /// exp of 8 floats (Cephes polynomial): NaN -> NaN, below -87.34 -> 0, above 88.38 -> inf.
-    #[inline(always)]
-    pub unsafe fn exp256(x: __m256) -> __m256 {
-        let hi = _mm256_set1_ps(88.376_26);
-        let lo = _mm256_set1_ps(-87.336_55);
-        let xc = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
-        let fx = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(_mm256_mul_ps(xc, _mm256_set1_ps(std::f32::consts::LOG2_E)));
-        let r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693_359_4), xc);
-        let r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.121_944_4e-4), r);
-        let mut p = _mm256_set1_ps(1.987_569_1e-4);
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.398_199_9e-3));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.333_452e-3));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.166_579_6e-2));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.666_666_5e-1));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.000_000_1e-1));
-        let y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0));
-        let n = _mm256_cvtps_epi32(fx);
-        let pow2 = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n, _mm256_set1_epi32(127))));
-        let mut res = _mm256_mul_ps(y, pow2);
-        res = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(x, lo), res);
-        res = _mm256_blendv_ps(res, _mm256_set1_ps(f32::INFINITY), _mm256_cmp_ps::<_CMP_GT_OQ>(x, hi));
-        _mm256_blendv_ps(res, x, _mm256_cmp_ps::<_CMP_UNORD_Q>(x, x))
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn softmax_row(x: *const f32, out: *mut f32, n: usize, log: bool) {
-        // max (NaN ignored here: a NaN still reaches every output through the sum)
-        let mut vm = _mm256_set1_ps(f32::NEG_INFINITY);
-        let mut i = 0;
-        while i + 8 <= n {
-            vm = _mm256_max_ps(_mm256_loadu_ps(x.add(i)), vm);
-            i += 8;
-        }
-        let mut m = hmax(vm);
-        while i < n {
-            let v = *x.add(i);
-            if v > m {
-                m = v;
-            }
-            i += 1;
-        }
-        let vmx = _mm256_set1_ps(m);
-        let (mut s0, mut s1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-        let mut i = 0;
-        while i + 16 <= n {
-            let e0 = exp256(_mm256_sub_ps(_mm256_loadu_ps(x.add(i)), vmx));
-            let e1 = exp256(_mm256_sub_ps(_mm256_loadu_ps(x.add(i + 8)), vmx));
-            if !log {
-                _mm256_storeu_ps(out.add(i), e0);
-                _mm256_storeu_ps(out.add(i + 8), e1);
-            }
-            s0 = _mm256_add_ps(s0, e0);
-            s1 = _mm256_add_ps(s1, e1);
-            i += 16;
-        }
-        let mut total = hsum(_mm256_add_ps(s0, s1));
-        while i < n {
-            let e = super::exp_f32(*x.add(i) - m);
-            if !log {
-                *out.add(i) = e;
-            }
-            total += e;
-            i += 1;
-        }
-        if log {
-            let lse = _mm256_set1_ps(m + total.ln());
-            let mut i = 0;
-            while i + 8 <= n {
-                _mm256_storeu_ps(out.add(i), _mm256_sub_ps(_mm256_loadu_ps(x.add(i)), lse));
-                i += 8;
-            }
-            let lse = m + total.ln();
-            while i < n {
-                *out.add(i) = *x.add(i) - lse;
-                i += 1;
-            }
-        } else {
-            let inv = 1.0 / total;
-            let vinv = _mm256_set1_ps(inv);
-            let mut i = 0;
-            while i + 8 <= n {
-                _mm256_storeu_ps(out.add(i), _mm256_mul_ps(_mm256_loadu_ps(out.add(i)), vinv));
-                i += 8;
-            }
-            while i < n {
-                *out.add(i) *= inv;
-                i += 1;
-            }
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    pub unsafe fn softmax_cols(x: *const f32, out: *mut f32, n: usize, stride: usize, w: usize, log: bool, m: &mut [f32], s: &mut [f32]) {
-        let (m, s) = (m.as_mut_ptr(), s.as_mut_ptr());
-        let w8 = w - w % 8;
-        for j in 0..w {
-            *m.add(j) = f32::NEG_INFINITY;
-            *s.add(j) = 0.0;
-        }
-        // column maxima (NaN ignored: it reaches the outputs through the sums)
-        for i in 0..n {
-            let row = x.add(i * stride);
-            let mut j = 0;
-            while j < w8 {
-                _mm256_storeu_ps(m.add(j), _mm256_max_ps(_mm256_loadu_ps(row.add(j)), _mm256_loadu_ps(m.add(j))));
-                j += 8;
-            }
-            while j < w {
-                let v = *row.add(j);
-                if v > *m.add(j) {
-                    *m.add(j) = v;
-                }
-                j += 1;
-            }
-        }
-        for i in 0..n {
-            let row = x.add(i * stride);
-            let orow = out.add(i * stride);
-            let mut j = 0;
-            while j < w8 {
-                let e = exp256(_mm256_sub_ps(_mm256_loadu_ps(row.add(j)), _mm256_loadu_ps(m.add(j))));
-                if !log {
-                    _mm256_storeu_ps(orow.add(j), e);
-                }
-                _mm256_storeu_ps(s.add(j), _mm256_add_ps(_mm256_loadu_ps(s.add(j)), e));
-                j += 8;
-            }
-            while j < w {
-                let e = super::exp_f32(*row.add(j) - *m.add(j));
-                if !log {
-                    *orow.add(j) = e;
-                }
-                *s.add(j) += e;
-                j += 1;
-            }
-        }
-        if log {
-            for j in 0..w {
-                *s.add(j) = *m.add(j) + (*s.add(j)).ln();
-            }
-            for i in 0..n {
-                let row = x.add(i * stride);
-                let orow = out.add(i * stride);
-                let mut j = 0;
-                while j < w8 {
-                    _mm256_storeu_ps(orow.add(j), _mm256_sub_ps(_mm256_loadu_ps(row.add(j)), _mm256_loadu_ps(s.add(j))));
-                    j += 8;
-                }
-                while j < w {
-                    *orow.add(j) = *row.add(j) - *s.add(j);
-                    j += 1;
-                }
-            }
-        } else {
-            for j in 0..w {
-                *s.add(j) = 1.0 / *s.add(j);
-            }
-            for i in 0..n {
-                let orow = out.add(i * stride);
-                let mut j = 0;
-                while j < w8 {
-                    _mm256_storeu_ps(orow.add(j), _mm256_mul_ps(_mm256_loadu_ps(orow.add(j)), _mm256_loadu_ps(s.add(j))));
-                    j += 8;
-                }
-                while j < w {
-                    *orow.add(j) *= *s.add(j);
-                    j += 1;
-                }
-            }
-        }
-    }
-}
-
-// ---------- contiguous folds: sum / |x| sum / x² sum, product, max / min ----------
+use crate::cpu::isa::{self, Isa};
+use crate::cpu::simd::{lanes, run_at, Elem, Kernel, Vector};
 
 /// What a sum folds: the element (`SUM_PLAIN`), its magnitude (`SUM_ABS`) or its square (`SUM_SQUARE`).
 pub const SUM_PLAIN: u8 = 0;
@@ -340,310 +17,420 @@ pub const SUM_ABS: u8 = 1;
 /// `sum(x * x)` (the 2-norm's body).
 pub const SUM_SQUARE: u8 = 2;
 
+/// Leaf size of the pairwise sum: leaves are folded in `Elem::ACC` slots, leaves combined
+/// pairwise, so the error grows like log(n) (float32 sums of 1e7 ones are exact).
+const BLOCK: usize = 4096;
+
+/// Calls `$body` with `$E` the float type `T` is (f32 / f64); `None` for other types.
+macro_rules! with_float {
+    ($T:ty, $x:expr, |$v:ident: &[$E:ident]| $body:expr) => {{
+        if let Some($v) = same::<$T, f32>($x) {
+            type $E = f32;
+            Some(back::<f32, $T>($body))
+        } else if let Some($v) = same::<$T, f64>($x) {
+            type $E = f64;
+            Some(back::<f64, $T>($body))
+        } else {
+            None
+        }
+    }};
+}
+
 /// Reinterprets `x` as `&[U]` when `T` is `U`.
 #[inline(always)]
 fn same<T: 'static, U: 'static>(x: &[T]) -> Option<&[U]> {
     if std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>() {
+        // SAFETY: T and U are the same type
         Some(unsafe { std::slice::from_raw_parts(x.as_ptr() as *const U, x.len()) })
     } else {
         None
     }
 }
 
-/// Casts a value of `U` back to `T` (same type, checked by the caller through `same`).
+/// Casts a value of `U` back to `T` (the same type, checked through `same`).
 #[inline(always)]
 fn back<U: Copy, T: Copy>(v: U) -> T {
-    debug_assert_eq!(std::mem::size_of::<U>(), std::mem::size_of::<T>());
+    assert_eq!(std::mem::size_of::<U>(), std::mem::size_of::<T>());
+    // SAFETY: U and T are the same type (see `same`)
     unsafe { *(&v as *const U as *const T) }
 }
 
-/// AVX2 `sum(f(x))` of a float32 / float64 slice (`K` picks f: `SUM_*`): four
-/// vector accumulators per leaf of 4096 elements, leaves combined pairwise (so
-/// float32 sums of 1e7 ones are exact). `None` for other types or without AVX2.
+// ---------- slot folds ----------
+
 #[inline(always)]
+unsafe fn vmap<V: Vector, const K: u8>(v: V) -> V {
+    match K {
+        SUM_PLAIN => v,
+        SUM_ABS => v.abs(),
+        _ => v.mul(v),
+    }
+}
+
+#[inline(always)]
+fn smap<E: Elem, const K: u8>(v: E) -> E {
+    match K {
+        SUM_PLAIN => v,
+        SUM_ABS => v.abs(),
+        _ => v * v,
+    }
+}
+
+/// Combines the first `nv` accumulators, then the lanes of the result, by halves: slot
+/// `s` with slot `s + ACC/2`, then `s + ACC/4`, ... (the same tree at every level).
+#[inline(always)]
+pub(crate) unsafe fn tree<V: Vector>(mut acc: [V; 16], nv: usize, vop: impl Fn(V, V) -> V, sop: impl Fn(V::E, V::E) -> V::E) -> V::E {
+    let mut w = nv;
+    while w > 1 {
+        w /= 2;
+        for k in 0..w {
+            acc[k] = vop(acc[k], acc[k + w]);
+        }
+    }
+    let mut l = lanes(acc[0]);
+    let mut w = V::LANES;
+    while w > 1 {
+        w /= 2;
+        for k in 0..w {
+            l[k] = sop(l[k], l[k + w]);
+        }
+    }
+    l[0]
+}
+
+/// Folds `x` into `ACC` slots with `step(slot, vector)`: element `i` goes to slot `i % ACC`.
+/// The last, partial group is padded with `pad` (an element that changes no slot: 0 for
+/// sums, 1 for products) and folded like the others, so the result has no level-dependent
+/// scalar tail, and a short tail costs one group, not a chain of dependent scalar steps.
+#[inline(always)]
+pub(crate) unsafe fn fold_slots<V: Vector>(x: &[V::E], init: V, pad: V::E, mut step: impl FnMut(V, V) -> V) -> [V; 16] {
+    let (n, p) = (x.len(), x.as_ptr());
+    let acc_n = <V::E as Elem>::ACC;
+    let nv = acc_n / V::LANES;
+    let mut acc = [init; 16];
+    let mut i = 0;
+    while i + acc_n <= n {
+        for (k, a) in acc.iter_mut().enumerate().take(nv) {
+            *a = step(*a, V::load(p.add(i + k * V::LANES)));
+        }
+        i += acc_n;
+    }
+    if i < n {
+        let mut buf = [pad; 64];
+        buf[..n - i].copy_from_slice(&x[i..]);
+        for (k, a) in acc.iter_mut().enumerate().take(nv) {
+            *a = step(*a, V::load(buf.as_ptr().add(k * V::LANES)));
+        }
+    }
+    acc
+}
+
+struct SumLeaf<'a, E, const K: u8>(&'a [E]);
+impl<E: Elem, const K: u8> Kernel<E> for SumLeaf<'_, E, K> {
+    type Out = E;
+    #[inline(always)]
+    unsafe fn run<V: Vector<E = E>>(self) -> E {
+        let acc = fold_slots::<V>(self.0, V::splat(E::ZERO), E::ZERO, |a, v| a.add(vmap::<V, K>(v)));
+        tree(acc, E::ACC / V::LANES, |a: V, b: V| a.add(b), |a, b| a + b)
+    }
+}
+
+fn sum_at<E: Elem, const K: u8>(level: Isa, x: &[E]) -> E {
+    if x.len() <= BLOCK {
+        return run_at(level, SumLeaf::<E, K>(x));
+    }
+    let mid = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
+    sum_at::<E, K>(level, &x[..mid]) + sum_at::<E, K>(level, &x[mid..])
+}
+
+/// `sum(f(x))` of a float32 / float64 slice (`K` picks f: `SUM_*`); `None` for other types.
+#[inline]
 pub fn sum_simd<T: Copy + 'static, const K: u8>(x: &[T]) -> Option<T> {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        if let Some(v) = same::<T, f32>(x) {
-            return Some(back(unsafe { fold::sum::<f32, K>(v) }));
-        }
-        if let Some(v) = same::<T, f64>(x) {
-            return Some(back(unsafe { fold::sum::<f64, K>(v) }));
-        }
-    }
-    let _ = x;
-    None
+    sum_simd_at::<T, K>(isa::active(), x)
 }
 
-/// AVX2 product of a float32 / float64 slice (`None` for other types or without AVX2).
-#[inline(always)]
+/// [`sum_simd`] at a given level (tests compare the levels).
+pub fn sum_simd_at<T: Copy + 'static, const K: u8>(level: Isa, x: &[T]) -> Option<T> {
+    with_float!(T, x, |v: &[E]| sum_at::<E, K>(level, v))
+}
+
+struct ProdRun<'a, E>(&'a [E]);
+impl<E: Elem> Kernel<E> for ProdRun<'_, E> {
+    type Out = E;
+    #[inline(always)]
+    unsafe fn run<V: Vector<E = E>>(self) -> E {
+        let acc = fold_slots::<V>(self.0, V::splat(E::ONE), E::ONE, |a, v| a.mul(v));
+        tree(acc, E::ACC / V::LANES, |a: V, b: V| a.mul(b), |a, b| a * b)
+    }
+}
+
+/// Product of a float32 / float64 slice; `None` for other types.
+#[inline]
 pub fn prod_simd<T: Copy + 'static>(x: &[T]) -> Option<T> {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        if let Some(v) = same::<T, f32>(x) {
-            return Some(back(unsafe { fold::prod::<f32>(v) }));
-        }
-        if let Some(v) = same::<T, f64>(x) {
-            return Some(back(unsafe { fold::prod::<f64>(v) }));
-        }
-    }
-    let _ = x;
-    None
+    prod_simd_at(isa::active(), x)
 }
 
-/// AVX2 NaN-propagating max (`MAX`) / min value of a non-empty float32 / float64
-/// slice (`None` for other types, empty slices or without AVX2).
-#[inline(always)]
+/// [`prod_simd`] at a given level.
+pub fn prod_simd_at<T: Copy + 'static>(level: Isa, x: &[T]) -> Option<T> {
+    with_float!(T, x, |v: &[E]| run_at(level, ProdRun::<E>(v)))
+}
+
+/// Max (`MAX`) / min value of a non-empty slice and whether it holds a NaN.
+struct ExtremeRun<'a, E, const MAX: bool>(&'a [E]);
+impl<E: Elem, const MAX: bool> Kernel<E> for ExtremeRun<'_, E, MAX> {
+    type Out = (E, bool);
+    #[inline(always)]
+    unsafe fn run<V: Vector<E = E>>(self) -> (E, bool) {
+        let x = self.0;
+        let first = V::splat(x[0]);
+        // slots start at x[0] and the tail is padded with it (folding it again changes
+        // nothing); NaN lanes are noted apart, as `max` keeps the slot where the lane is NaN
+        let mut nan = first.nan();
+        let acc = fold_slots::<V>(x, first, x[0], |a, v| {
+            nan = V::or(nan, v.nan());
+            if MAX { v.max(a) } else { v.min(a) }
+        });
+        let pick = |a: E, b: E| if (MAX && b > a) || (!MAX && b < a) { b } else { a };
+        let best = tree(acc, E::ACC / V::LANES, |a: V, b: V| if MAX { b.max(a) } else { b.min(a) }, pick);
+        (best, V::bits(nan) != 0)
+    }
+}
+
+/// NaN-propagating max (`MAX`) / min value of a non-empty float32 / float64 slice (`None`
+/// for other types or an empty slice).
+#[inline]
 pub fn extreme_simd<T: Copy + 'static, const MAX: bool>(x: &[T]) -> Option<T> {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() && !x.is_empty() {
-        if let Some(v) = same::<T, f32>(x) {
-            return Some(back(unsafe { fold::extreme::<f32, MAX>(v) }));
-        }
-        if let Some(v) = same::<T, f64>(x) {
-            return Some(back(unsafe { fold::extreme::<f64, MAX>(v) }));
-        }
-    }
-    let _ = x;
-    None
+    extreme_simd_at::<T, MAX>(isa::active(), x)
 }
 
-#[cfg(target_arch = "x86_64")]
-mod fold {
-    use std::arch::x86_64::*;
-
-    /// Leaf size of the pairwise sum.
-    const BLOCK: usize = 4096;
-
-    /// A float type and its 256-bit vector.
-    pub trait Lane: Copy + PartialOrd + 'static {
-        type V: Copy;
-        const W: usize;
-        const ZERO: Self;
-        const ONE: Self;
-        unsafe fn splat(v: Self) -> Self::V;
-        unsafe fn load(p: *const Self) -> Self::V;
-        unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
-        unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
-        /// `max(x, m)`: `m` when `x` is NaN.
-        unsafe fn max(x: Self::V, m: Self::V) -> Self::V;
-        unsafe fn min(x: Self::V, m: Self::V) -> Self::V;
-        unsafe fn abs(a: Self::V) -> Self::V;
-        /// All-ones lanes where `a` is NaN.
-        unsafe fn nan(a: Self::V) -> Self::V;
-        unsafe fn or(a: Self::V, b: Self::V) -> Self::V;
-        unsafe fn any(m: Self::V) -> bool;
-        unsafe fn lanes(v: Self::V) -> [Self; 8];
-        fn sadd(a: Self, b: Self) -> Self;
-        fn smul(a: Self, b: Self) -> Self;
-        fn sabs(a: Self) -> Self;
-        fn nan_value() -> Self;
+/// [`extreme_simd`] at a given level.
+pub fn extreme_simd_at<T: Copy + 'static, const MAX: bool>(level: Isa, x: &[T]) -> Option<T> {
+    if x.is_empty() {
+        return None;
     }
+    with_float!(T, x, |v: &[E]| {
+        let (m, nan) = run_at(level, ExtremeRun::<E, MAX>(v));
+        if nan { E::NAN } else { m }
+    })
+}
 
-    impl Lane for f32 {
-        type V = __m256;
-        const W: usize = 8;
-        const ZERO: f32 = 0.0;
-        const ONE: f32 = 1.0;
-        #[inline(always)]
-        unsafe fn splat(v: f32) -> __m256 { _mm256_set1_ps(v) }
-        #[inline(always)]
-        unsafe fn load(p: *const f32) -> __m256 { _mm256_loadu_ps(p) }
-        #[inline(always)]
-        unsafe fn add(a: __m256, b: __m256) -> __m256 { _mm256_add_ps(a, b) }
-        #[inline(always)]
-        unsafe fn mul(a: __m256, b: __m256) -> __m256 { _mm256_mul_ps(a, b) }
-        #[inline(always)]
-        unsafe fn max(x: __m256, m: __m256) -> __m256 { _mm256_max_ps(x, m) }
-        #[inline(always)]
-        unsafe fn min(x: __m256, m: __m256) -> __m256 { _mm256_min_ps(x, m) }
-        #[inline(always)]
-        unsafe fn abs(a: __m256) -> __m256 { _mm256_andnot_ps(_mm256_set1_ps(-0.0), a) }
-        #[inline(always)]
-        unsafe fn nan(a: __m256) -> __m256 { _mm256_cmp_ps::<_CMP_UNORD_Q>(a, a) }
-        #[inline(always)]
-        unsafe fn or(a: __m256, b: __m256) -> __m256 { _mm256_or_ps(a, b) }
-        #[inline(always)]
-        unsafe fn any(m: __m256) -> bool { _mm256_movemask_ps(m) != 0 }
-        #[inline(always)]
-        unsafe fn lanes(v: __m256) -> [f32; 8] { std::mem::transmute(v) }
-        #[inline(always)]
-        fn sadd(a: f32, b: f32) -> f32 { a + b }
-        #[inline(always)]
-        fn smul(a: f32, b: f32) -> f32 { a * b }
-        #[inline(always)]
-        fn sabs(a: f32) -> f32 { a.abs() }
-        fn nan_value() -> f32 { f32::NAN }
-    }
-
-    impl Lane for f64 {
-        type V = __m256d;
-        const W: usize = 4;
-        const ZERO: f64 = 0.0;
-        const ONE: f64 = 1.0;
-        #[inline(always)]
-        unsafe fn splat(v: f64) -> __m256d { _mm256_set1_pd(v) }
-        #[inline(always)]
-        unsafe fn load(p: *const f64) -> __m256d { _mm256_loadu_pd(p) }
-        #[inline(always)]
-        unsafe fn add(a: __m256d, b: __m256d) -> __m256d { _mm256_add_pd(a, b) }
-        #[inline(always)]
-        unsafe fn mul(a: __m256d, b: __m256d) -> __m256d { _mm256_mul_pd(a, b) }
-        #[inline(always)]
-        unsafe fn max(x: __m256d, m: __m256d) -> __m256d { _mm256_max_pd(x, m) }
-        #[inline(always)]
-        unsafe fn min(x: __m256d, m: __m256d) -> __m256d { _mm256_min_pd(x, m) }
-        #[inline(always)]
-        unsafe fn abs(a: __m256d) -> __m256d { _mm256_andnot_pd(_mm256_set1_pd(-0.0), a) }
-        #[inline(always)]
-        unsafe fn nan(a: __m256d) -> __m256d { _mm256_cmp_pd::<_CMP_UNORD_Q>(a, a) }
-        #[inline(always)]
-        unsafe fn or(a: __m256d, b: __m256d) -> __m256d { _mm256_or_pd(a, b) }
-        #[inline(always)]
-        unsafe fn any(m: __m256d) -> bool { _mm256_movemask_pd(m) != 0 }
-        #[inline(always)]
-        unsafe fn lanes(v: __m256d) -> [f64; 8] {
-            let a: [f64; 4] = std::mem::transmute(v);
-            [a[0], a[1], a[2], a[3], 0.0, 0.0, 0.0, 0.0]
-        }
-        #[inline(always)]
-        fn sadd(a: f64, b: f64) -> f64 { a + b }
-        #[inline(always)]
-        fn smul(a: f64, b: f64) -> f64 { a * b }
-        #[inline(always)]
-        fn sabs(a: f64) -> f64 { a.abs() }
-        fn nan_value() -> f64 { f64::NAN }
-    }
-
+/// First index `i >= from` where `x[i] == v` (or is NaN, when `nan`).
+struct FindFirst<'a, E> {
+    x: &'a [E],
+    v: E,
+    nan: bool,
+}
+impl<E: Elem> Kernel<E> for FindFirst<'_, E> {
+    type Out = Option<usize>;
     #[inline(always)]
-    unsafe fn vmap<T: Lane, const K: u8>(v: T::V) -> T::V {
-        match K {
-            super::SUM_PLAIN => v,
-            super::SUM_ABS => T::abs(v),
-            _ => T::mul(v, v),
-        }
-    }
-
-    #[inline(always)]
-    fn smap<T: Lane, const K: u8>(v: T) -> T {
-        match K {
-            super::SUM_PLAIN => v,
-            super::SUM_ABS => T::sabs(v),
-            _ => T::smul(v, v),
-        }
-    }
-
-    /// Combines the first `T::W` lanes of `v` with `op` as a balanced tree.
-    #[inline(always)]
-    unsafe fn tree<T: Lane>(v: T::V, op: impl Fn(T, T) -> T) -> T {
-        let mut a = T::lanes(v);
-        let mut w = T::W;
-        while w > 1 {
-            w /= 2;
-            for k in 0..w {
-                a[k] = op(a[k], a[k + w]);
-            }
-        }
-        a[0]
-    }
-
-    /// Folds `x` with a vector op over four accumulators, then whole vectors into
-    /// the first, returning the combined vector and where the scalar tail starts.
-    #[inline(always)]
-    unsafe fn fold4<T: Lane>(x: &[T], init: T::V, f: impl Fn(T::V, *const T) -> T::V, op: impl Fn(T::V, T::V) -> T::V) -> (T::V, usize) {
-        let n = x.len();
-        let p = x.as_ptr();
-        let w = T::W;
-        let (mut a0, mut a1, mut a2, mut a3) = (init, init, init, init);
+    unsafe fn run<V: Vector<E = E>>(self) -> Option<usize> {
+        let (x, n) = (self.x, self.x.len());
+        let t = V::splat(self.v);
         let mut i = 0;
-        while i + 4 * w <= n {
-            a0 = f(a0, p.add(i));
-            a1 = f(a1, p.add(i + w));
-            a2 = f(a2, p.add(i + 2 * w));
-            a3 = f(a3, p.add(i + 3 * w));
-            i += 4 * w;
+        while i + V::LANES <= n {
+            let a = V::load(x.as_ptr().add(i));
+            let m = V::bits(if self.nan { a.nan() } else { a.eq(t) });
+            if m != 0 {
+                return Some(i + m.trailing_zeros() as usize);
+            }
+            i += V::LANES;
         }
-        while i + w <= n {
-            a0 = f(a0, p.add(i));
-            i += w;
-        }
-        (op(op(a0, a1), op(a2, a3)), i)
+        (i..n).find(|&j| if self.nan { x[j].is_nan() } else { x[j] == self.v })
     }
+}
 
+/// NaN-propagating max (`MAX`) / min of a float32 / float64 slice with the index of its
+/// first occurrence (of the first NaN when there is one); the value is the element at
+/// that index. `None` for other types or an empty slice.
+pub fn extreme_index_simd<T: Copy + 'static, const MAX: bool>(x: &[T]) -> Option<(T, usize)> {
+    extreme_index_simd_at::<T, MAX>(isa::active(), x)
+}
+
+/// [`extreme_index_simd`] at a given level.
+pub fn extreme_index_simd_at<T: Copy + 'static, const MAX: bool>(level: Isa, x: &[T]) -> Option<(T, usize)> {
+    fn first_index<E: Elem, const MAX: bool>(level: Isa, x: &[E]) -> usize {
+        let (m, nan) = run_at(level, ExtremeRun::<E, MAX>(x));
+        run_at(level, FindFirst { x, v: m, nan }).unwrap_or(0)
+    }
+    if x.is_empty() {
+        return None;
+    }
+    let at = if let Some(v) = same::<T, f32>(x) {
+        first_index::<f32, MAX>(level, v)
+    } else if let Some(v) = same::<T, f64>(x) {
+        first_index::<f64, MAX>(level, v)
+    } else {
+        return None;
+    };
+    Some((x[at], at))
+}
+
+// ---------- the column path: rows folded into per-column accumulators ----------
+
+/// `acc[j] += f(row_0[j]) + ... + f(row_{n-1}[j])` for rows `stride` elements apart: groups
+/// of 8 rows are added as a balanced tree first, then into `acc`; leftover rows one by one.
+struct AccumulateRows<'a, E, const K: u8> {
+    acc: &'a mut [E],
+    rows: *const E,
+    stride: usize,
+    n: usize,
+}
+impl<E: Elem, const K: u8> Kernel<E> for AccumulateRows<'_, E, K> {
+    type Out = ();
     #[inline(always)]
-    unsafe fn sum_leaf<T: Lane, const K: u8>(x: &[T]) -> T {
-        let (v, mut i) = fold4::<T>(x, T::splat(T::ZERO), |a, p| T::add(a, vmap::<T, K>(T::load(p))), |a, b| T::add(a, b));
-        let mut s = tree::<T>(v, T::sadd);
-        while i < x.len() {
-            s = T::sadd(s, smap::<T, K>(*x.get_unchecked(i)));
-            i += 1;
-        }
-        s
-    }
-
-    /// `sum(f(x))`: leaves of `BLOCK` elements, combined pairwise.
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn sum<T: Lane, const K: u8>(x: &[T]) -> T {
-        if x.len() <= BLOCK {
-            return sum_leaf::<T, K>(x);
-        }
-        let mid = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
-        T::sadd(sum::<T, K>(&x[..mid]), sum::<T, K>(&x[mid..]))
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn prod<T: Lane>(x: &[T]) -> T {
-        let (v, mut i) = fold4::<T>(x, T::splat(T::ONE), |a, p| T::mul(a, T::load(p)), |a, b| T::mul(a, b));
-        let mut s = tree::<T>(v, T::smul);
-        while i < x.len() {
-            s = T::smul(s, *x.get_unchecked(i));
-            i += 1;
-        }
-        s
-    }
-
-    /// Max / min value, NaN when any element is NaN. `x` is non-empty.
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn extreme<T: Lane, const MAX: bool>(x: &[T]) -> T {
-        let n = x.len();
-        let p = x.as_ptr();
-        let w = T::W;
-        let first = T::splat(x[0]);
-        let (mut m0, mut m1) = (first, first);
-        let zero = T::splat(T::ZERO);
-        let (mut n0, mut n1) = (T::nan(zero), T::nan(zero));
-        let mut i = 0;
-        while i + 2 * w <= n {
-            let a = T::load(p.add(i));
-            let b = T::load(p.add(i + w));
-            if MAX {
-                m0 = T::max(a, m0);
-                m1 = T::max(b, m1);
-            } else {
-                m0 = T::min(a, m0);
-                m1 = T::min(b, m1);
+    unsafe fn run<V: Vector<E = E>>(self) {
+        let w = self.acc.len();
+        let acc = self.acc.as_mut_ptr();
+        let (p, st) = (self.rows, self.stride);
+        let mut r = 0;
+        while r + 8 <= self.n {
+            let q = p.add(r * st);
+            let mut j = 0;
+            while j + V::LANES <= w {
+                let g = |k: usize| vmap::<V, K>(V::load(q.add(k * st + j)));
+                let s = g(0).add(g(1)).add(g(2).add(g(3))).add(g(4).add(g(5)).add(g(6).add(g(7))));
+                V::load(acc.add(j)).add(s).store(acc.add(j));
+                j += V::LANES;
             }
-            n0 = T::or(n0, T::nan(a));
-            n1 = T::or(n1, T::nan(b));
-            i += 2 * w;
-        }
-        let m = if MAX { T::max(m0, m1) } else { T::min(m0, m1) };
-        let mut any_nan = T::any(T::or(n0, n1));
-        let mut best = tree::<T>(m, |a, b| if (MAX && b > a) || (!MAX && b < a) { b } else { a });
-        while i < n {
-            let v = *x.get_unchecked(i);
-            #[allow(clippy::eq_op)]
-            let is_nan = v != v;
-            any_nan |= is_nan;
-            if (MAX && v > best) || (!MAX && v < best) {
-                best = v;
+            while j < w {
+                let g = |k: usize| smap::<E, K>(*q.add(k * st + j));
+                let s = ((g(0) + g(1)) + (g(2) + g(3))) + ((g(4) + g(5)) + (g(6) + g(7)));
+                *acc.add(j) = *acc.add(j) + s;
+                j += 1;
             }
-            i += 1;
+            r += 8;
         }
-        #[allow(clippy::eq_op)]
-        if any_nan || best != best {
-            return T::nan_value();
+        while r < self.n {
+            let q = p.add(r * st);
+            let mut j = 0;
+            while j + V::LANES <= w {
+                V::load(acc.add(j)).add(vmap::<V, K>(V::load(q.add(j)))).store(acc.add(j));
+                j += V::LANES;
+            }
+            while j < w {
+                *acc.add(j) = *acc.add(j) + smap::<E, K>(*q.add(j));
+                j += 1;
+            }
+            r += 1;
         }
-        best
+    }
+}
+
+/// Column sums: `acc[j] += sum over n rows of f(row[j])` (`K` picks f), rows of f32 / f64
+/// `stride` elements apart starting at `rows`. False (nothing done) for other types.
+///
+/// # Safety
+/// `rows` must point at `n` rows of `acc.len()` readable elements, `stride` apart.
+pub unsafe fn accumulate_rows<T: Copy + 'static, const K: u8>(acc: &mut [T], rows: *const T, stride: usize, n: usize) -> bool {
+    accumulate_rows_at::<T, K>(isa::active(), acc, rows, stride, n)
+}
+
+/// [`accumulate_rows`] at a given level.
+///
+/// # Safety
+/// As [`accumulate_rows`].
+pub unsafe fn accumulate_rows_at<T: Copy + 'static, const K: u8>(level: Isa, acc: &mut [T], rows: *const T, stride: usize, n: usize) -> bool {
+    let w = acc.len();
+    let acc_ptr = acc.as_mut_ptr();
+    macro_rules! go {
+        ($E:ty) => {{
+            let acc = std::slice::from_raw_parts_mut(acc_ptr as *mut $E, w);
+            run_at(level, AccumulateRows::<$E, K> { acc, rows: rows as *const $E, stride, n });
+            true
+        }};
+    }
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() {
+        go!(f32)
+    } else if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
+        go!(f64)
+    } else {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Levels this CPU can run.
+    fn levels() -> impl Iterator<Item = Isa> {
+        Isa::ALL.into_iter().filter(|&l| l <= isa::detected())
+    }
+
+    fn data(n: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                ((s >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 8.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_level_gives_the_baseline_bits() {
+        for n in [0, 1, 5, 63, 64, 65, 1000, 4096, 4097, 100_003] {
+            let x = data(n, n as u64 + 1);
+            let xd: Vec<f64> = x.iter().map(|&v| v as f64 * 1.1).collect();
+            let base = Isa::Baseline;
+            for l in levels() {
+                assert_eq!(sum_simd_at::<f32, SUM_PLAIN>(l, &x).unwrap().to_bits(), sum_simd_at::<f32, SUM_PLAIN>(base, &x).unwrap().to_bits(), "{l:?} {n}");
+                assert_eq!(sum_simd_at::<f64, SUM_SQUARE>(l, &xd).unwrap().to_bits(), sum_simd_at::<f64, SUM_SQUARE>(base, &xd).unwrap().to_bits());
+                assert_eq!(sum_simd_at::<f32, SUM_ABS>(l, &x).unwrap().to_bits(), sum_simd_at::<f32, SUM_ABS>(base, &x).unwrap().to_bits());
+                let small: Vec<f32> = x.iter().map(|v| 1.0 + v / 1000.0).collect();
+                assert_eq!(prod_simd_at(l, &small).unwrap().to_bits(), prod_simd_at(base, &small).unwrap().to_bits());
+                if n > 0 {
+                    assert_eq!(extreme_simd_at::<f32, true>(l, &x), extreme_simd_at::<f32, true>(base, &x));
+                    assert_eq!(extreme_index_simd_at::<f64, false>(l, &xd), extreme_index_simd_at::<f64, false>(base, &xd));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sums_are_accurate() {
+        let ones = vec![1.0f32; 10_000_001];
+        for l in levels() {
+            assert_eq!(sum_simd_at::<f32, SUM_PLAIN>(l, &ones), Some(10_000_001.0));
+            let x = data(123_457, 7);
+            let exact: f64 = x.iter().map(|&v| v as f64).sum();
+            let bound: f64 = x.iter().map(|&v| (v as f64).abs()).sum::<f64>() * 20.0 * f32::EPSILON as f64;
+            assert!((sum_simd_at::<f32, SUM_PLAIN>(l, &x).unwrap() as f64 - exact).abs() <= bound);
+        }
+    }
+
+    #[test]
+    fn extremes_propagate_nan_and_find_the_first_index() {
+        for l in levels() {
+            let mut x = data(1000, 3);
+            x[700] = 100.0;
+            x[900] = 100.0;
+            assert_eq!(extreme_index_simd_at::<f32, true>(l, &x), Some((100.0, 700)));
+            x[800] = f32::NAN;
+            x[850] = f32::NAN;
+            let (v, i) = extreme_index_simd_at::<f32, true>(l, &x).unwrap();
+            assert!(v.is_nan() && i == 800);
+            assert!(extreme_simd_at::<f32, false>(l, &x).unwrap().is_nan());
+            assert_eq!(extreme_simd_at::<f32, false>(l, &[3.0f32, -1.0, 2.0]), Some(-1.0));
+            assert_eq!(extreme_simd_at::<i32, true>(l, &[1, 2]), None);
+        }
+    }
+
+    #[test]
+    fn column_accumulation_matches_per_column_sums() {
+        let (rows, w) = (37, 45);
+        let x = data(rows * w, 11);
+        for l in levels() {
+            let mut acc = vec![0.0f32; w];
+            assert!(unsafe { accumulate_rows_at::<f32, SUM_PLAIN>(l, &mut acc, x.as_ptr(), w, rows) });
+            let mut base = vec![0.0f32; w];
+            unsafe { accumulate_rows_at::<f32, SUM_PLAIN>(Isa::Baseline, &mut base, x.as_ptr(), w, rows) };
+            assert_eq!(acc, base);
+            for j in 0..w {
+                let exact: f64 = (0..rows).map(|r| x[r * w + j] as f64).sum();
+                assert!((acc[j] as f64 - exact).abs() < 1e-4, "{j}");
+            }
+        }
     }
 }

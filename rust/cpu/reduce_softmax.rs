@@ -1,299 +1,294 @@
-//! Fused softmax / log_softmax along one dim, with a vectorisable exp.
+//! Fused softmax / log_softmax along one dim (forward, and the backward from the output).
 //!
-//! Data is contiguous `[outer, n, inner]`. For `inner == 1` each row is handled
-//! in L1 (max, exp-and-sum, scale); otherwise whole rows of `inner` columns are
-//! combined at once (column path). On x86-64 the loops are compiled twice and
-//! the AVX2 copy is picked at run time.
+//! Data is contiguous `[outer, n, inner]`. For `inner == 1` each row is handled in L1
+//! (max, exp-and-sum, scale); otherwise whole rows of `inner` columns are combined at once
+//! (column path). The kernels are written once over `V: Vector` (`simd.rs`) and run at the
+//! active instruction-set level; `exp` is `vmath`'s, lane by lane, and sums use the same
+//! slots at every level, so results are bit-identical at every level and thread count.
 
 use crate::cpu::iter::SendPtr;
+use crate::cpu::isa::{self, Isa};
+use crate::cpu::reduce_simd::{fold_slots, tree};
+use crate::cpu::simd::{self, run_at, Elem, Kernel, Vector};
 use crate::cpu::PARALLEL_MIN;
-use std::ops::{Add, Div, Mul, Sub};
 
-/// Float element of the softmax kernels.
-pub trait SoftFloat:
-    Copy + Send + Sync + PartialOrd + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self> + 'static
-{
-    const NEG_INF: Self;
-    const ZERO: Self;
-    const ONE: Self;
-    /// `e^x`, vectorisable.
-    fn fexp(self) -> Self;
-    fn ln(self) -> Self;
-}
+/// A float the softmax kernels handle (f32, f64).
+pub trait SoftFloat: Elem {}
+impl SoftFloat for f32 {}
+impl SoftFloat for f64 {}
 
-/// Vectorisable `e^x` for f32 (Cephes polynomial, ~1 ulp): NaN -> NaN, -inf -> 0, overflow -> inf.
+/// Max of a non-empty contiguous run, in `ACC` slots (NaN is ignored here: it reaches every
+/// output through the sum).
 #[inline(always)]
-pub fn exp_f32(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    const LN2_HI: f32 = 0.693_359_4;
-    const LN2_LO: f32 = -2.121_944_4e-4;
-    const HI: f32 = 88.376_26;
-    const LO: f32 = -87.336_55;
-    let xc = if x > HI { HI } else if x < LO { LO } else { x };
-    // round to nearest with the 1.5 * 2^23 trick (no libm call, vectorises on SSE2)
-    let n = (xc * LOG2E + 12_582_912.0) - 12_582_912.0;
-    let r = xc - n * LN2_HI - n * LN2_LO;
-    let mut p = 1.987_569_1e-4f32;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
-    let y = p * r * r + r + 1.0;
-    let scale = f32::from_bits(((n as i32 + 127) << 23) as u32);
-    let v = y * scale;
-    #[allow(clippy::eq_op)]
-    let nan = x != x;
-    if nan {
-        x
-    } else if x < LO {
-        0.0
-    } else if x > HI {
-        f32::INFINITY
-    } else {
-        v
-    }
+unsafe fn row_max<V: Vector>(x: *const V::E, n: usize) -> V::E {
+    let x = std::slice::from_raw_parts(x, n);
+    let acc = fold_slots::<V>(x, V::splat(x[0]), x[0], |a, v| v.max(a));
+    tree(acc, <V::E as Elem>::ACC / V::LANES, |a: V, b: V| b.max(a), |a, b| if b > a { b } else { a })
 }
 
-impl SoftFloat for f32 {
-    const NEG_INF: Self = f32::NEG_INFINITY;
-    const ZERO: Self = 0.0;
-    const ONE: Self = 1.0;
-    #[inline(always)]
-    fn fexp(self) -> Self {
-        exp_f32(self)
-    }
-    #[inline(always)]
-    fn ln(self) -> Self {
-        f32::ln(self)
-    }
-}
-impl SoftFloat for f64 {
-    const NEG_INF: Self = f64::NEG_INFINITY;
-    const ZERO: Self = 0.0;
-    const ONE: Self = 1.0;
-    #[inline(always)]
-    fn fexp(self) -> Self {
-        f64::exp(self)
-    }
-    #[inline(always)]
-    fn ln(self) -> Self {
-        f64::ln(self)
-    }
-}
-
+/// `sum(exp(x - m))` over a run in `ACC` slots, storing the exponentials in `out` when
+/// `store`; the last partial group is padded with -inf (whose exponential adds 0).
 #[inline(always)]
-#[allow(clippy::eq_op)]
-fn takes_max<T: SoftFloat>(x: T, a: T) -> bool {
-    x > a || x != x
-}
-
-#[inline(always)]
-fn row_max<T: SoftFloat>(x: &[T]) -> T {
-    let mut m = [T::NEG_INF; 8];
-    let chunks = x.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..8 {
-            m[k] = if takes_max(c[k], m[k]) { c[k] } else { m[k] };
+unsafe fn exp_sum<V: Vector>(x: *const V::E, out: *mut V::E, n: usize, m: V::E, store: bool) -> V::E {
+    let acc_n = <V::E as Elem>::ACC;
+    let nv = acc_n / V::LANES;
+    let vm = V::splat(m);
+    let mut acc = [V::splat(V::E::ZERO); 16];
+    let mut i = 0;
+    while i + acc_n <= n {
+        for (k, a) in acc.iter_mut().enumerate().take(nv) {
+            let e = simd::exp(V::load(x.add(i + k * V::LANES)).sub(vm));
+            if store {
+                e.store(out.add(i + k * V::LANES));
+            }
+            *a = a.add(e);
+        }
+        i += acc_n;
+    }
+    if i < n {
+        let r = n - i;
+        let mut buf = [V::E::NEG_INF; 64];
+        std::ptr::copy_nonoverlapping(x.add(i), buf.as_mut_ptr(), r);
+        for (k, a) in acc.iter_mut().enumerate().take(nv) {
+            let e = simd::exp(V::load(buf.as_ptr().add(k * V::LANES)).sub(vm));
+            e.store(buf.as_mut_ptr().add(k * V::LANES));
+            *a = a.add(e);
+        }
+        if store {
+            std::ptr::copy_nonoverlapping(buf.as_ptr(), out.add(i), r);
         }
     }
-    let mut v = T::NEG_INF;
-    for k in 0..8 {
-        if takes_max(m[k], v) {
-            v = m[k];
-        }
-    }
-    for &y in rest {
-        if takes_max(y, v) {
-            v = y;
-        }
-    }
-    v
+    tree(acc, nv, |a: V, b: V| a.add(b), |a, b| a + b)
 }
 
+/// `out[i] = x[i] op c` over a run (`sub`: `x - c`, else `x * c`).
 #[inline(always)]
-fn sum8<T: SoftFloat>(s: [T; 8]) -> T {
-    ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+unsafe fn map_const<V: Vector>(x: *const V::E, out: *mut V::E, n: usize, c: V::E, sub: bool) {
+    let vc = V::splat(c);
+    let mut i = 0;
+    while i + V::LANES <= n {
+        let v = V::load(x.add(i));
+        (if sub { v.sub(vc) } else { v.mul(vc) }).store(out.add(i));
+        i += V::LANES;
+    }
+    while i < n {
+        let v = *x.add(i);
+        *out.add(i) = if sub { v - c } else { v * c };
+        i += 1;
+    }
 }
 
 /// Rows `[r0, r1)` of length `n` (inner == 1).
-#[inline(always)]
-unsafe fn rows<T: SoftFloat>(x: *const T, out: *mut T, n: usize, r0: usize, r1: usize, log: bool) {
-    for r in r0..r1 {
-        let xr = std::slice::from_raw_parts(x.add(r * n), n);
-        let or = std::slice::from_raw_parts_mut(out.add(r * n), n);
-        let m = row_max(xr);
-        let mut s = [T::ZERO; 8];
-        if log {
-            let chunks = xr.chunks_exact(8);
-            let rest = chunks.remainder();
-            for c in chunks {
-                for k in 0..8 {
-                    s[k] = s[k] + (c[k] - m).fexp();
-                }
-            }
-            let mut total = sum8(s);
-            for &v in rest {
-                total = total + (v - m).fexp();
-            }
-            let lse = m + total.ln();
-            for (o, &v) in or.iter_mut().zip(xr) {
-                *o = v - lse;
-            }
-        } else {
-            let split = n - n % 8;
-            for (oc, xc) in or[..split].chunks_exact_mut(8).zip(xr[..split].chunks_exact(8)) {
-                for k in 0..8 {
-                    let e = (xc[k] - m).fexp();
-                    oc[k] = e;
-                    s[k] = s[k] + e;
-                }
-            }
-            let mut total = sum8(s);
-            for (o, &v) in or[split..].iter_mut().zip(&xr[split..]) {
-                let e = (v - m).fexp();
-                *o = e;
-                total = total + e;
-            }
-            let inv = T::ONE / total;
-            for o in or.iter_mut() {
-                *o = *o * inv;
+struct Rows<E> {
+    x: *const E,
+    out: *mut E,
+    n: usize,
+    r0: usize,
+    r1: usize,
+    log: bool,
+}
+impl<E: Elem> Kernel<E> for Rows<E> {
+    type Out = ();
+    #[inline(always)]
+    unsafe fn run<V: Vector<E = E>>(self) {
+        let n = self.n;
+        if n == 0 {
+            return;
+        }
+        for r in self.r0..self.r1 {
+            let (x, out) = (self.x.add(r * n), self.out.add(r * n));
+            let m = row_max::<V>(x, n);
+            let total = exp_sum::<V>(x, out, n, m, !self.log);
+            if self.log {
+                map_const::<V>(x, out, n, m + total.ln(), true);
+            } else {
+                map_const::<V>(out, out, n, E::ONE / total, false);
             }
         }
     }
 }
 
-/// Columns `[j0, j1)` of one outer slice `[n, inner]` (column path).
-#[inline(always)]
-unsafe fn cols<T: SoftFloat>(x: *const T, out: *mut T, n: usize, inner: usize, j0: usize, j1: usize, log: bool) {
-    let w = j1 - j0;
-    let mut m = vec![T::NEG_INF; w];
-    for i in 0..n {
-        let row = std::slice::from_raw_parts(x.add(i * inner + j0), w);
-        for (a, &v) in m.iter_mut().zip(row) {
-            *a = if takes_max(v, *a) { v } else { *a };
-        }
-    }
-    let mut s = vec![T::ZERO; w];
-    for i in 0..n {
-        let row = std::slice::from_raw_parts(x.add(i * inner + j0), w);
-        let orow = std::slice::from_raw_parts_mut(out.add(i * inner + j0), w);
+/// Columns `[0, w)` of one outer slice `[n, stride]` (column path); `m`, `s`: scratch of `w`.
+struct Cols<'a, E> {
+    x: *const E,
+    out: *mut E,
+    n: usize,
+    stride: usize,
+    log: bool,
+    m: &'a mut [E],
+    s: &'a mut [E],
+}
+impl<E: Elem> Kernel<E> for Cols<'_, E> {
+    type Out = ();
+    #[inline(always)]
+    unsafe fn run<V: Vector<E = E>>(self) {
+        let (w, st) = (self.m.len(), self.stride);
+        let (m, s) = (self.m.as_mut_ptr(), self.s.as_mut_ptr());
         for j in 0..w {
-            let e = (row[j] - m[j]).fexp();
-            if !log {
-                orow[j] = e;
-            }
-            s[j] = s[j] + e;
+            *m.add(j) = *self.x.add(j);
+            *s.add(j) = E::ZERO;
         }
-    }
-    if log {
+        // column maxima, row by row (each column in row order: the same at every level)
+        for i in 1..self.n {
+            let row = self.x.add(i * st);
+            let mut j = 0;
+            while j + V::LANES <= w {
+                V::load(row.add(j)).max(V::load(m.add(j))).store(m.add(j));
+                j += V::LANES;
+            }
+            while j < w {
+                let v = *row.add(j);
+                if v > *m.add(j) {
+                    *m.add(j) = v;
+                }
+                j += 1;
+            }
+        }
+        for i in 0..self.n {
+            let (row, orow) = (self.x.add(i * st), self.out.add(i * st));
+            let mut j = 0;
+            while j + V::LANES <= w {
+                let e = simd::exp(V::load(row.add(j)).sub(V::load(m.add(j))));
+                if !self.log {
+                    e.store(orow.add(j));
+                }
+                V::load(s.add(j)).add(e).store(s.add(j));
+                j += V::LANES;
+            }
+            while j < w {
+                let e = (*row.add(j) - *m.add(j)).exp();
+                if !self.log {
+                    *orow.add(j) = e;
+                }
+                *s.add(j) = *s.add(j) + e;
+                j += 1;
+            }
+        }
         for j in 0..w {
-            s[j] = m[j] + s[j].ln();
+            *s.add(j) = if self.log { *m.add(j) + (*s.add(j)).ln() } else { E::ONE / *s.add(j) };
         }
-        for i in 0..n {
-            let row = std::slice::from_raw_parts(x.add(i * inner + j0), w);
-            let orow = std::slice::from_raw_parts_mut(out.add(i * inner + j0), w);
-            for j in 0..w {
-                orow[j] = row[j] - s[j];
+        for i in 0..self.n {
+            let (row, orow) = (self.x.add(i * st), self.out.add(i * st));
+            let src = if self.log { row } else { orow as *const E };
+            let mut j = 0;
+            while j + V::LANES <= w {
+                let (v, c) = (V::load(src.add(j)), V::load(s.add(j)));
+                (if self.log { v.sub(c) } else { v.mul(c) }).store(orow.add(j));
+                j += V::LANES;
+            }
+            while j < w {
+                let (v, c) = (*src.add(j), *s.add(j));
+                *orow.add(j) = if self.log { v - c } else { v * c };
+                j += 1;
             }
         }
-    } else {
-        for v in s.iter_mut() {
-            *v = T::ONE / *v;
-        }
-        for i in 0..n {
-            let orow = std::slice::from_raw_parts_mut(out.add(i * inner + j0), w);
-            for j in 0..w {
-                orow[j] = orow[j] * s[j];
-            }
-        }
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn rows_avx2<T: SoftFloat>(x: *const T, out: *mut T, n: usize, r0: usize, r1: usize, log: bool) {
-    rows(x, out, n, r0, r1, log)
-}
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn cols_avx2<T: SoftFloat>(x: *const T, out: *mut T, n: usize, inner: usize, j0: usize, j1: usize, log: bool) {
-    cols(x, out, n, inner, j0, j1, log)
-}
-
-/// True when the CPU has AVX2 and FMA (checked once).
-pub fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::sync::OnceLock;
-        static HAS: OnceLock<bool> = OnceLock::new();
-        *HAS.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-unsafe fn rows_dispatch<T: SoftFloat>(x: *const T, out: *mut T, n: usize, r0: usize, r1: usize, log: bool) {
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && has_avx2() {
-        for r in r0..r1 {
-            crate::cpu::reduce_simd::softmax_row_f32((x as *const f32).add(r * n), (out as *mut f32).add(r * n), n, log);
-        }
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        return rows_avx2(x, out, n, r0, r1, log);
-    }
-    rows(x, out, n, r0, r1, log)
-}
-unsafe fn cols_dispatch<T: SoftFloat>(x: *const T, out: *mut T, n: usize, inner: usize, j0: usize, j1: usize, log: bool) {
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && has_avx2() {
-        let w = j1 - j0;
-        let (mut m, mut s) = (vec![0f32; w], vec![0f32; w]);
-        crate::cpu::reduce_simd::softmax_cols_f32((x as *const f32).add(j0), (out as *mut f32).add(j0), n, inner, w, log, &mut m, &mut s);
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        return cols_avx2(x, out, n, inner, j0, j1, log);
-    }
-    cols(x, out, n, inner, j0, j1, log)
-}
+/// Columns per task of the column path.
+const COL_BLOCK: usize = 512;
 
 /// Softmax (or log_softmax) of contiguous `x` (`[outer, n, inner]`) into contiguous `out`.
 ///
 /// # Safety
 /// Both pointers must hold `outer * n * inner` elements of `T`.
 pub unsafe fn softmax<T: SoftFloat>(x: SendPtr, out: SendPtr, outer: usize, n: usize, inner: usize, log: bool) {
+    softmax_at::<T>(isa::active(), x, out, outer, n, inner, log)
+}
+
+/// [`softmax`] at a given instruction-set level (tests compare the levels).
+///
+/// # Safety
+/// As [`softmax`].
+pub unsafe fn softmax_at<T: SoftFloat>(level: Isa, x: SendPtr, out: SendPtr, outer: usize, n: usize, inner: usize, log: bool) {
     let total = outer * n * inner;
-    let threads = rayon::current_num_threads();
+    if total == 0 {
+        return;
+    }
+    let threads = crate::cpu::par::threads();
     let par = threads > 1 && total >= PARALLEL_MIN;
     if inner == 1 {
-        let work = move |r0: usize, r1: usize| rows_dispatch::<T>(x.get() as *const T, out.get() as *mut T, n, r0, r1, log);
+        let work = move |r0: usize, r1: usize| run_at(level, Rows::<T> { x: x.get() as *const T, out: out.get() as *mut T, n, r0, r1, log });
         if !par || outer < 2 {
             return work(0, outer);
         }
         let chunks = (threads * 4).min(outer);
         let per = outer.div_ceil(chunks);
-        use rayon::prelude::*;
-        (0..chunks).into_par_iter().for_each(|c| work((c * per).min(outer), ((c + 1) * per).min(outer)));
+        crate::cpu::par::for_each_task(chunks, |c| work((c * per).min(outer), ((c + 1) * per).min(outer)));
         return;
     }
-    const BLOCK: usize = 512;
-    let blocks = inner.div_ceil(BLOCK);
+    let blocks = inner.div_ceil(COL_BLOCK);
     let work = move |t: usize| {
         let (o, b) = (t / blocks, t % blocks);
-        let base = o * n * inner;
-        let j0 = b * BLOCK;
-        cols_dispatch::<T>((x.get() as *const T).add(base), (out.get() as *mut T).add(base), n, inner, j0, (j0 + BLOCK).min(inner), log)
+        let base = o * n * inner + b * COL_BLOCK;
+        let w = COL_BLOCK.min(inner - b * COL_BLOCK);
+        let (mut m, mut s) = (vec![T::ZERO; w], vec![T::ZERO; w]);
+        let (x, out) = ((x.get() as *const T).add(base), (out.get() as *mut T).add(base));
+        run_at(level, Cols::<T> { x, out, n, stride: inner, log, m: &mut m, s: &mut s });
     };
     if !par {
         (0..outer * blocks).for_each(work);
     } else {
-        use rayon::prelude::*;
-        (0..outer * blocks).into_par_iter().for_each(work);
+        crate::cpu::par::for_each_task(outer * blocks, work);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                ((s >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 30.0
+            })
+            .collect()
+    }
+
+    fn run(level: Isa, x: &[f32], outer: usize, n: usize, inner: usize, log: bool) -> Vec<f32> {
+        let mut out = vec![0.0f32; x.len()];
+        unsafe { softmax_at::<f32>(level, SendPtr(x.as_ptr() as *mut u8), SendPtr(out.as_mut_ptr() as *mut u8), outer, n, inner, log) };
+        out
+    }
+
+    #[test]
+    fn levels_agree_bit_for_bit_and_match_f64() {
+        for &(outer, n, inner) in &[(3, 1000, 1), (2, 7, 1), (4, 130, 3), (2, 65, 600), (1, 1, 1)] {
+            let x = data(outer * n * inner, (n * 31 + inner) as u64);
+            for log in [false, true] {
+                let base = run(Isa::Baseline, &x, outer, n, inner, log);
+                for level in Isa::ALL.into_iter().filter(|&l| l <= isa::detected()) {
+                    let got = run(level, &x, outer, n, inner, log);
+                    assert!(got.iter().zip(&base).all(|(a, b)| a.to_bits() == b.to_bits()), "{level:?} {outer}x{n}x{inner} log={log}");
+                }
+                for o in 0..outer {
+                    for j in 0..inner {
+                        let col: Vec<f64> = (0..n).map(|i| x[(o * n + i) * inner + j] as f64).collect();
+                        let m = col.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                        let lse = m + col.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+                        for i in 0..n {
+                            let want = if log { col[i] - lse } else { (col[i] - lse).exp() };
+                            let got = base[(o * n + i) * inner + j] as f64;
+                            assert!((got - want).abs() <= 1e-5 * want.abs().max(1.0), "{got} vs {want}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nan_and_infinities_propagate() {
+        for level in Isa::ALL.into_iter().filter(|&l| l <= isa::detected()) {
+            let mut x = data(100, 5);
+            x[37] = f32::NAN;
+            assert!(run(level, &x, 1, 100, 1, false).iter().all(|v| v.is_nan()));
+            let y = vec![f32::NEG_INFINITY; 40];
+            assert!(run(level, &y, 1, 40, 1, true).iter().all(|v| v.is_nan()));
+        }
     }
 }

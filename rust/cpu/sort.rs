@@ -1,6 +1,6 @@
-//! Sorting kernels: a parallel LSD radix sort on order-preserving integer keys
-//! (floats mapped so NaN sorts last, like PyTorch), a comparison sort for short
-//! rows, counting-based `unique` for small integer ranges, binary search
+//! Sorting kernels: order-preserving integer keys (floats mapped so NaN sorts
+//! last, like PyTorch) for a parallel radix sort of long rows (`sort_radix.rs`)
+//! and a comparison sort of short rows, counting-based `unique` for small integer ranges, binary search
 //! (`searchsorted`), `bincount` and `histc`.
 //!
 //! Every sort here is stable: ties keep their input order (PyTorch's
@@ -10,10 +10,8 @@ use crate::cpu::iter::SendPtr;
 use crate::cpu::Element;
 use rayon::prelude::*;
 
-/// Rows at least this long use the radix sort; shorter rows a comparison sort.
+/// Rows at least this long use the radix sort (`sort_radix.rs`); shorter rows a comparison sort.
 const RADIX_MIN: usize = 1 << 10;
-/// Elements per thread below which a radix pass runs single-threaded.
-const PAR_PASS_MIN: usize = 1 << 17;
 
 /// An element type that maps to an unsigned key whose integer order is the
 /// sort order (ascending, NaN last, -0.0 equal to 0.0).
@@ -132,37 +130,33 @@ impl SortKey for f32 {
     type Key = u32;
     #[inline(always)]
     fn key(self) -> u32 {
-        if self != self {
-            return u32::MAX; // every NaN: above +inf
-        }
+        // negatives: all bits flipped; positives: the sign bit set. Branch-free (a branch on
+        // the sign of random data mispredicts half the time: measured 5 ns per element)
         let b = (self + 0.0).to_bits(); // -0.0 + 0.0 == +0.0
-        if b & 0x8000_0000 != 0 {
-            !b
-        } else {
-            b | 0x8000_0000
-        }
+        let k = b ^ (((b as i32) >> 31) as u32 | 0x8000_0000);
+        #[allow(clippy::eq_op)]
+        let nan = self != self;
+        if nan { u32::MAX } else { k } // every NaN: above +inf
     }
     #[inline(always)]
     fn from_key(k: u32) -> Option<f32> {
         if k == u32::MAX || k == 0x8000_0000 {
             return None;
         }
-        Some(f32::from_bits(if k & 0x8000_0000 != 0 { k & !0x8000_0000 } else { !k }))
+        // keys with the top bit set were positives: clear it; the others were flipped
+        Some(f32::from_bits(k ^ ((((k >> 31) as i32).wrapping_sub(1)) as u32 | 0x8000_0000)))
     }
 }
 impl SortKey for f64 {
     type Key = u64;
     #[inline(always)]
     fn key(self) -> u64 {
-        if self != self {
-            return u64::MAX;
-        }
+        const TOP: u64 = 0x8000_0000_0000_0000;
         let b = (self + 0.0).to_bits();
-        if b & 0x8000_0000_0000_0000 != 0 {
-            !b
-        } else {
-            b | 0x8000_0000_0000_0000
-        }
+        let k = b ^ (((b as i64) >> 63) as u64 | TOP);
+        #[allow(clippy::eq_op)]
+        let nan = self != self;
+        if nan { u64::MAX } else { k }
     }
     #[inline(always)]
     fn from_key(k: u64) -> Option<f64> {
@@ -170,68 +164,8 @@ impl SortKey for f64 {
         if k == u64::MAX || k == TOP {
             return None;
         }
-        Some(f64::from_bits(if k & TOP != 0 { k & !TOP } else { !k }))
+        Some(f64::from_bits(k ^ ((((k >> 63) as i64).wrapping_sub(1)) as u64 | TOP)))
     }
-}
-
-#[derive(Clone, Copy, Default, Debug)]
-struct Item<K> {
-    key: K,
-    idx: u32,
-}
-
-/// Stable LSD radix sort of `(key, idx)` items by key; passes whose digit is
-/// the same for every item are skipped. Parallel over chunks per pass.
-fn radix_sort<K: RadixKey>(items: Vec<Item<K>>) -> Vec<Item<K>> {
-    let n = items.len();
-    let mut src = items;
-    let mut dst: Vec<Item<K>> = vec![Item::default(); n];
-    let threads = rayon::current_num_threads().max(1);
-    let chunks = if n >= PAR_PASS_MIN * 2 { threads.min(n / PAR_PASS_MIN).max(1) } else { 1 };
-    let per = n.div_ceil(chunks.max(1)).max(1);
-    for pass in 0..K::BYTES {
-        // histograms per chunk
-        let hists: Vec<[usize; 256]> = src
-            .par_chunks(per)
-            .map(|c| {
-                let mut h = [0usize; 256];
-                for it in c {
-                    h[it.key.byte(pass)] += 1;
-                }
-                h
-            })
-            .collect();
-        let mut total = [0usize; 256];
-        for h in &hists {
-            for b in 0..256 {
-                total[b] += h[b];
-            }
-        }
-        if total.iter().any(|&c| c == n) {
-            continue; // every item has the same digit: nothing moves
-        }
-        // offsets: bucket-major, chunk-minor keeps the sort stable
-        let mut offsets: Vec<[usize; 256]> = vec![[0usize; 256]; hists.len()];
-        let mut run = 0usize;
-        for b in 0..256 {
-            for (c, h) in hists.iter().enumerate() {
-                offsets[c][b] = run;
-                run += h[b];
-            }
-        }
-        let out = SendPtr(dst.as_mut_ptr() as *mut u8);
-        src.par_chunks(per).zip(offsets.into_par_iter()).for_each(|(c, mut off)| {
-            let o = out.get() as *mut Item<K>;
-            for it in c {
-                let b = it.key.byte(pass);
-                // SAFETY: each (chunk, bucket) owns a disjoint output range.
-                unsafe { *o.add(off[b]) = *it };
-                off[b] += 1;
-            }
-        });
-        std::mem::swap(&mut src, &mut dst);
-    }
-    src
 }
 
 /// Sorts one row given by `(ptr, stride in elements, len)`; writes sorted values
@@ -247,46 +181,7 @@ unsafe fn sort_row<T: SortKey>(
     is: isize,
 ) {
     if len >= RADIX_MIN && len <= u32::MAX as usize {
-        let xp = SendPtr(x as *mut u8);
-        let make = move |i: usize| {
-            let k = (*(xp.get() as *const T).offset(i as isize * xs)).key();
-            Item { key: if descending { k.not() } else { k }, idx: i as u32 }
-        };
-        let items: Vec<Item<T::Key>> = if len >= PAR_PASS_MIN * 2 {
-            (0..len).into_par_iter().with_min_len(1 << 14).map(make).collect()
-        } else {
-            (0..len).map(make).collect()
-        };
-        let sorted = radix_sort(items);
-        // values come back from the keys (no random reads of the input), except
-        // zeros and NaNs whose sign/payload the key dropped
-        let xr = SendPtr(x as *mut u8);
-        let value = move |it: &Item<T::Key>| -> T {
-            let k = if descending { it.key.not() } else { it.key };
-            match T::from_key(k) {
-                Some(v) => v,
-                None => *(xr.get() as *const T).offset(it.idx as isize * xs),
-            }
-        };
-        if len >= PAR_PASS_MIN * 2 {
-            let (vp, ip) = (SendPtr(vals as *mut u8), SendPtr(idx as *mut u8));
-            let step = 1 << 16;
-            let sorted = &sorted;
-            (0..len.div_ceil(step)).into_par_iter().for_each(|c| {
-                let (vals, idx) = (vp.get() as *mut T, ip.get() as *mut i64);
-                for j in c * step..((c + 1) * step).min(len) {
-                    let it = &sorted[j];
-                    *vals.offset(j as isize * vs) = value(it);
-                    *idx.offset(j as isize * is) = it.idx as i64;
-                }
-            });
-        } else {
-            for (j, it) in sorted.iter().enumerate() {
-                *vals.offset(j as isize * vs) = value(it);
-                *idx.offset(j as isize * is) = it.idx as i64;
-            }
-        }
-        return;
+        return crate::cpu::sort_radix::sort_long(x, xs, len, descending, vals, vs, idx, is);
     }
     let key_of = |i: usize| {
         let k = (*x.offset(i as isize * xs)).key();
@@ -348,7 +243,10 @@ pub unsafe fn sort_rows<T: SortKey>(x: *const T, vals: *mut T, idx: *mut i64, ro
     };
     let outer = rows.x_starts.len();
     if outer > 1 && outer * rows.len >= crate::cpu::PARALLEL_MIN {
-        (0..outer).into_par_iter().for_each(one);
+        crate::cpu::par::install(|| (0..outer).into_par_iter().for_each(one));
+    } else if rows.len >= 1 << 17 {
+        // one long row: its passes run in parallel
+        crate::cpu::par::install(|| (0..outer).for_each(one));
     } else {
         (0..outer).for_each(one);
     }
@@ -366,7 +264,7 @@ pub struct Unique<T> {
 /// Sorted unique of integer data whose value range is small: counts per value.
 fn unique_counting(x: &[i64], lo: i64, hi: i64, want_inverse: bool) -> Unique<i64> {
     let range = (hi - lo) as usize + 1;
-    let threads = rayon::current_num_threads().max(1);
+    let threads = crate::cpu::par::threads();
     let chunk = x.len().div_ceil(threads).max(1 << 16);
     let counts: Vec<u64> = x
         .par_chunks(chunk)
@@ -402,6 +300,10 @@ fn unique_counting(x: &[i64], lo: i64, hi: i64, want_inverse: bool) -> Unique<i6
 
 /// Sorted unique (NaNs are all distinct, as in PyTorch) with inverse and counts.
 pub fn unique_sorted<T: SortKey>(x: &[T], want_inverse: bool) -> Unique<T> {
+    crate::cpu::par::install(|| unique_sorted_in_pool(x, want_inverse))
+}
+
+fn unique_sorted_in_pool<T: SortKey>(x: &[T], want_inverse: bool) -> Unique<T> {
     let n = x.len();
     if n == 0 {
         return Unique { values: vec![], inverse: vec![], counts: vec![] };

@@ -2,6 +2,7 @@
 //! parsing and conversion live here; all semantics are in the crate.
 
 mod autograd;
+mod config;
 mod convert;
 mod creation;
 mod dtype;
@@ -63,5 +64,6 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     optim::register(m)?;
     serialize::register(m)?;
     function::register(m)?;
+    config::register(m)?;
     Ok(())
 }

@@ -222,8 +222,11 @@ impl<T: Copy> Vecs<T> {
 /// alone and big enough for faer's blocked code to split, else none (the batch loop is
 /// parallel instead).
 pub fn par_within(count: usize, n: usize) -> Par {
-    if count == 1 && n >= 96 && rayon::current_num_threads() > 1 {
-        Par::rayon(0)
+    // (faer's parallel code runs in the pool of the `par::install` around the call, see
+    // `backend::linalg`, so set_num_threads bounds it)
+    let threads = crate::cpu::par::threads();
+    if count == 1 && n >= 96 && threads > 1 {
+        Par::rayon(threads)
     } else {
         Par::Seq
     }
@@ -236,7 +239,7 @@ pub fn for_each_matrix<S>(count: usize, flops: usize, state: impl Fn() -> S + Sy
     // below ~64k flops per task, waking a thread costs more than it saves
     const TASK_FLOPS: usize = 1 << 16;
     let total = count.saturating_mul(flops.max(1));
-    let tasks = if count <= 1 || total < 2 * TASK_FLOPS { 1 } else { (total / TASK_FLOPS).clamp(1, count).min(rayon::current_num_threads() * 4) };
+    let tasks = if count <= 1 || total < 2 * TASK_FLOPS { 1 } else { (total / TASK_FLOPS).clamp(1, count).min(crate::cpu::par::threads() * 4) };
     let run = |t: usize| {
         let mut s = state();
         for b in t * count / tasks..(t + 1) * count / tasks {

@@ -6,6 +6,7 @@
 //! `d loss_i / d x_c = a * p_c - (e / C) * w_c - (1 - e) * w_t * [c == t]` with
 //! `p_c = exp(x_c - lse)`, `a = (1 - e) * w_t + (e / C) * sum_c w_c`.
 
+use crate::cpu::simd::Elem;
 use super::{tasks, NnFloat, Ptr};
 use crate::cpu::par::for_each_task;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -38,7 +39,7 @@ fn logsumexp<T: NnFloat>(row: &[T]) -> T {
     }
     let mut s = T::ZERO;
     for &v in row {
-        s = s + (v - m).fexp();
+        s = s + Elem::exp(v - m);
     }
     s.ln() + m
 }
@@ -134,14 +135,14 @@ pub unsafe fn backward<T: NnFloat>(x: *const T, target: *const i64, weight: Opti
                 None => {
                     let shift = e_over_c * gs;
                     for (o, &xc) in out.iter_mut().zip(row) {
-                        *o = a * (xc - l).fexp() - shift;
+                        *o = a * Elem::exp(xc - l) - shift;
                     }
                 }
                 Some(w) => {
                     let w = std::slice::from_raw_parts(w.get() as *const T, classes);
                     let ecg = e_over_c * gs;
                     for ((o, &xc), &wc) in out.iter_mut().zip(row).zip(w) {
-                        *o = a * (xc - l).fexp() - ecg * wc;
+                        *o = a * Elem::exp(xc - l) - ecg * wc;
                     }
                 }
             }
