@@ -20,7 +20,20 @@ def _index(idx, n, what):
 class Sequential(Module):
     """Applies its modules in order: ``Sequential(a, b)(x) == b(a(x))``; also built from an
     ``OrderedDict`` of named modules. Indexing, slicing (a new Sequential), ``append``,
-    ``insert``, ``extend``, ``len``, ``del`` and iteration work as on a list."""
+    ``insert``, ``extend``, ``len``, ``del`` and iteration work as on a list.
+
+    >>> model = rgrad.nn.Sequential(rgrad.nn.Linear(4, 8), rgrad.nn.ReLU(), rgrad.nn.Linear(8, 2))
+    >>> model(rgrad.zeros(5, 4)).shape
+    rgrad.Size([5, 2])
+    >>> len(model), model[1]
+    (3, ReLU())
+    >>> model
+    Sequential(
+      (0): Linear(in_features=4, out_features=8, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=2, bias=True)
+    )
+    """
 
     def __init__(self, *args):
         super().__init__()

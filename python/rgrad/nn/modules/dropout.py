@@ -16,7 +16,16 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """Zeroes each element with probability ``p`` and scales the rest by ``1 / (1 - p)``."""
+    """Zeroes each element with probability ``p`` and scales the rest by ``1 / (1 - p)``.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> drop = rgrad.nn.Dropout(p=0.5)
+    >>> y = drop(rgrad.ones(1000))
+    >>> sorted(set(y.tolist()))  # zeroed, or scaled by 1 / (1 - p)
+    [0.0, 2.0]
+    >>> drop.eval()(rgrad.ones(3))  # the identity in eval mode
+    tensor([1., 1., 1.])
+    """
 
     def forward(self, input):
         return F.dropout(input, self.p, self.training, self.inplace)

@@ -19,14 +19,26 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error ``(input - target)**2``."""
+    """Mean squared error ``(input - target)**2``.
+
+    >>> loss = rgrad.nn.MSELoss()
+    >>> loss(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]))
+    tensor(4.3333)
+    >>> rgrad.nn.MSELoss(reduction="none")(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]))
+    tensor([0., 4., 9.])
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error ``|input - target|``."""
+    """Mean absolute error ``|input - target|``.
+
+    >>> loss = rgrad.nn.L1Loss()
+    >>> loss(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]))
+    tensor(1.6667)
+    """
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -55,7 +67,12 @@ class HuberLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of log-probabilities at class indices."""
+    """Negative log-likelihood of log-probabilities at class indices.
+
+    >>> log_probs = rgrad.tensor([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]]).log()
+    >>> rgrad.nn.NLLLoss(reduction="none")(log_probs, rgrad.tensor([0, 1]))  # -log(0.5), -log(0.8)
+    tensor([0.6931, 0.2231])
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         super().__init__(weight, size_average, reduce, reduction)
@@ -67,7 +84,15 @@ class NLLLoss(_WeightedLoss):
 
 class CrossEntropyLoss(_WeightedLoss):
     """Cross entropy of logits against class indices (``ignore_index``) or class
-    probabilities, with ``weight`` and ``label_smoothing``."""
+    probabilities, with ``weight`` and ``label_smoothing``.
+
+    >>> loss = rgrad.nn.CrossEntropyLoss()
+    >>> logits = rgrad.tensor([[0.0, 0.0], [0.0, 0.0]])  # two samples, two classes, uniform
+    >>> loss(logits, rgrad.tensor([0, 1]))  # log(2)
+    tensor(0.6931)
+    >>> rgrad.nn.CrossEntropyLoss(reduction="none")(rgrad.tensor([[2.0, 0.0, 0.0]]), rgrad.tensor([0]))
+    tensor([0.2395])
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                  label_smoothing=0.0):
@@ -80,7 +105,12 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross entropy of probabilities."""
+    """Binary cross entropy of probabilities.
+
+    >>> probs = rgrad.tensor([0.5, 0.5, 0.5])
+    >>> rgrad.nn.BCELoss()(probs, rgrad.tensor([1.0, 0.0, 1.0]))  # log(2)
+    tensor(0.6931)
+    """
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -88,7 +118,12 @@ class BCELoss(_WeightedLoss):
 
 class BCEWithLogitsLoss(_Loss):
     """Binary cross entropy of logits (sigmoid folded in, numerically stable), with
-    ``weight`` and ``pos_weight``."""
+    ``weight`` and ``pos_weight``.
+
+    >>> logits = rgrad.tensor([0.0, 0.0])
+    >>> rgrad.nn.BCEWithLogitsLoss()(logits, rgrad.tensor([1.0, 0.0]))  # log(2)
+    tensor(0.6931)
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
         super().__init__(size_average, reduce, reduction)

@@ -16,7 +16,17 @@ def _shape(normalized_shape):
 
 class LayerNorm(Module):
     """Normalises over the last ``len(normalized_shape)`` dims; with ``elementwise_affine``
-    a learnt weight (ones) and, unless ``bias=False``, bias (zeros)."""
+    a learnt weight (ones) and, unless ``bias=False``, bias (zeros).
+
+    >>> norm = rgrad.nn.LayerNorm(4)
+    >>> norm(rgrad.tensor([[1.0, 1.0, 3.0, 3.0]]))
+    tensor([[-1.0000, -1.0000,  1.0000,  1.0000]],
+           grad_fn=<NativeLayerNormBackward0>)
+    >>> norm.weight, norm.bias
+    (Parameter containing:
+    tensor([1., 1., 1., 1.]), Parameter containing:
+    tensor([0., 0., 0., 0.]))
+    """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
