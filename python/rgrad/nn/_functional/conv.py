@@ -87,7 +87,16 @@ def _check_conv(input, weight, bias, groups, stride, dilation, name, nd, transpo
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)``:
     2-D cross-correlation of (N, C, H, W) or (C, H, W) input with (OC, C / groups, kh, kw)
-    weight; ``padding`` may be an int, a pair, ``'valid'`` or ``'same'``."""
+    weight; ``padding`` may be an int, a pair, ``'valid'`` or ``'same'``.
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> w = rgrad.ones(1, 1, 2, 2)  # sums 2 x 2 windows
+    >>> rgrad.nn.functional.conv2d(x, w, stride=2)
+    tensor([[[[10., 18.],
+              [42., 50.]]]])
+    >>> rgrad.nn.functional.conv2d(x, w, padding=1).shape
+    rgrad.Size([1, 1, 5, 5])
+    """
     stride, dilation = _pair(stride, 2, "stride"), _pair(dilation, 2, "dilation")
     _check_conv(input, weight, bias, groups, stride, dilation, "conv2d", 2)
     unbatched = input.dim() == 3

@@ -63,7 +63,15 @@ def _dropout_with_mask_shape(input, p, mask_shape, inplace):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """``dropout(input, p=0.5, training=True, inplace=False)``: zeroes each element with
-    probability ``p`` and scales the rest by ``1 / (1 - p)``; identity when not training."""
+    probability ``p`` and scales the rest by ``1 / (1 - p)``; identity when not training.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> y = rgrad.nn.functional.dropout(rgrad.ones(1000), p=0.5)
+    >>> sorted(set(y.tolist()))  # zeroed, or scaled by 1 / (1 - p)
+    [0.0, 2.0]
+    >>> rgrad.nn.functional.dropout(rgrad.ones(3), p=0.5, training=False)
+    tensor([1., 1., 1.])
+    """
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -132,7 +140,16 @@ def _renorm_rows_(weight, input, max_norm, norm_type):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     """``embedding(input, weight, padding_idx=None, max_norm=None)``: rows of ``weight`` at
     the integer indices ``input``; the row at ``padding_idx`` gets no gradient, and with
-    ``max_norm`` the looked-up rows are renormalised in place first (as PyTorch)."""
+    ``max_norm`` the looked-up rows are renormalised in place first (as PyTorch).
+
+    >>> weight = rgrad.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])
+    >>> rgrad.nn.functional.embedding(rgrad.tensor([2, 0, 2]), weight)
+    tensor([[3., 4.],
+            [0., 0.],
+            [3., 4.]])
+    >>> rgrad.nn.functional.embedding(rgrad.tensor([[2, 1], [0, 2]]), weight).shape
+    rgrad.Size([2, 2, 2])
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"embedding(): argument 'indices' must be Tensor, not {type(input).__name__}")
     _check_indices(input, "embedding")
@@ -164,7 +181,16 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def one_hot(tensor, num_classes=-1):
     """``one_hot(tensor, num_classes=-1)``: int64 indices to one-hot rows along a new last
-    dim of ``num_classes`` (default: the largest index + 1)."""
+    dim of ``num_classes`` (default: the largest index + 1).
+
+    >>> rgrad.nn.functional.one_hot(rgrad.tensor([0, 2, 1]))
+    tensor([[1, 0, 0],
+            [0, 0, 1],
+            [0, 1, 0]])
+    >>> rgrad.nn.functional.one_hot(rgrad.tensor([0, 2]), num_classes=4)
+    tensor([[1, 0, 0, 0],
+            [0, 0, 1, 0]])
+    """
     if tensor.dtype != rgrad.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() == 0:
@@ -203,7 +229,16 @@ def _pad_index(n, before, after, mode):
 def pad(input, pad, mode="constant", value=None):
     """``pad(input, pad, mode='constant', value=None)``: pads the last ``len(pad) // 2``
     dims, ``pad = (last_before, last_after, prev_before, ...)``. Modes ``'constant'``
-    (negative pads crop), ``'reflect'``, ``'replicate'``, ``'circular'``."""
+    (negative pads crop), ``'reflect'``, ``'replicate'``, ``'circular'``.
+
+    >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> rgrad.nn.functional.pad(x, (1, 0))  # one zero before the last dim
+    tensor([[0., 1., 2.],
+            [0., 3., 4.]])
+    >>> rgrad.nn.functional.pad(x.unsqueeze(0), (1, 1), mode="reflect")
+    tensor([[[2., 1., 2., 1.],
+             [4., 3., 4., 3.]]])
+    """
     pad = [int(p) for p in pad]
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -264,7 +299,12 @@ def pad(input, pad, mode="constant", value=None):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``normalize(input, p=2.0, dim=1, eps=1e-12)``: ``input / max(||input||_p, eps)``
-    along ``dim``."""
+    along ``dim``.
+
+    >>> rgrad.nn.functional.normalize(rgrad.tensor([[3.0, 4.0], [0.0, 2.0]]))
+    tensor([[0.6000, 0.8000],
+            [0.0000, 1.0000]])
+    """
     denom = input.norm(p=p, dim=dim, keepdim=True).clamp_min(eps).expand_as(input)
     result = input / denom
     if out is not None:
@@ -275,7 +315,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """``cosine_similarity(x1, x2, dim=1, eps=1e-8)``: ``x1 . x2 / (max(|x1|, eps) max(|x2|, eps))``
-    along ``dim`` (broadcast), PyTorch's formula."""
+    along ``dim`` (broadcast), PyTorch's formula.
+
+    >>> x = rgrad.tensor([[1.0, 0.0], [1.0, 1.0]])
+    >>> rgrad.nn.functional.cosine_similarity(x, rgrad.tensor([[0.0, 1.0], [2.0, 2.0]]))
+    tensor([0.0000, 1.0000])
+    """
     x1, x2 = rgrad.broadcast_tensors(x1, x2)
     n1 = x1.norm(dim=dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(dim=dim, keepdim=True).clamp_min(eps)

@@ -30,7 +30,14 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """``layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5)``:
     normalises over the last ``len(normalized_shape)`` dims to mean 0 and variance 1
     (biased variance), then scales by ``weight`` and shifts by ``bias``. One fused op with
-    its own backward."""
+    its own backward.
+
+    >>> x = rgrad.tensor([[1.0, 1.0, 3.0, 3.0]])
+    >>> rgrad.nn.functional.layer_norm(x, (4,))
+    tensor([[-1.0000, -1.0000,  1.0000,  1.0000]])
+    >>> rgrad.nn.functional.layer_norm(x, (4,), weight=rgrad.full((4,), 2.0), bias=rgrad.ones(4))
+    tensor([[-1.0000, -1.0000,  3.0000,  3.0000]])
+    """
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, weight, bias, "LayerNormKernelImpl")
     return rgrad._rgrad._layer_norm(input, len(shape), weight, bias, float(eps))
