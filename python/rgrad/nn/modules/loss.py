@@ -45,7 +45,11 @@ class L1Loss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """Squared error below ``beta``, absolute error above it."""
+    """Squared error below ``beta``, absolute error above it.
+
+    >>> rgrad.nn.SmoothL1Loss()(rgrad.tensor([0.5, 3.0]), rgrad.zeros(2))  # mean of 0.125 and 2.5
+    tensor(1.3125)
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
         super().__init__(size_average, reduce, reduction)
@@ -56,7 +60,11 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """Squared error up to ``delta``, ``delta``-scaled absolute error above it."""
+    """Squared error up to ``delta``, ``delta``-scaled absolute error above it.
+
+    >>> rgrad.nn.HuberLoss(delta=2.0)(rgrad.tensor([0.5, 3.0]), rgrad.zeros(2))  # mean of 0.125 and 4
+    tensor(2.0625)
+    """
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction=reduction)
@@ -136,7 +144,13 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``."""
+    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``.
+
+    >>> loss = rgrad.nn.KLDivLoss(reduction="batchmean")
+    >>> target = rgrad.tensor([[0.5, 0.5]])
+    >>> loss(rgrad.tensor([[0.25, 0.75]]).log(), target)
+    tensor(0.1438)
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
         super().__init__(size_average, reduce, reduction)
@@ -147,7 +161,13 @@ class KLDivLoss(_Loss):
 
 
 class CosineEmbeddingLoss(_Loss):
-    """``1 - cos`` for similar pairs (target 1), ``max(0, cos - margin)`` for dissimilar (-1)."""
+    """``1 - cos`` for similar pairs (target 1), ``max(0, cos - margin)`` for dissimilar (-1).
+
+    >>> a = rgrad.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> b = rgrad.tensor([[1.0, 1.0], [1.0, 1.0]])  # cos 0.7071 with a
+    >>> rgrad.nn.CosineEmbeddingLoss(reduction="none")(a, b, rgrad.tensor([1, -1]))
+    tensor([0.2929, 0.7071])
+    """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
@@ -158,7 +178,12 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """``max(0, -target * (input1 - input2) + margin)``."""
+    """``max(0, -target * (input1 - input2) + margin)``.
+
+    >>> loss = rgrad.nn.MarginRankingLoss(margin=1.0, reduction="none")
+    >>> loss(rgrad.tensor([3.0, 1.0]), rgrad.tensor([1.0, 1.0]), rgrad.tensor([1.0, 1.0]))  # max(0, -(x1 - x2) + 1)
+    tensor([0., 1.])
+    """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
