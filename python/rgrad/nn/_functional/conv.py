@@ -152,7 +152,14 @@ def _conv2d_im2col(x, weight, bias, stride, padding, dilation, groups):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)``:
-    1-D cross-correlation of (N, C, L) or (C, L) input with (OC, C / groups, k) weight."""
+    1-D cross-correlation of (N, C, L) or (C, L) input with (OC, C / groups, k) weight.
+
+    >>> x = rgrad.tensor([[[1.0, 2.0, 3.0, 4.0]]])
+    >>> rgrad.nn.functional.conv1d(x, rgrad.tensor([[[1.0, -1.0]]]))  # x[i] - x[i + 1]
+    tensor([[[-1., -1., -1.]]])
+    >>> rgrad.nn.functional.conv1d(x, rgrad.ones(1, 1, 3), padding=1)
+    tensor([[[3., 6., 9., 7.]]])
+    """
     stride, dilation = _pair(stride, 1, "stride"), _pair(dilation, 1, "dilation")
     _check_conv(input, weight, bias, groups, stride, dilation, "conv1d", 1)
     if isinstance(padding, str):

@@ -58,7 +58,12 @@ class LayerNorm(Module):
 
 
 class RMSNorm(Module):
-    """``x / sqrt(mean(x**2) + eps)`` over the last dims, times a learnt weight (ones)."""
+    """``x / sqrt(mean(x**2) + eps)`` over the last dims, times a learnt weight (ones).
+
+    >>> norm = rgrad.nn.RMSNorm(4)
+    >>> norm(rgrad.tensor([[2.0, 2.0, -2.0, -2.0]]))  # root mean square 2
+    tensor([[ 1.,  1., -1., -1.]], grad_fn=<...>)
+    """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
@@ -82,7 +87,12 @@ class RMSNorm(Module):
 
 
 class GroupNorm(Module):
-    """Normalises ``num_groups`` groups of channels, then a per-channel affine (ones, zeros)."""
+    """Normalises ``num_groups`` groups of channels, then a per-channel affine (ones, zeros).
+
+    >>> gn = rgrad.nn.GroupNorm(2, 4)  # two groups of two channels
+    >>> gn(rgrad.tensor([[1.0, 3.0, 10.0, 30.0]]))
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]], grad_fn=<...>)
+    """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
         super().__init__()
