@@ -367,7 +367,12 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """``cosine_embedding_loss(input1, input2, target, margin=0, reduction='mean')``:
-    ``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1."""
+    ``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1.
+
+    >>> a, b = rgrad.tensor([[1.0, 0.0], [1.0, 0.0]]), rgrad.tensor([[1.0, 1.0], [1.0, 1.0]])
+    >>> rgrad.nn.functional.cosine_embedding_loss(a, b, rgrad.tensor([1, -1]), reduction="none")
+    tensor([0.2929, 0.7071])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input1.dim() != input2.dim():
@@ -391,7 +396,12 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """``margin_ranking_loss(input1, input2, target, margin=0, reduction='mean')``:
-    ``max(0, -target * (input1 - input2) + margin)``."""
+    ``max(0, -target * (input1 - input2) + margin)``.
+
+    >>> x1, x2, y = rgrad.tensor([3.0, 1.0]), rgrad.tensor([1.0, 1.0]), rgrad.tensor([1.0, 1.0])
+    >>> rgrad.nn.functional.margin_ranking_loss(x1, x2, y, margin=1.0, reduction="none")  # max(0, -y * (x1 - x2) + 1)
+    tensor([0., 1.])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():

@@ -18,19 +18,31 @@ def _inplace(input, out, inplace):
 
 def selu(input, inplace=False):
     """``selu(input)``: ``scale * (max(0, x) + min(0, alpha * (exp(x) - 1)))`` with
-    PyTorch's alpha and scale."""
+    PyTorch's alpha and scale.
+
+    >>> rgrad.nn.functional.selu(rgrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
     out = rgrad.where(input > 0, input, input.clamp(max=0.0).expm1() * _SELU_ALPHA) * _SELU_SCALE
     return _inplace(input, out, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """``celu(input, alpha=1.0)``: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    """``celu(input, alpha=1.0)``: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    >>> rgrad.nn.functional.celu(rgrad.tensor([-2.0, 0.0, 2.0]), alpha=2.0)
+    tensor([-1.2642,  0.0000,  2.0000])
+    """
     out = rgrad.where(input > 0, input, (input.clamp(max=0.0) / alpha).expm1() * alpha)
     return _inplace(input, out, inplace)
 
 
 def glu(input, dim=-1):
-    """``glu(input, dim=-1)``: first half times sigmoid of the second half along ``dim``."""
+    """``glu(input, dim=-1)``: first half times sigmoid of the second half along ``dim``.
+
+    >>> rgrad.nn.functional.glu(rgrad.tensor([[1.0, 2.0, 0.0, 0.0]]))  # [1, 2] * sigmoid([0, 0])
+    tensor([[0.5000, 1.0000]])
+    """
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     n = input.shape[dim]
@@ -41,7 +53,11 @@ def glu(input, dim=-1):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """``threshold(input, threshold, value)``: x where x > threshold, else value."""
+    """``threshold(input, threshold, value)``: x where x > threshold, else value.
+
+    >>> rgrad.nn.functional.threshold(rgrad.tensor([0.0, 0.5, 2.0]), 0.5, -1.0)
+    tensor([-1., -1.,  2.])
+    """
     out = rgrad.where(input > threshold, input, rgrad.full_like(input, value))
     return _inplace(input, out, inplace)
 
@@ -94,17 +110,33 @@ def _feature_dropout(input, p, training, inplace, name, batched_dim):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """``dropout1d(input)``: zeroes whole channels of (N, C, L) or (C, L) input."""
+    """``dropout1d(input)``: zeroes whole channels of (N, C, L) or (C, L) input.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> y = rgrad.nn.functional.dropout1d(rgrad.ones(1, 8, 3), p=0.5)
+    >>> sorted(set(y.sum(dim=2).flatten().tolist()))  # whole channels are zeroed, the rest scaled by 2
+    [0.0, 6.0]
+    """
     return _feature_dropout(input, p, training, inplace, "dropout1d", 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """``dropout2d(input)``: zeroes whole channels of (N, C, H, W) or (C, H, W) input."""
+    """``dropout2d(input)``: zeroes whole channels of (N, C, H, W) or (C, H, W) input.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> y = rgrad.nn.functional.dropout2d(rgrad.ones(1, 8, 2, 2), p=0.5)
+    >>> sorted(set(y.sum(dim=(2, 3)).flatten().tolist()))  # whole channels are zeroed, the rest scaled by 2
+    [0.0, 8.0]
+    """
     return _feature_dropout(input, p, training, inplace, "dropout2d", 4)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """``alpha_dropout(input, p)``: dropout that keeps SELU's mean and variance."""
+    """``alpha_dropout(input, p)``: dropout that keeps SELU's mean and variance.
+
+    >>> rgrad.nn.functional.alpha_dropout(rgrad.tensor([1.0, -1.0]), p=0.2)  # training=False by default: the identity
+    tensor([ 1., -1.])
+    """
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -328,7 +360,12 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """``pairwise_distance(x1, x2, p=2.0, eps=1e-6)``: ``||x1 - x2 + eps||_p`` along the last dim."""
+    """``pairwise_distance(x1, x2, p=2.0, eps=1e-6)``: ``||x1 - x2 + eps||_p`` along the last dim.
+
+    >>> x = rgrad.tensor([[0.0, 0.0], [1.0, 1.0]])
+    >>> rgrad.nn.functional.pairwise_distance(x, rgrad.tensor([[3.0, 4.0], [4.0, 5.0]]))  # eps=1e-6 is added to x1 - x2
+    tensor([5.0000, 5.0000])
+    """
     d = x1 - x2 + eps
     if d.dim() == 0:
         return d.abs()
