@@ -11,7 +11,13 @@ _DEFAULT = _rgrad.device("cpu")
 
 def set_default_device(device):
     """Sets the device new tensors are made on; ``"cpu"`` (or None) in this build, any
-    device that is not available raises RuntimeError naming it."""
+    device that is not available raises RuntimeError naming it.
+
+    >>> rgrad.set_default_device("cpu")
+    >>> rgrad.zeros(2).device
+    device(type='cpu')
+    >>> rgrad.set_default_device(None)  # back to the default (the CPU)
+    """
     global _DEFAULT
     if device is None:
         _DEFAULT = _rgrad.device("cpu")
@@ -22,5 +28,9 @@ def set_default_device(device):
 
 
 def get_default_device():
-    """The device new tensors are made on (``device(type='cpu')``)."""
+    """The device new tensors are made on (``device(type='cpu')``).
+
+    >>> rgrad.get_default_device()
+    device(type='cpu')
+    """
     return _DEFAULT

@@ -58,18 +58,39 @@ def svdvals(A, *, driver=None):
 
 def qr(A, mode="reduced"):
     """``linalg.qr(A, mode='reduced')`` -> ``(Q, R)``: Householder QR. ``mode``: ``'reduced'``
-    (Q m x k, R k x n), ``'complete'`` (Q m x m, R m x n) or ``'r'`` (R only, Q empty)."""
+    (Q m x k, R k x n), ``'complete'`` (Q m x m, R m x n) or ``'r'`` (R only, Q empty).
+
+    >>> A = rgrad.tensor([[3.0, 1.0], [4.0, 2.0]])
+    >>> Q, R = rgrad.linalg.qr(A)
+    >>> R.abs()
+    tensor([[5.0000, 2.2000],
+            [0.0000, 0.4000]])
+    >>> rgrad.allclose(Q @ R, A), rgrad.allclose(Q.T @ Q, rgrad.eye(2), atol=1e-6)
+    (True, True)
+    """
     return _rgrad._linalg_qr(A, mode)
 
 
 def eigh(A, UPLO="L"):
     """``linalg.eigh(A, UPLO='L')`` -> ``(eigenvalues, eigenvectors)`` of symmetric matrices, read
-    from the ``UPLO`` triangle: ascending eigenvalues, orthonormal eigenvectors as columns."""
+    from the ``UPLO`` triangle: ascending eigenvalues, orthonormal eigenvectors as columns.
+
+    >>> A = rgrad.tensor([[2.0, 1.0], [1.0, 2.0]])
+    >>> L, Q = rgrad.linalg.eigh(A)
+    >>> L
+    tensor([1.0000, 3.0000])
+    >>> rgrad.allclose(Q @ rgrad.diag(L) @ Q.T, A)
+    True
+    """
     return _rgrad._linalg_eigh(A, UPLO)
 
 
 def eigvalsh(A, UPLO="L"):
-    """``linalg.eigvalsh(A, UPLO='L')``: the ascending eigenvalues of symmetric matrices."""
+    """``linalg.eigvalsh(A, UPLO='L')``: the ascending eigenvalues of symmetric matrices.
+
+    >>> rgrad.linalg.eigvalsh(rgrad.tensor([[2.0, 1.0], [1.0, 2.0]]))
+    tensor([1.0000, 3.0000])
+    """
     return _rgrad._linalg_eigvalsh(A, UPLO)
 
 
@@ -82,48 +103,116 @@ def _no_complex(name):
 
 def eig(A):
     """``linalg.eig`` returns complex eigenvalues and eigenvectors; rgrad has no complex dtype yet,
-    so this raises NotImplementedError (use ``eigh`` for symmetric matrices)."""
+    so this raises NotImplementedError (use ``eigh`` for symmetric matrices).
+
+    >>> rgrad.linalg.eig(rgrad.tensor([[0.0, -1.0], [1.0, 0.0]]))
+    Traceback (most recent call last):
+        ...
+    NotImplementedError: linalg.eig: the eigenvalues of a general real matrix are complex, ...
+    >>> rgrad.linalg.eigh(rgrad.tensor([[2.0, 1.0], [1.0, 2.0]])).eigenvalues
+    tensor([1.0000, 3.0000])
+    """
     _no_complex("eig")
 
 
 def eigvals(A):
     """``linalg.eigvals`` returns complex eigenvalues; rgrad has no complex dtype yet, so this
-    raises NotImplementedError (use ``eigvalsh`` for symmetric matrices)."""
+    raises NotImplementedError (use ``eigvalsh`` for symmetric matrices).
+
+    >>> rgrad.linalg.eigvals(rgrad.tensor([[0.0, -1.0], [1.0, 0.0]]))
+    Traceback (most recent call last):
+        ...
+    NotImplementedError: linalg.eigvals: the eigenvalues of a general real matrix are complex, ...
+    >>> rgrad.linalg.eigvalsh(rgrad.tensor([[2.0, 1.0], [1.0, 2.0]]))
+    tensor([1.0000, 3.0000])
+    """
     _no_complex("eigvals")
 
 
 def cholesky(A, *, upper=False):
     """``linalg.cholesky(A, *, upper=False)``: L with ``A = L L^T`` (or U with ``A = U^T U``),
     reading A's lower (upper) triangle; ``LinAlgError`` names the first leading minor that is
-    not positive definite."""
+    not positive definite.
+
+    >>> A = rgrad.tensor([[4.0, 2.0], [2.0, 5.0]])
+    >>> rgrad.linalg.cholesky(A)
+    tensor([[2., 0.],
+            [1., 2.]])
+    >>> rgrad.linalg.cholesky(A, upper=True)
+    tensor([[2., 1.],
+            [0., 2.]])
+    """
     return _rgrad._linalg_cholesky(A, upper)
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False):
     """``linalg.cholesky_ex(A, *, upper=False, check_errors=False)`` -> ``(L, info)``: ``info`` is 0
-    or the order of the first leading minor that is not positive definite."""
+    or the order of the first leading minor that is not positive definite.
+
+    >>> L, info = rgrad.linalg.cholesky_ex(rgrad.tensor([[4.0, 2.0], [2.0, 5.0]]))
+    >>> L, info
+    (tensor([[2., 0.],
+            [1., 2.]]), tensor(0, dtype=rgrad.int32))
+    >>> rgrad.linalg.cholesky_ex(rgrad.tensor([[1.0, 2.0], [2.0, 1.0]])).info  # minor 2 is not positive-definite
+    tensor(2, dtype=rgrad.int32)
+    """
     return _rgrad._linalg_cholesky_ex(A, upper, check_errors)
 
 
 def lu_factor(A, *, pivot=True):
     """``linalg.lu_factor(A, *, pivot=True)`` -> ``(LU, pivots)``: LU with partial pivoting, packed
-    as LAPACK's ``getrf`` (int32 1-based pivots)."""
+    as LAPACK's ``getrf`` (int32 1-based pivots).
+
+    >>> LU, pivots = rgrad.linalg.lu_factor(rgrad.tensor([[2.0, 1.0], [4.0, 3.0]]))
+    >>> LU
+    tensor([[ 4.0000,  3.0000],
+            [ 0.5000, -0.5000]])
+    >>> pivots
+    tensor([2, 2], dtype=rgrad.int32)
+    """
     return _rgrad._linalg_lu_factor(A, pivot)
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False):
-    """``linalg.lu_factor_ex(A, *, pivot=True, check_errors=False)`` -> ``(LU, pivots, info)``."""
+    """``linalg.lu_factor_ex(A, *, pivot=True, check_errors=False)`` -> ``(LU, pivots, info)``.
+
+    >>> LU, pivots, info = rgrad.linalg.lu_factor_ex(rgrad.tensor([[1.0, 2.0], [2.0, 4.0]]))
+    >>> info  # U[1, 1] is zero: the matrix is singular
+    tensor(2, dtype=rgrad.int32)
+    """
     return _rgrad._linalg_lu_factor_ex(A, pivot, check_errors)
 
 
 def lu(A, *, pivot=True):
-    """``linalg.lu(A, *, pivot=True)`` -> ``(P, L, U)`` with ``A = P L U``."""
+    """``linalg.lu(A, *, pivot=True)`` -> ``(P, L, U)`` with ``A = P L U``.
+
+    >>> A = rgrad.tensor([[2.0, 1.0], [4.0, 3.0]])
+    >>> P, L, U = rgrad.linalg.lu(A)
+    >>> L
+    tensor([[1.0000, 0.0000],
+            [0.5000, 1.0000]])
+    >>> U
+    tensor([[ 4.0000,  3.0000],
+            [ 0.0000, -0.5000]])
+    >>> rgrad.equal(P @ L @ U, A)
+    True
+    """
     return _rgrad._linalg_lu(A, pivot)
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     """``lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True)`` -> ``(P, L, U)`` from
-    a packed LU factorization (empty tensors for the parts not asked for)."""
+    a packed LU factorization (empty tensors for the parts not asked for).
+
+    >>> LU, pivots = rgrad.linalg.lu_factor(rgrad.tensor([[2.0, 1.0], [4.0, 3.0]]))
+    >>> P, L, U = rgrad.lu_unpack(LU, pivots)
+    >>> P
+    tensor([[0., 1.],
+            [1., 0.]])
+    >>> P @ L @ U
+    tensor([[2., 1.],
+            [4., 3.]])
+    """
     return _rgrad._lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
 
 
@@ -131,24 +220,48 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
 
 def solve(A, B, *, left=True):
     """``linalg.solve(A, B, *, left=True)``: X with ``A X = B`` (``X A = B`` when ``left=False``).
-    B may be a vector; batch dims broadcast."""
+    B may be a vector; batch dims broadcast.
+
+    >>> A = rgrad.tensor([[3.0, 1.0], [1.0, 2.0]])
+    >>> rgrad.linalg.solve(A, rgrad.tensor([9.0, 8.0]))
+    tensor([2., 3.])
+    >>> rgrad.linalg.solve(A, rgrad.tensor([[9.0, 8.0]]), left=False)  # X A = B
+    tensor([[2., 3.]])
+    """
     return _rgrad._linalg_solve(A, B, left)
 
 
 def solve_ex(A, B, *, left=True, check_errors=False):
-    """``linalg.solve_ex(A, B, *, left=True, check_errors=False)`` -> ``(result, info)``."""
+    """``linalg.solve_ex(A, B, *, left=True, check_errors=False)`` -> ``(result, info)``.
+
+    >>> X, info = rgrad.linalg.solve_ex(rgrad.tensor([[3.0, 1.0], [1.0, 2.0]]), rgrad.tensor([9.0, 8.0]))
+    >>> X, info
+    (tensor([2., 3.]), tensor(0, dtype=rgrad.int32))
+    """
     return _rgrad._linalg_solve_ex(A, B, left, check_errors)
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """``linalg.solve_triangular(A, B, *, upper, left=True, unitriangular=False)``: solves with the
-    upper (lower) triangle of A, reading only that triangle."""
+    upper (lower) triangle of A, reading only that triangle.
+
+    >>> U = rgrad.tensor([[2.0, 1.0], [0.0, 4.0]])
+    >>> rgrad.linalg.solve_triangular(U, rgrad.tensor([[4.0], [8.0]]), upper=True)
+    tensor([[1.],
+            [2.]])
+    """
     return _rgrad._linalg_solve_triangular(A, B, upper, left, unitriangular)
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     """``linalg.lu_solve(LU, pivots, B, *, left=True, adjoint=False)``: solves with A from its
-    ``lu_factor`` output (``A^H`` when ``adjoint``)."""
+    ``lu_factor`` output (``A^H`` when ``adjoint``).
+
+    >>> LU, pivots = rgrad.linalg.lu_factor(rgrad.tensor([[2.0, 1.0], [4.0, 3.0]]))
+    >>> rgrad.linalg.lu_solve(LU, pivots, rgrad.tensor([[3.0], [7.0]]))
+    tensor([[1.],
+            [1.]])
+    """
     return _rgrad._linalg_lu_solve(LU, pivots, B, left, adjoint)
 
 
@@ -159,22 +272,44 @@ def _tensor(x, func, name="A"):
 
 
 def inv(A):
-    """``linalg.inv(A)``: the inverse; ``LinAlgError`` names the zero pivot of a singular A."""
+    """``linalg.inv(A)``: the inverse; ``LinAlgError`` names the zero pivot of a singular A.
+
+    >>> rgrad.linalg.inv(rgrad.tensor([[2.0, 1.0], [4.0, 3.0]]))
+    tensor([[ 1.5000, -0.5000],
+            [-2.0000,  1.0000]])
+    """
     return _tensor(A, "linalg_inv").inverse()
 
 
 def inv_ex(A, *, check_errors=False):
-    """``linalg.inv_ex(A, *, check_errors=False)`` -> ``(inverse, info)``."""
+    """``linalg.inv_ex(A, *, check_errors=False)`` -> ``(inverse, info)``.
+
+    >>> inverse, info = rgrad.linalg.inv_ex(rgrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    >>> inverse
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    >>> info
+    tensor(0, dtype=rgrad.int32)
+    """
     return _rgrad._linalg_inv_ex(A, check_errors)
 
 
 def det(A):
-    """``linalg.det(A)``: the determinant (through LU)."""
+    """``linalg.det(A)``: the determinant (through LU).
+
+    >>> rgrad.linalg.det(rgrad.tensor([[2.0, 1.0], [4.0, 3.0]]))
+    tensor(2.)
+    """
     return _tensor(A, "linalg_det").det()
 
 
 def slogdet(A):
-    """``linalg.slogdet(A)`` -> ``(sign, logabsdet)``: the determinant's sign and log-magnitude."""
+    """``linalg.slogdet(A)`` -> ``(sign, logabsdet)``: the determinant's sign and log-magnitude.
+
+    >>> sign, logabsdet = rgrad.linalg.slogdet(rgrad.tensor([[1.0, 4.0], [2.0, 4.0]]))  # det = -4
+    >>> sign, logabsdet
+    (tensor(-1.), tensor(1.3863))
+    """
     return _rgrad._linalg_slogdet(A)
 
 
@@ -183,13 +318,27 @@ def lstsq(A, B, rcond=None, *, driver=None):
     singular_values)``. ``driver``: ``'gelsy'`` (default), ``'gels'`` (QR, full rank assumed),
     ``'gelsd'`` / ``'gelss'`` (SVD; these also return the singular values). Singular values
     ``<= rcond * s_max`` are dropped (``rcond`` defaults to eps * max(m, n)); ``residuals`` are
-    given when m > n and every matrix has full rank (not for gelsy), as PyTorch."""
+    given when m > n and every matrix has full rank (not for gelsy), as PyTorch.
+
+    >>> A = rgrad.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+    >>> B = rgrad.tensor([[1.0], [4.0], [5.0]])
+    >>> rgrad.linalg.lstsq(A, B).solution
+    tensor([[1.],
+            [2.]])
+    >>> rgrad.linalg.lstsq(A, B, driver="gelsd").residuals
+    tensor([25.])
+    """
     return _rgrad._linalg_lstsq(A, B, rcond, driver)
 
 
 def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
     """``linalg.pinv(A, *, atol=None, rtol=None, hermitian=False)``: the pseudoinverse, singular
-    values ``<= max(atol, rtol * s_max)`` treated as zero (``rcond`` is the older name of rtol)."""
+    values ``<= max(atol, rtol * s_max)`` treated as zero (``rcond`` is the older name of rtol).
+
+    >>> rgrad.linalg.pinv(rgrad.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]))
+    tensor([[1.0000, 0.0000, 0.0000],
+            [0.0000, 0.5000, 0.0000]])
+    """
     if rcond is not None:
         if atol is not None or rtol is not None:
             raise TypeError("linalg_pinv() received an invalid combination of arguments - rcond cannot be combined with atol or rtol")
@@ -199,7 +348,13 @@ def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
 
 def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
     """``linalg.matrix_rank(A, *, atol=None, rtol=None, hermitian=False)``: the number of singular
-    values above ``max(atol, rtol * s_max)`` (``tol`` is the older name of atol, with rtol 0)."""
+    values above ``max(atol, rtol * s_max)`` (``tol`` is the older name of atol, with rtol 0).
+
+    >>> rgrad.linalg.matrix_rank(rgrad.tensor([[1.0, 2.0], [2.0, 4.0]]))
+    tensor(1)
+    >>> rgrad.linalg.matrix_rank(rgrad.eye(3))
+    tensor(3)
+    """
     if tol is not None:
         if atol is not None or rtol is not None:
             raise TypeError("linalg_matrix_rank() received an invalid combination of arguments - tol cannot be combined with atol or rtol")
@@ -210,34 +365,79 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
 # ---------- matrix functions, norms, products ----------
 
 def matrix_exp(A):
-    """``linalg.matrix_exp(A)``: the matrix exponential."""
+    """``linalg.matrix_exp(A)``: the matrix exponential.
+
+    >>> rgrad.linalg.matrix_exp(rgrad.tensor([[0.0, 1.0], [0.0, 0.0]]))
+    tensor([[1., 1.],
+            [0., 1.]])
+    >>> rgrad.linalg.matrix_exp(rgrad.tensor([[1.0, 0.0], [0.0, 2.0]]))
+    tensor([[2.7183, 0.0000],
+            [0.0000, 7.3891]])
+    """
     return _rgrad._linalg_matrix_exp(A)
 
 
 def matrix_power(A, n):
-    """``linalg.matrix_power(A, n)``: ``A^n`` (``n < 0``: powers of the inverse; 0: the identity)."""
+    """``linalg.matrix_power(A, n)``: ``A^n`` (``n < 0``: powers of the inverse; 0: the identity).
+
+    >>> rgrad.linalg.matrix_power(rgrad.tensor([[1.0, 1.0], [0.0, 1.0]]), 3)
+    tensor([[1., 3.],
+            [0., 1.]])
+    >>> rgrad.linalg.matrix_power(rgrad.tensor([[2.0, 0.0], [0.0, 4.0]]), -1)
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    """
     return _rgrad._linalg_matrix_power(A, n)
 
 
 def cond(A, p=None):
     """``linalg.cond(A, p=None)``: the condition number in the ``p`` norm (None / 2 / -2 through
-    the singular values; 'fro', 'nuc', 1, -1, inf, -inf as ``norm(A) * norm(inv(A))``)."""
+    the singular values; 'fro', 'nuc', 1, -1, inf, -inf as ``norm(A) * norm(inv(A))``).
+
+    >>> A = rgrad.tensor([[2.0, 0.0], [0.0, 0.5]])
+    >>> rgrad.linalg.cond(A)  # largest / smallest singular value
+    tensor(4.)
+    >>> rgrad.linalg.cond(A, p=1)
+    tensor(4.)
+    """
     return _rgrad._linalg_cond(A, p)
 
 
 def vecdot(x, y, *, dim=-1):
-    """``linalg.vecdot(x, y, *, dim=-1)``: ``sum(x * y, dim)`` with broadcasting."""
+    """``linalg.vecdot(x, y, *, dim=-1)``: ``sum(x * y, dim)`` with broadcasting.
+
+    >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> rgrad.linalg.vecdot(x, rgrad.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    """
     return _rgrad._linalg_vecdot(x, y, dim)
 
 
 def vander(x, N=None):
     """``linalg.vander(x, N=None)``: the Vandermonde matrix ``[1, x, ..., x^(N-1)]`` along a new
-    last dim."""
+    last dim.
+
+    >>> rgrad.linalg.vander(rgrad.tensor([1, 2, 3]))
+    tensor([[1, 1, 1],
+            [1, 2, 4],
+            [1, 3, 9]])
+    >>> rgrad.linalg.vander(rgrad.tensor([1, 2, 3]), N=4)
+    tensor([[ 1,  1,  1,  1],
+            [ 1,  2,  4,  8],
+            [ 1,  3,  9, 27]])
+    """
     return _rgrad._linalg_vander(x, N)
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
-    """``linalg.diagonal(A, *, offset=0, dim1=-2, dim2=-1)``: ``A.diagonal`` with matrix defaults."""
+    """``linalg.diagonal(A, *, offset=0, dim1=-2, dim2=-1)``: ``A.diagonal`` with matrix defaults.
+
+    >>> A = rgrad.arange(9.0).reshape(3, 3)
+    >>> rgrad.linalg.diagonal(A)
+    tensor([0., 4., 8.])
+    >>> rgrad.linalg.diagonal(A, offset=1)
+    tensor([1., 5.])
+    """
     return A.diagonal(offset, dim1, dim2)
 
 

@@ -93,7 +93,15 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     """``save(obj, f)``: writes a tensor, a ``state_dict()`` or a nested dict/list of tensors
     and plain values (an optimizer's state dict) to ``f`` (a path or a binary file object) in
     the safetensors format. The pickle-related arguments of ``torch.save`` are accepted and
-    ignored: nothing is pickled."""
+    ignored: nothing is pickled.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, "weights.safetensors")
+    ...     rgrad.save({"w": rgrad.tensor([1.0, 2.0]), "b": rgrad.tensor([0.5])}, path)
+    ...     rgrad.load(path)
+    {'w': tensor([1., 2.]), 'b': tensor([0.5000])}
+    """
     if _is_flat_state_dict(obj):
         names = list(obj)
         tensors = [obj[k].detach() for k in names]
@@ -121,7 +129,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     """``load(f, map_location=None)``: reads what ``save`` wrote (or any safetensors file: a
     dict of its tensors) from a path or a binary file object. ``map_location`` may be
     ``"cpu"`` (the only device in this build; others raise). A malformed, truncated or pickle
-    file raises RuntimeError saying so; nothing in the file is executed."""
+    file raises RuntimeError saying so; nothing in the file is executed.
+
+    >>> import io
+    >>> buffer = io.BytesIO()
+    >>> rgrad.save(rgrad.tensor([[1, 2], [3, 4]]), buffer)
+    >>> _ = buffer.seek(0)
+    >>> rgrad.load(buffer)
+    tensor([[1, 2],
+            [3, 4]])
+    """
     _check_map_location(map_location)
     if hasattr(f, "read"):
         items, metadata = rgrad._rgrad._load_safetensors_bytes(f.read())

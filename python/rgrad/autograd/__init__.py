@@ -191,7 +191,12 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     """Checks second derivatives as ``torch.autograd.gradgradcheck``: runs ``gradcheck`` on the
     function ``(inputs, v) -> d<func(inputs), v>/d inputs``, computed with ``create_graph=True``,
     with respect to both the inputs and the output gradients ``v``. ``v`` defaults to fixed
-    pseudo-random values (deterministic). Use float64 inputs."""
+    pseudo-random values (deterministic). Use float64 inputs.
+
+    >>> x = rgrad.tensor([0.5, 1.5], dtype=rgrad.float64, requires_grad=True)
+    >>> rgrad.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
+    True
+    """
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     outputs = func(*inputs)
     outputs = tuple(outputs) if isinstance(outputs, (tuple, list)) else (outputs,)

@@ -29,7 +29,21 @@ from .._rgrad import Tensor
 
 class FunctionCtx:
     """The ``ctx`` passed to ``forward`` and ``backward``: stores tensors for backward and
-    any other attributes the function sets on it."""
+    any other attributes the function sets on it.
+
+    >>> class Scale(rgrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, k):
+    ...         ctx.k = k  # any attribute travels to backward
+    ...         return x * k
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         return grad * ctx.k, None  # no gradient for k
+    >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> Scale.apply(x, 3.0).sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
 
     def save_for_backward(self, *tensors):
         """Keeps tensors (or None) for ``backward`` (``ctx.saved_tensors``); an in-place change
@@ -86,7 +100,25 @@ class _FunctionMeta(type):
 class Function(metaclass=_FunctionMeta):
     """Base class of custom operations: subclass it with static ``forward(ctx, *args)`` and
     ``backward(ctx, *grad_outputs)`` (or ``forward(*args)`` plus ``setup_context(ctx, inputs,
-    output)``), and call ``MyFunction.apply(*args)``."""
+    output)``), and call ``MyFunction.apply(*args)``.
+
+    >>> class Square(rgrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * grad
+    >>> x = rgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = Square.apply(x)
+    >>> y
+    tensor([1., 4., 9.], grad_fn=<SquareBackward>)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
 
     # as PyTorch: True would let vmap handle it; kept for code that reads it
     generate_vmap_rule = False
@@ -225,7 +257,23 @@ def _check_grads(name, result, n_args, positions, input_shapes):
 
 
 def once_differentiable(fn):
-    """Decorates a ``backward`` that is not itself differentiable: it runs without recording."""
+    """Decorates a ``backward`` that is not itself differentiable: it runs without recording.
+
+    >>> class Cube(rgrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     @rgrad.autograd.once_differentiable
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x ** 2 * grad
+    >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> Cube.apply(x).sum().backward()
+    >>> x.grad
+    tensor([ 3., 12.])
+    """
 
     @functools.wraps(fn)
     def wrapper(ctx, *args):
@@ -237,7 +285,14 @@ def once_differentiable(fn):
 
 def Variable(data=None, requires_grad=False, volatile=False):
     """The legacy ``Variable`` wrapper: returns a tensor sharing ``data``'s memory (PyTorch's
-    Variables and Tensors are one type since 0.4)."""
+    Variables and Tensors are one type since 0.4).
+
+    >>> v = rgrad.autograd.Variable(rgrad.tensor([1.0, 2.0]), requires_grad=True)
+    >>> v
+    tensor([1., 2.], requires_grad=True)
+    >>> isinstance(v, rgrad.Tensor)
+    True
+    """
     if data is None:
         return rgrad.tensor([], requires_grad=requires_grad)
     if not isinstance(data, Tensor):

@@ -26,10 +26,20 @@ del _family
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True):
-    """``max_pool2d`` returning ``(values, indices)``."""
+    """``max_pool2d`` returning ``(values, indices)``.
+
+    >>> x = rgrad.tensor([[[[1.0, 5.0], [7.0, 2.0]]]])
+    >>> values, indices = rgrad.nn.functional.max_pool2d_with_indices(x, 2)
+    >>> values, indices  # the index is into the flattened H * W plane
+    (tensor([[[[7.]]]]), tensor([[[[2]]]]))
+    """
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """Deprecated alias of ``interpolate``."""
+    """Deprecated alias of ``interpolate``.
+
+    >>> rgrad.nn.functional.upsample(rgrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
+    tensor([[[1., 1., 2., 2.]]])
+    """
     return interpolate(input, size, scale_factor, mode, align_corners)

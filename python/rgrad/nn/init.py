@@ -24,7 +24,15 @@ class _no_grad:
 
 def calculate_gain(nonlinearity, param=None):
     """The recommended gain for a nonlinearity (``'relu'``: sqrt(2), ``'tanh'``: 5/3,
-    ``'leaky_relu'``: sqrt(2 / (1 + slope**2)), ``'selu'``: 3/4, linear and convs: 1)."""
+    ``'leaky_relu'``: sqrt(2 / (1 + slope**2)), ``'selu'``: 3/4, linear and convs: 1).
+
+    >>> rgrad.nn.init.calculate_gain("relu")
+    1.4142135623730951
+    >>> rgrad.nn.init.calculate_gain("tanh")
+    1.6666666666666667
+    >>> rgrad.nn.init.calculate_gain("leaky_relu", 0.2)
+    1.3867504905630728
+    """
     if nonlinearity in _GAINS:
         return _GAINS[nonlinearity]
     if nonlinearity == "leaky_relu":
@@ -57,20 +65,38 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fills ``tensor`` with values drawn from U(a, b)."""
+    """Fills ``tensor`` with values drawn from U(a, b).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.uniform_(rgrad.empty(1000), a=-0.5, b=0.5)
+    >>> bool(((w >= -0.5) & (w < 0.5)).all())
+    True
+    """
     with _no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fills ``tensor`` with values drawn from N(mean, std**2)."""
+    """Fills ``tensor`` with values drawn from N(mean, std**2).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.normal_(rgrad.empty(10000), mean=3.0, std=0.5)
+    >>> round(w.mean().item(), 1), round(w.std().item(), 1)
+    (3.0, 0.5)
+    """
     with _no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fills ``tensor`` from N(mean, std**2) truncated to [a, b] (inverse-CDF sampling, as
-    PyTorch: uniform in [cdf(a), cdf(b)], then erfinv)."""
+    PyTorch: uniform in [cdf(a), cdf(b)], then erfinv).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.trunc_normal_(rgrad.empty(1000), std=1.0, a=-1.0, b=1.0)
+    >>> bool(((w >= -1.0) & (w <= 1.0)).all())
+    True
+    """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may be incorrect.",
                       stacklevel=2)
@@ -110,24 +136,45 @@ def _erfinv(y):
 
 
 def constant_(tensor, val):
-    """Fills ``tensor`` with ``val``."""
+    """Fills ``tensor`` with ``val``.
+
+    >>> rgrad.nn.init.constant_(rgrad.empty(2, 3), 0.5)
+    tensor([[0.5000, 0.5000, 0.5000],
+            [0.5000, 0.5000, 0.5000]])
+    """
     with _no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor):
-    """Fills ``tensor`` with ones."""
+    """Fills ``tensor`` with ones.
+
+    >>> rgrad.nn.init.ones_(rgrad.empty(2, 3))
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor):
-    """Fills ``tensor`` with zeros."""
+    """Fills ``tensor`` with zeros.
+
+    >>> layer = rgrad.nn.Linear(3, 2)
+    >>> rgrad.nn.init.zeros_(layer.bias)
+    Parameter containing:
+    tensor([0., 0.])
+    """
     with _no_grad():
         return tensor.zero_()
 
 
 def eye_(tensor):
-    """Fills a 2-D ``tensor`` with the identity matrix (ones on the diagonal)."""
+    """Fills a 2-D ``tensor`` with the identity matrix (ones on the diagonal).
+
+    >>> rgrad.nn.init.eye_(rgrad.empty(2, 3))
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with _no_grad():
@@ -135,7 +182,16 @@ def eye_(tensor):
 
 
 def dirac_(tensor, groups=1):
-    """Fills a 3-, 4- or 5-D ``tensor`` with the Dirac delta (convolutions that keep their input)."""
+    """Fills a 3-, 4- or 5-D ``tensor`` with the Dirac delta (convolutions that keep their input).
+
+    >>> w = rgrad.nn.init.dirac_(rgrad.empty(2, 2, 3))  # a Conv1d weight that passes its input through
+    >>> w[:, :, 1]
+    tensor([[1., 0.],
+            [0., 1.]])
+    >>> rgrad.nn.functional.conv1d(rgrad.tensor([[[1.0, 2.0], [3.0, 4.0]]]), w, padding=1)
+    tensor([[[1., 2.],
+             [3., 4.]]])
+    """
     dims = tensor.dim()
     if dims not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
@@ -154,7 +210,13 @@ def dirac_(tensor, groups=1):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.xavier_uniform_(rgrad.empty(30, 20))  # U(-b, b), b = sqrt(6 / (20 + 30))
+    >>> bool(w.abs().max() <= (6 / 50) ** 0.5)
+    True
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
@@ -162,7 +224,13 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    """Glorot normal: N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    """Glorot normal: N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.xavier_normal_(rgrad.empty(300, 200))  # N(0, 2 / (200 + 300))
+    >>> round(w.std().item(), 2)
+    0.06
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -170,7 +238,13 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He uniform: U(-b, b) with ``b = gain * sqrt(3 / fan)`` (PyTorch's default for Linear
-    and Conv weights, with ``a = sqrt(5)``)."""
+    and Conv weights, with ``a = sqrt(5)``).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.kaiming_uniform_(rgrad.empty(16, 24), nonlinearity="relu")  # U(-b, b), b = sqrt(6 / 24)
+    >>> bool(w.abs().max() <= 0.5)
+    True
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -181,7 +255,13 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He normal: N(0, std**2) with ``std = gain / sqrt(fan)``."""
+    """He normal: N(0, std**2) with ``std = gain / sqrt(fan)``.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.kaiming_normal_(rgrad.empty(400, 200), nonlinearity="relu")  # N(0, 2 / 200)
+    >>> round(w.std().item(), 2)
+    0.1
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -192,7 +272,13 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 
 def orthogonal_(tensor, gain=1.0, generator=None):
     """Fills ``tensor`` (at least 2-D, flattened to rows x cols) with a (semi-)orthogonal
-    matrix: the Q of a QR of a normal matrix, sign-corrected so it is uniformly distributed."""
+    matrix: the Q of a QR of a normal matrix, sign-corrected so it is uniformly distributed.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.orthogonal_(rgrad.empty(3, 5))
+    >>> rgrad.allclose(w @ w.T, rgrad.eye(3), atol=1e-5)
+    True
+    """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -213,7 +299,13 @@ def orthogonal_(tensor, gain=1.0, generator=None):
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
-    """Fills a 2-D ``tensor`` from N(0, std**2) with a fraction ``sparsity`` of each column zeroed."""
+    """Fills a 2-D ``tensor`` from N(0, std**2) with a fraction ``sparsity`` of each column zeroed.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> w = rgrad.nn.init.sparse_(rgrad.empty(10, 4), sparsity=0.3)
+    >>> (w == 0).sum(dim=0)  # ceil(0.3 * 10) zeros in each column
+    tensor([3, 3, 3, 3])
+    """
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape

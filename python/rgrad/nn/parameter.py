@@ -6,7 +6,15 @@ import rgrad
 
 class Parameter(Tensor):
     """A Tensor that is a module parameter: it requires grad by default and is
-    listed by ``Module.parameters()``. It shares memory with ``data``."""
+    listed by ``Module.parameters()``. It shares memory with ``data``.
+
+    >>> p = rgrad.nn.Parameter(rgrad.tensor([1.0, 2.0]))
+    >>> p
+    Parameter containing:
+    tensor([1., 2.])
+    >>> p.requires_grad, isinstance(p, rgrad.Tensor)
+    (True, True)
+    """
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:

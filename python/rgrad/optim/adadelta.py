@@ -8,7 +8,15 @@ class Adadelta(Optimizer):
     """``Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False)``.
 
     ``s = rho s + (1 - rho) g**2``; ``d = sqrt(a + eps) / sqrt(s + eps) * g``;
-    ``a = rho a + (1 - rho) d**2``; ``p -= lr * d``."""
+    ``a = rho a + (1 - rho) d**2``; ``p -= lr * d``.
+
+    >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = rgrad.optim.Adadelta([w])
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()
+    >>> w
+    tensor([0.9968, 1.9968], requires_grad=True)
+    """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):

@@ -9,7 +9,15 @@ class Adagrad(Optimizer):
     eps=1e-10, *, maximize=False)``.
 
     ``sum += g**2``; ``p -= lr / (1 + (t - 1) * lr_decay) * g / (sqrt(sum) + eps)``. The state
-    is made when the optimizer is (as PyTorch), so ``state_dict()`` has it before any step."""
+    is made when the optimizer is (as PyTorch), so ``state_dict()`` has it before any step.
+
+    >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = rgrad.optim.Adagrad([w], lr=0.1)
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()  # the first step: lr * g / |g|
+    >>> w
+    tensor([0.9000, 1.9000], requires_grad=True)
+    """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):

@@ -26,7 +26,15 @@ class Adam(Optimizer):
     Per parameter, at step t: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g**2``,
     ``p -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)`` (AMSGrad: the running
     maximum of v). Weight decay adds ``wd * p`` to g, or with ``decoupled_weight_decay``
-    (AdamW) scales p by ``1 - lr * wd`` first."""
+    (AdamW) scales p by ``1 - lr * wd`` first.
+
+    >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = rgrad.optim.Adam([w], lr=0.1)
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()  # Adam's first step moves each element by about lr
+    >>> w
+    tensor([0.9000, 1.9000], requires_grad=True)
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False, fused=None, decoupled_weight_decay=False):
@@ -61,7 +69,15 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
     *, maximize=False)``: Adam with decoupled weight decay (``p *= 1 - lr * weight_decay``
-    before the Adam update)."""
+    before the Adam update).
+
+    >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = rgrad.optim.AdamW([w], lr=0.1, weight_decay=0.01)
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()  # w * (1 - 0.1 * 0.01), then about lr
+    >>> w
+    tensor([0.8990, 1.8980], requires_grad=True)
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):

@@ -34,7 +34,19 @@ def _type_name(x):
 
 class Optimizer:
     """Holds parameter groups and their state; ``step()`` updates the parameters from their
-    ``.grad``."""
+    ``.grad``.
+
+    >>> model = rgrad.nn.Linear(2, 1)
+    >>> opt = rgrad.optim.SGD([{"params": [model.weight]}, {"params": [model.bias], "lr": 0.5}], lr=0.1)
+    >>> [group["lr"] for group in opt.param_groups]
+    [0.1, 0.5]
+    >>> loss = model(rgrad.ones(4, 2)).sum()
+    >>> loss.backward()
+    >>> opt.step()
+    >>> opt.zero_grad()
+    >>> sorted(opt.state_dict())
+    ['param_groups', 'state']
+    """
 
     def __init__(self, params, defaults):
         self.defaults = defaults

@@ -10,7 +10,15 @@ class RMSprop(Optimizer):
 
     ``s = alpha s + (1 - alpha) g**2``; ``avg = sqrt(s) + eps`` (centered: ``sqrt(s - a**2) +
     eps`` with ``a`` the running mean of g); ``p -= lr * g / avg`` (momentum: through a
-    buffer ``buf = momentum * buf + g / avg``)."""
+    buffer ``buf = momentum * buf + g / avg``).
+
+    >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = rgrad.optim.RMSprop([w], lr=0.01)
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()  # the first step: lr * g / sqrt((1 - alpha) * g**2) = 0.1 * sign(g)
+    >>> w
+    tensor([0.9000, 1.9000], requires_grad=True)
+    """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):

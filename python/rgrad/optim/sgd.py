@@ -11,7 +11,18 @@ class SGD(Optimizer):
 
     Per parameter: ``g = grad (+ weight_decay * p)``; with momentum ``buf = momentum * buf +
     (1 - dampening) * g`` (the first step: ``buf = g``) and ``g = buf`` (Nesterov: ``g +
-    momentum * buf``); then ``p -= lr * g``."""
+    momentum * buf``); then ``p -= lr * g``.
+
+    >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = rgrad.optim.SGD([w], lr=0.1)
+    >>> (w ** 2).sum().backward()  # grad 2 * w
+    >>> opt.step()
+    >>> w
+    tensor([0.8000, 1.6000], requires_grad=True)
+    >>> opt.zero_grad()
+    >>> w.grad is None
+    True
+    """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False,
                  foreach=None, differentiable=False, fused=None):

@@ -87,7 +87,16 @@ def _check_conv(input, weight, bias, groups, stride, dilation, name, nd, transpo
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)``:
     2-D cross-correlation of (N, C, H, W) or (C, H, W) input with (OC, C / groups, kh, kw)
-    weight; ``padding`` may be an int, a pair, ``'valid'`` or ``'same'``."""
+    weight; ``padding`` may be an int, a pair, ``'valid'`` or ``'same'``.
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> w = rgrad.ones(1, 1, 2, 2)  # sums 2 x 2 windows
+    >>> rgrad.nn.functional.conv2d(x, w, stride=2)
+    tensor([[[[10., 18.],
+              [42., 50.]]]])
+    >>> rgrad.nn.functional.conv2d(x, w, padding=1).shape
+    rgrad.Size([1, 1, 5, 5])
+    """
     stride, dilation = _pair(stride, 2, "stride"), _pair(dilation, 2, "dilation")
     _check_conv(input, weight, bias, groups, stride, dilation, "conv2d", 2)
     unbatched = input.dim() == 3
@@ -143,7 +152,14 @@ def _conv2d_im2col(x, weight, bias, stride, padding, dilation, groups):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)``:
-    1-D cross-correlation of (N, C, L) or (C, L) input with (OC, C / groups, k) weight."""
+    1-D cross-correlation of (N, C, L) or (C, L) input with (OC, C / groups, k) weight.
+
+    >>> x = rgrad.tensor([[[1.0, 2.0, 3.0, 4.0]]])
+    >>> rgrad.nn.functional.conv1d(x, rgrad.tensor([[[1.0, -1.0]]]))  # x[i] - x[i + 1]
+    tensor([[[-1., -1., -1.]]])
+    >>> rgrad.nn.functional.conv1d(x, rgrad.ones(1, 1, 3), padding=1)
+    tensor([[[3., 6., 9., 7.]]])
+    """
     stride, dilation = _pair(stride, 1, "stride"), _pair(dilation, 1, "dilation")
     _check_conv(input, weight, bias, groups, stride, dilation, "conv1d", 1)
     if isinstance(padding, str):

@@ -65,7 +65,14 @@ def _as_tensor(x, like):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """``mse_loss(input, target, reduction='mean')``: mean of ``(input - target)**2``
-    (broadcast, with PyTorch's warning when the shapes differ)."""
+    (broadcast, with PyTorch's warning when the shapes differ).
+
+    >>> F = rgrad.nn.functional
+    >>> F.mse_loss(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]))
+    tensor(4.3333)
+    >>> F.mse_loss(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]), reduction="sum")
+    tensor(13.)
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_broadcast(input, target)
@@ -77,7 +84,12 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """``l1_loss(input, target, reduction='mean')``: mean of ``|input - target|``."""
+    """``l1_loss(input, target, reduction='mean')``: mean of ``|input - target|``.
+
+    >>> F = rgrad.nn.functional
+    >>> F.l1_loss(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]), reduction="none")
+    tensor([0., 2., 3.])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_broadcast(input, target)
@@ -89,7 +101,12 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """``smooth_l1_loss(input, target, reduction='mean', beta=1.0)``: ``0.5 d**2 / beta``
-    where ``|d| < beta``, else ``|d| - beta / 2`` (``beta=0`` is the L1 loss)."""
+    where ``|d| < beta``, else ``|d| - beta / 2`` (``beta=0`` is the L1 loss).
+
+    >>> F = rgrad.nn.functional
+    >>> F.smooth_l1_loss(rgrad.tensor([0.5, 3.0]), rgrad.tensor([0.0, 0.0]), reduction="none")  # 0.5 * 0.5**2, 3 - 0.5
+    tensor([0.1250, 2.5000])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if beta < 0:
@@ -104,7 +121,13 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``huber_loss(input, target, reduction='mean', delta=1.0)``: ``0.5 d**2`` where
-    ``|d| <= delta``, else ``delta * (|d| - delta / 2)``."""
+    ``|d| <= delta``, else ``delta * (|d| - delta / 2)``.
+
+    >>> F = rgrad.nn.functional
+    >>> d = rgrad.tensor([0.5, 3.0])
+    >>> F.huber_loss(d, rgrad.zeros(2), reduction="none", delta=2.0)  # 0.5 * 0.5**2, 2 * (3 - 1)
+    tensor([0.1250, 4.0000])
+    """
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, but got delta={delta}")
@@ -161,7 +184,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """``nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean')``: the
     negative log-likelihood of log-probabilities ``input`` (N, C, ...) at class indices
     ``target`` (N, ...); the mean is weighted by ``weight[target]`` over targets that are
-    not ``ignore_index``."""
+    not ``ignore_index``.
+
+    >>> F = rgrad.nn.functional
+    >>> log_probs = rgrad.tensor([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]]).log()
+    >>> F.nll_loss(log_probs, rgrad.tensor([0, 1]), reduction="none")  # -log(0.5), -log(0.8)
+    tensor([0.6931, 0.2231])
+    >>> F.nll_loss(log_probs, rgrad.tensor([0, -100]))  # -100 is ignored
+    tensor(0.6931)
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_float(input, "nll_loss_out_frame")
@@ -182,7 +213,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     indices (N, ...) or class probabilities (the input's shape, a float tensor).
 
     With class indices it is one fused op (log-softmax + negative log-likelihood, its own
-    backward); ``label_smoothing`` mixes in the uniform distribution as PyTorch does."""
+    backward); ``label_smoothing`` mixes in the uniform distribution as PyTorch does.
+
+    >>> F = rgrad.nn.functional
+    >>> logits = rgrad.tensor([[0.0, 0.0], [0.0, 0.0]])
+    >>> F.cross_entropy(logits, rgrad.tensor([0, 1]))  # log(2)
+    tensor(0.6931)
+    >>> F.cross_entropy(logits, rgrad.tensor([[0.5, 0.5], [1.0, 0.0]]))  # class probabilities as target
+    tensor(0.6931)
+    >>> F.cross_entropy(rgrad.tensor([[2.0, 0.0, 0.0]]), rgrad.tensor([0]), label_smoothing=0.3)
+    tensor(0.6395)
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -243,7 +284,13 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing, cdim
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """``binary_cross_entropy(input, target, weight=None, reduction='mean')``:
-    ``-(t log x + (1 - t) log(1 - x))`` with each log clamped to >= -100 (as PyTorch)."""
+    ``-(t log x + (1 - t) log(1 - x))`` with each log clamped to >= -100 (as PyTorch).
+
+    >>> F = rgrad.nn.functional
+    >>> probs, target = rgrad.tensor([0.5, 0.8]), rgrad.tensor([1.0, 0.0])
+    >>> F.binary_cross_entropy(probs, target, reduction="none")  # -log(0.5), -log(0.2)
+    tensor([0.6931, 1.6094])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -265,7 +312,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      pos_weight=None):
     """``binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean',
     pos_weight=None)``: binary cross entropy of ``sigmoid(input)``, computed stably from
-    the logits; ``pos_weight`` scales the positive term per class."""
+    the logits; ``pos_weight`` scales the positive term per class.
+
+    >>> F = rgrad.nn.functional
+    >>> logits, target = rgrad.tensor([0.0, 2.0]), rgrad.tensor([1.0, 0.0])
+    >>> F.binary_cross_entropy_with_logits(logits, target, reduction="none")  # log(2), log(1 + e**2)
+    tensor([0.6931, 2.1269])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -286,7 +339,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """``kl_div(input, target, reduction='mean', log_target=False)``: pointwise
     ``target * (log target - input)`` (input holds log-probabilities); ``'batchmean'``
-    divides the sum by the batch size, the mathematically correct KL divergence."""
+    divides the sum by the batch size, the mathematically correct KL divergence.
+
+    >>> F = rgrad.nn.functional
+    >>> p = rgrad.tensor([[0.5, 0.5]])
+    >>> F.kl_div(p.log(), p, reduction="batchmean")  # a distribution against itself
+    tensor(0.)
+    >>> F.kl_div(rgrad.tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
+    tensor(0.1438)
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -306,7 +367,12 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """``cosine_embedding_loss(input1, input2, target, margin=0, reduction='mean')``:
-    ``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1."""
+    ``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1.
+
+    >>> a, b = rgrad.tensor([[1.0, 0.0], [1.0, 0.0]]), rgrad.tensor([[1.0, 1.0], [1.0, 1.0]])
+    >>> rgrad.nn.functional.cosine_embedding_loss(a, b, rgrad.tensor([1, -1]), reduction="none")
+    tensor([0.2929, 0.7071])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input1.dim() != input2.dim():
@@ -330,7 +396,12 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """``margin_ranking_loss(input1, input2, target, margin=0, reduction='mean')``:
-    ``max(0, -target * (input1 - input2) + margin)``."""
+    ``max(0, -target * (input1 - input2) + margin)``.
+
+    >>> x1, x2, y = rgrad.tensor([3.0, 1.0]), rgrad.tensor([1.0, 1.0]), rgrad.tensor([1.0, 1.0])
+    >>> rgrad.nn.functional.margin_ranking_loss(x1, x2, y, margin=1.0, reduction="none")  # max(0, -y * (x1 - x2) + 1)
+    tensor([0., 1.])
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():

@@ -18,19 +18,31 @@ def _inplace(input, out, inplace):
 
 def selu(input, inplace=False):
     """``selu(input)``: ``scale * (max(0, x) + min(0, alpha * (exp(x) - 1)))`` with
-    PyTorch's alpha and scale."""
+    PyTorch's alpha and scale.
+
+    >>> rgrad.nn.functional.selu(rgrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
     out = rgrad.where(input > 0, input, input.clamp(max=0.0).expm1() * _SELU_ALPHA) * _SELU_SCALE
     return _inplace(input, out, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """``celu(input, alpha=1.0)``: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    """``celu(input, alpha=1.0)``: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    >>> rgrad.nn.functional.celu(rgrad.tensor([-2.0, 0.0, 2.0]), alpha=2.0)
+    tensor([-1.2642,  0.0000,  2.0000])
+    """
     out = rgrad.where(input > 0, input, (input.clamp(max=0.0) / alpha).expm1() * alpha)
     return _inplace(input, out, inplace)
 
 
 def glu(input, dim=-1):
-    """``glu(input, dim=-1)``: first half times sigmoid of the second half along ``dim``."""
+    """``glu(input, dim=-1)``: first half times sigmoid of the second half along ``dim``.
+
+    >>> rgrad.nn.functional.glu(rgrad.tensor([[1.0, 2.0, 0.0, 0.0]]))  # [1, 2] * sigmoid([0, 0])
+    tensor([[0.5000, 1.0000]])
+    """
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     n = input.shape[dim]
@@ -41,7 +53,11 @@ def glu(input, dim=-1):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """``threshold(input, threshold, value)``: x where x > threshold, else value."""
+    """``threshold(input, threshold, value)``: x where x > threshold, else value.
+
+    >>> rgrad.nn.functional.threshold(rgrad.tensor([0.0, 0.5, 2.0]), 0.5, -1.0)
+    tensor([-1., -1.,  2.])
+    """
     out = rgrad.where(input > threshold, input, rgrad.full_like(input, value))
     return _inplace(input, out, inplace)
 
@@ -63,7 +79,15 @@ def _dropout_with_mask_shape(input, p, mask_shape, inplace):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """``dropout(input, p=0.5, training=True, inplace=False)``: zeroes each element with
-    probability ``p`` and scales the rest by ``1 / (1 - p)``; identity when not training."""
+    probability ``p`` and scales the rest by ``1 / (1 - p)``; identity when not training.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> y = rgrad.nn.functional.dropout(rgrad.ones(1000), p=0.5)
+    >>> sorted(set(y.tolist()))  # zeroed, or scaled by 1 / (1 - p)
+    [0.0, 2.0]
+    >>> rgrad.nn.functional.dropout(rgrad.ones(3), p=0.5, training=False)
+    tensor([1., 1., 1.])
+    """
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -86,17 +110,33 @@ def _feature_dropout(input, p, training, inplace, name, batched_dim):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """``dropout1d(input)``: zeroes whole channels of (N, C, L) or (C, L) input."""
+    """``dropout1d(input)``: zeroes whole channels of (N, C, L) or (C, L) input.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> y = rgrad.nn.functional.dropout1d(rgrad.ones(1, 8, 3), p=0.5)
+    >>> sorted(set(y.sum(dim=2).flatten().tolist()))  # whole channels are zeroed, the rest scaled by 2
+    [0.0, 6.0]
+    """
     return _feature_dropout(input, p, training, inplace, "dropout1d", 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """``dropout2d(input)``: zeroes whole channels of (N, C, H, W) or (C, H, W) input."""
+    """``dropout2d(input)``: zeroes whole channels of (N, C, H, W) or (C, H, W) input.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> y = rgrad.nn.functional.dropout2d(rgrad.ones(1, 8, 2, 2), p=0.5)
+    >>> sorted(set(y.sum(dim=(2, 3)).flatten().tolist()))  # whole channels are zeroed, the rest scaled by 2
+    [0.0, 8.0]
+    """
     return _feature_dropout(input, p, training, inplace, "dropout2d", 4)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """``alpha_dropout(input, p)``: dropout that keeps SELU's mean and variance."""
+    """``alpha_dropout(input, p)``: dropout that keeps SELU's mean and variance.
+
+    >>> rgrad.nn.functional.alpha_dropout(rgrad.tensor([1.0, -1.0]), p=0.2)  # training=False by default: the identity
+    tensor([ 1., -1.])
+    """
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -132,7 +172,16 @@ def _renorm_rows_(weight, input, max_norm, norm_type):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     """``embedding(input, weight, padding_idx=None, max_norm=None)``: rows of ``weight`` at
     the integer indices ``input``; the row at ``padding_idx`` gets no gradient, and with
-    ``max_norm`` the looked-up rows are renormalised in place first (as PyTorch)."""
+    ``max_norm`` the looked-up rows are renormalised in place first (as PyTorch).
+
+    >>> weight = rgrad.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])
+    >>> rgrad.nn.functional.embedding(rgrad.tensor([2, 0, 2]), weight)
+    tensor([[3., 4.],
+            [0., 0.],
+            [3., 4.]])
+    >>> rgrad.nn.functional.embedding(rgrad.tensor([[2, 1], [0, 2]]), weight).shape
+    rgrad.Size([2, 2, 2])
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"embedding(): argument 'indices' must be Tensor, not {type(input).__name__}")
     _check_indices(input, "embedding")
@@ -164,7 +213,16 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def one_hot(tensor, num_classes=-1):
     """``one_hot(tensor, num_classes=-1)``: int64 indices to one-hot rows along a new last
-    dim of ``num_classes`` (default: the largest index + 1)."""
+    dim of ``num_classes`` (default: the largest index + 1).
+
+    >>> rgrad.nn.functional.one_hot(rgrad.tensor([0, 2, 1]))
+    tensor([[1, 0, 0],
+            [0, 0, 1],
+            [0, 1, 0]])
+    >>> rgrad.nn.functional.one_hot(rgrad.tensor([0, 2]), num_classes=4)
+    tensor([[1, 0, 0, 0],
+            [0, 0, 1, 0]])
+    """
     if tensor.dtype != rgrad.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() == 0:
@@ -203,7 +261,16 @@ def _pad_index(n, before, after, mode):
 def pad(input, pad, mode="constant", value=None):
     """``pad(input, pad, mode='constant', value=None)``: pads the last ``len(pad) // 2``
     dims, ``pad = (last_before, last_after, prev_before, ...)``. Modes ``'constant'``
-    (negative pads crop), ``'reflect'``, ``'replicate'``, ``'circular'``."""
+    (negative pads crop), ``'reflect'``, ``'replicate'``, ``'circular'``.
+
+    >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> rgrad.nn.functional.pad(x, (1, 0))  # one zero before the last dim
+    tensor([[0., 1., 2.],
+            [0., 3., 4.]])
+    >>> rgrad.nn.functional.pad(x.unsqueeze(0), (1, 1), mode="reflect")
+    tensor([[[2., 1., 2., 1.],
+             [4., 3., 4., 3.]]])
+    """
     pad = [int(p) for p in pad]
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -264,7 +331,12 @@ def pad(input, pad, mode="constant", value=None):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``normalize(input, p=2.0, dim=1, eps=1e-12)``: ``input / max(||input||_p, eps)``
-    along ``dim``."""
+    along ``dim``.
+
+    >>> rgrad.nn.functional.normalize(rgrad.tensor([[3.0, 4.0], [0.0, 2.0]]))
+    tensor([[0.6000, 0.8000],
+            [0.0000, 1.0000]])
+    """
     denom = input.norm(p=p, dim=dim, keepdim=True).clamp_min(eps).expand_as(input)
     result = input / denom
     if out is not None:
@@ -275,7 +347,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """``cosine_similarity(x1, x2, dim=1, eps=1e-8)``: ``x1 . x2 / (max(|x1|, eps) max(|x2|, eps))``
-    along ``dim`` (broadcast), PyTorch's formula."""
+    along ``dim`` (broadcast), PyTorch's formula.
+
+    >>> x = rgrad.tensor([[1.0, 0.0], [1.0, 1.0]])
+    >>> rgrad.nn.functional.cosine_similarity(x, rgrad.tensor([[0.0, 1.0], [2.0, 2.0]]))
+    tensor([0.0000, 1.0000])
+    """
     x1, x2 = rgrad.broadcast_tensors(x1, x2)
     n1 = x1.norm(dim=dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(dim=dim, keepdim=True).clamp_min(eps)
@@ -283,7 +360,12 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """``pairwise_distance(x1, x2, p=2.0, eps=1e-6)``: ``||x1 - x2 + eps||_p`` along the last dim."""
+    """``pairwise_distance(x1, x2, p=2.0, eps=1e-6)``: ``||x1 - x2 + eps||_p`` along the last dim.
+
+    >>> x = rgrad.tensor([[0.0, 0.0], [1.0, 1.0]])
+    >>> rgrad.nn.functional.pairwise_distance(x, rgrad.tensor([[3.0, 4.0], [4.0, 5.0]]))  # eps=1e-6 is added to x1 - x2
+    tensor([5.0000, 5.0000])
+    """
     d = x1 - x2 + eps
     if d.dim() == 0:
         return d.abs()

@@ -30,7 +30,14 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """``layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5)``:
     normalises over the last ``len(normalized_shape)`` dims to mean 0 and variance 1
     (biased variance), then scales by ``weight`` and shifts by ``bias``. One fused op with
-    its own backward."""
+    its own backward.
+
+    >>> x = rgrad.tensor([[1.0, 1.0, 3.0, 3.0]])
+    >>> rgrad.nn.functional.layer_norm(x, (4,))
+    tensor([[-1.0000, -1.0000,  1.0000,  1.0000]])
+    >>> rgrad.nn.functional.layer_norm(x, (4,), weight=rgrad.full((4,), 2.0), bias=rgrad.ones(4))
+    tensor([[-1.0000, -1.0000,  3.0000,  3.0000]])
+    """
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, weight, bias, "LayerNormKernelImpl")
     return rgrad._rgrad._layer_norm(input, len(shape), weight, bias, float(eps))
@@ -38,7 +45,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """``rms_norm(input, normalized_shape, weight=None, eps=None)``: ``x / sqrt(mean(x**2) + eps)``
-    over the last dims, times ``weight``; ``eps=None`` is the dtype's machine epsilon."""
+    over the last dims, times ``weight``; ``eps=None`` is the dtype's machine epsilon.
+
+    >>> rgrad.nn.functional.rms_norm(rgrad.tensor([[2.0, 2.0, -2.0, -2.0]]), (4,))
+    tensor([[ 1.,  1., -1., -1.]])
+    """
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, weight, None, "rms_norm")
     if eps is None:
@@ -52,7 +63,12 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """``group_norm(input, num_groups, weight=None, bias=None, eps=1e-5)``: normalises each of
-    ``num_groups`` groups of channels of (N, C, ...) input, then a per-channel affine."""
+    ``num_groups`` groups of channels of (N, C, ...) input, then a per-channel affine.
+
+    >>> x = rgrad.tensor([[1.0, 3.0, 10.0, 30.0]])
+    >>> rgrad.nn.functional.group_norm(x, 2)
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
+    """
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     n, c = input.shape[0], input.shape[1]
@@ -79,7 +95,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """``batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
     momentum=0.1, eps=1e-5)``: per-channel (dim 1) normalisation by the batch statistics when
     training (updating the running statistics in place: ``(1 - momentum) * running +
-    momentum * batch``, the unbiased variance) and by the running statistics otherwise."""
+    momentum * batch``, the unbiased variance) and by the running statistics otherwise.
+
+    >>> x = rgrad.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> rgrad.nn.functional.batch_norm(x, None, None, training=True)
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]])
+    >>> rgrad.nn.functional.batch_norm(x, rgrad.tensor([2.0, 20.0]), rgrad.tensor([4.0, 100.0]), eps=0.0)
+    tensor([[-0.5000, -1.0000],
+            [ 0.5000,  1.0000]])
+    """
     if input.dim() < 2:
         raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
     c = input.shape[1]

@@ -55,7 +55,15 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """``max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
     return_indices=False)``: the maximum of each window (stride defaults to the kernel size);
     with ``return_indices`` also each maximum's flat index into its input plane (what
-    ``max_unpool2d`` takes). Padding counts as -inf."""
+    ``max_unpool2d`` takes). Padding counts as -inf.
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> rgrad.nn.functional.max_pool2d(x, 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    >>> rgrad.nn.functional.max_pool2d(x, 3, stride=1).shape
+    rgrad.Size([1, 1, 2, 2])
+    """
     k, s, p, d = _pool_args(input, kernel_size, stride, padding, dilation, "max_pool2d")
     if not input.dtype.is_floating_point and input.dtype not in (rgrad.int32, rgrad.int64):
         raise RuntimeError(f'"max_pool2d" not implemented for \'{dtype_title(input.dtype)}\'')
@@ -72,7 +80,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """``max_pool1d(...)``: max pooling over the last dim of (N, C, L) or (C, L) input."""
+    """``max_pool1d(...)``: max pooling over the last dim of (N, C, L) or (C, L) input.
+
+    >>> rgrad.nn.functional.max_pool1d(rgrad.tensor([[[1.0, 5.0, 2.0, 0.0, 7.0]]]), 2)
+    tensor([[[5., 2.]]])
+    """
     if input.dim() not in (2, 3):
         raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {list(input.shape)}")
     k = _pair(kernel_size, 1)[0]
@@ -99,7 +111,13 @@ def _avg_divisor(size, k, s, p, out, count_include_pad):
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
     """``avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     count_include_pad=True, divisor_override=None)``: the mean of each window (zero padding
-    counted in the divisor unless ``count_include_pad=False``)."""
+    counted in the divisor unless ``count_include_pad=False``).
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> rgrad.nn.functional.avg_pool2d(x, 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
     k, s, p, _ = _pool_args(input, kernel_size, stride, padding, 1, "avg_pool2d")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f'"avg_pool2d" not implemented for \'{dtype_title(input.dtype)}\'')
@@ -123,7 +141,11 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """``avg_pool1d(...)``: average pooling over the last dim of (N, C, L) or (C, L) input."""
+    """``avg_pool1d(...)``: average pooling over the last dim of (N, C, L) or (C, L) input.
+
+    >>> rgrad.nn.functional.avg_pool1d(rgrad.tensor([[[1.0, 5.0, 2.0, 0.0, 7.0]]]), 2)
+    tensor([[[3., 1.]]])
+    """
     if input.dim() not in (2, 3):
         raise RuntimeError(f"avg_pool1d() Expected 2D or 3D input tensor, but got {list(input.shape)}")
     k = _pair(kernel_size, 1)[0]
@@ -147,7 +169,12 @@ def _adaptive_matrix(size, out, dtype, device):
 
 def adaptive_avg_pool2d(input, output_size):
     """``adaptive_avg_pool2d(input, output_size)``: average pooling to a fixed (OH, OW)
-    (``None`` keeps that side), windows chosen as PyTorch does."""
+    (``None`` keeps that side), windows chosen as PyTorch does.
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> rgrad.nn.functional.adaptive_avg_pool2d(x, 1)
+    tensor([[[[7.5000]]]])
+    """
     if input.dim() not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     if not input.dtype.is_floating_point:
@@ -169,7 +196,11 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    """``adaptive_avg_pool1d(input, output_size)``: over the last dim of (N, C, L) or (C, L)."""
+    """``adaptive_avg_pool1d(input, output_size)``: over the last dim of (N, C, L) or (C, L).
+
+    >>> rgrad.nn.functional.adaptive_avg_pool1d(rgrad.tensor([[[1.0, 3.0, 5.0, 7.0]]]), 2)
+    tensor([[[2., 6.]]])
+    """
     if input.dim() not in (2, 3):
         raise RuntimeError(f"adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got {list(input.shape)}")
     out = output_size if isinstance(output_size, int) else output_size[0]
@@ -220,7 +251,16 @@ def _linear_matrix(n_in, n_out, scale, align_corners, dtype):
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None, antialias=False):
     """``interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None)``:
     resamples the spatial dims of (N, C, L) or (N, C, H, W) input; modes ``'nearest'``,
-    ``'linear'`` (3-D input) and ``'bilinear'`` (4-D input)."""
+    ``'linear'`` (3-D input) and ``'bilinear'`` (4-D input).
+
+    >>> x = rgrad.tensor([[[1.0, 2.0]]])
+    >>> rgrad.nn.functional.interpolate(x, scale_factor=2)  # nearest
+    tensor([[[1., 1., 2., 2.]]])
+    >>> rgrad.nn.functional.interpolate(x, size=3, mode="linear", align_corners=True)
+    tensor([[[1.0000, 1.5000, 2.0000]]])
+    >>> rgrad.nn.functional.interpolate(rgrad.zeros(1, 3, 4, 4), size=(8, 6), mode="bilinear").shape
+    rgrad.Size([1, 3, 8, 6])
+    """
     nd = input.dim() - 2
     if nd not in (1, 2):
         raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors supported (got {input.dim()}D) for the modes: "

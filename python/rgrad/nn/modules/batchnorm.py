@@ -68,7 +68,19 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalisation of (N, C) or (N, C, L) input."""
+    """Batch normalisation of (N, C) or (N, C, L) input.
+
+    >>> bn = rgrad.nn.BatchNorm1d(2)
+    >>> x = rgrad.tensor([[1.0, 10.0], [3.0, 30.0]])  # channel means 2 and 20
+    >>> bn(x)
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<...>)
+    >>> bn.running_mean, bn.running_var  # moved 0.1 of the way to the batch's mean and unbiased variance
+    (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
+    >>> bn.eval()(x)  # eval mode uses the running statistics
+    tensor([[0.7628, 1.7499],
+            [2.6697, 6.1247]], grad_fn=<...>)
+    """
 
     def _check_input_dim(self, input):
         if input.dim() not in (2, 3):
@@ -76,7 +88,14 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation of (N, C, H, W) input."""
+    """Batch normalisation of (N, C, H, W) input.
+
+    >>> bn = rgrad.nn.BatchNorm2d(3)
+    >>> bn(rgrad.arange(24.0).reshape(2, 3, 2, 2)).shape
+    rgrad.Size([2, 3, 2, 2])
+    >>> bn.running_mean
+    tensor([0.7500, 1.1500, 1.5500])
+    """
 
     def _check_input_dim(self, input):
         if input.dim() != 4:

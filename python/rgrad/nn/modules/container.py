@@ -20,7 +20,20 @@ def _index(idx, n, what):
 class Sequential(Module):
     """Applies its modules in order: ``Sequential(a, b)(x) == b(a(x))``; also built from an
     ``OrderedDict`` of named modules. Indexing, slicing (a new Sequential), ``append``,
-    ``insert``, ``extend``, ``len``, ``del`` and iteration work as on a list."""
+    ``insert``, ``extend``, ``len``, ``del`` and iteration work as on a list.
+
+    >>> model = rgrad.nn.Sequential(rgrad.nn.Linear(4, 8), rgrad.nn.ReLU(), rgrad.nn.Linear(8, 2))
+    >>> model(rgrad.zeros(5, 4)).shape
+    rgrad.Size([5, 2])
+    >>> len(model), model[1]
+    (3, ReLU())
+    >>> model
+    Sequential(
+      (0): Linear(in_features=4, out_features=8, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=2, bias=True)
+    )
+    """
 
     def __init__(self, *args):
         super().__init__()
@@ -105,7 +118,19 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules whose parameters are registered (a plain Python list's are not)."""
+    """A list of modules whose parameters are registered (a plain Python list's are not).
+
+    >>> layers = rgrad.nn.ModuleList([rgrad.nn.Linear(4, 4) for _ in range(3)])
+    >>> layers.append(rgrad.nn.ReLU())  # returns the list
+    ModuleList(
+      (0): Linear(in_features=4, out_features=4, bias=True)
+      (1): Linear(in_features=4, out_features=4, bias=True)
+      (2): Linear(in_features=4, out_features=4, bias=True)
+      (3): ReLU()
+    )
+    >>> len(layers), len(list(layers.parameters()))
+    (4, 6)
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -176,7 +201,14 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of modules whose parameters are registered."""
+    """An ordered dict of modules whose parameters are registered.
+
+    >>> heads = rgrad.nn.ModuleDict({"cls": rgrad.nn.Linear(8, 3), "box": rgrad.nn.Linear(8, 4)})
+    >>> list(heads.keys())
+    ['cls', 'box']
+    >>> heads["box"](rgrad.zeros(2, 8)).shape
+    rgrad.Size([2, 4])
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -243,7 +275,12 @@ def _as_parameter(value):
 
 
 class ParameterList(Module):
-    """A list of parameters, registered with the module (plain tensors become Parameters)."""
+    """A list of parameters, registered with the module (plain tensors become Parameters).
+
+    >>> params = rgrad.nn.ParameterList([rgrad.nn.Parameter(rgrad.ones(2)) for _ in range(3)])
+    >>> len(params), params[0].requires_grad
+    (3, True)
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -302,7 +339,13 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """An ordered dict of parameters, registered with the module."""
+    """An ordered dict of parameters, registered with the module.
+
+    >>> params = rgrad.nn.ParameterDict({"scale": rgrad.nn.Parameter(rgrad.ones(2))})
+    >>> params["scale"]
+    Parameter containing:
+    tensor([1., 1.])
+    """
 
     def __init__(self, parameters=None):
         super().__init__()

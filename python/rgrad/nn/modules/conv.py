@@ -88,7 +88,16 @@ class _ConvNd(Module):
 
 class Conv2d(_ConvNd):
     """2-D convolution over (N, C, H, W) input; ``padding`` may be ``'same'`` / ``'valid'``,
-    ``padding_mode`` zeros, reflect, replicate or circular."""
+    ``padding_mode`` zeros, reflect, replicate or circular.
+
+    >>> conv = rgrad.nn.Conv2d(3, 8, kernel_size=3, padding=1)
+    >>> conv(rgrad.zeros(2, 3, 32, 32)).shape
+    rgrad.Size([2, 8, 32, 32])
+    >>> conv.weight.shape
+    rgrad.Size([8, 3, 3, 3])
+    >>> rgrad.nn.Conv2d(3, 8, 3, stride=2)(rgrad.zeros(2, 3, 32, 32)).shape
+    rgrad.Size([2, 8, 15, 15])
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):
@@ -106,7 +115,14 @@ class Conv2d(_ConvNd):
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution over (N, C, L) input."""
+    """1-D convolution over (N, C, L) input.
+
+    >>> conv = rgrad.nn.Conv1d(4, 8, kernel_size=3)
+    >>> conv(rgrad.zeros(2, 4, 10)).shape
+    rgrad.Size([2, 8, 8])
+    >>> conv.weight.shape
+    rgrad.Size([8, 4, 3])
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):

@@ -4,7 +4,13 @@ from .module import Module
 
 
 class Flatten(Module):
-    """Flattens dims ``start_dim`` .. ``end_dim`` into one (default: all but the batch dim)."""
+    """Flattens dims ``start_dim`` .. ``end_dim`` into one (default: all but the batch dim).
+
+    >>> rgrad.nn.Flatten()(rgrad.zeros(2, 3, 4, 5)).shape
+    rgrad.Size([2, 60])
+    >>> rgrad.nn.Flatten(0, 1)(rgrad.zeros(2, 3, 4)).shape
+    rgrad.Size([6, 4])
+    """
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
@@ -18,7 +24,11 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Splits dim ``dim`` into ``unflattened_size`` (a tuple of sizes, one may be -1)."""
+    """Splits dim ``dim`` into ``unflattened_size`` (a tuple of sizes, one may be -1).
+
+    >>> rgrad.nn.Unflatten(1, (2, 5))(rgrad.zeros(3, 10)).shape
+    rgrad.Size([3, 2, 5])
+    """
 
     def __init__(self, dim, unflattened_size):
         super().__init__()

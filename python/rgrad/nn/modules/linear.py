@@ -20,7 +20,11 @@ def _factory(device, dtype):
 
 
 class Identity(Module):
-    """Returns its input (any constructor arguments are ignored, as in PyTorch)."""
+    """Returns its input (any constructor arguments are ignored, as in PyTorch).
+
+    >>> rgrad.nn.Identity(54, unused="ignored")(rgrad.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -33,7 +37,19 @@ class Linear(Module):
     """``y = x @ weight.T + bias``, weight (out_features, in_features).
 
     Initialised as PyTorch: weight ~ kaiming_uniform(a=sqrt(5)), i.e. U(-1/sqrt(in), 1/sqrt(in)),
-    and bias ~ U(-1/sqrt(in), 1/sqrt(in))."""
+    and bias ~ U(-1/sqrt(in), 1/sqrt(in)).
+
+    >>> layer = rgrad.nn.Linear(3, 2)
+    >>> layer.weight.shape, layer.bias.shape
+    (rgrad.Size([2, 3]), rgrad.Size([2]))
+    >>> layer(rgrad.ones(4, 3)).shape
+    rgrad.Size([4, 2])
+    >>> with rgrad.no_grad():
+    ...     _ = layer.weight.fill_(1.0)
+    ...     _ = layer.bias.fill_(0.5)
+    >>> layer(rgrad.tensor([[1.0, 2.0, 3.0]]))
+    tensor([[6.5000, 6.5000]], grad_fn=<AddmmBackward0>)
+    """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()

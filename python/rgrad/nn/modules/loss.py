@@ -19,21 +19,37 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error ``(input - target)**2``."""
+    """Mean squared error ``(input - target)**2``.
+
+    >>> loss = rgrad.nn.MSELoss()
+    >>> loss(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]))
+    tensor(4.3333)
+    >>> rgrad.nn.MSELoss(reduction="none")(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]))
+    tensor([0., 4., 9.])
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error ``|input - target|``."""
+    """Mean absolute error ``|input - target|``.
+
+    >>> loss = rgrad.nn.L1Loss()
+    >>> loss(rgrad.tensor([1.0, 2.0, 3.0]), rgrad.tensor([1.0, 0.0, 0.0]))
+    tensor(1.6667)
+    """
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
-    """Squared error below ``beta``, absolute error above it."""
+    """Squared error below ``beta``, absolute error above it.
+
+    >>> rgrad.nn.SmoothL1Loss()(rgrad.tensor([0.5, 3.0]), rgrad.zeros(2))  # mean of 0.125 and 2.5
+    tensor(1.3125)
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
         super().__init__(size_average, reduce, reduction)
@@ -44,7 +60,11 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """Squared error up to ``delta``, ``delta``-scaled absolute error above it."""
+    """Squared error up to ``delta``, ``delta``-scaled absolute error above it.
+
+    >>> rgrad.nn.HuberLoss(delta=2.0)(rgrad.tensor([0.5, 3.0]), rgrad.zeros(2))  # mean of 0.125 and 4
+    tensor(2.0625)
+    """
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction=reduction)
@@ -55,7 +75,12 @@ class HuberLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of log-probabilities at class indices."""
+    """Negative log-likelihood of log-probabilities at class indices.
+
+    >>> log_probs = rgrad.tensor([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]]).log()
+    >>> rgrad.nn.NLLLoss(reduction="none")(log_probs, rgrad.tensor([0, 1]))  # -log(0.5), -log(0.8)
+    tensor([0.6931, 0.2231])
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         super().__init__(weight, size_average, reduce, reduction)
@@ -67,7 +92,15 @@ class NLLLoss(_WeightedLoss):
 
 class CrossEntropyLoss(_WeightedLoss):
     """Cross entropy of logits against class indices (``ignore_index``) or class
-    probabilities, with ``weight`` and ``label_smoothing``."""
+    probabilities, with ``weight`` and ``label_smoothing``.
+
+    >>> loss = rgrad.nn.CrossEntropyLoss()
+    >>> logits = rgrad.tensor([[0.0, 0.0], [0.0, 0.0]])  # two samples, two classes, uniform
+    >>> loss(logits, rgrad.tensor([0, 1]))  # log(2)
+    tensor(0.6931)
+    >>> rgrad.nn.CrossEntropyLoss(reduction="none")(rgrad.tensor([[2.0, 0.0, 0.0]]), rgrad.tensor([0]))
+    tensor([0.2395])
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                  label_smoothing=0.0):
@@ -80,7 +113,12 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross entropy of probabilities."""
+    """Binary cross entropy of probabilities.
+
+    >>> probs = rgrad.tensor([0.5, 0.5, 0.5])
+    >>> rgrad.nn.BCELoss()(probs, rgrad.tensor([1.0, 0.0, 1.0]))  # log(2)
+    tensor(0.6931)
+    """
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -88,7 +126,12 @@ class BCELoss(_WeightedLoss):
 
 class BCEWithLogitsLoss(_Loss):
     """Binary cross entropy of logits (sigmoid folded in, numerically stable), with
-    ``weight`` and ``pos_weight``."""
+    ``weight`` and ``pos_weight``.
+
+    >>> logits = rgrad.tensor([0.0, 0.0])
+    >>> rgrad.nn.BCEWithLogitsLoss()(logits, rgrad.tensor([1.0, 0.0]))  # log(2)
+    tensor(0.6931)
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
         super().__init__(size_average, reduce, reduction)
@@ -101,7 +144,13 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``."""
+    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``.
+
+    >>> loss = rgrad.nn.KLDivLoss(reduction="batchmean")
+    >>> target = rgrad.tensor([[0.5, 0.5]])
+    >>> loss(rgrad.tensor([[0.25, 0.75]]).log(), target)
+    tensor(0.1438)
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
         super().__init__(size_average, reduce, reduction)
@@ -112,7 +161,13 @@ class KLDivLoss(_Loss):
 
 
 class CosineEmbeddingLoss(_Loss):
-    """``1 - cos`` for similar pairs (target 1), ``max(0, cos - margin)`` for dissimilar (-1)."""
+    """``1 - cos`` for similar pairs (target 1), ``max(0, cos - margin)`` for dissimilar (-1).
+
+    >>> a = rgrad.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> b = rgrad.tensor([[1.0, 1.0], [1.0, 1.0]])  # cos 0.7071 with a
+    >>> rgrad.nn.CosineEmbeddingLoss(reduction="none")(a, b, rgrad.tensor([1, -1]))
+    tensor([0.2929, 0.7071])
+    """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
@@ -123,7 +178,12 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """``max(0, -target * (input1 - input2) + margin)``."""
+    """``max(0, -target * (input1 - input2) + margin)``.
+
+    >>> loss = rgrad.nn.MarginRankingLoss(margin=1.0, reduction="none")
+    >>> loss(rgrad.tensor([3.0, 1.0]), rgrad.tensor([1.0, 1.0]), rgrad.tensor([1.0, 1.0]))  # max(0, -(x1 - x2) + 1)
+    tensor([0., 1.])
+    """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)

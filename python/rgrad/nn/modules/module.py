@@ -75,6 +75,19 @@ class Module:
 
     Parameters (``nn.Parameter``), sub-modules and buffers assigned as attributes are
     registered; ``module(x)`` calls ``forward(x)`` with the registered hooks around it.
+
+    >>> class TwoLayer(rgrad.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = rgrad.nn.Linear(4, 8)
+    ...         self.out = rgrad.nn.Linear(8, 1)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> model = TwoLayer()
+    >>> [name for name, _ in model.named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    >>> model(rgrad.zeros(3, 4)).shape
+    rgrad.Size([3, 1])
     """
 
     training: bool

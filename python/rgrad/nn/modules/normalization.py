@@ -16,7 +16,17 @@ def _shape(normalized_shape):
 
 class LayerNorm(Module):
     """Normalises over the last ``len(normalized_shape)`` dims; with ``elementwise_affine``
-    a learnt weight (ones) and, unless ``bias=False``, bias (zeros)."""
+    a learnt weight (ones) and, unless ``bias=False``, bias (zeros).
+
+    >>> norm = rgrad.nn.LayerNorm(4)
+    >>> norm(rgrad.tensor([[1.0, 1.0, 3.0, 3.0]]))
+    tensor([[-1.0000, -1.0000,  1.0000,  1.0000]],
+           grad_fn=<NativeLayerNormBackward0>)
+    >>> norm.weight, norm.bias
+    (Parameter containing:
+    tensor([1., 1., 1., 1.]), Parameter containing:
+    tensor([0., 0., 0., 0.]))
+    """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
@@ -48,7 +58,12 @@ class LayerNorm(Module):
 
 
 class RMSNorm(Module):
-    """``x / sqrt(mean(x**2) + eps)`` over the last dims, times a learnt weight (ones)."""
+    """``x / sqrt(mean(x**2) + eps)`` over the last dims, times a learnt weight (ones).
+
+    >>> norm = rgrad.nn.RMSNorm(4)
+    >>> norm(rgrad.tensor([[2.0, 2.0, -2.0, -2.0]]))  # root mean square 2
+    tensor([[ 1.,  1., -1., -1.]], grad_fn=<...>)
+    """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
@@ -72,7 +87,12 @@ class RMSNorm(Module):
 
 
 class GroupNorm(Module):
-    """Normalises ``num_groups`` groups of channels, then a per-channel affine (ones, zeros)."""
+    """Normalises ``num_groups`` groups of channels, then a per-channel affine (ones, zeros).
+
+    >>> gn = rgrad.nn.GroupNorm(2, 4)  # two groups of two channels
+    >>> gn(rgrad.tensor([[1.0, 3.0, 10.0, 30.0]]))
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]], grad_fn=<...>)
+    """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
         super().__init__()

@@ -18,7 +18,15 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool2d(_MaxPoolNd):
-    """The maximum of each window of (N, C, H, W) input."""
+    """The maximum of each window of (N, C, H, W) input.
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> rgrad.nn.MaxPool2d(2)(x)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    >>> rgrad.nn.MaxPool2d(3, stride=1, padding=1)(x).shape
+    rgrad.Size([1, 1, 4, 4])
+    """
 
     def forward(self, input):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode,
@@ -26,7 +34,11 @@ class MaxPool2d(_MaxPoolNd):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """The maximum of each window of (N, C, L) input."""
+    """The maximum of each window of (N, C, L) input.
+
+    >>> rgrad.nn.MaxPool1d(2)(rgrad.tensor([[[1.0, 5.0, 2.0, 0.0, 7.0]]]))
+    tensor([[[5., 2.]]])
+    """
 
     def forward(self, input):
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode,
@@ -39,7 +51,13 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool2d(_AvgPoolNd):
-    """The mean of each window of (N, C, H, W) input."""
+    """The mean of each window of (N, C, H, W) input.
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> rgrad.nn.AvgPool2d(2)(x)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
         super().__init__()
@@ -54,7 +72,11 @@ class AvgPool2d(_AvgPoolNd):
 
 
 class AvgPool1d(_AvgPoolNd):
-    """The mean of each window of (N, C, L) input."""
+    """The mean of each window of (N, C, L) input.
+
+    >>> rgrad.nn.AvgPool1d(2)(rgrad.tensor([[[1.0, 5.0, 2.0, 0.0, 7.0]]]))
+    tensor([[[3., 1.]]])
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
@@ -68,7 +90,14 @@ class AvgPool1d(_AvgPoolNd):
 
 
 class AdaptiveAvgPool2d(Module):
-    """Average pooling of (N, C, H, W) input to a fixed output size."""
+    """Average pooling of (N, C, H, W) input to a fixed output size.
+
+    >>> x = rgrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> rgrad.nn.AdaptiveAvgPool2d((1, 2))(x)
+    tensor([[[[6.5000, 8.5000]]]])
+    >>> rgrad.nn.AdaptiveAvgPool2d(1)(rgrad.zeros(8, 3, 7, 5)).shape  # global average pooling
+    rgrad.Size([8, 3, 1, 1])
+    """
 
     def __init__(self, output_size):
         super().__init__()
@@ -82,7 +111,11 @@ class AdaptiveAvgPool2d(Module):
 
 
 class AdaptiveAvgPool1d(Module):
-    """Average pooling of (N, C, L) input to a fixed output length."""
+    """Average pooling of (N, C, L) input to a fixed output length.
+
+    >>> rgrad.nn.AdaptiveAvgPool1d(2)(rgrad.tensor([[[1.0, 3.0, 5.0, 7.0]]]))
+    tensor([[[2., 6.]]])
+    """
 
     def __init__(self, output_size):
         super().__init__()

@@ -164,7 +164,13 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` too)."""
+    """Elman RNN: ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` too).
+
+    >>> rnn = rgrad.nn.RNN(input_size=4, hidden_size=8, num_layers=2, batch_first=True)
+    >>> output, h_n = rnn(rgrad.zeros(3, 5, 4))  # batch 3, 5 steps
+    >>> output.shape, h_n.shape
+    (rgrad.Size([3, 5, 8]), rgrad.Size([2, 3, 8]))
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
@@ -185,7 +191,13 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory: gates i, f, g, o; ``c' = f c + i g``, ``h' = o tanh(c')``
-    (projected by ``weight_hr`` when ``proj_size > 0``)."""
+    (projected by ``weight_hr`` when ``proj_size > 0``).
+
+    >>> lstm = rgrad.nn.LSTM(input_size=4, hidden_size=8)
+    >>> output, (h_n, c_n) = lstm(rgrad.zeros(5, 3, 4))  # 5 steps, batch 3
+    >>> output.shape, h_n.shape, c_n.shape
+    (rgrad.Size([5, 3, 8]), rgrad.Size([1, 3, 8]), rgrad.Size([1, 3, 8]))
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
@@ -203,7 +215,13 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit: gates r, z, n; ``h' = (1 - z) n + z h``."""
+    """Gated recurrent unit: gates r, z, n; ``h' = (1 - z) n + z h``.
+
+    >>> gru = rgrad.nn.GRU(input_size=4, hidden_size=8, bidirectional=True)
+    >>> output, h_n = gru(rgrad.zeros(5, 3, 4))
+    >>> output.shape, h_n.shape
+    (rgrad.Size([5, 3, 16]), rgrad.Size([2, 3, 8]))
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, device=None, dtype=None):

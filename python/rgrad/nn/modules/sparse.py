@@ -10,7 +10,20 @@ from .module import Module
 
 class Embedding(Module):
     """Rows of ``weight`` (num_embeddings, embedding_dim) at integer indices; weight ~ N(0, 1)
-    with the ``padding_idx`` row zeroed (and getting no gradient), as PyTorch."""
+    with the ``padding_idx`` row zeroed (and getting no gradient), as PyTorch.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> emb = rgrad.nn.Embedding(10, 3, padding_idx=0)
+    >>> emb(rgrad.tensor([[1, 2], [0, 9]])).shape
+    rgrad.Size([2, 2, 3])
+    >>> emb(rgrad.tensor([0])).tolist()  # the padding row is zeros
+    [[0.0, 0.0, 0.0]]
+    >>> weights = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> rgrad.nn.Embedding.from_pretrained(weights)(rgrad.tensor([1, 0, 1]))
+    tensor([[3., 4.],
+            [1., 2.],
+            [3., 4.]])
+    """
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
