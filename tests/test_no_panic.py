@@ -42,6 +42,13 @@ def odd_tensor_args():
     return [rgrad.tensor([0, 1]), rgrad.tensor(True), rgrad.tensor([[0.5]]), rgrad.tensor([], dtype=rgrad.int64)]
 
 
+@pytest.fixture(autouse=True)
+def _in_a_temporary_folder(tmp_path, monkeypatch):
+    """Odd calls may write files (``rgrad.save(t, "x")``): into a temporary folder, not the
+    checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 SKIP = {
     # replace the generator's whole state or print settings: covered by their own tests
     "set_rng_state", "set_printoptions",
