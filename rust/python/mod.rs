@@ -7,6 +7,8 @@ mod creation;
 mod dtype;
 mod elementwise;
 mod errors;
+#[cfg(feature = "gpu")]
+mod gpu;
 mod indexing;
 mod joining;
 mod linalg;
@@ -72,5 +74,7 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     matmul::register(m)?;
     linalg::register(m)?;
     random::register(m)?;
+    #[cfg(feature = "gpu")]
+    gpu::register(m)?;
     Ok(())
 }
