@@ -16,6 +16,8 @@ pub mod cpu;
 pub mod device;
 pub mod dtype;
 pub mod error;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod kinds;
 pub mod layout;
 pub mod ops;

@@ -1763,6 +1763,28 @@ def _gelu(input, approximate='none') -> Any:
     """`gelu(input, approximate='none')`."""
     ...
 
+def _gpu_availability() -> Any:
+    """(usable, the adapter's name or the reason there is none)."""
+    ...
+
+def _gpu_meta_layout() -> Any:
+    """The metadata slot positions (word indices; see rust/gpu/meta.rs) and words per slot."""
+    ...
+
+def _gpu_shader_files() -> Any:
+    """The files in `shaders/` as compiled into the crate: (name, text)."""
+    ...
+
+def _gpu_shader_source(family, op, dtypes, variant=0, entry='main') -> Any:
+    """The filled WGSL of one kernel variant and its storage bindings' access modes
+    ("read", "read_write"; the status words are "read_write").
+    """
+    ...
+
+def _gpu_shader_variants() -> Any:
+    """Every variant the engine's own compile test covers: (family, op, dtypes, variant, entry)."""
+    ...
+
 def _hardtanh(input, min_val, max_val) -> Any:
     """`hardtanh(input, min_val, max_val)` (relu6 and hardsigmoid build on it)."""
     ...

@@ -9,6 +9,8 @@ mod dtype;
 mod elementwise;
 mod errors;
 mod function;
+#[cfg(feature = "gpu")]
+mod gpu;
 mod indexing;
 mod joining;
 mod linalg;
@@ -65,5 +67,7 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
     serialize::register(m)?;
     function::register(m)?;
     config::register(m)?;
+    #[cfg(feature = "gpu")]
+    gpu::register(m)?;
     Ok(())
 }
