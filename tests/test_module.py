@@ -241,3 +241,7 @@ def test_tensor_data_is_assignable():
         p.data = rgrad.zeros(4)
     with pytest.raises(TypeError, match="must be Tensor"):
         p.data = 3
+    # a view of the same memory with other strides is a new arrangement of the values
+    m = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    m.data = m.t()
+    assert m.tolist() == [[1.0, 3.0], [2.0, 4.0]]

@@ -81,6 +81,24 @@ pub unsafe fn scan_arith_f32_wide(x: SendPtr, out: SendPtr, outer: usize, n: usi
         let xs = x.get() as *const f32;
         let os = out.get() as *mut f32;
         let base = o * n * inner;
+        if inner == 1 {
+            // along the last dim: one running value over a contiguous row (the per-element
+            // accumulator loop below costs 3x here)
+            let (xr, or) = (std::slice::from_raw_parts(xs.add(base), n), std::slice::from_raw_parts_mut(os.add(base), n));
+            let mut a = init;
+            if prod {
+                for (o, &v) in or.iter_mut().zip(xr) {
+                    a *= v as f64;
+                    *o = a as f32;
+                }
+            } else {
+                for (o, &v) in or.iter_mut().zip(xr) {
+                    a += v as f64;
+                    *o = a as f32;
+                }
+            }
+            return;
+        }
         let mut acc = vec![init; j1 - j0];
         for i in 0..n {
             let row = base + i * inner;

@@ -168,23 +168,26 @@ impl Tensor {
         self.repeat(&d)
     }
 
+    /// What `repeat_interleave` repeats along: the flattened tensor (dim 0) when `dim` is None,
+    /// a 0-d tensor as one element, else `self` and its normalised dim.
+    fn interleave_target(&self, dim: Option<isize>) -> Result<(Tensor, usize)> {
+        Ok(match dim {
+            None => (self.reshape_to(&[self.numel()])?, 0usize),
+            Some(d) if self.rank() == 0 => {
+                normalize_dim(d, 1)?;
+                (self.reshape_to(&[1])?, 0)
+            }
+            Some(d) => (self.clone(), normalize_dim(d, self.rank())?),
+        })
+    }
+
     /// `repeat_interleave(repeats: int, dim)`: each element repeated `repeats` times
     /// along `dim` (the flattened tensor when `dim` is None).
     pub fn repeat_interleave_int(&self, repeats: isize, dim: Option<isize>, output_size: Option<isize>) -> Result<Tensor> {
         if repeats < 0 {
             return Err(rt_err!("repeats can not be negative"));
         }
-        let (x, d) = match dim {
-            None => (self.reshape_to(&[self.numel()])?, 0usize),
-            Some(d) => {
-                if self.rank() == 0 {
-                    normalize_dim(d, 1)?;
-                    (self.reshape_to(&[1])?, 0)
-                } else {
-                    (self.clone(), normalize_dim(d, self.rank())?)
-                }
-            }
-        };
+        let (x, d) = self.interleave_target(dim)?;
         let n = x.shape()[d].checked_mul(repeats as usize).ok_or_else(|| Error::Memory("repeat_interleave: result is too large".into()))?;
         if let Some(o) = output_size {
             if o != n as isize {
@@ -202,17 +205,7 @@ impl Tensor {
 
     /// `repeat_interleave(repeats: Tensor, dim)`: element i repeated `repeats[i]` times.
     pub fn repeat_interleave_tensor(&self, repeats: &Tensor, dim: Option<isize>, output_size: Option<isize>) -> Result<Tensor> {
-        let (x, d) = match dim {
-            None => (self.reshape_to(&[self.numel()])?, 0usize),
-            Some(d) => {
-                if self.rank() == 0 {
-                    normalize_dim(d, 1)?;
-                    (self.reshape_to(&[1])?, 0)
-                } else {
-                    (self.clone(), normalize_dim(d, self.rank())?)
-                }
-            }
-        };
+        let (x, d) = self.interleave_target(dim)?;
         if repeats.rank() == 0 || (repeats.rank() == 1 && repeats.numel() == 1) {
             // a single count: a host read
             let r = backend::read_scalar(repeats)?.to_i64() as isize;

@@ -253,7 +253,7 @@ impl PyTensor {
             ))
             .into());
         }
-        if !v.same_storage(t) || v.storage_offset() != t.storage_offset() {
+        if !v.same_storage(t) || v.storage_offset() != t.storage_offset() || v.strides() != t.strides() {
             crate::autograd::no_grad(|| t.copy_(&v))?;
         }
         Ok(())
