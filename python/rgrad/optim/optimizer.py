@@ -127,18 +127,8 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Clears the gradients of all parameters (to None, or zeros with ``set_to_none=False``)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    g = p.grad
-                    if g.grad_fn is not None:
-                        g = g.detach()
-                        p.grad = g
-                    g.zero_()
+        from ..nn.modules.module import _clear_grads
+        _clear_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def register_step_pre_hook(self, hook):
         """``hook(optimizer, args, kwargs)`` runs before each ``step``; returns a handle."""

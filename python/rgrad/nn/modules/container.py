@@ -17,6 +17,19 @@ def _index(idx, n, what):
     return idx % n
 
 
+
+def _parameter_lines(items):
+    """The ``extra_repr`` of ParameterList / ParameterDict: one line per (key, entry)."""
+    lines = []
+    for k, p in items:
+        if isinstance(p, Tensor):
+            size = "x".join(str(s) for s in p.size())
+            lines.append(f"  ({k}): Parameter containing: [{p.dtype} of size {size}]")
+        else:
+            lines.append(f"  ({k}): Object of type: {type(p).__name__}")
+    return "\n".join(lines)
+
+
 class Sequential(Module):
     """Applies its modules in order: ``Sequential(a, b)(x) == b(a(x))``; also built from an
     ``OrderedDict`` of named modules. Indexing, slicing (a new Sequential), ``append``,
@@ -322,14 +335,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        lines = []
-        for k, p in enumerate(self):
-            if isinstance(p, Tensor):
-                size = "x".join(str(s) for s in p.size())
-                lines.append(f"  ({k}): Parameter containing: [{str(p.dtype).replace('rgrad.', 'rgrad.')} of size {size}]")
-            else:
-                lines.append(f"  ({k}): Object of type: {type(p).__name__}")
-        return "\n".join(lines)
+        return _parameter_lines(enumerate(self))
 
     def __repr__(self):
         return self._get_name() + "(\n" + self.extra_repr() + "\n)" if len(self) else self._get_name() + "()"
@@ -403,14 +409,7 @@ class ParameterDict(Module):
             self[kv[0]] = kv[1]
 
     def extra_repr(self):
-        lines = []
-        for k, p in self.items():
-            if isinstance(p, Tensor):
-                size = "x".join(str(s) for s in p.size())
-                lines.append(f"  ({k}): Parameter containing: [{p.dtype} of size {size}]")
-            else:
-                lines.append(f"  ({k}): Object of type: {type(p).__name__}")
-        return "\n".join(lines)
+        return _parameter_lines(self.items())
 
     def __repr__(self):
         return self._get_name() + "(\n" + self.extra_repr() + "\n)" if len(self) else self._get_name() + "()"

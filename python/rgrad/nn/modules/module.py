@@ -70,6 +70,23 @@ def _check_name(kind, name, module, own):
         raise KeyError(f"attribute '{name}' already exists")
 
 
+
+def _clear_grads(params, set_to_none):
+    """``zero_grad`` of a Module or an optimizer: each gradient set to None, or zeroed in place
+    (detached first when it has a graph, as PyTorch)."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            g = p.grad
+            if g.grad_fn is not None:
+                g = g.detach()
+                p.grad = g
+            g.zero_()
+
+
 class Module:
     """Base class of layers and models.
 
@@ -404,17 +421,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Clears the parameters' gradients (to None, or zeros with ``set_to_none=False``)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                g = p.grad
-                if g.grad_fn is not None:
-                    g = g.detach()
-                    p.grad = g
-                g.zero_()
+        _clear_grads(self.parameters(), set_to_none)
 
     # ---------- conversion ----------
 
