@@ -43,24 +43,30 @@ impl Device {
                 Device::Gpu(i)
             }
             "mps" => {
-                return Err(Error::Runtime(format!("device '{s}' is not available: rgrad was built without a GPU backend")));
+                return Err(Error::Runtime(format!("device '{s}' is not available: rgrad names its GPU backend 'gpu' (wgpu: Metal, Vulkan or DX12)")));
             }
             _ => {
                 return Err(Error::Runtime(format!("Expected one of cpu, gpu device type at start of device string: {s}")));
             }
         };
-        device.check_available().map_err(|_| {
-            Error::Runtime(format!("device '{s}' is not available: rgrad was built without a GPU backend"))
-        })?;
+        device.check_available()?;
         Ok(device)
     }
 
     /// The one place that decides whether a device can hold tensors in this build: the CPU
-    /// always; a GPU only once a GPU backend is compiled in (the GPU backend adds its check
-    /// here, e.g. that the adapter exists and has that index).
+    /// always; `gpu:0` when the GPU backend is compiled in (feature `gpu`) and found a usable
+    /// adapter (rgrad opens one GPU, so `gpu:1` and up are never available).
     pub fn check_available(self) -> Result<()> {
         match self {
             Device::Cpu => Ok(()),
+            #[cfg(feature = "gpu")]
+            Device::Gpu(0) => crate::gpu::availability().map_err(|why| Error::Runtime(format!("device '{self}' is not available: {why}"))),
+            #[cfg(feature = "gpu")]
+            Device::Gpu(_) => Err(Error::Runtime(format!(
+                "device '{self}' is not available: rgrad uses one GPU, 'gpu:0' ({} usable)",
+                crate::gpu::device_count()
+            ))),
+            #[cfg(not(feature = "gpu"))]
             Device::Gpu(_) => Err(Error::Runtime(format!("device '{self}' is not available: rgrad was built without a GPU backend"))),
         }
     }
@@ -98,12 +104,12 @@ mod tests {
         assert_eq!(Device::parse("cpu").unwrap(), Device::Cpu);
         assert_eq!(Device::parse(" cpu:0 ").unwrap(), Device::Cpu);
         assert!(Device::parse("cpu:1").is_err());
-        for s in ["gpu", "gpu:1", "cuda", "cuda:0", "mps"] {
+        for s in ["gpu:1", "cuda:3", "mps"] {
             let e = Device::parse(s).unwrap_err().to_string();
-            assert!(e.contains("not available") && e.contains(s), "{s}: {e}");
+            assert!(e.contains("not available") && e.contains(s.replace("cuda", "gpu").as_str()), "{s}: {e}");
         }
         assert!(Device::parse("tpu").unwrap_err().to_string().contains("Expected one of cpu, gpu"));
-        assert!(Device::Gpu(0).check_available().is_err());
+        assert!(Device::Gpu(1).check_available().is_err());
         assert_eq!(Device::Gpu(2).to_string(), "gpu:2");
         assert_eq!((Device::Gpu(2).kind(), Device::Gpu(2).index()), ("gpu", Some(2)));
     }

@@ -12,6 +12,7 @@
 
 use crate::cpu::alloc;
 use crate::device::Device;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use std::any::Any;
 use std::ptr::NonNull;
@@ -51,13 +52,14 @@ impl Drop for CpuBuffer {
 
 /// The device memory of a storage: one variant per device kind.
 ///
-/// Code that reads or writes the bytes matches on this (through `Storage::buffer`); today only
+/// Code that reads or writes the bytes matches on this (through `Storage::buffer`); only
 /// `rust/backend` does (plus the NumPy bridge and gradcheck, which are CPU-only by nature).
-/// A GPU variant (`Gpu(..)`, feature `gpu`) joins it with the GPU backend; the compiler then
-/// points at every match that needs its arm.
 pub enum Buffer {
     /// Host memory.
     Cpu(CpuBuffer),
+    /// Device memory of the GPU backend (elements in the device's format: bool as u32).
+    #[cfg(feature = "gpu")]
+    Gpu(crate::gpu::GpuBuffer),
 }
 
 /// A flat byte buffer on one device, shared by all views of it through `Arc<Storage>`
@@ -75,6 +77,7 @@ unsafe impl Send for Storage {}
 unsafe impl Sync for Storage {}
 
 /// The error for memory asked of a device this build has no backend for.
+#[cfg(not(feature = "gpu"))]
 fn unavailable(device: Device) -> Error {
     match device.check_available() {
         Err(e) => e,
@@ -82,23 +85,45 @@ fn unavailable(device: Device) -> Error {
     }
 }
 
+/// Bytes of `numel` elements of `dtype` in host format, or the overflow error.
+fn byte_len(numel: usize, dtype: DType) -> Result<usize> {
+    numel.checked_mul(dtype.size()).ok_or_else(|| Error::Memory(format!("cannot allocate {numel} elements of {dtype}: the size overflows")))
+}
+
+/// Bytes of `numel` elements of `dtype` in the GPU's format (bool widened to 4 bytes).
+#[cfg(feature = "gpu")]
+fn gpu_byte_len(numel: usize, dtype: DType) -> Result<u64> {
+    let n = numel.checked_mul(crate::gpu::source::gpu_elem_size(dtype)).ok_or_else(|| Error::Memory(format!("cannot allocate {numel} elements of {dtype}: the size overflows")))?;
+    Ok(n as u64)
+}
+
 impl Storage {
     fn cpu(ptr: NonNull<u8>, nbytes: usize, owner: Owner, writeable: bool) -> Storage {
         Storage { buffer: Buffer::Cpu(CpuBuffer { ptr, owner, writeable }), nbytes, version: AtomicU64::new(0) }
     }
 
-    /// Fresh memory of `nbytes` on `device`, with unspecified contents.
-    pub fn uninit(nbytes: usize, device: Device) -> Result<Storage> {
+    /// Fresh memory for `numel` elements of `dtype` on `device`, with unspecified contents.
+    /// (The element type matters on the GPU, which stores bool as 4 bytes.)
+    pub fn uninit(numel: usize, dtype: DType, device: Device) -> Result<Storage> {
+        let nbytes = byte_len(numel, dtype)?;
         match device {
             Device::Cpu => {
                 let (ptr, cap, _) = alloc::allocate(nbytes).ok_or_else(|| Error::Memory(format!("failed to allocate {nbytes} bytes")))?;
                 Ok(Storage::cpu(ptr, nbytes, Owner::Allocated { cap }, true))
             }
+            #[cfg(feature = "gpu")]
+            Device::Gpu(_) => {
+                device.check_available()?;
+                let b = crate::gpu::GpuBuffer::new(gpu_byte_len(numel, dtype)?)?;
+                Ok(Storage { buffer: Buffer::Gpu(b), nbytes, version: AtomicU64::new(0) })
+            }
+            #[cfg(not(feature = "gpu"))]
             Device::Gpu(_) => Err(unavailable(device)),
         }
     }
-    /// Fresh zeroed memory of `nbytes` on `device`.
-    pub fn zeroed(nbytes: usize, device: Device) -> Result<Storage> {
+    /// Fresh zeroed memory for `numel` elements of `dtype` on `device`.
+    pub fn zeroed(numel: usize, dtype: DType, device: Device) -> Result<Storage> {
+        let nbytes = byte_len(numel, dtype)?;
         match device {
             Device::Cpu => {
                 let (ptr, cap, is_zero) = alloc::allocate(nbytes).ok_or_else(|| Error::Memory(format!("failed to allocate {nbytes} bytes")))?;
@@ -108,6 +133,13 @@ impl Storage {
                 }
                 Ok(Storage::cpu(ptr, nbytes, Owner::Allocated { cap }, true))
             }
+            #[cfg(feature = "gpu")]
+            Device::Gpu(_) => {
+                device.check_available()?;
+                let b = crate::gpu::GpuBuffer::zeroed(gpu_byte_len(numel, dtype)?)?;
+                Ok(Storage { buffer: Buffer::Gpu(b), nbytes, version: AtomicU64::new(0) })
+            }
+            #[cfg(not(feature = "gpu"))]
             Device::Gpu(_) => Err(unavailable(device)),
         }
     }
@@ -130,6 +162,8 @@ impl Storage {
     pub fn host_ptr(&self) -> Option<*mut u8> {
         match &self.buffer {
             Buffer::Cpu(b) => Some(b.ptr()),
+            #[cfg(feature = "gpu")]
+            Buffer::Gpu(_) => None,
         }
     }
     /// Size in bytes, as requested (the allocation may be larger).
@@ -141,12 +175,16 @@ impl Storage {
     pub fn device(&self) -> Device {
         match &self.buffer {
             Buffer::Cpu(_) => Device::Cpu,
+            #[cfg(feature = "gpu")]
+            Buffer::Gpu(_) => Device::Gpu(0),
         }
     }
     /// Whether writes are allowed (false for a read-only NumPy buffer).
     pub fn writeable(&self) -> bool {
         match &self.buffer {
             Buffer::Cpu(b) => b.writeable,
+            #[cfg(feature = "gpu")]
+            Buffer::Gpu(_) => true,
         }
     }
     /// Whether the memory belongs to another owner (a NumPy array) that this storage keeps alive.
@@ -154,6 +192,8 @@ impl Storage {
     pub fn is_borrowed(&self) -> bool {
         match &self.buffer {
             Buffer::Cpu(b) => matches!(b.owner, Owner::External(_)),
+            #[cfg(feature = "gpu")]
+            Buffer::Gpu(_) => false,
         }
     }
     /// How many in-place writes the storage has seen (PyTorch's `Tensor._version`).

@@ -205,14 +205,14 @@ impl Tensor {
     /// is initialised, but to no particular values).
     pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let n = shape::numel_checked(shape)?;
-        let storage = Storage::uninit(n * dtype.size(), device)?;
+        let storage = Storage::uninit(n, dtype, device)?;
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
     /// A contiguous tensor of zeros on `device` (`torch.zeros`).
     pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let n = shape::numel_checked(shape)?;
-        let storage = Storage::zeroed(n * dtype.size(), device)?;
+        let storage = Storage::zeroed(n, dtype, device)?;
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
@@ -281,6 +281,16 @@ impl Tensor {
     pub fn host_ptr(&self) -> Option<*mut u8> {
         // SAFETY: the view's offset lies inside its storage
         self.0.storage.host_ptr().map(|p| unsafe { p.add(self.0.layout.offset * self.0.dtype.size()) })
+    }
+    /// For a tensor in device memory: a number naming its buffer and first element (the buffer's
+    /// id in the high bits, the byte offset in the low 32), what `data_ptr()` reports; 0 on the
+    /// CPU, whose tensors have [`Tensor::host_ptr`].
+    pub fn device_address(&self) -> usize {
+        match self.0.storage.buffer() {
+            #[cfg(feature = "gpu")]
+            crate::storage::Buffer::Gpu(b) => ((b.id() as usize) << 32) + self.0.layout.offset * self.0.dtype.size(),
+            _ => 0,
+        }
     }
     /// Whether both views share one storage (their elements may overlap).
     pub fn same_storage(&self, other: &Tensor) -> bool {

@@ -201,6 +201,7 @@ def test_negative_sizes():
         rgrad.zeros("a")
 
 
+@pytest.mark.cpu_only  # about CPU tensors' device attributes, no-op moves and reprs
 def test_attributes():
     t = rgrad.zeros(2, 3, 4)
     assert isinstance(t.shape, tuple) and isinstance(t.shape, rgrad.Size)
@@ -241,6 +242,7 @@ def test_type_names_and_legacy_types():
     assert rgrad.Tensor(2, 3).shape == (2, 3)
 
 
+@pytest.mark.cpu_only  # about CPU tensors' device attributes, no-op moves and reprs
 def test_to_and_conversions():
     t = rgrad.tensor([1.7, -2.2, 0.0])
     assert t.to(rgrad.float64).dtype is rgrad.float64
@@ -284,6 +286,7 @@ def test_python_scalar_conversion():
         float(rgrad.ones(2))
 
 
+@pytest.mark.cpu_only  # about CPU tensors' device attributes, no-op moves and reprs
 def test_repr_matches_pytorch():
     assert repr(rgrad.tensor([0.0, 4.0, 8.0, 12.0])) == "tensor([ 0.,  4.,  8., 12.])"
     assert repr(rgrad.tensor([1.5, 2.25])) == "tensor([1.5000, 2.2500])"

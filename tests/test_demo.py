@@ -45,9 +45,14 @@ def test_missing_extras_are_reported(monkeypatch, tmp_path, capsys):
     assert "matplotlib is not installed: --plot" in out and not (tmp_path / "c.png").exists()
 
 
-def test_gpu_flag_gives_the_clear_message():
-    with pytest.raises(SystemExit, match="device 'gpu' is not available"):
-        demo.main(["--device", "gpu", "--quiet"])
+def test_gpu_flag_trains_there_or_gives_the_clear_message():
+    if not rgrad.gpu.is_available():
+        with pytest.raises(SystemExit, match="device 'gpu:0' is not available"):
+            demo.main(["--device", "gpu", "--quiet"])
+        return
+    r = demo.main(["--device", "gpu", "--quiet", "--epochs", "2"])
+    assert next(r["model"].parameters()).device == rgrad.device("gpu") and r["test_accuracy"] > 0.5
+    assert rgrad.get_default_device() == rgrad.device("cpu")  # main() puts the default back
 
 
 def test_runs_as_a_module_and_the_tour_moved():

@@ -39,6 +39,7 @@ def test_normalize_cosine_similarity_pairwise_distance():
     assert F.cosine_similarity(rgrad.zeros(2, 3), rgrad.ones(2, 3)).tolist() == [0.0, 0.0]
 
 
+@pytest.mark.cpu_only  # sets and resets the default device, which a GPU run holds at "gpu"
 def test_cuda_stub_and_default_device():
     assert rgrad.cuda.is_available() is False and rgrad.cuda.device_count() == 0
     rgrad.cuda.manual_seed_all(0)
@@ -47,8 +48,8 @@ def test_cuda_stub_and_default_device():
     assert rgrad.zeros(2, device=device).device == rgrad.device("cpu")
     rgrad.set_default_device("cpu")
     assert rgrad.get_default_device() == rgrad.device("cpu")
-    with pytest.raises(RuntimeError, match="device 'gpu' is not available"):
-        rgrad.set_default_device("gpu")
+    with pytest.raises(RuntimeError, match="device 'gpu:4' is not available"):
+        rgrad.set_default_device("gpu:4")
     assert rgrad.get_default_device() == rgrad.device("cpu")
     rgrad.set_default_device(None)
 

@@ -62,6 +62,7 @@ class Sweep:
 
     def restore(self):
         rgrad.set_default_dtype(rgrad.float32)
+        rgrad.set_default_device(None)  # a sweep call may have set "gpu"
         rgrad.autograd._set_grad_enabled(True)
         rgrad.manual_seed(0)
 

@@ -141,7 +141,9 @@ def test_malformed_truncated_and_pickle_files_raise_clearly(tmp_path):
     with pytest.raises(TypeError, match="dtype F16, which rgrad does not have"):
         rgrad.load(tmp_path / "f16")
     with pytest.raises(RuntimeError, match="not available"):
-        rgrad.load(tmp_path / "ok", map_location="gpu")
+        rgrad.load(tmp_path / "ok", map_location="gpu:3")
+    if rgrad.gpu.is_available():
+        assert rgrad.load(tmp_path / "ok", map_location="gpu")["w"].device == rgrad.device("gpu")
     assert rgrad.load(tmp_path / "ok", map_location="cpu")["w"].shape == (100,)
 
 

@@ -52,7 +52,7 @@ from .autograd import enable_grad, inference_mode, is_inference_mode_enabled, no
 from ._rgrad import is_grad_enabled  # noqa: E402
 from . import autograd  # noqa: E402
 from . import linalg, nn, optim, return_types  # noqa: E402,F401
-from . import cuda, utils  # noqa: E402,F401
+from . import cuda, gpu, utils  # noqa: E402,F401
 from ._default_device import get_default_device, set_default_device  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import __config__  # noqa: E402,F401
@@ -72,8 +72,8 @@ class _TensorTypeMeta(type):
 def _legacy_type(name, dt):
     def __new__(cls, *args):
         if len(args) == 1 and not isinstance(args[0], __builtins__["int"] if isinstance(__builtins__, dict) else __builtins__.int):
-            return _rgrad.tensor(args[0], dtype=cls.dtype)
-        return _rgrad.zeros(*args, dtype=cls.dtype)
+            return _rgrad.tensor(args[0], dtype=cls.dtype, device="cpu")  # torch.FloatTensor is a CPU type
+        return _rgrad.zeros(*args, dtype=cls.dtype, device="cpu")
 
     return _TensorTypeMeta(name, (), {"dtype": dt, "__new__": __new__, "__doc__": f"A {dt} CPU tensor type (PyTorch's legacy name for ``dtype={dt}``).\n\n"
         f">>> rgrad.{name}([1, 2]).dtype\n{dt}\n>>> isinstance(rgrad.tensor([1, 2], dtype={dt}), rgrad.{name})\nTrue\n"})

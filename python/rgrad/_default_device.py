@@ -1,7 +1,5 @@
-"""``rgrad.set_default_device`` / ``rgrad.get_default_device``.
-
-Only the CPU exists in this build: ``set_default_device("cpu")`` (or None) is accepted and
-any other device raises the same clear error that making a tensor on it raises.
+"""``rgrad.set_default_device`` / ``rgrad.get_default_device``: the device creators use when
+no ``device=`` is given (``"cpu"`` unless set; ``"gpu"`` where a GPU is available).
 """
 
 from . import _rgrad
@@ -10,8 +8,9 @@ _DEFAULT = _rgrad.device("cpu")
 
 
 def set_default_device(device):
-    """Sets the device new tensors are made on; ``"cpu"`` (or None) in this build, any
-    device that is not available raises RuntimeError naming it.
+    """Sets the device new tensors are made on when a creator gets no ``device=``: ``"cpu"``,
+    ``"gpu"`` (where available) or None (back to the CPU). A device that is not available
+    raises RuntimeError naming it, and the default stays as it was.
 
     >>> rgrad.set_default_device("cpu")
     >>> rgrad.zeros(2).device
@@ -19,16 +18,12 @@ def set_default_device(device):
     >>> rgrad.set_default_device(None)  # back to the default (the CPU)
     """
     global _DEFAULT
-    if device is None:
-        _DEFAULT = _rgrad.device("cpu")
-        return
-    # making an empty tensor there raises the library's own message for a missing device
-    _rgrad.empty(0, device=device)
-    _DEFAULT = device if isinstance(device, _rgrad.device) else _rgrad.device(device)
+    _rgrad._set_default_device(device)
+    _DEFAULT = _rgrad.device("cpu") if device is None else (device if isinstance(device, _rgrad.device) else _rgrad.device(device))
 
 
 def get_default_device():
-    """The device new tensors are made on (``device(type='cpu')``).
+    """The device new tensors are made on (``device(type='cpu')`` unless set).
 
     >>> rgrad.get_default_device()
     device(type='cpu')

@@ -69,6 +69,8 @@ def write(name, result, out, rule="cast"):
     if not isinstance(out, _rgrad.Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     check_dtype(result, out, rule)
+    if out.device != result.device and result.dim() > 0:
+        raise RuntimeError(f"Expected out tensor to have device {result.device}, but got {out.device} instead")
     if tuple(out.shape) != tuple(result.shape):
         raise cannot_resize_out(name, out, result.shape)
     out.copy_(result)

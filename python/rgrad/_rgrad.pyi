@@ -109,6 +109,9 @@ class Tensor:
         ...
     @property
     def __array_interface__(self) -> Any:
+        """NumPy's array interface (CPU tensors only: a GPU tensor has none, so `hasattr` is False
+        and NumPy falls back to `__array__`, which raises PyTorch's TypeError).
+        """
         ...
     def __bool__(self, /) -> Any:
         """True if self else False"""
@@ -577,7 +580,7 @@ class Tensor:
         """`count_nonzero(dim=None)`: int64 counts of nonzero elements."""
         ...
     def cpu(self, /) -> Any:
-        """`cpu()`: self when already on the CPU, else a copy there."""
+        """`cpu()`: self when already on the CPU, else a copy there (differentiable)."""
         ...
     def cross(self, *args, **kwargs) -> Any:
         """``cross(input, other, dim=None)``: 3-vector cross product along ``dim`` (with no
@@ -606,7 +609,10 @@ class Tensor:
         """
         ...
     def data_ptr(self, /) -> Any:
-        """The address of element 0 in host memory (0 for tensors on a GPU)."""
+        """The address of element 0: in host memory for a CPU tensor; for a GPU tensor a number that
+        names its device buffer and element (equal exactly when two views start at the same
+        element of one storage), as CUDA tensors give a device address.
+        """
         ...
     def deg2rad(self, *args, **kwargs) -> Any:
         """``deg2rad(input)``: degrees to radians (integer inputs give float32).
@@ -786,6 +792,15 @@ class Tensor:
     def ger(self, /, vec2) -> Any:
         """`ger(vec2)`: alias of `outer`."""
         ...
+    def gpu(self, /, device=None, non_blocking=False) -> Any:
+        """`gpu(device=None)`: self when already on that GPU, else a copy there (differentiable);
+        RuntimeError naming the reason when no GPU is usable.
+
+        >>> t = rgrad.ones(2)
+        >>> t.gpu().device.type if rgrad.gpu.is_available() else "gpu"
+        'gpu'
+        """
+        ...
     @property
     def grad(self) -> Any:
         ...
@@ -878,8 +893,17 @@ class Tensor:
         ...
     @property
     def is_cuda(self) -> Any:
+        """False: rgrad has no CUDA device (its GPU is ``"gpu"``, see :attr:`is_gpu`)."""
         ...
     def is_floating_point(self, /) -> Any:
+        ...
+    @property
+    def is_gpu(self) -> Any:
+        """Whether the tensor lives on the GPU (``device.type == "gpu"``).
+
+        >>> rgrad.ones(2).is_gpu
+        False
+        """
         ...
     @property
     def is_leaf(self) -> Any:
@@ -1767,6 +1791,18 @@ def _gpu_availability() -> Any:
     """(usable, the adapter's name or the reason there is none)."""
     ...
 
+def _gpu_empty_cache() -> Any:
+    """Releases the GPU's pooled buffers."""
+    ...
+
+def _gpu_host_round_trip_ops() -> Any:
+    """The backend primitives that compute on the host for GPU tensors."""
+    ...
+
+def _gpu_memory() -> Any:
+    """(allocated, reserved) bytes of GPU memory."""
+    ...
+
 def _gpu_meta_layout() -> Any:
     """The metadata slot positions (word indices; see rust/gpu/meta.rs) and words per slot."""
     ...
@@ -1783,6 +1819,16 @@ def _gpu_shader_source(family, op, dtypes, variant=0, entry='main') -> Any:
 
 def _gpu_shader_variants() -> Any:
     """Every variant the engine's own compile test covers: (family, op, dtypes, variant, entry)."""
+    ...
+
+def _gpu_synchronize() -> Any:
+    """`rgrad.gpu.synchronize()`: waits for every recorded GPU kernel (GIL released); an error a
+    kernel reported surfaces here.
+    """
+    ...
+
+def _gpu_transfer_counts() -> Any:
+    """(uploads, downloads): host<->device copies of tensor data so far."""
     ...
 
 def _hardtanh(input, min_val, max_val) -> Any:
@@ -1952,6 +1998,10 @@ def _set_cpu_isa(level) -> Any:
     ``'avx512'`` (private: for tests and comparisons; ``RGRAD_CPU_ISA`` caps it at start).
     Raises ``RuntimeError`` when this CPU lacks the level. Returns the previous level.
     """
+    ...
+
+def _set_default_device(device=None) -> Any:
+    """Sets the device creators use by default (`None`: the CPU); it must be available."""
     ...
 
 def _set_grad_enabled(on) -> Any:

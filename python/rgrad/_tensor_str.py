@@ -167,7 +167,10 @@ def tensor_repr(t, prefix="tensor("):
     suffixes = []
     dt = t.dtype
     default_ok = dt in (_rgrad.get_default_dtype(), _rgrad.int64, _rgrad.bool)
-    data = t.detach()
+    if t.device.type != "cpu":
+        suffixes.append(f"device='{t.device}'")
+    # one readback for a GPU tensor, then the printing reads host memory
+    data = t.detach().cpu()
     if t.numel() == 0:
         if t.dim() != 1:
             suffixes.append("size=" + str(tuple(t.shape)))

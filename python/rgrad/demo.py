@@ -81,17 +81,27 @@ def main(argv=None):
     args = parse_args(argv)
     epochs = DEFAULT_EPOCHS[args.model] if args.epochs is None else args.epochs
     lr = args.lr if args.lr is not None else (1e-2 if args.model == "mlp" else 5e-3)
+    previous = rgrad.get_default_device()
     try:
         rgrad.set_default_device(args.device)
     except RuntimeError as e:
         sys.exit(f"rgrad.demo: --device {args.device}: {e}")
+    try:
+        return _train(args, epochs, lr)
+    finally:
+        # main() may be called from other code (the tests do): leave its default device as it was
+        rgrad.set_default_device(previous)
+
+
+def _train(args, epochs, lr):
     show_bars = not args.quiet and _have("tqdm")
     say = (lambda *a: None) if args.quiet else print
     if not args.quiet and not show_bars:
         say('tqdm is not installed: progress bars skipped (pip install "rgrad[demo]" to see them)')
     rgrad.manual_seed(args.seed)
     images, labels = load_digits()
-    images = images.unsqueeze(1)  # (N, 1, 8, 8)
+    images = images.unsqueeze(1).to(args.device)  # (N, 1, 8, 8), on the device trained on
+    labels = labels.to(args.device)
     split = rgrad.Generator()
     split.manual_seed(args.seed)
     train_set, test_set = random_split(TensorDataset(images, labels), [0.8, 0.2], generator=split)
@@ -107,7 +117,7 @@ def main(argv=None):
         say(f"loaded weights from {args.load}")
     optimizer = rgrad.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
-    say(f"training a {args.model.upper()} on {len(train_set)} digits, testing on {len(test_set)} "
+    say(f"training a {args.model.upper()} on {args.device}, on {len(train_set)} digits, testing on {len(test_set)} "
         f"({sum(p.numel() for p in model.parameters())} parameters, {epochs} epochs)")
 
     history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}

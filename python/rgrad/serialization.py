@@ -125,10 +125,25 @@ def _check_map_location(map_location):
     rgrad.empty(0, device=map_location)
 
 
+def _placer(map_location):
+    """What ``load`` does to each tensor read (into host memory, its saved location "cpu"):
+    nothing, move it to a device, look its location up in a dict, or call ``map_location(t,
+    "cpu")`` as PyTorch calls it with a storage."""
+    if map_location is None:
+        return lambda t: t
+    if callable(map_location):
+        return lambda t: map_location(t, "cpu")
+    if isinstance(map_location, dict):
+        target = map_location.get("cpu")
+        return (lambda t: t) if target is None else (lambda t: t.to(target))
+    return lambda t: t.to(map_location)
+
+
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """``load(f, map_location=None)``: reads what ``save`` wrote (or any safetensors file: a
     dict of its tensors) from a path or a binary file object. ``map_location`` may be
-    ``"cpu"`` (the only device in this build; others raise). A malformed, truncated or pickle
+    a device (``"cpu"``, ``"gpu"``; one that is not available raises), a dict from saved location
+    (always ``"cpu"``) to device, or a function ``(tensor, "cpu") -> tensor``. A malformed, truncated or pickle
     file raises RuntimeError saying so; nothing in the file is executed.
 
     >>> import io
@@ -144,7 +159,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         items, metadata = rgrad._rgrad._load_safetensors_bytes(f.read())
     else:
         items, metadata = rgrad._rgrad._load_safetensors(os.fspath(f))
-    tensors = dict(items)
+    place = _placer(map_location)
+    tensors = {k: place(v) for k, v in items}
     if _STRUCTURE in metadata:
         try:
             structure = json.loads(metadata[_STRUCTURE])

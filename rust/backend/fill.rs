@@ -1,7 +1,7 @@
 //! Fills: a constant into any view, arithmetic ranges into a fresh vector, and the zeroed
 //! triangles of `tril` / `triu`.
 
-use super::no_kernels;
+use super::gpu_arm;
 use super::operands::{dense, host_ptr, operand};
 use crate::cpu::iter::Plan;
 use crate::cpu::{fill as kern, kernels};
@@ -25,7 +25,10 @@ pub fn fill(t: &Tensor, value: Scalar) -> Result<()> {
             dispatch_dtype!(t.dtype(), T => kernels::fill::<T>(&plan, scalar_as::<T>(value)));
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "fill")),
+        Device::Gpu(_) => gpu_arm!("fill", {
+            let (b, l) = super::gpu_operands::view(t)?;
+            crate::gpu::kernels::map::fill_value(b, &l, t.dtype(), value)
+        }),
     }
 }
 
@@ -53,7 +56,23 @@ pub fn fill_range(t: &Tensor, range: RangeFill) -> Result<()> {
             });
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "fill_range")),
+        Device::Gpu(_) => gpu_arm!("fill_range", {
+            use crate::dtype::{DType, Scalar};
+            use crate::gpu::kernels::map;
+            // Computed in float64 and converted, as the CPU's range fills are (float32 where the
+            // adapter has no float64).
+            let wide = if crate::gpu::has_f64() { DType::F64 } else { DType::F32 };
+            let (b, l) = super::gpu_operands::view(t)?;
+            let f = if t.dtype() == wide { t.clone() } else { Tensor::empty(t.shape(), wide, t.device())? };
+            let (fb, fl) = super::gpu_operands::view(&f)?;
+            match range {
+                RangeFill::Arange { start, step } => map::arange(fb, &fl, wide, Scalar::Float(start), Scalar::Float(step))?,
+                // one point is `start` (the kernel's two-ended formula would give `end`)
+                RangeFill::Linspace { start, .. } if t.numel() == 1 => map::fill_value(fb, &fl, wide, Scalar::Float(start))?,
+                RangeFill::Linspace { start, end } => map::linspace(fb, &fl, wide, start, end)?,
+            }
+            map::copy_cast(fb, &fl, wide, b, &l, t.dtype())
+        }),
     }
 }
 
@@ -70,6 +89,6 @@ pub fn fill_triangle(t: &Tensor, diagonal: isize, lower: bool) -> Result<()> {
             dispatch_dtype!(t.dtype(), T => unsafe { kern::zero_triangle::<T>(host_ptr(t), mats, rows, cols, diagonal, lower) });
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "fill_triangle")),
+        Device::Gpu(_) => super::on_host::round_trip("fill_triangle", &[t], &[true], |h| fill_triangle(&h[0], diagonal, lower)),
     }
 }

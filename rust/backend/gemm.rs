@@ -1,6 +1,6 @@
 //! Batched strided matrix products: `out = alpha * a @ b (+ beta * out)`.
 
-use super::no_kernels;
+use super::gpu_arm;
 use super::operands::host_ptr;
 use crate::cpu::gemm::{batched_gemm, Gemm, MatOperand};
 use crate::device::Device;
@@ -35,6 +35,35 @@ pub fn gemm(out: &Tensor, a: &Tensor, b: &Tensor, alpha: Scalar, beta: Option<Sc
             unsafe { batched_gemm(out.dtype(), &g) };
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "gemm")),
+        Device::Gpu(_) => gpu_arm!("gemm", {
+            use super::gpu_operands::{buf, view};
+            let r = out.rank();
+            let batch = &out.shape()[..r - 2];
+            let (m, n) = (out.shape()[r - 2], out.shape()[r - 1]);
+            let k = a.shape()[a.rank() - 1];
+            let full = |rows: usize, cols: usize| -> Shape {
+                let mut s: Shape = batch.into();
+                s.push(rows);
+                s.push(cols);
+                s
+            };
+            if out.numel() == 0 {
+                return Ok(());
+            }
+            if k == 0 {
+                // an empty sum: beta * out, or zeros
+                return match beta {
+                    None => super::fill(out, Scalar::Int(0)),
+                    Some(b) => {
+                        let (ob, ol) = view(out)?;
+                        crate::gpu::kernels::map::binary_scalar(crate::kinds::BinaryOp::Mul, out.dtype(), ob, &ol, b, false, ob, &ol)
+                    }
+                };
+            }
+            let al = a.layout().broadcast_to(&full(m, k))?;
+            let bl = b.layout().broadcast_to(&full(k, n))?;
+            let (ob, ol) = view(out)?;
+            crate::gpu::kernels::matmul::matmul(out.dtype(), buf(a)?, &al, buf(b)?, &bl, ob, &ol, alpha, beta)
+        }),
     }
 }

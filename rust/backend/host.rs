@@ -2,7 +2,7 @@
 //! user's readbacks (`tolist`, `item`, `numpy` copies), and the one call through which the ops
 //! layer looks at data on the host ([`read_scalar`] / [`read_small`]).
 
-use super::no_kernels;
+use super::gpu_arm;
 use super::operands::{dense, host_ptr};
 use crate::device::Device;
 use crate::dtype::{DType, Element, Scalar};
@@ -20,7 +20,11 @@ pub fn upload<T: Element>(t: &Tensor, data: &[T]) -> Result<()> {
             unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), host_ptr(t) as *mut T, data.len()) };
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "upload")),
+        Device::Gpu(_) => {
+            // SAFETY: `data` is `data.len()` initialised elements of `T`, viewed as their bytes
+            let bytes = unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data)) };
+            upload_bytes(t, bytes)
+        }
     }
 }
 
@@ -34,7 +38,7 @@ pub fn read_bytes(t: &Tensor) -> Result<Vec<u8>> {
             // SAFETY: `t` holds `n` contiguous bytes
             Ok(unsafe { std::slice::from_raw_parts(host_ptr(t) as *const u8, n) }.to_vec())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "read_bytes")),
+        Device::Gpu(_) => gpu_arm!("read_bytes", crate::gpu::transfer::read(super::gpu_operands::buf(t)?, t.layout(), t.dtype())),
     }
 }
 
@@ -50,13 +54,23 @@ pub fn upload_bytes(t: &Tensor, data: &[u8]) -> Result<()> {
             unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), host_ptr(t), data.len()) };
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "upload_bytes")),
+        Device::Gpu(_) => gpu_arm!("upload_bytes", crate::gpu::transfer::write(super::gpu_operands::buf(t)?, t.storage_offset(), data, t.dtype())),
     }
 }
 
 /// Returns freed large buffers the allocators keep for reuse to the system.
 pub fn empty_cache() {
     crate::cpu::alloc::empty_cache()
+}
+
+/// Blocks until the GPU has run every kernel recorded so far (`rgrad.gpu.synchronize()`); an
+/// error a kernel reported (an index out of range, an integer division by zero) is the `Err`.
+/// A no-op without a GPU.
+pub fn synchronize(device: Device) -> Result<()> {
+    match device {
+        Device::Cpu => Ok(()),
+        Device::Gpu(_) => gpu_arm!("synchronize", crate::gpu::synchronize()),
+    }
 }
 
 /// A new contiguous tensor of `shape` on `device` holding host values (the backend's own
@@ -85,7 +99,17 @@ pub fn read_all<T: Element>(t: &Tensor) -> Result<Vec<T>> {
             }
             Ok(v)
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "read_all")),
+        Device::Gpu(_) => {
+            let bytes = read_bytes(t)?;
+            let n = t.numel();
+            let mut v: Vec<T> = Vec::with_capacity(n);
+            // SAFETY: `bytes` holds `n` elements of `T` in host format (bool one byte, 0 or 1)
+            unsafe {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), v.as_mut_ptr() as *mut u8, n * std::mem::size_of::<T>());
+                v.set_len(n);
+            }
+            Ok(v)
+        }
     }
 }
 
@@ -137,7 +161,11 @@ pub fn read_scalar(t: &Tensor) -> Result<Scalar> {
                 }
             })
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "read_scalar")),
+        Device::Gpu(_) => {
+            let h = Tensor::empty(t.shape(), t.dtype(), Device::Cpu)?;
+            super::copy(&h, t)?;
+            read_scalar(&h)
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! one dim (with accumulate and reduce modes), masked selection, `nonzero`, and the small
 //! results index checks read back (counts, the first out-of-range index).
 
-use super::no_kernels;
+use super::gpu_arm;
 use super::operands::{as_slice, dense, host_ptr, operand};
 use crate::cpu::index::{self as kern, Offs};
 use crate::cpu::iter::{Operand, Plan};
@@ -24,6 +24,7 @@ pub struct IndexedRows {
 }
 
 enum Rows {
+    /// Element offsets (from the view's element 0) in host memory, for either device.
     Cpu { p: Offs, b: Vec<isize>, q: Offs },
 }
 
@@ -32,28 +33,31 @@ enum Rows {
 /// after the indexed block. Negative indices count from the end. Returns `Err((k, v))` for the
 /// first out-of-range value `v` found, in index `k`.
 pub fn index_rows(view: &Tensor, pre: &[usize], post: &[usize], dims: &[usize], idx: &[Tensor], nb: usize) -> Result<std::result::Result<IndexedRows, (usize, i64)>> {
-    match view.device() {
-        Device::Cpu => {
-            let l = view.layout();
-            let pick = |ds: &[usize]| -> (Vec<usize>, Vec<isize>) { (ds.iter().map(|&d| l.shape[d]).collect(), ds.iter().map(|&d| l.strides[d]).collect()) };
-            let (ps, pst) = pick(pre);
-            let (qs, qst) = pick(post);
-            // SAFETY: the index tensors are contiguous int64 (checked by the ops layer)
-            let slices: Vec<&[i64]> = idx.iter().map(|t| unsafe { as_slice::<i64>(t) }).collect();
-            let sizes: Vec<usize> = dims.iter().map(|&d| l.shape[d]).collect();
-            let strides: Vec<isize> = dims.iter().map(|&d| l.strides[d]).collect();
-            let b = if nb == 0 {
-                Vec::new()
-            } else {
-                match kern::combine_offsets(&slices, &sizes, &strides, nb) {
-                    Ok(b) => b,
-                    Err(bad) => return Ok(Err(bad)),
-                }
-            };
-            Ok(Ok(IndexedRows { rows: Rows::Cpu { p: Offs::of_dims(&ps, &pst), b, q: Offs::of_dims(&qs, &qst) } }))
+    // The offsets depend on the view's layout and the index values only, never on the view's
+    // data, so they are computed in host memory for either device (a GPU's index tensors are
+    // read back for it; the GPU arms then upload the offsets as one list).
+    let host: Vec<Tensor> = match view.device() {
+        Device::Cpu => idx.to_vec(),
+        Device::Gpu(_) => idx.iter().map(super::on_host::host_copy).collect::<Result<_>>()?,
+    };
+    let l = view.layout();
+    let pick = |ds: &[usize]| -> (Vec<usize>, Vec<isize>) { (ds.iter().map(|&d| l.shape[d]).collect(), ds.iter().map(|&d| l.strides[d]).collect()) };
+    let (ps, pst) = pick(pre);
+    let (qs, qst) = pick(post);
+    // SAFETY: the index tensors are contiguous int64 (checked by the ops layer; host copies
+    // are made contiguous), and nothing writes them while the slices live
+    let slices: Vec<&[i64]> = host.iter().map(|t| unsafe { as_slice::<i64>(t) }).collect();
+    let sizes: Vec<usize> = dims.iter().map(|&d| l.shape[d]).collect();
+    let strides: Vec<isize> = dims.iter().map(|&d| l.strides[d]).collect();
+    let b = if nb == 0 {
+        Vec::new()
+    } else {
+        match kern::combine_offsets(&slices, &sizes, &strides, nb) {
+            Ok(b) => b,
+            Err(bad) => return Ok(Err(bad)),
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "index_rows")),
-    }
+    };
+    Ok(Ok(IndexedRows { rows: Rows::Cpu { p: Offs::of_dims(&ps, &pst), b, q: Offs::of_dims(&qs, &qst) } }))
 }
 
 /// `out = src[rows]`: the `P x B x Q` block of `src` (the view `rows` was resolved against)
@@ -68,7 +72,7 @@ pub fn gather_rows(src: &Tensor, rows: &IndexedRows, out: &Tensor) -> Result<()>
             unsafe { kern::gather_rows(src.dtype().size(), host_ptr(src), host_ptr(out), p, b, q) };
             Ok(())
         }
-        (d @ Device::Gpu(_), _) => Err(no_kernels(d, "gather_rows")),
+        (Device::Gpu(_), Rows::Cpu { p, b, q }) => gpu_arm!("gather_rows", gpu::gather_rows(src, p, b, q, out)),
     }
 }
 
@@ -89,7 +93,7 @@ pub fn scatter_rows(dst: &Tensor, rows: &IndexedRows, values: &Tensor, accumulat
             }
             Ok(())
         }
-        (d @ Device::Gpu(_), _) => Err(no_kernels(d, "scatter_rows")),
+        (Device::Gpu(_), Rows::Cpu { p, b, q }) => gpu_arm!("scatter_rows", gpu::scatter_rows(dst, p, b, q, values, accumulate)),
     }
 }
 
@@ -115,7 +119,7 @@ pub fn gather_dim(out: &Tensor, src: &Tensor, dim: usize, index: &Tensor, wrap: 
             let plan = Plan::<3>::new(index.shape(), [operand(out), operand(index), box_operand(src, index.shape(), Some(dim))]);
             Ok(kern::gather_dim(src.dtype().size(), &plan, src.strides()[dim] * esz, size, wrap).err())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "gather_dim")),
+        Device::Gpu(_) => gpu_arm!("gather_dim", gpu::gather_dim(out, src, dim, index, wrap)),
     }
 }
 
@@ -163,7 +167,7 @@ pub fn scatter_dim(dst: &Tensor, dim: usize, index: &Tensor, src: &Tensor, op: S
             let dstride = if dst.rank() == 0 { 0 } else { dst.strides()[dim] * esz };
             Ok(kern::scatter_dim(dst.dtype(), op, &plans, dstride, size as i64).err())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "scatter_dim")),
+        Device::Gpu(_) => gpu_arm!("scatter_dim", gpu::scatter_dim(dst, dim, index, src, op)),
     }
 }
 
@@ -178,16 +182,19 @@ pub fn count_true(mask: &Tensor) -> Result<Tensor> {
             unsafe { *(host_ptr(&out) as *mut i64) = kern::count_true(as_slice::<bool>(mask)) as i64 };
             Ok(out)
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "count_true")),
+        Device::Gpu(_) => gpu_arm!("count_true", gpu::count_true(mask, out)),
     }
 }
 
 /// Scans the integer tensor `index` in row-major order for a value outside `[lo, hi)`: a
-/// two-element int64 tensor `[found, value]` on its device, read back with `read_small`.
+/// two-element int64 tensor `[found, value]`, read back with `read_small`. (For a GPU index the
+/// check runs on the device and its answer comes back with the stream's status, so the result
+/// is in host memory and reading it is no transfer; the value is then one of the bad indices,
+/// not necessarily the first.)
 pub fn first_out_of_range(index: &Tensor, lo: i64, hi: i64) -> Result<Tensor> {
-    let out = Tensor::empty(&[2], DType::I64, index.device())?;
     match index.device() {
         Device::Cpu => {
+            let out = Tensor::empty(&[2], DType::I64, Device::Cpu)?;
             let contiguous;
             let idx = if index.is_contiguous() {
                 index
@@ -212,7 +219,7 @@ pub fn first_out_of_range(index: &Tensor, lo: i64, hi: i64) -> Result<Tensor> {
             }
             Ok(out)
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "first_out_of_range")),
+        Device::Gpu(_) => gpu_arm!("first_out_of_range", gpu::first_out_of_range(index, lo, hi)),
     }
 }
 
@@ -233,7 +240,7 @@ pub fn mask_select_rows(src: &Tensor, mask: &Tensor, out: &Tensor) -> Result<()>
             unsafe { kern::mask_select_rows(src.dtype().size(), host_ptr(src), &rows, as_slice::<bool>(mask), &q, host_ptr(out)) };
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "mask_select_rows")),
+        Device::Gpu(_) => gpu_arm!("mask_select_rows", gpu::mask_select_rows(src, mask, out)),
     }
 }
 
@@ -249,7 +256,7 @@ pub fn nonzero_coords(mask: &Tensor, out: &Tensor) -> Result<()> {
             }
             super::upload(out, &coords)
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "nonzero")),
+        Device::Gpu(_) => gpu_arm!("nonzero", gpu::nonzero_coords(mask, out)),
     }
 }
 
@@ -268,6 +275,187 @@ pub fn repeat_index(counts: &Tensor, out: &Tensor) -> Result<()> {
             }
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "repeat_index")),
+        Device::Gpu(_) => super::on_host::round_trip("repeat_index", &[counts, out], &[false, true], |h| repeat_index(&h[0], &h[1])),
+    }
+}
+
+/// The GPU arms. Index kernels check bounds as they run and record the first bad index in the
+/// stream's status; the arms here read it right after them (a sync and a 32-byte readback), so
+/// the op that caused it raises the same error as on the CPU, not some later readback.
+#[cfg(feature = "gpu")]
+mod gpu {
+    use super::super::gpu_operands::{buf, host_scalar, view};
+    use super::super::host::from_host;
+    use crate::cpu::index::Offs;
+    use crate::dtype::{DType, Scalar};
+    use crate::error::{Error, Result};
+    use crate::gpu::kernels::{index as kern, map, reduce, select};
+    use crate::kinds::ScatterOp;
+    use crate::layout::Layout;
+    use crate::tensor::Tensor;
+
+    /// The flat element offsets (from storage element 0) of a `P x B x Q` block, row-major.
+    fn flat_offsets(base: usize, p: &Offs, b: &[isize], q: &Offs) -> Result<Vec<i64>> {
+        let mut v = Vec::with_capacity(p.len() * b.len() * q.len());
+        for pi in 0..p.len() {
+            for &bo in b {
+                for qi in 0..q.len() {
+                    v.push(base as i64 + (p.get(pi) + bo + q.get(qi)) as i64);
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    /// The whole storage of `t` as a 1-D view (what flat offsets index).
+    fn flat(t: &Tensor) -> Result<(&crate::gpu::GpuBuffer, Layout)> {
+        let b = buf(t)?;
+        let n = (b.len_bytes() as usize) / crate::gpu::source::gpu_elem_size(t.dtype());
+        Ok((b, Layout::contiguous(&[n])))
+    }
+
+    /// The out-of-range index a kernel just recorded, if any: read now (one small status
+    /// readback) so the op raises the CPU's error for it, not a later readback.
+    fn recorded_bad_index() -> Result<Option<i64>> {
+        crate::gpu::transfer::take_index_error()
+    }
+
+    pub(super) fn gather_rows(src: &Tensor, p: &Offs, b: &[isize], q: &Offs, out: &Tensor) -> Result<()> {
+        let offs = flat_offsets(src.storage_offset(), p, b, q)?;
+        let n = offs.len();
+        let index = from_host(&offs, &[n], src.device())?;
+        let (sb, sl) = flat(src)?;
+        let (ib, il) = view(&index)?;
+        let (ob, ol) = view(out)?;
+        let ol = Layout { offset: ol.offset, ..Layout::contiguous(&[n]) };
+        kern::gather(src.dtype(), sb, &sl, 0, ib, &il, ob, &ol, false)
+    }
+
+    pub(super) fn scatter_rows(dst: &Tensor, p: &Offs, b: &[isize], q: &Offs, values: &Tensor, accumulate: bool) -> Result<()> {
+        let offs = flat_offsets(dst.storage_offset(), p, b, q)?;
+        let n = offs.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let index = from_host(&offs, &[n], dst.device())?;
+        let (db, dl) = flat(dst)?;
+        let (ib, il) = view(&index)?;
+        let op = if accumulate { if dst.dtype() == DType::Bool { ScatterOp::Max } else { ScatterOp::Add } } else { ScatterOp::Assign };
+        match host_scalar(values)? {
+            Some(v) => kern::scatter(op, dst.dtype(), db, &dl, 0, ib, &il, None, v, None, false),
+            None => {
+                let vb = buf(values)?;
+                // one element repeats (stride 0); else the contiguous block, element by element
+                let vl = Layout { shape: [n].as_slice().into(), strides: [if values.numel() == 1 { 0 } else { 1 }].as_slice().into(), offset: values.storage_offset() };
+                kern::scatter(op, dst.dtype(), db, &dl, 0, ib, &il, Some((vb, &vl)), Scalar::Int(0), None, false)
+            }
+        }
+    }
+
+    /// A 0-d layout as the 1-element 1-D one the index kernels take.
+    fn at_least_1d(l: Layout) -> Layout {
+        if l.rank() > 0 {
+            return l;
+        }
+        Layout { shape: [1usize].as_slice().into(), strides: [1isize].as_slice().into(), offset: l.offset }
+    }
+
+    pub(super) fn gather_dim(out: &Tensor, src: &Tensor, dim: usize, index: &Tensor, wrap: bool) -> Result<Option<i64>> {
+        let index = super::super::gpu_operands::lift(index, out.device())?;
+        let ((sb, sl), (ib, il), (ob, ol)) = (view(src)?, view(&index)?, view(out)?);
+        let (sl, il, ol) = (at_least_1d(sl), at_least_1d(il), at_least_1d(ol));
+        kern::gather(src.dtype(), sb, &sl, dim, ib, &il, ob, &ol, wrap)?;
+        recorded_bad_index()
+    }
+
+    pub(super) fn scatter_dim(dst: &Tensor, dim: usize, index: &Tensor, src: &Tensor, op: ScatterOp) -> Result<Option<i64>> {
+        let index = super::super::gpu_operands::lift(index, dst.device())?;
+        let ((db, dl), (ib, il)) = (view(dst)?, view(&index)?);
+        let (dl, il) = (at_least_1d(dl), at_least_1d(il));
+        let scalar = src.numel() == 1 && (src.rank() == 0 || src.is_wrapped_number());
+        let value = if scalar { host_scalar(src)? } else { None };
+        match value {
+            Some(v) => kern::scatter(op, dst.dtype(), db, &dl, dim, ib, &il, None, v, None, false)?,
+            None => {
+                let sb = buf(src)?;
+                // `src` read over `index`'s box (its prefix), or one element repeated
+                let sl = if scalar {
+                    Layout { shape: il.shape.clone(), strides: std::iter::repeat_n(0, il.rank()).collect(), offset: src.storage_offset() }
+                } else {
+                    let full = at_least_1d(src.layout().clone());
+                    Layout { shape: il.shape.clone(), strides: full.strides.clone(), offset: full.offset }
+                };
+                kern::scatter(op, dst.dtype(), db, &dl, dim, ib, &il, Some((sb, &sl)), Scalar::Int(0), None, false)?
+            }
+        }
+        recorded_bad_index()
+    }
+
+    pub(super) fn first_out_of_range(index: &Tensor, lo: i64, hi: i64) -> Result<Tensor> {
+        let span = hi.saturating_sub(lo);
+        let n = index.numel();
+        // (a span past what the kernel's 32-bit sizes hold, e.g. a negativity check against
+        // i64::MAX, is checked on the host)
+        if n == 0 || span <= 0 || span > (1 << 30) {
+            // nothing to check, nothing allowed, or too wide a span: decided on the host
+            let h = super::super::on_host::host_copy(index)?;
+            return super::first_out_of_range(&h, lo, hi);
+        }
+        // the index as int64, shifted to count from `lo`, gathered from a dummy source of
+        // `span` elements: the kernel checks 0 <= i < span and records a bad one
+        let idx = Tensor::empty(&[n], DType::I64, index.device())?;
+        let ((xb, xl), (ib, il)) = (view(index)?, view(&idx)?);
+        map::copy_cast(xb, &xl, index.dtype(), ib, &Layout { offset: il.offset, ..Layout::contiguous(index.shape()) }, DType::I64)?;
+        if lo != 0 {
+            map::binary_scalar(crate::kinds::BinaryOp::Sub, DType::I64, ib, &il, Scalar::Int(lo), false, ib, &il)?;
+        }
+        let scratch = Tensor::empty(&[n], DType::I64, index.device())?;
+        let (sb, sl) = view(&scratch)?;
+        let dummy = Layout { shape: [span as usize].as_slice().into(), strides: [0isize].as_slice().into(), offset: il.offset };
+        kern::gather(DType::I64, ib, &dummy, 0, ib, &il, sb, &sl, false)?;
+        let bad = recorded_bad_index()?.map(|v| v + lo);
+        from_host(&[bad.is_some() as i64, bad.unwrap_or(0)], &[2], crate::device::Device::Cpu)
+    }
+
+    pub(super) fn count_true(mask: &Tensor, out: Tensor) -> Result<Tensor> {
+        let wide = Tensor::empty(mask.shape(), DType::I64, mask.device())?;
+        let ((mb, ml), (wb, wl), (ob, ol)) = (view(mask)?, view(&wide)?, view(&out)?);
+        map::copy_cast(mb, &ml, DType::Bool, wb, &wl, DType::I64)?;
+        let all = vec![true; mask.rank()];
+        reduce::reduce(reduce::Reduction::Sum, DType::I64, wb, &wl, &all, DType::I64, ob, &ol, None)?;
+        Ok(out)
+    }
+
+    pub(super) fn mask_select_rows(src: &Tensor, mask: &Tensor, out: &Tensor) -> Result<()> {
+        let mask = super::super::gpu_operands::lift(mask, src.device())?;
+        // the mask over the leading dims, repeated along the rest: selecting elements then
+        // gives whole rows, row-major
+        let (mb, ml) = view(&mask)?;
+        let mut full = ml.clone();
+        for &n in &src.shape()[mask.rank()..] {
+            full.shape.push(n);
+            full.strides.push(0);
+        }
+        let (sb, sl) = view(src)?;
+        let (picked, count) = select::masked_select(src.dtype(), sb, &sl, mb, &full)?;
+        if count != out.numel() {
+            return Err(Error::Runtime(format!("boolean index: {count} elements selected for an output of {}", out.numel())));
+        }
+        let (ob, ol) = view(out)?;
+        map::copy_cast(&picked, &Layout::contiguous(&[count]), src.dtype(), ob, &Layout { offset: ol.offset, ..Layout::contiguous(&[count]) }, src.dtype())
+    }
+
+    pub(super) fn nonzero_coords(mask: &Tensor, out: &Tensor) -> Result<()> {
+        let (mb, ml) = view(mask)?;
+        let (coords, count) = select::nonzero(mask.dtype(), mb, &ml)?;
+        let n = count * mask.rank();
+        if n != out.numel() {
+            return Err(Error::Runtime(format!("nonzero: {count} coordinates for an output of {} elements", out.numel())));
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        let (ob, ol) = view(out)?;
+        map::copy_cast(&coords, &Layout::contiguous(&[n]), DType::I64, ob, &Layout { offset: ol.offset, ..Layout::contiguous(&[n]) }, DType::I64)
     }
 }

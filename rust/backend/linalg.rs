@@ -11,11 +11,12 @@
 //! - `info` outputs are int32 tensors of the batch shape, pivots int32 `(*, k)`;
 //! - float32 / float64 only (the ops check dtypes and raise PyTorch's errors first).
 //!
-//! GPU: there is no GPU backend yet. When it lands, a GPU tensor reaching these functions
-//! takes an explicit, documented host round trip in [`on_host`] (copy the operands to the
-//! CPU, run the CPU kernel, copy the results back to the input's device) until WGSL
-//! factorizations exist; that function is the one place this will go.
+//! GPU: a GPU tensor reaching these functions takes the explicit, documented host round trip
+//! of `backend::on_host` (its operands copied to the CPU, the CPU kernel run, the results
+//! copied back to the input's device) until WGSL factorizations exist; every primitive here
+//! is on that module's list.
 
+use super::on_host::{opt, round_trip, Trip};
 use super::operands::host_ptr;
 use crate::cpu::linalg::{self as k, Mats, Real, Vecs};
 use crate::device::Device;
@@ -61,14 +62,19 @@ fn scalars<E>(t: &Tensor) -> Vecs<E> {
     Vecs { ptr: host_ptr(t) as *mut E, offsets: batch_offsets(t, 0), len: 1, stride: 1 }
 }
 
-/// The one place that decides where a linalg kernel runs: today every tensor is on the CPU.
-/// The GPU backend's arm goes here: an explicit host round trip (see the module docs).
+/// Whether any of these tensors is off the host (then the primitive takes the round trip).
+fn off_host<'a, T: Into<Option<&'a Tensor>> + Copy>(ts: &[T]) -> bool {
+    ts.iter().any(|&t| t.into().is_some_and(|t| t.device() != Device::Cpu))
+}
+
+/// Runs a CPU linalg kernel in rgrad's pool for the current thread count (faer's parallel
+/// code runs there). GPU tensors never get here: each primitive sends them through the host
+/// round trip first.
 fn on_host<R: Send>(device: Device, cpu: impl FnOnce() -> Result<R> + Send) -> Result<R> {
-    match device {
-        // in rgrad's pool for the current thread count (faer's parallel code runs there)
-        Device::Cpu => crate::cpu::par::install(cpu),
-        d @ Device::Gpu(_) => Err(super::no_kernels(d, "linalg")),
+    if device != Device::Cpu {
+        return Err(Error::Runtime(format!("a CPU linalg kernel was handed a tensor on {device}")));
     }
+    crate::cpu::par::install(cpu)
 }
 
 /// Runs `f::<f32>` or `f::<f64>` for `a`'s dtype.
@@ -91,6 +97,9 @@ macro_rules! float_kernel {
 /// LU with partial pivoting of `a` `(*, m, n)` into `lu` (same shape), `pivots` `(*, k)` int32
 /// (1-based interchanges) and `info` (batch shape, int32).
 pub fn lu_factor(a: &Tensor, lu: &Tensor, pivots: &Tensor, info: &Tensor) -> Result<()> {
+    if off_host(&[a, lu, pivots, info]) {
+        return round_trip("lu_factor", &[a, lu, pivots, info], &[false, true, true, true], |h| lu_factor(&h[0], &h[1], &h[2], &h[3]));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.lu_factor", a, T => {
             k::lu::lu_factor::<T>(&mats(a), &mats(lu), &vecs(pivots), &scalars(info));
@@ -103,6 +112,9 @@ pub fn lu_factor(a: &Tensor, lu: &Tensor, pivots: &Tensor, info: &Tensor) -> Res
 /// `pivots`, writing `x` from `b` `(*, n, k)`. Errors name the first batch element whose
 /// pivots are not valid row interchanges.
 pub fn lu_solve(lu: &Tensor, pivots: &Tensor, b: &Tensor, x: &Tensor, trans: bool, name: &str) -> Result<()> {
+    if off_host(&[lu, pivots, b, x]) {
+        return round_trip("lu_solve", &[lu, pivots, b, x], &[false, false, false, true], |h| lu_solve(&h[0], &h[1], &h[2], &h[3], trans, name));
+    }
     on_host(lu.device(), || {
         let bad = float_kernel!(name, lu, T => Ok(k::lu::lu_solve::<T>(&mats(lu), &vecs(pivots), &mats(b), &mats(x), trans)))?;
         match bad {
@@ -116,6 +128,9 @@ pub fn lu_solve(lu: &Tensor, pivots: &Tensor, b: &Tensor, x: &Tensor, trans: boo
 
 /// The inverse of each square matrix of `a` into `out`, and LAPACK's `info` of its LU.
 pub fn inverse(a: &Tensor, out: &Tensor, info: &Tensor) -> Result<()> {
+    if off_host(&[a, out, info]) {
+        return round_trip("inverse", &[a, out, info], &[false, true, true], |h| inverse(&h[0], &h[1], &h[2]));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.inv", a, T => {
             k::lu::inverse::<T>(&mats(a), &mats(out), &scalars(info));
@@ -127,6 +142,9 @@ pub fn inverse(a: &Tensor, out: &Tensor, info: &Tensor) -> Result<()> {
 /// The permutation matrices `P` (`(*, m, m)`, `out`'s dtype) with `A = P L U` for the row
 /// interchanges `pivots` `(*, k)`. Errors name a batch element with invalid pivots.
 pub fn pivots_to_permutation(pivots: &Tensor, out: &Tensor, name: &str) -> Result<()> {
+    if off_host(&[pivots, out]) {
+        return round_trip("pivots_to_permutation", &[pivots, out], &[false, true], |h| pivots_to_permutation(&h[0], &h[1], name));
+    }
     on_host(pivots.device(), || {
         let bad = float_kernel!(name, out, T => Ok(k::lu::permutation_matrix::<T>(&vecs(pivots), &mats(out))))?;
         match bad {
@@ -139,6 +157,9 @@ pub fn pivots_to_permutation(pivots: &Tensor, out: &Tensor, name: &str) -> Resul
 /// Cholesky factors (lower) of the symmetric matrices `a` (lower triangle read) into `l`,
 /// LAPACK's `info` into `info`.
 pub fn cholesky(a: &Tensor, l: &Tensor, info: &Tensor) -> Result<()> {
+    if off_host(&[a, l, info]) {
+        return round_trip("cholesky", &[a, l, info], &[false, true, true], |h| cholesky(&h[0], &h[1], &h[2]));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.cholesky", a, T => {
             k::cholesky::cholesky::<T>(&mats(a), &mats(l), &scalars(info));
@@ -149,6 +170,9 @@ pub fn cholesky(a: &Tensor, l: &Tensor, info: &Tensor) -> Result<()> {
 
 /// Solves `L L^T X = B` (`l` lower triangular, only that triangle read) into `x`.
 pub fn cholesky_solve(l: &Tensor, b: &Tensor, x: &Tensor) -> Result<()> {
+    if off_host(&[l, b, x]) {
+        return round_trip("cholesky_solve", &[l, b, x], &[false, false, true], |h| cholesky_solve(&h[0], &h[1], &h[2]));
+    }
     on_host(l.device(), || {
         float_kernel!("cholesky_solve", l, T => {
             k::cholesky::cholesky_solve::<T>(&mats(l), &mats(b), &mats(x));
@@ -159,6 +183,9 @@ pub fn cholesky_solve(l: &Tensor, b: &Tensor, x: &Tensor) -> Result<()> {
 
 /// `(L L^T)^-1` for each lower-triangular `l` into `out`.
 pub fn cholesky_inverse(l: &Tensor, out: &Tensor) -> Result<()> {
+    if off_host(&[l, out]) {
+        return round_trip("cholesky_inverse", &[l, out], &[false, true], |h| cholesky_inverse(&h[0], &h[1]));
+    }
     on_host(l.device(), || {
         float_kernel!("cholesky_inverse", l, T => {
             k::cholesky::cholesky_inverse::<T>(&mats(l), &mats(out));
@@ -169,6 +196,9 @@ pub fn cholesky_inverse(l: &Tensor, out: &Tensor) -> Result<()> {
 
 /// Solves `T X = B` with T the upper (or lower) triangle of `a`, unit diagonal when `unit`.
 pub fn solve_triangular(a: &Tensor, b: &Tensor, x: &Tensor, upper: bool, unit: bool) -> Result<()> {
+    if off_host(&[a, b, x]) {
+        return round_trip("solve_triangular", &[a, b, x], &[false, false, true], |h| solve_triangular(&h[0], &h[1], &h[2], upper, unit));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.solve_triangular", a, T => {
             k::triangular::solve_triangular::<T>(&mats(a), &mats(b), &mats(x), upper, unit);
@@ -179,6 +209,11 @@ pub fn solve_triangular(a: &Tensor, b: &Tensor, x: &Tensor, upper: bool, unit: b
 
 /// Householder QR of `a` `(*, m, n)`: `r` `(*, rows, n)` and, when given, `q` `(*, m, cols)`.
 pub fn qr(a: &Tensor, q: Option<&Tensor>, r: &Tensor) -> Result<()> {
+    if off_host(&[Some(a), q, Some(r)]) {
+        let mut t = Trip::default();
+        let (ai, qi, ri) = (t.read(a), t.write_opt(q), t.write(r));
+        return t.run("qr", |h| qr(&h[ai], opt(h, qi), &h[ri]));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.qr", a, T => {
             k::qr::qr::<T>(&mats(a), q.map(mats::<T>).as_ref(), &mats(r));
@@ -190,6 +225,11 @@ pub fn qr(a: &Tensor, q: Option<&Tensor>, r: &Tensor) -> Result<()> {
 /// Eigenvalues `w` `(*, n)` (ascending) and, when given, eigenvectors `v` of the symmetric
 /// matrices `a` (lower triangle read); `info` 0 or a failure code per matrix.
 pub fn eigh(a: &Tensor, w: &Tensor, v: Option<&Tensor>, info: &Tensor) -> Result<()> {
+    if off_host(&[Some(a), Some(w), v, Some(info)]) {
+        let mut t = Trip::default();
+        let (ai, wi, vi, ii) = (t.read(a), t.write(w), t.write_opt(v), t.write(info));
+        return t.run("eigh", |h| eigh(&h[ai], &h[wi], opt(h, vi), &h[ii]));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.eigh", a, T => {
             k::eigh::eigh::<T>(&mats(a), &vecs(w), v.map(mats::<T>).as_ref(), &scalars(info));
@@ -201,6 +241,11 @@ pub fn eigh(a: &Tensor, w: &Tensor, v: Option<&Tensor>, info: &Tensor) -> Result
 /// Singular values `s` `(*, k)` and, when given, `u` / `vh` of `a`; `info` per matrix
 /// (0, 1: a NaN in the input, 2: no convergence).
 pub fn svd(a: &Tensor, u: Option<&Tensor>, s: &Tensor, vh: Option<&Tensor>, info: &Tensor) -> Result<()> {
+    if off_host(&[Some(a), u, Some(s), vh, Some(info)]) {
+        let mut t = Trip::default();
+        let (ai, ui, si, vi, ii) = (t.read(a), t.write_opt(u), t.write(s), t.write_opt(vh), t.write(info));
+        return t.run("svd", |h| svd(&h[ai], opt(h, ui), &h[si], opt(h, vi), &h[ii]));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.svd", a, T => {
             k::svd::svd::<T>(&mats(a), u.map(mats::<T>).as_ref(), &vecs(s), vh.map(mats::<T>).as_ref(), &scalars(info));
@@ -211,6 +256,9 @@ pub fn svd(a: &Tensor, u: Option<&Tensor>, s: &Tensor, vh: Option<&Tensor>, info
 
 /// `exp(A)` of each square matrix of `a` into `out`.
 pub fn matrix_exp(a: &Tensor, out: &Tensor) -> Result<()> {
+    if off_host(&[a, out]) {
+        return round_trip("matrix_exp", &[a, out], &[false, true], |h| matrix_exp(&h[0], &h[1]));
+    }
     on_host(a.device(), || {
         float_kernel!("linalg.matrix_exp", a, T => {
             k::expm::matrix_exp::<T>(&mats(a), &mats(out));

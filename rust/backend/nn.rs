@@ -6,6 +6,7 @@ pub use crate::cpu::nn::cross_entropy::Ce;
 pub use crate::cpu::nn::im2col::Geometry;
 
 use crate::cpu::nn::{activation, cross_entropy, im2col, layer_norm, pool};
+use super::on_host::{opt, round_trip, Trip};
 use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -16,13 +17,12 @@ fn float_only(name: &str, dtype: DType) -> Error {
     Error::NotImplemented(format!("\"{name}\" not implemented for '{}'", crate::tensor::dtype_title(dtype)))
 }
 
-/// The device these tensors are on (the op made them all on one device). Only the CPU has
-/// these kernels today; the GPU backend adds its arm here.
+/// Whether these tensors (all on one device: the op made them so) are in host memory, where
+/// the CPU kernels below run; GPU tensors take the GPU arm at the top of each primitive.
 fn cpu_only(ts: &[&Tensor]) -> Result<()> {
     for t in ts {
-        match t.device() {
-            Device::Cpu => {}
-            d @ Device::Gpu(_) => return Err(super::no_kernels(d, "this kernel")),
+        if t.device() != Device::Cpu {
+            return Err(Error::Runtime(format!("a CPU kernel was handed a tensor on {}", t.device())));
         }
     }
     Ok(())
@@ -36,6 +36,11 @@ fn ptr<T>(t: &Tensor) -> *mut T {
 /// Cross entropy forward: per-row `loss` and `lse`; returns the mean's divisor (sum of the
 /// targets' weights over rows not ignored), or IndexError for a target out of range.
 pub fn cross_entropy_forward(x: &Tensor, target: &Tensor, weight: Option<&Tensor>, ce: Ce, loss: &Tensor, lse: &Tensor) -> Result<f64> {
+    if x.device() != Device::Cpu {
+        let mut t = Trip::default();
+        let (xi, ti, wi, li, si) = (t.read(x), t.read(target), t.read_opt(weight), t.write(loss), t.write(lse));
+        return t.run("cross_entropy_forward", |h| cross_entropy_forward(&h[xi], &h[ti], opt(h, wi), ce, &h[li], &h[si]));
+    }
     cpu_only(&[x, target, loss, lse])?;
     let r = dispatch_float!(x.dtype(), T => unsafe {
         cross_entropy::forward::<T>(ptr(x), ptr(target), weight.map(ptr::<T>).map(|p| p as *const T), ce, ptr(loss), ptr(lse))
@@ -46,6 +51,11 @@ pub fn cross_entropy_forward(x: &Tensor, target: &Tensor, weight: Option<&Tensor
 /// Cross entropy backward into `dx`, each row scaled by `gscale` (one value broadcast to all
 /// rows when it has one element).
 pub fn cross_entropy_backward(x: &Tensor, target: &Tensor, weight: Option<&Tensor>, lse: &Tensor, gscale: &Tensor, ce: Ce, dx: &Tensor) -> Result<()> {
+    if x.device() != Device::Cpu {
+        let mut t = Trip::default();
+        let (xi, ti, wi, li, gi, di) = (t.read(x), t.read(target), t.read_opt(weight), t.read(lse), t.read(gscale), t.write(dx));
+        return t.run("cross_entropy_backward", |h| cross_entropy_backward(&h[xi], &h[ti], opt(h, wi), &h[li], &h[gi], ce, &h[di]));
+    }
     cpu_only(&[x, target, lse, gscale, dx])?;
     let stride = if gscale.numel() == 1 { 0 } else { 1 };
     dispatch_float!(x.dtype(), T => unsafe {
@@ -57,6 +67,11 @@ pub fn cross_entropy_backward(x: &Tensor, target: &Tensor, weight: Option<&Tenso
 /// Layer norm forward over rows of `n`: `y`, and each row's `mean` and `rstd`.
 #[allow(clippy::too_many_arguments)]
 pub fn layer_norm_forward(x: &Tensor, w: Option<&Tensor>, b: Option<&Tensor>, rows: usize, n: usize, eps: f64, y: &Tensor, mean: &Tensor, rstd: &Tensor) -> Result<()> {
+    if x.device() != Device::Cpu {
+        let mut t = Trip::default();
+        let (xi, wi, bi, yi, mi, ri) = (t.read(x), t.read_opt(w), t.read_opt(b), t.write(y), t.write(mean), t.write(rstd));
+        return t.run("layer_norm_forward", |h| layer_norm_forward(&h[xi], opt(h, wi), opt(h, bi), rows, n, eps, &h[yi], &h[mi], &h[ri]));
+    }
     cpu_only(&[x, y, mean, rstd])?;
     dispatch_float!(x.dtype(), T => unsafe {
         layer_norm::forward::<T>(ptr(x), w.map(|t| ptr::<T>(t) as *const T), b.map(|t| ptr::<T>(t) as *const T), rows, n, eps, ptr(y), ptr(mean), ptr(rstd))
@@ -67,6 +82,12 @@ pub fn layer_norm_forward(x: &Tensor, w: Option<&Tensor>, b: Option<&Tensor>, ro
 /// Layer norm backward: `dx`, and `dw` / `db` when given.
 #[allow(clippy::too_many_arguments)]
 pub fn layer_norm_backward(g: &Tensor, x: &Tensor, mean: &Tensor, rstd: &Tensor, w: Option<&Tensor>, rows: usize, n: usize, dx: &Tensor, dw: Option<&Tensor>, db: Option<&Tensor>) -> Result<()> {
+    if x.device() != Device::Cpu {
+        let mut t = Trip::default();
+        let (gi, xi, mi, ri, wi) = (t.read(g), t.read(x), t.read(mean), t.read(rstd), t.read_opt(w));
+        let (di, dwi, dbi) = (t.write(dx), t.write_opt(dw), t.write_opt(db));
+        return t.run("layer_norm_backward", |h| layer_norm_backward(&h[gi], &h[xi], &h[mi], &h[ri], opt(h, wi), rows, n, &h[di], opt(h, dwi), opt(h, dbi)));
+    }
     cpu_only(&[g, x, mean, rstd, dx])?;
     dispatch_float!(x.dtype(), T => unsafe {
         layer_norm::backward::<T>(ptr(g), ptr(x), ptr(mean), ptr(rstd), w.map(|t| ptr::<T>(t) as *const T), rows, n, ptr(dx), dw.map(ptr::<T>), db.map(ptr::<T>))
@@ -76,6 +97,9 @@ pub fn layer_norm_backward(g: &Tensor, x: &Tensor, mean: &Tensor, rstd: &Tensor,
 
 /// im2col of contiguous (N, C, H, W) `x` into (N, C*kh*kw, OH*OW) `cols`.
 pub fn im2col(x: &Tensor, n: usize, g: &Geometry, cols: &Tensor) -> Result<()> {
+    if x.device() != Device::Cpu {
+        return round_trip("im2col", &[x, cols], &[false, true], |h| im2col(&h[0], n, g, &h[1]));
+    }
     cpu_only(&[x, cols])?;
     dispatch_dtype!(x.dtype(), T => unsafe { im2col::im2col::<T>(ptr(x), n, g, ptr(cols)) });
     Ok(())
@@ -83,6 +107,9 @@ pub fn im2col(x: &Tensor, n: usize, g: &Geometry, cols: &Tensor) -> Result<()> {
 
 /// col2im of (N, C*kh*kw, OH*OW) `cols` into (N, C, H, W) `x` (overwritten).
 pub fn col2im(cols: &Tensor, n: usize, g: &Geometry, x: &Tensor) -> Result<()> {
+    if x.device() != Device::Cpu {
+        return round_trip("col2im", &[cols, x], &[false, true], |h| col2im(&h[0], n, g, &h[1]));
+    }
     cpu_only(&[x, cols])?;
     match x.dtype() {
         DType::F32 => unsafe { im2col::col2im::<f32>(ptr(cols), n, g, ptr(x)) },
@@ -96,6 +123,9 @@ pub fn col2im(cols: &Tensor, n: usize, g: &Geometry, x: &Tensor) -> Result<()> {
 
 /// Max pooling of contiguous planes: values and flat indices.
 pub fn max_pool2d(x: &Tensor, planes: usize, g: &Geometry, out: &Tensor, idx: &Tensor) -> Result<()> {
+    if x.device() != Device::Cpu {
+        return round_trip("max_pool2d", &[x, out, idx], &[false, true, true], |h| max_pool2d(&h[0], planes, g, &h[1], &h[2]));
+    }
     cpu_only(&[x, out, idx])?;
     match x.dtype() {
         DType::F32 => unsafe { pool::max_pool2d::<f32>(ptr(x), planes, g, ptr(out), ptr(idx)) },
@@ -109,6 +139,9 @@ pub fn max_pool2d(x: &Tensor, planes: usize, g: &Geometry, out: &Tensor, idx: &T
 
 /// Max pooling's backward: the output gradient added at the saved indices of zeroed planes.
 pub fn max_pool2d_backward(g: &Tensor, idx: &Tensor, planes: usize, out_per_plane: usize, in_per_plane: usize, dx: &Tensor) -> Result<()> {
+    if g.device() != Device::Cpu {
+        return round_trip("max_pool2d_backward", &[g, idx, dx], &[false, false, true], |h| max_pool2d_backward(&h[0], &h[1], planes, out_per_plane, in_per_plane, &h[2]));
+    }
     cpu_only(&[g, idx, dx])?;
     match g.dtype() {
         DType::F32 => unsafe { pool::max_pool2d_backward::<f32>(ptr(g), ptr(idx), planes, out_per_plane, in_per_plane, ptr(dx)) },
@@ -120,6 +153,17 @@ pub fn max_pool2d_backward(g: &Tensor, idx: &Tensor, planes: usize, out_per_plan
 
 /// `out = g where x > threshold, else 0` (contiguous, same shape and dtype).
 pub fn threshold_backward(g: &Tensor, x: &Tensor, threshold: f64, out: &Tensor) -> Result<()> {
+    if x.device() != Device::Cpu {
+        return super::gpu_arm!("threshold_backward", {
+            // out = where(x > threshold, g, 0): a compare and a masked fill on the device
+            use super::gpu_operands::view;
+            use crate::gpu::kernels::map;
+            let keep = Tensor::empty(x.shape(), DType::Bool, x.device())?;
+            let ((xb, xl), (kb, kl), (gb, gl), (ob, ol)) = (view(x)?, view(&keep)?, view(g)?, view(out)?);
+            map::binary_scalar(crate::kinds::BinaryOp::Le, x.dtype(), xb, &xl, crate::dtype::Scalar::Float(threshold), false, kb, &kl)?;
+            map::masked_fill(out.dtype(), gb, &gl, kb, &kl, crate::dtype::Scalar::Int(0), ob, &ol)
+        });
+    }
     cpu_only(&[g, x, out])?;
     let n = out.numel();
     dispatch_dtype!(x.dtype(), T => unsafe {

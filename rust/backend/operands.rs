@@ -12,6 +12,9 @@ pub(crate) fn host_ptr(t: &Tensor) -> *mut u8 {
     match t.storage().buffer() {
         // SAFETY: the view's offset lies inside its storage (layouts are checked when made)
         Buffer::Cpu(b) => unsafe { b.ptr().add(t.storage_offset() * t.dtype().size()) },
+        // the CPU arms run only for CPU tensors (every primitive matches the device first)
+        #[cfg(feature = "gpu")]
+        Buffer::Gpu(_) => unreachable!("a CPU kernel was handed a GPU tensor"),
     }
 }
 

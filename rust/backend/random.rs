@@ -1,7 +1,7 @@
 //! Random fills, and the generator state they draw from (one seeded generator per device, as
 //! PyTorch: today the CPU's; `manual_seed` makes every random op reproducible).
 
-use super::no_kernels;
+use super::gpu_arm;
 use super::operands::{dense, host_ptr};
 use crate::cpu::rng;
 use crate::device::Device;
@@ -41,7 +41,23 @@ pub fn random_fill(t: &Tensor, dist: RandomFill) -> Result<()> {
             }
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "random_fill")),
+        Device::Gpu(_) => gpu_arm!("random_fill", {
+            use crate::gpu::kernels::map::{random, Distribution};
+            let dist = match dist {
+                RandomFill::Uniform | RandomFill::Normal if !t.dtype().is_float() => return Err(not_float(t.dtype())),
+                RandomFill::Uniform => Distribution::Uniform { low: 0.0, high: 1.0 },
+                RandomFill::Normal => Distribution::Normal { mean: 0.0, std: 1.0 },
+                RandomFill::Int { low, span } => match i64::try_from(span).ok().and_then(|s| low.checked_add(s)) {
+                    Some(high) if span > 0 => Distribution::RandInt { low, high },
+                    _ => return Err(Error::NotImplemented(format!("random_ over a range of {span} values on the GPU (at most 2^63 - 1)"))),
+                },
+            };
+            // One draw from rgrad's generator seeds the GPU's counter-based Philox stream, so
+            // manual_seed makes GPU fills reproducible (their values differ from the CPU's).
+            let seed = rng::with_generator(|g| g.next_u64());
+            let (b, l) = super::gpu_operands::view(t)?;
+            random(dist, t.dtype(), b, &l, seed)
+        }),
     }
 }
 

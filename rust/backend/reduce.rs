@@ -1,7 +1,7 @@
 //! Reductions over dims (`ReduceOp`), scans along a dim (`ScanOp`), fused softmax, and
 //! cumprod's zero-safe gradient.
 
-use super::no_kernels;
+use super::gpu_arm;
 use super::operands::{dense, host_ptr, operand};
 use crate::cpu::iter::SendPtr;
 use crate::cpu::{reduce_op, reduce_scan, reduce_softmax};
@@ -29,7 +29,7 @@ pub fn reduce(op: ReduceOp, x: &Tensor, mask: &[bool], out: &Tensor, indices: Op
             let ok = unsafe { reduce_op::reduce_op(op, x.dtype(), x.shape(), mask, &operand(x), host_ptr(out), idx) };
             if ok { Ok(()) } else { Err(no_kernel_for("reduction", op, x.dtype())) }
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "reduce")),
+        Device::Gpu(_) => gpu_arm!("reduce", gpu::reduce(op, x, mask, out, indices)),
     }
 }
 
@@ -56,7 +56,24 @@ pub fn scan(op: ScanOp, x: &Tensor, dim: usize, out: &Tensor, indices: Option<&T
             let ok = unsafe { reduce_scan::scan_op(op, x.dtype(), SendPtr(host_ptr(x)), SendPtr(host_ptr(out)), idx, o, n, i) };
             if ok { Ok(()) } else { Err(no_kernel_for("scan", op, x.dtype())) }
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "scan")),
+        Device::Gpu(_) => gpu_arm!("scan", {
+            use crate::gpu::kernels::scan::{scan, Scan};
+            use super::gpu_operands::view;
+            let s = match op {
+                ScanOp::Sum => Scan::Sum,
+                ScanOp::Prod => Scan::Prod,
+                ScanOp::Max => Scan::Max,
+                ScanOp::Min => Scan::Min,
+            };
+            if x.rank() == 0 {
+                // a 0-d scan is the value itself (index 0)
+                super::copy(out, x)?;
+                return indices.map_or(Ok(()), |i| super::fill(i, crate::dtype::Scalar::Int(0)));
+            }
+            let ((xb, xl), (ob, ol)) = (view(x)?, view(out)?);
+            let idx = indices.map(view).transpose()?;
+            scan(s, x.dtype(), xb, &xl, dim, out.dtype(), ob, &ol, idx.as_ref().map(|(b, l)| (*b, l)))
+        }),
     }
 }
 
@@ -71,7 +88,7 @@ pub fn cumprod_backward(x: &Tensor, g: &Tensor, dim: usize, out: &Tensor) -> Res
             unsafe { reduce_scan::cumprod_backward(host_ptr(x) as *const f64, host_ptr(g) as *const f64, host_ptr(out) as *mut f64, o, n, i) };
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "cumprod_backward")),
+        Device::Gpu(_) => super::on_host::round_trip("cumprod_backward", &[x, g, out], &[false, false, true], |h| cumprod_backward(&h[0], &h[1], dim, &h[2])),
     }
 }
 
@@ -92,6 +109,75 @@ pub fn softmax(x: &Tensor, dim: usize, log: bool, out: &Tensor) -> Result<()> {
             }
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "softmax")),
+        Device::Gpu(_) => gpu_arm!("softmax", {
+            use super::gpu_operands::view;
+            if !x.dtype().is_float() {
+                return Err(no_kernel_for("softmax", log, x.dtype()));
+            }
+            if x.rank() == 0 {
+                // one element: softmax 1, log_softmax 0 (NaN stays NaN through x - x)
+                let ((xb, xl), (ob, ol)) = (view(x)?, view(out)?);
+                let lit = crate::dtype::Scalar::Float(if log { 0.0 } else { 1.0 });
+                crate::gpu::kernels::map::binary_scalar(crate::kinds::BinaryOp::Mul, x.dtype(), xb, &xl, crate::dtype::Scalar::Float(0.0), false, ob, &ol)?;
+                return crate::gpu::kernels::map::binary_scalar(crate::kinds::BinaryOp::Add, x.dtype(), ob, &ol, lit, false, ob, &ol);
+            }
+            let ((xb, xl), (ob, ol)) = (view(x)?, view(out)?);
+            crate::gpu::kernels::softmax::softmax(log, x.dtype(), xb, &xl, dim, ob, &ol)
+        }),
+    }
+}
+
+/// The GPU arm of [`reduce`]: rgrad's reductions mapped onto the GPU's (`SumAbs` is the
+/// 1-norm's body; `SumSquare` squares into a scratch tensor first, so no root is taken and
+/// undone; arg-reductions get a scratch tensor for the values the GPU kernel also writes).
+#[cfg(feature = "gpu")]
+mod gpu {
+    use super::super::gpu_operands::view;
+    use crate::error::Result;
+    use crate::gpu::kernels::map;
+    use crate::gpu::kernels::reduce::{reduce as run, Reduction};
+    use crate::kinds::{BinaryOp, ReduceOp};
+    use crate::layout::Layout;
+    use crate::shape::Shape;
+    use crate::tensor::Tensor;
+
+    pub(super) fn reduce(op: ReduceOp, x: &Tensor, mask: &[bool], out: &Tensor, indices: Option<&Tensor>) -> Result<()> {
+        let kept: Shape = x.shape().iter().zip(mask).filter(|(_, &m)| !m).map(|(&n, _)| n).collect();
+        // `out` (and `indices`) are fresh and contiguous: one element per kept position
+        fn at<'t>(t: &'t Tensor, kept: &[usize]) -> Result<(&'t crate::gpu::GpuBuffer, Layout)> {
+            let (b, l) = view(t)?;
+            Ok((b, Layout { offset: l.offset, ..Layout::contiguous(kept) }))
+        }
+        let (ob, ol) = at(out, &kept)?;
+        let (xb, xl) = view(x)?;
+        let plain = |r: Reduction| run(r, x.dtype(), xb, &xl, mask, out.dtype(), ob, &ol, None);
+        match op {
+            ReduceOp::Sum => plain(Reduction::Sum),
+            ReduceOp::Prod => plain(Reduction::Prod),
+            ReduceOp::Mean => plain(Reduction::Mean),
+            ReduceOp::Any => plain(Reduction::Any),
+            ReduceOp::All => plain(Reduction::All),
+            ReduceOp::SumAbs => plain(Reduction::Norm(1.0)),
+            ReduceOp::SumSquare => {
+                let sq = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+                let (sb, sl) = view(&sq)?;
+                map::binary(BinaryOp::Mul, x.dtype(), xb, &xl, xb, &xl, sb, &sl)?;
+                run(Reduction::Sum, x.dtype(), sb, &sl, mask, out.dtype(), ob, &ol, None)
+            }
+            ReduceOp::Max | ReduceOp::Min => match indices {
+                None => plain(if op == ReduceOp::Max { Reduction::Max } else { Reduction::Min }),
+                Some(i) => {
+                    let (ib, il) = at(i, &kept)?;
+                    let r = if op == ReduceOp::Max { Reduction::ArgMax } else { Reduction::ArgMin };
+                    run(r, x.dtype(), xb, &xl, mask, x.dtype(), ob, &ol, Some((ib, &il)))
+                }
+            },
+            ReduceOp::ArgMax | ReduceOp::ArgMin => {
+                let values = Tensor::empty(&kept, x.dtype(), x.device())?;
+                let (vb, vl) = view(&values)?;
+                let r = if op == ReduceOp::ArgMax { Reduction::ArgMax } else { Reduction::ArgMin };
+                run(r, x.dtype(), xb, &xl, mask, x.dtype(), vb, &vl, Some((ob, &ol)))
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Sorting and counting primitives: sort along a dim (values and indices; topk and kthvalue
 //! are built on it), unique (flat, consecutive, and of slices), searchsorted, bincount, histc.
 
-use super::no_kernels;
+use super::gpu_arm;
 use super::host::from_host;
 use super::operands::{as_slice, dense, host_ptr};
 use crate::cpu::{count, sort as ks};
@@ -10,6 +10,16 @@ use crate::dispatch_dtype;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
+
+/// `t` (a host result) as a new tensor on `device`.
+fn to_device(t: &Tensor, device: Device) -> Result<Tensor> {
+    if t.device() == device {
+        return Ok(t.clone());
+    }
+    let d = Tensor::empty(t.shape(), t.dtype(), device)?;
+    super::copy(&d, t)?;
+    Ok(d)
+}
 
 /// Element offsets of the start of every row along `dim` of a layout, row-major.
 fn row_starts(shape: &[usize], strides: &[isize], dim: usize) -> Vec<isize> {
@@ -61,7 +71,16 @@ pub fn sort(x: &Tensor, dim: usize, descending: bool, vals: &Tensor, idx: &Tenso
             });
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "sort")),
+        Device::Gpu(_) => gpu_arm!("sort", {
+            use super::gpu_operands::view;
+            let ((xb, xl), (vb, vl), (ib, il)) = (view(x)?, view(vals)?, view(idx)?);
+            if x.rank() == 0 {
+                // one element: itself, at index 0
+                super::copy(vals, x)?;
+                return super::fill(idx, crate::dtype::Scalar::Int(0));
+            }
+            crate::gpu::kernels::sort::sort(x.dtype(), xb, &xl, dim, descending, (vb, &vl), (ib, &il))
+        }),
     }
 }
 
@@ -92,7 +111,13 @@ pub fn unique(x: &Tensor, consecutive: bool, return_inverse: bool, inverse_shape
                 counts: from_host(&u.counts, &[m], device)?,
             })
         }),
-        d @ Device::Gpu(_) => Err(no_kernels(d, "unique")),
+        Device::Gpu(_) => {
+            // output sizes depend on the data: computed on a host copy, results uploaded
+            let h = super::on_host::host_copy(x)?;
+            debug_assert!(super::on_host::HOST_ROUND_TRIP.contains(&"unique"));
+            let u = unique(&h, consecutive, return_inverse, inverse_shape)?;
+            Ok(UniqueOut { values: to_device(&u.values, device)?, inverse: to_device(&u.inverse, device)?, counts: to_device(&u.counts, device)? })
+        }
     }
 }
 
@@ -131,7 +156,12 @@ pub fn unique_dim(moved: &Tensor, consecutive: bool) -> Result<UniqueDim> {
                 counts: from_host(&counts, &[counts.len()], device)?,
             })
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "unique_dim")),
+        Device::Gpu(_) => {
+            let h = super::on_host::host_copy(moved)?;
+            debug_assert!(super::on_host::HOST_ROUND_TRIP.contains(&"unique_dim"));
+            let u = unique_dim(&h, consecutive)?;
+            Ok(UniqueDim { firsts: to_device(&u.firsts, device)?, inverse: to_device(&u.inverse, device)?, counts: to_device(&u.counts, device)? })
+        }
     }
 }
 
@@ -161,7 +191,15 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, sorter: Option<&
             });
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "searchsorted")),
+        Device::Gpu(_) => gpu_arm!("searchsorted", {
+            use super::gpu_operands::view;
+            use crate::layout::Layout;
+            let one = |l: Layout| if l.rank() == 0 { Layout { shape: [1usize].as_slice().into(), strides: [1isize].as_slice().into(), offset: l.offset } } else { l };
+            let ((sb, sl), (vb, vl), (ob, ol)) = (view(seq)?, view(values)?, view(out)?);
+            let (vl, ol) = (one(vl), one(ol));
+            let srt = sorter.map(view).transpose()?;
+            crate::gpu::kernels::sort::searchsorted(seq.dtype(), sb, &sl, vb, &vl, srt.as_ref().map(|(b, l)| (*b, l)), right, ob, &ol, out.dtype() == DType::I32)
+        }),
     }
 }
 
@@ -185,7 +223,12 @@ pub fn bincount(x: &Tensor, weights: Option<&Tensor>, out: &Tensor) -> Result<()
             }
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "bincount")),
+        Device::Gpu(_) => {
+            let mut ts = vec![x, out];
+            ts.extend(weights);
+            let written = [false, true, false];
+            super::on_host::round_trip("bincount", &ts, &written[..ts.len()], |h| bincount(&h[0], h.get(2), &h[1]))
+        }
     }
 }
 
@@ -201,6 +244,6 @@ pub fn histc(x: &Tensor, lo: f64, hi: f64, out: &Tensor) -> Result<()> {
             unsafe { count::histc(as_slice::<f64>(x), lo, hi, std::slice::from_raw_parts_mut(host_ptr(out) as *mut f64, out.numel())) };
             Ok(())
         }
-        d @ Device::Gpu(_) => Err(no_kernels(d, "histc")),
+        Device::Gpu(_) => super::on_host::round_trip("histc", &[x, out], &[false, true], |h| histc(&h[0], lo, hi, &h[1])),
     }
 }

@@ -39,6 +39,11 @@ pub fn availability() -> std::result::Result<(), String> {
     context::availability().map(|_| ())
 }
 
+/// Whether the GPU stores float64 (Vulkan adapters with SHADER_F64; not Metal or DX12).
+pub fn has_f64() -> bool {
+    context::availability().is_ok_and(|c| c.has_f64())
+}
+
 /// The adapter's name (`rgrad.gpu.get_device_name()`).
 pub fn device_name() -> crate::Result<String> {
     Ok(context::context()?.adapter_name().to_string())

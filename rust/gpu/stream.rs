@@ -173,6 +173,16 @@ impl Stream {
     /// Copies `size` bytes at `offset` of `src` to the host (with the status words), waits, and
     /// returns them; a failure a kernel recorded since the last check becomes the `Err`.
     pub(crate) fn read(&mut self, ctx: &Context, src: &wgpu::Buffer, offset: u64, size: u64) -> Result<Vec<u8>> {
+        let (bytes, words) = self.read_with_status(ctx, src, offset, size)?;
+        if words[0] != 0 {
+            return Err(status_error(&words));
+        }
+        Ok(bytes)
+    }
+
+    /// [`Stream::read`] that hands back the status words (cleared on the device once read)
+    /// instead of turning a recorded failure into an `Err`.
+    fn read_with_status(&mut self, ctx: &Context, src: &wgpu::Buffer, offset: u64, size: u64) -> Result<(Vec<u8>, Vec<u32>)> {
         let padded = size.div_ceil(4) * 4;
         let total = padded + STATUS_WORDS * 4;
         let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
@@ -212,9 +222,21 @@ impl Stream {
         if words[0] != 0 {
             let st = self.status.clone();
             self.clear(ctx, &st, 0, STATUS_WORDS * 4);
-            return Err(status_error(&words));
         }
-        Ok(bytes)
+        Ok((bytes, words))
+    }
+
+    /// Waits for the recorded kernels and returns the out-of-range index one of them recorded
+    /// (clearing the record), so the op that ran them can raise its own error; any other
+    /// recorded failure is the `Err`.
+    pub(crate) fn take_index_error(&mut self, ctx: &Context) -> Result<Option<i64>> {
+        let st = self.status.clone();
+        let (_, w) = self.read_with_status(ctx, &st, 0, 0)?;
+        match w[0] {
+            0 => Ok(None),
+            status::INDEX => Ok(Some((w[1] as u64 | ((w[2] as u64) << 32)) as i64)),
+            _ => Err(status_error(&w)),
+        }
     }
 
     /// Checks the status words alone (a 32-byte readback), e.g. after an indexing kernel whose

@@ -75,3 +75,10 @@ pub fn synchronize() -> Result<()> {
     s.wait(ctx)?;
     s.check_status(ctx)
 }
+
+/// Waits for every recorded kernel and returns the out-of-range index an indexing kernel
+/// recorded, if any (then forgotten), so the op can raise the error the CPU raises.
+pub fn take_index_error() -> Result<Option<i64>> {
+    let ctx = context()?;
+    ctx.stream.lock().take_index_error(ctx)
+}

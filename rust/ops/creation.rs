@@ -74,7 +74,7 @@ impl Tensor {
             Scalar::Float(_) => DType::F64,
         };
         // 8 bytes of host memory cannot fail to allocate short of an abort
-        let storage = Storage::uninit(dtype.size(), Device::Cpu).expect("0-d allocation");
+        let storage = Storage::uninit(1, dtype, Device::Cpu).expect("0-d allocation");
         let t = Tensor::wrapped_from_parts(Arc::new(storage), dtype);
         backend::fill(&t, value).expect("a CPU fill");
         t

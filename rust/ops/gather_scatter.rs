@@ -140,6 +140,18 @@ impl Tensor {
             let msg = format!("index_select(): index {v} is out of range in self: dimension {d} has size {}", self.shape()[d]);
             return Err(if d == 1 { Error::Runtime(msg) } else { Error::Index(msg) });
         }
+        if self.device() != crate::device::Device::Cpu {
+            // On a GPU the advanced-index machinery would resolve offsets on the host (a
+            // readback of the index, an upload of offsets); a gather with the index broadcast
+            // along the other dims runs on the device both ways (its backward a scatter-add).
+            let n = index.numel();
+            let mut along = vec![1isize; self.rank()];
+            along[d] = n as isize;
+            let mut shape: Vec<isize> = self.shape().iter().map(|&s| s as isize).collect();
+            shape[d] = n as isize;
+            let idx = as_i64(index)?.reshape(&along)?.expand(&shape)?;
+            return self.gather(d as isize, &idx);
+        }
         self.index_adv("IndexSelectBackward0", &dim_spec(index, d)?)
     }
 

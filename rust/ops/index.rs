@@ -574,7 +574,8 @@ impl Tensor {
             // `x[mask] = scalar`: a masked fill of the view, no index lists
             let mut mshape: Shape = mask.shape().into();
             mshape.resize(view.rank(), 1);
-            let m = mask.reshape_to(&mshape)?.detach();
+            // a CPU mask (a NumPy or list index) moves to the indexed tensor's device
+            let m = mask.reshape_to(&mshape)?.detach().to_device(self.device())?;
             // a host read of the value (one element)
             view.masked_fill_raw(&m, backend::read_scalar(value)?)?;
         } else {

@@ -178,21 +178,22 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, out_int32: bool, right: bool,
             return Err(rt_err!("torch.searchsorted(): sorter must be a tensor of long dtype but got {}", dtype_title(s.dtype())));
         }
     }
-    check_same_device(&[seq, values])?;
+    // a Python number (a 0-d CPU tensor) searches a sequence on any device; the result is there
+    let device = crate::ops::checks::common_device(&[seq, values])?;
     let common = promote_types(seq.dtype(), values.dtype());
     let seq_c = seq.detach().cast_raw(common)?;
-    let vals_c = values.detach().cast_raw(common)?;
+    let vals_c = values.detach().cast_raw(common)?.to_device(device)?;
     let len = seq.shape()[seq.rank() - 1];
     let sorter_c = match sorter {
         Some(s) => {
             if first_out_of_range(s, 0, len as i64)?.is_some() {
                 return Err(rt_err!("torch.searchsorted(): sorter index out of range"));
             }
-            Some(s.contiguous_raw()?)
+            Some(s.contiguous_raw()?.to_device(device)?)
         }
         None => None,
     };
-    let out = Tensor::empty(values.shape(), DType::I64, values.device())?;
+    let out = Tensor::empty(values.shape(), DType::I64, device)?;
     backend::searchsorted(&seq_c, &vals_c, right, sorter_c.as_ref(), &out)?;
     if out_int32 {
         out.cast_raw(DType::I32)

@@ -281,10 +281,10 @@ use crate::storage::Storage;
 impl Tensor {
     /// A fresh buffer laid out like the base in `geom` (zeros, or a copy of `self` when given).
     fn base_buffer(geom: &ViewGeometry, dtype: crate::dtype::DType, device: crate::device::Device, fill_from: Option<&Tensor>) -> Result<Tensor> {
-        let nbytes = geom.storage_len * dtype.size();
+        let n = geom.storage_len;
         let storage = match fill_from {
-            Some(_) if geom.base.is_contiguous() && geom.base.offset == 0 && geom.base.numel() == geom.storage_len => Storage::uninit(nbytes, device)?,
-            _ => Storage::zeroed(nbytes, device)?,
+            Some(_) if geom.base.is_contiguous() && geom.base.offset == 0 && geom.base.numel() == geom.storage_len => Storage::uninit(n, dtype, device)?,
+            _ => Storage::zeroed(n, dtype, device)?,
         };
         let buf = Tensor::from_parts(Arc::new(storage), geom.base.clone(), dtype);
         if let Some(src) = fill_from {

@@ -43,7 +43,26 @@ pub fn parse_dtype(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {
 
 /// `device=` argument: None (the CPU), a string ("cpu", "gpu:0"), or an `rgrad.device`.
 pub fn parse_device(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
-    Ok(parse_device_opt(obj)?.unwrap_or(Device::Cpu))
+    Ok(parse_device_opt(obj)?.unwrap_or_else(default_device))
+}
+
+/// The device creators use when `device=` is not given (`rgrad.set_default_device`); the CPU
+/// unless set.
+static DEFAULT_DEVICE: parking_lot::Mutex<Device> = parking_lot::Mutex::new(Device::Cpu);
+
+/// See [`DEFAULT_DEVICE`].
+pub fn default_device() -> Device {
+    *DEFAULT_DEVICE.lock()
+}
+
+/// Sets the device creators use by default (`None`: the CPU); it must be available.
+#[pyfunction]
+#[pyo3(signature = (device=None))]
+pub fn _set_default_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    let d = parse_device_opt(device)?.unwrap_or(Device::Cpu);
+    d.check_available()?;
+    *DEFAULT_DEVICE.lock() = d;
+    Ok(())
 }
 
 /// `device=` argument where None means "the input's device" (`*_like`, `as_tensor`).
@@ -61,7 +80,7 @@ pub fn parse_device_opt(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Devic
     if let Ok(i) = obj.extract::<i64>() {
         // an integer names a GPU, as in PyTorch (`device=0`)
         let device = Device::Gpu(usize::try_from(i).map_err(|_| Error::Runtime(format!("Device index must not be negative, got {i}")))?);
-        device.check_available().map_err(|_| Error::Runtime(format!("device index {i} given, but rgrad has no GPU backend yet")))?;
+        device.check_available()?;
         return Ok(Some(device));
     }
     Err(PyTypeError::new_err(format!("device must be a string or rgrad.device, got {}", obj.get_type().name()?)))

@@ -1,7 +1,7 @@
-//! Private bindings of the GPU backend that the Python tests need before the public
-//! `rgrad.gpu` API exists: the shader sources exactly as the engine fills them (so
-//! tests/test_shaders.py loads the same WGSL through wgpu-py), the list of variants to compile,
-//! the metadata slot layout, and whether a GPU is usable.
+//! Private bindings of the GPU backend: what `python/rgrad/gpu.py` (the public `rgrad.gpu`)
+//! wraps (availability, synchronize, memory and transfer counters), and what the shader tests
+//! need: the shader sources exactly as the engine fills them (so tests/test_shaders.py loads
+//! the same WGSL through wgpu-py), the list of variants to compile, the metadata slot layout.
 
 use crate::gpu;
 use pyo3::prelude::*;
@@ -54,7 +54,46 @@ fn _gpu_availability() -> (bool, String) {
     }
 }
 
+/// `rgrad.gpu.synchronize()`: waits for every recorded GPU kernel (GIL released); an error a
+/// kernel reported surfaces here.
+#[pyfunction]
+fn _gpu_synchronize(py: Python<'_>) -> PyResult<()> {
+    if !gpu::is_available() {
+        return Ok(());
+    }
+    Ok(py.detach(gpu::synchronize)?)
+}
+
+/// (allocated, reserved) bytes of GPU memory.
+#[pyfunction]
+fn _gpu_memory() -> (u64, u64) {
+    (gpu::memory_allocated(), gpu::memory_reserved())
+}
+
+/// Releases the GPU's pooled buffers.
+#[pyfunction]
+fn _gpu_empty_cache(py: Python<'_>) -> PyResult<()> {
+    Ok(py.detach(gpu::empty_cache)?)
+}
+
+/// (uploads, downloads): host<->device copies of tensor data so far.
+#[pyfunction]
+fn _gpu_transfer_counts() -> (u64, u64) {
+    gpu::transfer_counts()
+}
+
+/// The backend primitives that compute on the host for GPU tensors.
+#[pyfunction]
+fn _gpu_host_round_trip_ops() -> Vec<&'static str> {
+    crate::backend::HOST_ROUND_TRIP.to_vec()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_gpu_synchronize, m)?)?;
+    m.add_function(wrap_pyfunction!(_gpu_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(_gpu_empty_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(_gpu_transfer_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(_gpu_host_round_trip_ops, m)?)?;
     m.add_function(wrap_pyfunction!(_gpu_shader_source, m)?)?;
     m.add_function(wrap_pyfunction!(_gpu_shader_variants, m)?)?;
     m.add_function(wrap_pyfunction!(_gpu_shader_files, m)?)?;

@@ -40,6 +40,7 @@ fn _rgrad(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add(d.name(), dtype::dtype_obj(py, d))?;
     }
     m.add_function(wrap_pyfunction!(convert::_set_size_class, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::_set_default_device, m)?)?;
     macro_rules! add_fns {
         ($($f:path),* $(,)?) => { $( m.add_function(wrap_pyfunction!($f, m)?)?; )* };
     }

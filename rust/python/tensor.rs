@@ -176,9 +176,18 @@ impl PyTensor {
     fn device(&self) -> PyDevice {
         PyDevice { device: self.inner.device() }
     }
+    /// False: rgrad has no CUDA device (its GPU is ``"gpu"``, see :attr:`is_gpu`).
     #[getter]
     fn is_cuda(&self) -> bool {
         false
+    }
+    /// Whether the tensor lives on the GPU (``device.type == "gpu"``).
+    ///
+    /// >>> rgrad.ones(2).is_gpu
+    /// False
+    #[getter]
+    fn is_gpu(&self) -> bool {
+        self.inner.device() != crate::Device::Cpu
     }
     #[getter]
     fn is_cpu(&self) -> bool {
@@ -216,9 +225,11 @@ impl PyTensor {
     fn is_floating_point(&self) -> bool {
         self.inner.dtype().is_float()
     }
-    /// The address of element 0 in host memory (0 for tensors on a GPU).
+    /// The address of element 0: in host memory for a CPU tensor; for a GPU tensor a number that
+    /// names its device buffer and element (equal exactly when two views start at the same
+    /// element of one storage), as CUDA tensors give a device address.
     fn data_ptr(&self) -> usize {
-        self.inner.host_ptr().map_or(0, |p| p as usize)
+        self.inner.host_ptr().map_or_else(|| self.inner.device_address(), |p| p as usize)
     }
     #[getter]
     fn _version(&self) -> u64 {
@@ -432,13 +443,41 @@ impl PyTensor {
         };
         Ok(Wrap(t))
     }
-    /// `cpu()`: self when already on the CPU, else a copy there.
+    /// `cpu()`: self when already on the CPU, else a copy there (differentiable).
     fn cpu<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let t = &slf.get().inner;
         if t.device() == crate::Device::Cpu {
             return Ok(slf.clone().into_any());
         }
-        super::object::wrap(slf.py(), t.to_device(crate::Device::Cpu)?)
+        let py = slf.py();
+        let moved = py.detach(|| t.to_device(crate::Device::Cpu))?;
+        super::object::wrap(py, moved)
+    }
+    /// `gpu(device=None)`: self when already on that GPU, else a copy there (differentiable);
+    /// RuntimeError naming the reason when no GPU is usable.
+    ///
+    /// >>> t = rgrad.ones(2)
+    /// >>> t.gpu().device.type if rgrad.gpu.is_available() else "gpu"
+    /// 'gpu'
+    #[pyo3(signature = (device=None, non_blocking=false))]
+    fn gpu<'py>(slf: &Bound<'py, Self>, device: Option<&Bound<'py, PyAny>>, non_blocking: bool) -> PyResult<Bound<'py, PyAny>> {
+        let _ = non_blocking;
+        let target = match device {
+            Some(d) if !d.is_none() => match d.extract::<usize>() {
+                Ok(i) => crate::Device::Gpu(i),
+                Err(_) => parse_device(Some(d))?,
+            },
+            _ => crate::Device::Gpu(0),
+        };
+        if target == crate::Device::Cpu {
+            return Err(PyValueError::new_err(format!("Expected a gpu device, but got: {target}")));
+        }
+        target.check_available()?;
+        let t = &slf.get().inner;
+        if t.device() == target {
+            return Ok(slf.clone().into_any());
+        }
+        super::object::wrap(slf.py(), t.to_device(target)?)
     }
     fn float(&self) -> PyT {
         ok(self.inner.to_dtype(DType::F32))
@@ -475,8 +514,13 @@ impl PyTensor {
         }
         np.call_method1("asarray", (slf,))
     }
+    /// NumPy's array interface (CPU tensors only: a GPU tensor has none, so `hasattr` is False
+    /// and NumPy falls back to `__array__`, which raises PyTorch's TypeError).
     #[getter]
     fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        if self.inner.device() != crate::Device::Cpu {
+            return Err(pyo3::exceptions::PyAttributeError::new_err(format!("a tensor on {} has no __array_interface__ (its memory is not host memory)", self.inner.device())));
+        }
         numpy::check_numpy_allowed(&self.inner, false)?;
         numpy::array_interface(py, &self.inner)
     }

@@ -18,6 +18,8 @@ mod compute;
 mod elementwise;
 #[path = "gpu/indexing.rs"]
 mod indexing;
+#[path = "gpu/tensors.rs"]
+mod tensors;
 
 use rgrad::gpu::kernels::map;
 use rgrad::gpu::{self, GpuBuffer};

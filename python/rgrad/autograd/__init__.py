@@ -183,7 +183,7 @@ def _fixed_grad_outputs(outputs):
         for _ in range(o.numel()):
             state = (state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
             vals.append((state >> 11) / float(1 << 52) - 1.0)
-        result.append(_tensor(vals, dtype=o.dtype).reshape(o.shape).requires_grad_())
+        result.append(_tensor(vals, dtype=o.dtype, device=o.device).reshape(o.shape).requires_grad_())
     return result
 
 

@@ -178,7 +178,7 @@ def eye_(tensor):
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with _no_grad():
-        return tensor.copy_(rgrad.eye(*tensor.shape, dtype=tensor.dtype))
+        return tensor.copy_(rgrad.eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
 
 
 def dirac_(tensor, groups=1):
@@ -285,7 +285,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = rgrad.empty(rows, cols, dtype=rgrad.float64).normal_(0.0, 1.0, generator=generator).numpy()
+    flat = rgrad.empty(rows, cols, dtype=rgrad.float64, device="cpu").normal_(0.0, 1.0, generator=generator).numpy()
     if rows < cols:
         flat = flat.T
     # QR through NumPy (rgrad's dependency; rgrad has no qr yet), R's diagonal made positive
@@ -295,7 +295,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if rows < cols:
         q = q.T
     with _no_grad():
-        return tensor.copy_(rgrad.tensor(np.ascontiguousarray(q) * gain).reshape(tuple(tensor.shape)))
+        return tensor.copy_(rgrad.tensor(np.ascontiguousarray(q) * gain, device=tensor.device).reshape(tuple(tensor.shape)))
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):

@@ -35,7 +35,7 @@ class Adadelta(Optimizer):
     def _step_group(self, group, params, grads, states):
         for p, state in zip(params, states):
             if not state:
-                state["step"] = rgrad.tensor(0.0)
+                state["step"] = rgrad.tensor(0.0, device="cpu")  # a host counter, as PyTorch keeps it
                 state["square_avg"] = rgrad.zeros_like(p)
                 state["acc_delta"] = rgrad.zeros_like(p)
         rgrad._rgrad._adadelta_step(params, grads, [s["square_avg"] for s in states], [s["acc_delta"] for s in states],

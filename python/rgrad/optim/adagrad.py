@@ -38,7 +38,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
-                state["step"] = rgrad.tensor(0.0)
+                state["step"] = rgrad.tensor(0.0, device="cpu")  # a host counter, as PyTorch keeps it
                 state["sum"] = rgrad.full_like(p, group["initial_accumulator_value"])
 
     def _step_group(self, group, params, grads, states):

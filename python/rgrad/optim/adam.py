@@ -45,7 +45,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, amsgrad):
-        state["step"] = rgrad.tensor(0.0)
+        state["step"] = rgrad.tensor(0.0, device="cpu")  # a host counter, as PyTorch keeps it
         state["exp_avg"] = rgrad.zeros_like(p)
         state["exp_avg_sq"] = rgrad.zeros_like(p)
         if amsgrad:

@@ -40,7 +40,7 @@ class RMSprop(Optimizer):
         momentum, centered = group["momentum"], group["centered"]
         for p, state in zip(params, states):
             if not state:
-                state["step"] = rgrad.tensor(0.0)
+                state["step"] = rgrad.tensor(0.0, device="cpu")  # a host counter, as PyTorch keeps it
                 state["square_avg"] = rgrad.zeros_like(p)
                 if momentum > 0:
                     state["momentum_buffer"] = rgrad.zeros_like(p)

@@ -14,15 +14,9 @@ use crate::gpu::pipeline::{run, Access, Arg};
 use crate::gpu::source::{fill, libraries, wgsl_type, Bindings, Family, ShaderKey, INDEX};
 use crate::layout::Layout;
 
-/// How a scatter combines a source element with its destination (as `cpu::index::ScatterOp`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScatterOp {
-    Assign,
-    Add,
-    Mul,
-    Max,
-    Min,
-}
+/// How a scatter combines a source element with its destination: the enum the backend seam
+/// names it with.
+pub use crate::kinds::ScatterOp;
 
 pub const INDEX_OPS: &[&str] = &["gather", "scatter", "scatter_add", "scatter_mul", "scatter_amax", "scatter_amin"];
 

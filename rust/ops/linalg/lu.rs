@@ -35,7 +35,7 @@ pub(crate) fn lu_factor_raw(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
 fn split_lu(lu: &Tensor) -> Result<(Tensor, Tensor)> {
     let (m, n) = mn(lu);
     let k = m.min(n) as isize;
-    let l = lu.narrow(-1, 0, k)?.tril(-1)?.add(&Tensor::eye(m, k as usize, lu.dtype())?)?;
+    let l = lu.narrow(-1, 0, k)?.tril(-1)?.add(&Tensor::eye_on(m, k as usize, lu.dtype(), lu.device())?)?;
     let u = lu.narrow(-2, 0, k)?.triu(0)?;
     Ok((l, u))
 }

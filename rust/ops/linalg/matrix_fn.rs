@@ -41,7 +41,7 @@ impl Tensor {
         if n == 0 {
             let k = mn(self).0;
             // A constant: a copy of the identity shaped like A (no gradient flows to A)
-            return Tensor::eye(k, k, self.dtype())?.expand_to(self.shape())?.contiguous();
+            return Tensor::eye_on(k, k, self.dtype(), self.device())?.expand_to(self.shape())?.contiguous();
         }
         let a = if n < 0 { self.linalg_inv()? } else { self.clone() };
         let mut e = n.unsigned_abs();

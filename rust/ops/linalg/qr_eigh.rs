@@ -77,7 +77,7 @@ fn eigh_backward(gl: Option<&Tensor>, gv: Option<&Tensor>, l: &Tensor, v: &Tenso
             let x = v.mt()?.matmul(gv)?;
             let skew = x.sub(&x.mt()?)?.mul_scalar(0.5)?;
             let n = l.shape()[l.rank() - 1];
-            let e = l.unsqueeze(-2)?.sub(&l.unsqueeze(-1)?)?.add(&Tensor::eye(n, n, l.dtype())?)?;
+            let e = l.unsqueeze(-2)?.sub(&l.unsqueeze(-1)?)?.add(&Tensor::eye_on(n, n, l.dtype(), l.device())?)?;
             skew.div(&e)?
         }
         _ => unreachable!("exactly one gradient is given"),

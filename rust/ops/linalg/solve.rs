@@ -20,7 +20,7 @@ pub(crate) fn is_vector_rhs(a: &Tensor, b: &Tensor) -> bool {
 /// `+1` / `-1`: the sign of the row permutation of LAPACK pivots `(*, k)`, in `dtype`.
 fn permutation_sign(piv: &Tensor, dtype: DType) -> Result<Tensor> {
     let k = piv.shape()[piv.rank() - 1];
-    let steps = Tensor::arange(1.0, k as f64 + 1.0, 1.0, DType::I32)?;
+    let steps = Tensor::arange_on(1.0, k as f64 + 1.0, 1.0, DType::I32, piv.device())?;
     let swaps = piv.ne_t(&steps)?.sum_dims(Some(&[-1]), false, Some(dtype))?;
     // 1 - 2 (swaps mod 2)
     swaps.remainder(&Tensor::wrapped_scalar(2.0.into()))?.mul_scalar(-2.0)?.add_scalar(1.0)
@@ -41,7 +41,7 @@ fn masked_fmap(mask: &Tensor, f_true: impl Fn(&Tensor, &Tensor, &Tensor) -> Resu
     let (af, df, gf) = (a.reshape(&[-1, n, n])?, d.reshape(&[-1, n, n])?, g.reshape(&[-1])?);
     let idx = |want: bool| -> Result<Tensor> {
         let v: Vec<i64> = m.iter().enumerate().filter(|&(_, &x)| x == want).map(|(i, _)| i as i64).collect();
-        Tensor::from_slice(&v, &[v.len()])
+        Tensor::from_slice_on(&v, &[v.len()], a.device())
     };
     let (it, ifl) = (idx(true)?, idx(false)?);
     let pick = |x: &Tensor, i: &Tensor| x.index_select(0, i);

@@ -78,7 +78,7 @@ fn svd_backward(gu: Option<&Tensor>, gs: Option<&Tensor>, gvh: Option<&Tensor>, 
     let vhgv = gvh.map(|g| skew(vh.matmul(&g.mt()?)?)).transpose()?;
     let s2 = s.mul(s)?;
     // E_ij = s_j^2 - s_i^2, with ones on the diagonal (where the numerators are 0)
-    let e = s2.unsqueeze(-2)?.sub(&s2.unsqueeze(-1)?)?.add(&Tensor::eye(k, k, s.dtype())?)?;
+    let e = s2.unsqueeze(-2)?.sub(&s2.unsqueeze(-1)?)?.add(&Tensor::eye_on(k, k, s.dtype(), s.device())?)?;
     let mut ret = match (&uhgu, &vhgv) {
         (Some(a), Some(b)) => a.mul(&s.unsqueeze(-2)?)?.add(&s.unsqueeze(-1)?.mul(b)?)?.div(&e)?,
         (Some(a), None) => a.mul(&s.unsqueeze(-2)?.div(&e)?)?,

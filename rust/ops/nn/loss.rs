@@ -39,10 +39,20 @@ impl Tensor {
         if !(0.0..=1.0).contains(&smoothing) {
             return Err(Error::Runtime(format!("label_smoothing must be between 0.0 and 1.0. Got: {smoothing}")));
         }
+        crate::ops::checks::check_same_device(&[self, target])?;
+        if let Some(w) = weight {
+            crate::ops::checks::check_same_device(&[self, w])?;
+        }
+        let ce = Ce { rows: m, classes: c, ignore_index, smoothing };
+        if self.device() != crate::device::Device::Cpu {
+            // The fused kernel returns the mean's divisor to the host; on a GPU that would be
+            // a readback every step, so there the loss is composed of tensor ops (its graph is
+            // their backward) and stays on the device.
+            return cross_entropy_composed(self, target, weight, ce, reduction);
+        }
         let x = raw_contiguous(self)?;
         let t = raw_contiguous(target)?;
         let w = weight.map(raw_contiguous).transpose()?;
-        let ce = Ce { rows: m, classes: c, ignore_index, smoothing };
         let rows = Tensor::empty(&[m], self.dtype(), self.device())?;
         let lse = Tensor::empty(&[m], self.dtype(), self.device())?;
         let denom = backend::cross_entropy_forward(&x, &t, w.as_ref(), ce, &rows, &lse)?;
@@ -108,4 +118,44 @@ fn cross_entropy_grad_graph(x: &Tensor, t: &Tensor, w: Option<&Tensor>, ce: Ce, 
     // one scale per row (reduction none) or one for all, zero on ignored rows
     let scale = valid.to_dtype(x.dtype())?.mul(gs)?;
     dx.mul(&scale.unsqueeze(1)?)
+}
+
+/// Cross entropy written with Tensor ops, for devices without the fused kernel: the same
+/// formula, `(1 - e) * w_t * (-log p_t) + (e / C) * sum_c w_c * (-log p_c)` per row, 0 on
+/// ignored rows, the mean over the valid targets' weights. Autograd differentiates it.
+fn cross_entropy_composed(x: &Tensor, t: &Tensor, w: Option<&Tensor>, ce: Ce, reduction: Reduction) -> Result<Tensor> {
+    let c = ce.classes;
+    let logp = x.log_softmax(1, None)?;
+    let ignore = Tensor::wrapped_scalar(Scalar::Int(ce.ignore_index));
+    let valid = t.ne_t(&ignore)?;
+    let tsafe = t.masked_fill_scalar(&valid.logical_not()?, 0.0)?;
+    // gather checks the targets on the device; its out-of-range error becomes cross
+    // entropy's own ("Target 5 is out of bounds.", IndexError)
+    let picked = logp.gather(1, &tsafe.unsqueeze(1)?).map_err(|e| match &e {
+        Error::Runtime(m) => match m.strip_prefix("index ").and_then(|r| r.split_whitespace().next()).and_then(|v| v.parse::<i64>().ok()) {
+            Some(v) if m.contains("out of bounds") => Error::Index(format!("Target {v} is out of bounds.")),
+            _ => e,
+        },
+        _ => e,
+    })?;
+    let nll = picked.squeeze(Some(&[1]))?.neg()?;
+    let validf = valid.to_dtype(x.dtype())?;
+    let wt = match w {
+        Some(w) => w.index_select(0, &tsafe)?.mul(&validf)?,
+        None => validf,
+    };
+    let mut rows = nll.mul(&wt)?.mul_scalar(1.0 - ce.smoothing)?;
+    if ce.smoothing > 0.0 {
+        let weighted = match w {
+            Some(w) => logp.mul(&w.unsqueeze(0)?)?,
+            None => logp,
+        };
+        let smooth = weighted.sum_dims(Some(&[1]), false, None)?.neg()?.mul_scalar(ce.smoothing / c as f64)?;
+        rows = rows.add(&smooth.mul(&valid.to_dtype(x.dtype())?)?)?;
+    }
+    match reduction {
+        Reduction::None => Ok(rows),
+        Reduction::Sum => rows.sum(),
+        Reduction::Mean => rows.sum()?.div(&wt.sum()?),
+    }
 }

@@ -202,9 +202,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if max_norm is not None:
         _renorm_rows_(weight, input, max_norm, norm_type)
     flat = input.reshape(-1)
-    if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= weight.shape[0]):
-        raise IndexError("index out of range in self")
-    out = weight.index_select(0, flat)
+    try:
+        # index_select checks the range (on the device, for GPU tensors: no readback here)
+        out = weight.index_select(0, flat)
+    except IndexError:
+        raise IndexError("index out of range in self") from None
     if padding_idx is not None and weight.requires_grad and rgrad.is_grad_enabled():
         # the padding row gets no gradient: its lookups are taken from a detached copy
         out = rgrad.where((flat == padding_idx).unsqueeze(1), out.detach(), out)

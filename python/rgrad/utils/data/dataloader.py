@@ -113,7 +113,9 @@ class DataLoader:
                 yield collate(dataset[indices])
             elif fast:
                 # the same batch default_collate would stack, as one gather per tensor
-                idx = rgrad.tensor(indices, dtype=rgrad.int64)
+                # the batch's indices on the data's device (one small upload per batch when
+                # the data lives on a GPU)
+                idx = rgrad.tensor(indices, dtype=rgrad.int64, device=dataset.tensors[0].device)
                 yield [t.index_select(0, idx) for t in dataset.tensors]
             elif callable(getitems):
                 yield collate(getitems(indices))

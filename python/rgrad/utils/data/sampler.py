@@ -92,7 +92,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
-        weights_tensor = weights.double() if isinstance(weights, Tensor) else rgrad.tensor(weights, dtype=rgrad.float64)
+        weights_tensor = weights.double() if isinstance(weights, Tensor) else rgrad.tensor(weights, dtype=rgrad.float64, device="cpu")
         if weights_tensor.dim() != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(weights_tensor.shape)}")
         self.weights, self.num_samples = weights_tensor, num_samples
