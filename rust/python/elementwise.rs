@@ -280,12 +280,18 @@ impl PyTensor {
     }
 
     /// `multiply(other)`: alias of `mul`.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0]).multiply(rgrad.tensor([3.0, 4.0]))
+    /// tensor([3., 8.])
     fn multiply(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
         let o = operand_required(other, "other")?;
         let a = &self.inner;
         ok(maybe_detach(py, a.numel().max(o.numel()), || a.mul(&o)))
     }
     /// `subtract(other, *, alpha=1)`: alias of `sub`.
+    ///
+    /// >>> rgrad.tensor([5.0, 6.0]).subtract(rgrad.tensor([1.0, 2.0]), alpha=2)
+    /// tensor([3., 2.])
     #[pyo3(signature = (other, *, alpha=None))]
     fn subtract(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let a = &self.inner;
@@ -293,6 +299,9 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel().max(o.numel()), || a.sub(&o)))
     }
     /// `divide(other, *, rounding_mode=None)`: alias of `div`.
+    ///
+    /// >>> rgrad.tensor([7.0, -7.0]).divide(2, rounding_mode='floor')
+    /// tensor([ 3., -4.])
     #[pyo3(signature = (other, *, rounding_mode=None))]
     fn divide(&self, py: Python<'_>, other: &Bound<'_, PyAny>, rounding_mode: Option<String>) -> PyT {
         let o = operand_required(other, "other")?;
@@ -301,6 +310,9 @@ impl PyTensor {
     }
 
     /// `positive()`: self (an error for bool tensors, as PyTorch).
+    ///
+    /// >>> rgrad.tensor([-1.0, 2.0]).positive()
+    /// tensor([-1.,  2.])
     fn positive<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         if slf.get().inner.dtype() == crate::DType::Bool {
             return Err(crate::Error::NotImplemented("The `+` operator, on a bool tensor is not supported.".into()).into());
@@ -309,12 +321,22 @@ impl PyTensor {
     }
 
     /// `round(decimals=0)`: round half to even.
+    ///
+    /// >>> rgrad.tensor([0.5, 1.5, 2.5, -1.7]).round()  # halves to even
+    /// tensor([ 0.,  2.,  2., -2.])
+    /// >>> rgrad.tensor([1.2345, 6.789]).round(decimals=2)
+    /// tensor([1.2300, 6.7900])
     #[pyo3(signature = (*, decimals=0))]
     fn round(&self, py: Python<'_>, decimals: i64) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.round_decimals(decimals)))
     }
     /// In-place `round(decimals=0)`.
+    ///
+    /// >>> x = rgrad.tensor([0.5, 1.5, 2.7])
+    /// >>> _ = x.round_()
+    /// >>> x
+    /// tensor([0., 2., 3.])
     #[pyo3(signature = (*, decimals=0))]
     fn round_<'py>(slf: &Bound<'py, Self>, decimals: i64) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.round_decimals_(decimals)?;
@@ -322,6 +344,14 @@ impl PyTensor {
     }
 
     /// `clamp(min=None, max=None)`: bounds are numbers or tensors (broadcast).
+    ///
+    /// >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+    /// >>> x.clamp(min=-1.0, max=1.0)
+    /// tensor([-1.0000,  0.5000,  1.0000])
+    /// >>> x.clamp(max=0.0)
+    /// tensor([-2.,  0.,  0.])
+    /// >>> x.clamp(min=rgrad.tensor([0.0, 1.0, 2.0]))
+    /// tensor([0., 1., 3.])
     #[pyo3(signature = (min=None, max=None))]
     fn clamp(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyT {
         let (lo, hi) = (opt_operand(min, "min")?, opt_operand(max, "max")?);
@@ -329,11 +359,19 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.clamp(lo.as_ref(), hi.as_ref())))
     }
     /// Alias of `clamp`.
+    ///
+    /// >>> rgrad.tensor([-2.0, 0.5, 3.0]).clip(-1.0, 1.0)
+    /// tensor([-1.0000,  0.5000,  1.0000])
     #[pyo3(signature = (min=None, max=None))]
     fn clip(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyT {
         self.clamp(py, min, max)
     }
     /// In-place `clamp_`.
+    ///
+    /// >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+    /// >>> _ = x.clamp_(min=0.0)
+    /// >>> x
+    /// tensor([0.0000, 0.5000, 3.0000])
     #[pyo3(signature = (min=None, max=None))]
     fn clamp_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (lo, hi) = (opt_operand(min, "min")?, opt_operand(max, "max")?);
@@ -342,20 +380,37 @@ impl PyTensor {
         Ok(slf.clone())
     }
     /// Alias of `clamp_`.
+    ///
+    /// >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+    /// >>> _ = x.clip_(-1.0, 1.0)
+    /// >>> x
+    /// tensor([-1.0000,  0.5000,  1.0000])
     #[pyo3(signature = (min=None, max=None))]
     fn clip_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         Self::clamp_(slf, min, max)
     }
     /// `clamp_min(min)`.
+    ///
+    /// >>> rgrad.tensor([-2.0, 0.5, 3.0]).clamp_min(0.0)
+    /// tensor([0.0000, 0.5000, 3.0000])
     fn clamp_min(&self, py: Python<'_>, min: &Bound<'_, PyAny>) -> PyT {
         self.clamp(py, Some(min), None)
     }
     /// `clamp_max(max)`.
+    ///
+    /// >>> rgrad.tensor([-2.0, 0.5, 3.0]).clamp_max(1.0)
+    /// tensor([-2.0000,  0.5000,  1.0000])
     fn clamp_max(&self, py: Python<'_>, max: &Bound<'_, PyAny>) -> PyT {
         self.clamp(py, None, Some(max))
     }
 
     /// `nan_to_num(nan=0.0, posinf=None, neginf=None)`.
+    ///
+    /// >>> x = rgrad.tensor([float('nan'), float('inf'), -float('inf'), 1.0])
+    /// >>> x.nan_to_num(posinf=100.0, neginf=-100.0)
+    /// tensor([   0.,  100., -100.,    1.])
+    /// >>> x.nan_to_num()[1]  # +inf becomes the dtype's largest value
+    /// tensor(3.4028e+38)
     #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
     fn nan_to_num(&self, py: Python<'_>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyT {
         // nan=None is the default, 0 (PyTorch)
@@ -364,6 +419,11 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.nan_to_num(nan, posinf, neginf)))
     }
     /// In-place `nan_to_num_`.
+    ///
+    /// >>> x = rgrad.tensor([float('nan'), 2.0])
+    /// >>> _ = x.nan_to_num_(nan=-1.0)
+    /// >>> x
+    /// tensor([-1.,  2.])
     #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
     fn nan_to_num_<'py>(slf: &Bound<'py, Self>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.nan_to_num_(nan.unwrap_or(0.0), posinf, neginf)?;
@@ -371,6 +431,10 @@ impl PyTensor {
     }
 
     /// `where(condition, other)`: self where condition is true, else other.
+    ///
+    /// >>> x = rgrad.tensor([-1.0, 2.0, -3.0])
+    /// >>> x.where(x > 0, 0.0)
+    /// tensor([0., 2., 0.])
     #[pyo3(name = "where")]
     fn where_method(&self, py: Python<'_>, condition: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyT {
         let c = tensor_arg(condition, "condition")?;
@@ -380,29 +444,51 @@ impl PyTensor {
     }
 
     /// `isclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)`.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0, float('nan')]).isclose(rgrad.tensor([1.0 + 1e-7, 2.1, float('nan')]))
+    /// tensor([ True, False, False])
+    /// >>> rgrad.tensor([float('nan')]).isclose(rgrad.tensor([float('nan')]), equal_nan=True)
+    /// tensor([True])
     #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
     fn isclose(&self, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyT {
         let o = operand_required(other, "other")?;
         ok(self.inner.isclose(&o, rtol, atol, equal_nan))
     }
     /// `allclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)` -> bool.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0]).allclose(rgrad.tensor([1.0, 2.0 + 1e-7]))
+    /// True
+    /// >>> rgrad.tensor([1.0, 2.0]).allclose(rgrad.tensor([1.0, 2.1]))
+    /// False
     #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
     fn allclose(&self, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyResult<bool> {
         let o = operand_required(other, "other")?;
         Ok(self.inner.allclose(&o, rtol, atol, equal_nan)?)
     }
     /// `equal(other)` -> bool: same shape and values.
+    ///
+    /// >>> a = rgrad.tensor([1, 2])
+    /// >>> a.equal(rgrad.tensor([1, 2])), a.equal(rgrad.tensor([1, 3])), a.equal(rgrad.tensor([[1, 2]]))
+    /// (True, False, False)
     fn equal(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         Ok(self.inner.equal(&tensor_arg(other, "other")?)?)
     }
 
     /// `lerp(end, weight)`: `self + weight * (end - self)`.
+    ///
+    /// >>> rgrad.tensor([0.0, 10.0]).lerp(rgrad.tensor([10.0, 20.0]), 0.25)
+    /// tensor([ 2.5000, 12.5000])
     fn lerp(&self, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyT {
         let e = tensor_arg(end, "end")?;
         let w = operand_required(weight, "weight")?;
         ok(self.inner.lerp(&e, &w))
     }
     /// In-place `lerp_`.
+    ///
+    /// >>> x = rgrad.tensor([0.0, 10.0])
+    /// >>> _ = x.lerp_(rgrad.tensor([10.0, 20.0]), 0.5)
+    /// >>> x
+    /// tensor([ 5., 15.])
     fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let e = tensor_arg(end, "end")?;
         let w = operand_required(weight, "weight")?;
@@ -410,6 +496,10 @@ impl PyTensor {
         Ok(slf.clone())
     }
     /// `addcmul(tensor1, tensor2, *, value=1)`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> x.addcmul(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 5.0]), value=0.5)  # x + 0.5 * t1 * t2
+    /// tensor([5.0000, 8.5000])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcmul(&self, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>) -> PyT {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
@@ -417,6 +507,11 @@ impl PyTensor {
         ok(self.inner.addcmul(&t1, &t2, &v))
     }
     /// In-place `addcmul_`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> _ = x.addcmul_(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 5.0]))
+    /// >>> x
+    /// tensor([ 9., 16.])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcmul_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
@@ -425,6 +520,10 @@ impl PyTensor {
         Ok(slf.clone())
     }
     /// `addcdiv(tensor1, tensor2, *, value=1)`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> x.addcdiv(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 6.0]), value=2)  # x + 2 * t1 / t2
+    /// tensor([2., 2.])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcdiv(&self, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>) -> PyT {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
@@ -432,6 +531,11 @@ impl PyTensor {
         ok(self.inner.addcdiv(&t1, &t2, &v))
     }
     /// In-place `addcdiv_`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> _ = x.addcdiv_(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 6.0]))
+    /// >>> x
+    /// tensor([1.5000, 1.5000])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcdiv_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
