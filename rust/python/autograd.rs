@@ -12,6 +12,13 @@ use pyo3::types::{PyList, PyTuple};
 use std::sync::Arc;
 
 /// A node of the tape (`tensor.grad_fn`): `name()`, `next_functions`.
+///
+/// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+/// >>> y = (x * 2).sum()
+/// >>> y.grad_fn.name()
+/// 'SumBackward0'
+/// >>> y.grad_fn.next_functions[0][0].name()
+/// 'MulBackward0'
 #[pyclass(name = "Node", module = "rgrad.autograd", frozen)]
 pub struct PyNode {
     pub node: Arc<Node>,
@@ -86,6 +93,13 @@ impl PyNode {
 }
 
 /// Returned by `register_hook`; `.remove()` unregisters.
+///
+/// >>> x = rgrad.tensor([1.0], requires_grad=True)
+/// >>> handle = x.register_hook(lambda g: g * 100)
+/// >>> handle.remove()  # the hook no longer runs
+/// >>> (x * 2).sum().backward()
+/// >>> x.grad
+/// tensor([2.])
 #[pyclass(name = "RemovableHandle", module = "rgrad.utils.hooks", frozen)]
 pub struct PyHookHandle {
     pub tensor: Tensor,

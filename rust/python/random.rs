@@ -20,6 +20,14 @@ use std::sync::Arc;
 /// `rgrad.Generator(device='cpu')`: a random stream of its own, for the `generator=` argument
 /// of random ops (`rand`, `randn`, `randint`, `randperm`, `multinomial`, `bernoulli`,
 /// `normal`, `uniform_`, ...). Its numbers differ from PyTorch's for the same seed.
+///
+/// >>> g = rgrad.Generator().manual_seed(0)  # a stream apart from the default generator
+/// >>> a = rgrad.rand(3, generator=g)
+/// >>> _ = g.manual_seed(0)
+/// >>> rgrad.equal(a, rgrad.rand(3, generator=g))
+/// True
+/// >>> g.initial_seed()
+/// 0
 #[pyclass(name = "Generator", module = "rgrad", frozen)]
 pub struct PyGenerator {
     pub inner: SharedGenerator,
