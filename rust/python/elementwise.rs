@@ -32,12 +32,12 @@ macro_rules! unary_py {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("Elementwise ", $what, " (also `rgrad.", stringify!($name), "(input)`).\n\n>>> rgrad.tensor(", $input, ").", stringify!($name), "()\n", $out)]
+                #[doc = concat!("`", stringify!($name), "()`: ", $what, ", elementwise; also `rgrad.", stringify!($name), "(input)`.\n\n>>> rgrad.tensor(", $input, ").", stringify!($name), "()\n", $out)]
                 fn $name(&self, py: Python<'_>) -> PyT {
                     let a = &self.inner;
                     ok(maybe_detach(py, a.numel(), || a.unary($op)))
                 }
-                #[doc = concat!("In-place `", stringify!($name), "`: ", $what, ", written into self; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($inplace), "()\n>>> x\n", $iout)]
+                #[doc = concat!("In-place `", stringify!($inplace), "()`: ", $what, ", written into self; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($inplace), "()\n>>> x\n", $iout)]
                 fn $inplace<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
                     let a = &slf.get().inner;
                     maybe_detach(slf.py(), a.numel(), || a.unary_($op))?;
@@ -51,7 +51,7 @@ macro_rules! unary_py {
 unary_py! {
     abs, abs_ => UnaryOp::Abs, "the absolute value `|x|`", "[-1.5, 0.0, 2.0]", "tensor([1.5000, 0.0000, 2.0000])", "tensor([1.5000, 0.0000, 2.0000])";
     absolute, absolute_ => UnaryOp::Abs, "the absolute value `|x|` (alias of `abs`)", "[-1.5, 0.0, 2.0]", "tensor([1.5000, 0.0000, 2.0000])", "tensor([1.5000, 0.0000, 2.0000])";
-    sign, sign_ => UnaryOp::Sign, "sign: -1, 0 or 1", "[-1.5, 0.0, 2.0]", "tensor([-1.,  0.,  1.])", "tensor([-1.,  0.,  1.])";
+    sign, sign_ => UnaryOp::Sign, "the sign, -1, 0 or 1", "[-1.5, 0.0, 2.0]", "tensor([-1.,  0.,  1.])", "tensor([-1.,  0.,  1.])";
     exp2, exp2_ => UnaryOp::Exp2, "`2 ** x`", "[0.0, 1.0, 3.0]", "tensor([1., 2., 8.])", "tensor([1., 2., 8.])";
     expm1, expm1_ => UnaryOp::Expm1, "`exp(x) - 1`, accurate near 0", "[0.0, 1e-8, 1.0]", "tensor([0.0000e+00, 1.0000e-08, 1.7183e+00])", "tensor([0.0000e+00, 1.0000e-08, 1.7183e+00])";
     log2, log2_ => UnaryOp::Log2, "base-2 logarithm", "[1.0, 2.0, 8.0]", "tensor([0., 1., 3.])", "tensor([0., 1., 3.])";
@@ -98,7 +98,7 @@ macro_rules! inplace_unary_py {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("In-place ", $what, " of each element; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($name), "()\n>>> x\n", $out)]
+                #[doc = concat!("In-place `", stringify!($name), "()`: ", $what, ", written into self; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($name), "()\n>>> x\n", $out)]
                 fn $name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
                     let a = &slf.get().inner;
                     maybe_detach(slf.py(), a.numel(), || a.unary_($op))?;
@@ -122,7 +122,7 @@ macro_rules! inplace_binary_py {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("In-place ", $what, "; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($name), "(", $arg, ")\n>>> x\n", $out)]
+                #[doc = concat!("In-place `", stringify!($name), "(other)`: ", $what, ", written into self; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($name), "(", $arg, ")\n>>> x\n", $out)]
                 fn $name<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                     let o = operand_required(other, "other")?;
                     let a = &slf.get().inner;
@@ -178,7 +178,7 @@ macro_rules! binary_py {
                     let a = &self.inner;
                     ok(maybe_detach(py, a.numel().max(o.numel()), || a.binary($op, &o)))
                 }
-                #[doc = concat!("In-place `", stringify!($name), "`: ", $what, ", written into self (the result must fit self's shape and dtype); returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($inplace), "(", $arg, ")\n>>> x\n", $iout)]
+                #[doc = concat!("In-place `", stringify!($inplace), "(other)`: ", $what, ", written into self (the result must fit self's shape and dtype); returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($inplace), "(", $arg, ")\n>>> x\n", $iout)]
                 fn $inplace<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                     let o = operand_required(other, "other")?;
                     let a = &slf.get().inner;
