@@ -149,12 +149,20 @@ del _name
 
 
 def numel(input):
-    """Number of elements of ``input``."""
+    """Number of elements of ``input``.
+
+    >>> rgrad.numel(rgrad.zeros(2, 3))
+    6
+    """
     return input.numel()
 
 
 def is_floating_point(input):
-    """True for float32 and float64 tensors."""
+    """True for float32 and float64 tensors.
+
+    >>> rgrad.is_floating_point(rgrad.tensor([1.0])), rgrad.is_floating_point(rgrad.tensor([1]))
+    (True, False)
+    """
     return input.dtype.is_floating_point
 
 

@@ -12,6 +12,13 @@ use pyo3::types::{PyList, PyTuple};
 use std::sync::Arc;
 
 /// A node of the tape (`tensor.grad_fn`): `name()`, `next_functions`.
+///
+/// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+/// >>> y = (x * 2).sum()
+/// >>> y.grad_fn.name()
+/// 'SumBackward0'
+/// >>> y.grad_fn.next_functions[0][0].name()
+/// 'MulBackward0'
 #[pyclass(name = "Node", module = "rgrad.autograd", frozen)]
 pub struct PyNode {
     pub node: Arc<Node>,
@@ -86,6 +93,13 @@ impl PyNode {
 }
 
 /// Returned by `register_hook`; `.remove()` unregisters.
+///
+/// >>> x = rgrad.tensor([1.0], requires_grad=True)
+/// >>> handle = x.register_hook(lambda g: g * 100)
+/// >>> handle.remove()  # the hook no longer runs
+/// >>> (x * 2).sum().backward()
+/// >>> x.grad
+/// tensor([2.])
 #[pyclass(name = "RemovableHandle", module = "rgrad.utils.hooks", frozen)]
 pub struct PyHookHandle {
     pub tensor: Tensor,
@@ -132,6 +146,12 @@ fn grad_list(obj: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Te
 }
 
 /// `rgrad.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None)`.
+///
+/// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+/// >>> y, z = (x * x).sum(), (3 * x).sum()
+/// >>> rgrad.autograd.backward([y, z])
+/// >>> x.grad
+/// tensor([5., 7.])
 #[pyfunction]
 #[pyo3(signature = (tensors, grad_tensors=None, retain_graph=None, create_graph=false, inputs=None))]
 pub fn backward(tensors: &Bound<'_, PyAny>, grad_tensors: Option<&Bound<'_, PyAny>>, retain_graph: Option<bool>, create_graph: bool, inputs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -145,6 +165,13 @@ pub fn backward(tensors: &Bound<'_, PyAny>, grad_tensors: Option<&Bound<'_, PyAn
 }
 
 /// `rgrad.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False)`.
+///
+/// >>> x = rgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+/// >>> y = (x ** 2).sum()
+/// >>> rgrad.autograd.grad(y, x)
+/// (tensor([2., 4., 6.]),)
+/// >>> x.grad is None  # grad() returns the gradients instead of accumulating them
+/// True
 #[pyfunction]
 #[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=false, allow_unused=None, materialize_grads=false))]
 pub fn grad<'py>(py: Python<'py>, outputs: &Bound<'py, PyAny>, inputs: &Bound<'py, PyAny>, grad_outputs: Option<&Bound<'py, PyAny>>, retain_graph: Option<bool>, create_graph: bool, allow_unused: Option<bool>, materialize_grads: bool) -> PyResult<Bound<'py, PyTuple>> {
@@ -168,6 +195,12 @@ pub fn grad<'py>(py: Python<'py>, outputs: &Bound<'py, PyAny>, inputs: &Bound<'p
 }
 
 /// True when operations are being recorded for autograd (not inside `no_grad`).
+///
+/// >>> rgrad.is_grad_enabled()
+/// True
+/// >>> with rgrad.no_grad():
+/// ...     rgrad.is_grad_enabled()
+/// False
 #[pyfunction]
 pub fn is_grad_enabled() -> bool {
     crate::autograd::is_grad_enabled()
@@ -180,6 +213,10 @@ pub fn _set_grad_enabled(on: bool) {
 }
 
 /// `gradcheck(func, inputs, eps, atol, rtol)`: compares autograd with central differences.
+///
+/// >>> x = rgrad.tensor([0.5, 1.5], dtype=rgrad.float64, requires_grad=True)
+/// >>> rgrad.autograd.gradcheck(lambda t: (t.sin() * t).sum(), (x,))
+/// True
 #[pyfunction]
 #[pyo3(signature = (func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=true))]
 pub fn gradcheck(py: Python<'_>, func: Py<PyAny>, inputs: &Bound<'_, PyAny>, eps: f64, atol: f64, rtol: f64, raise_exception: bool) -> PyResult<bool> {

@@ -12,6 +12,12 @@ use pyo3::types::PyDict;
 /// Takes effect at once, for every later operation. The start value comes from
 /// ``RGRAD_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the number of CPUs rgrad may run on.
 /// Results do not depend on the thread count: work is cut by the sizes only (docs/cpu.md).
+///
+/// >>> n = rgrad.get_num_threads()
+/// >>> rgrad.set_num_threads(1)
+/// >>> rgrad.get_num_threads()
+/// 1
+/// >>> rgrad.set_num_threads(n)
 #[pyfunction]
 pub fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
     if n.is_instance_of::<pyo3::types::PyFloat>() {
@@ -31,6 +37,9 @@ pub fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// The number of threads rgrad's CPU kernels use (as ``torch.get_num_threads``).
+///
+/// >>> rgrad.get_num_threads() >= 1
+/// True
 #[pyfunction]
 pub fn get_num_threads() -> usize {
     par::threads()

@@ -78,6 +78,16 @@ fn sizes_of(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>) -> PyRes
 }
 
 /// `tensor(data, *, dtype=None, device=None, requires_grad=False)`: always copies.
+///
+/// >>> rgrad.tensor([[1, 2], [3, 4]])
+/// tensor([[1, 2],
+///         [3, 4]])
+/// >>> rgrad.tensor([1.0, 2.0], dtype=rgrad.float64)
+/// tensor([1., 2.], dtype=rgrad.float64)
+/// >>> rgrad.tensor(3.5)
+/// tensor(3.5000)
+/// >>> rgrad.tensor([True, False]).dtype
+/// rgrad.bool
 #[pyfunction]
 #[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
 pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyT {
@@ -88,6 +98,14 @@ pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device:
 }
 
 /// `as_tensor(data, dtype=None, device=None)`: shares memory with tensors and NumPy arrays when it can.
+///
+/// >>> a = np.array([1.0, 2.0])
+/// >>> t = rgrad.as_tensor(a)
+/// >>> a[0] = 7.0  # shared memory
+/// >>> t
+/// tensor([7., 2.], dtype=rgrad.float64)
+/// >>> rgrad.as_tensor([1, 2], dtype=rgrad.float32)
+/// tensor([1., 2.])
 #[pyfunction]
 #[pyo3(signature = (data, dtype=None, device=None))]
 pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyT {
@@ -116,6 +134,14 @@ pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, devi
 }
 
 /// `from_numpy(ndarray)`: a tensor sharing the array's memory (writes are seen on both sides).
+///
+/// >>> a = np.arange(4, dtype=np.int32)
+/// >>> t = rgrad.from_numpy(a)
+/// >>> t
+/// tensor([0, 1, 2, 3], dtype=rgrad.int32)
+/// >>> t[0] = 10
+/// >>> a
+/// array([10,  1,  2,  3], dtype=int32)
 #[pyfunction]
 pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyT {
     Ok(Wrap(super::numpy::from_numpy(a)?))
@@ -124,8 +150,8 @@ pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyT {
 /// `$body` makes a new tensor; `$fill` is what it writes into an `out=` tensor instead (in
 /// place, no temporary), `None` for `empty`, which leaves `out`'s contents.
 macro_rules! filled_creator {
-    ($name:ident, $doc:literal, $body:expr, $fill:expr) => {
-        #[doc = $doc]
+    ($(#[$doc:meta])* $name:ident, $body:expr, $fill:expr) => {
+        $(#[$doc])*
         #[pyfunction]
         #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, memory_format=None))]
         #[allow(clippy::too_many_arguments)]
@@ -153,11 +179,47 @@ macro_rules! filled_creator {
     };
 }
 
-filled_creator!(zeros, "`zeros(*size, dtype=None, device=None, requires_grad=False)`.", |s, d, dev| Tensor::zeros(s, d, dev), Some(Scalar::Int(0)));
-filled_creator!(ones, "`ones(*size, dtype=None, device=None, requires_grad=False)`.", |s, d, dev| Tensor::ones(s, d, dev), Some(Scalar::Int(1)));
-filled_creator!(empty, "`empty(*size, ...)`: contents unspecified.", |s, d, dev| Tensor::empty(s, d, dev), None);
+filled_creator!(
+    /// `zeros(*size, dtype=None, device=None, requires_grad=False)`: a tensor of zeros (the default float dtype unless `dtype=`).
+    ///
+    /// >>> rgrad.zeros(2, 3)
+    /// tensor([[0., 0., 0.],
+    ///         [0., 0., 0.]])
+    /// >>> rgrad.zeros((2,), dtype=rgrad.int64)
+    /// tensor([0, 0])
+    zeros, |s, d, dev| Tensor::zeros(s, d, dev), Some(Scalar::Int(0))
+);
+filled_creator!(
+    /// `ones(*size, dtype=None, device=None, requires_grad=False)`: a tensor of ones (the default float dtype unless `dtype=`).
+    ///
+    /// >>> rgrad.ones(2, 2)
+    /// tensor([[1., 1.],
+    ///         [1., 1.]])
+    /// >>> rgrad.ones(3, dtype=rgrad.bool)
+    /// tensor([True, True, True])
+    ones, |s, d, dev| Tensor::ones(s, d, dev), Some(Scalar::Int(1))
+);
+filled_creator!(
+    /// `empty(*size, ...)`: a tensor whose contents are unspecified (fill it before reading).
+    ///
+    /// >>> x = rgrad.empty(2, 3)
+    /// >>> x.shape, x.dtype
+    /// (rgrad.Size([2, 3]), rgrad.float32)
+    /// >>> x.fill_(1.0)
+    /// tensor([[1., 1., 1.],
+    ///         [1., 1., 1.]])
+    empty, |s, d, dev| Tensor::empty(s, d, dev), None
+);
 
 /// `full(size, fill_value, *, dtype=None)`: dtype inferred from the value when not given.
+///
+/// >>> rgrad.full((2, 3), 7)
+/// tensor([[7, 7, 7],
+///         [7, 7, 7]])
+/// >>> rgrad.full((2,), 0.5)
+/// tensor([0.5000, 0.5000])
+/// >>> rgrad.full((2,), 1, dtype=rgrad.float32)
+/// tensor([1., 1.])
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 pub fn full<'py>(size: &Bound<'py, PyAny>, fill_value: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>, dtype: Option<&Bound<'py, PyAny>>, layout: Option<&Bound<'py, PyAny>>, device: Option<&Bound<'py, PyAny>>, requires_grad: bool) -> PyResult<Bound<'py, PyAny>> {
@@ -184,6 +246,14 @@ fn fill_scalar(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
 }
 
 /// `eye(n, m=None, *, dtype=None, device=None, requires_grad=False)`.
+///
+/// >>> rgrad.eye(3)
+/// tensor([[1., 0., 0.],
+///         [0., 1., 0.],
+///         [0., 0., 1.]])
+/// >>> rgrad.eye(2, 3, dtype=rgrad.int64)
+/// tensor([[1, 0, 0],
+///         [0, 1, 0]])
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
@@ -216,6 +286,13 @@ fn num(v: &Bound<'_, PyAny>, what: &str) -> PyResult<(f64, bool)> {
 }
 
 /// `arange(end)`, `arange(start, end, step=1)`: int64 when all arguments are ints.
+///
+/// >>> rgrad.arange(5)
+/// tensor([0, 1, 2, 3, 4])
+/// >>> rgrad.arange(1, 2.5, 0.5)
+/// tensor([1.0000, 1.5000, 2.0000])
+/// >>> rgrad.arange(10, 0, -3)
+/// tensor([10,  7,  4,  1])
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
@@ -246,6 +323,11 @@ pub fn arange<'py>(start: &Bound<'py, PyAny>, end: Option<&Bound<'py, PyAny>>, s
 }
 
 /// `linspace(start, end, steps)`.
+///
+/// >>> rgrad.linspace(0, 1, steps=5)
+/// tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+/// >>> rgrad.linspace(-1, 1, 3, dtype=rgrad.float64)
+/// tensor([-1.,  0.,  1.], dtype=rgrad.float64)
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
@@ -263,6 +345,14 @@ pub fn linspace<'py>(start: &Bound<'py, PyAny>, end: &Bound<'py, PyAny>, steps: 
 }
 
 /// `rand(*size, dtype=None, ...)`: uniform on [0, 1).
+///
+/// >>> _ = rgrad.manual_seed(0)
+/// >>> x = rgrad.rand(2, 3)
+/// >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+/// (rgrad.Size([2, 3]), True)
+/// >>> _ = rgrad.manual_seed(0)
+/// >>> rgrad.equal(x, rgrad.rand(2, 3))  # the same seed draws the same numbers
+/// True
 #[pyfunction]
 #[pyo3(signature = (*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
@@ -278,6 +368,13 @@ pub fn rand<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAny
 }
 
 /// `randn(*size, dtype=None, ...)`: standard normal.
+///
+/// >>> _ = rgrad.manual_seed(0)
+/// >>> x = rgrad.randn(1000, dtype=rgrad.float64)
+/// >>> x.shape, x.dtype
+/// (rgrad.Size([1000]), rgrad.float64)
+/// >>> bool(x.mean().abs() < 0.2), bool((x.std() - 1).abs() < 0.2)
+/// (True, True)
 #[pyfunction]
 #[pyo3(signature = (*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
@@ -293,6 +390,13 @@ pub fn randn<'py>(size: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAn
 }
 
 /// `randint(low=0, high, size, *, dtype=int64)`.
+///
+/// >>> _ = rgrad.manual_seed(0)
+/// >>> x = rgrad.randint(0, 10, (2, 5))
+/// >>> x.shape, x.dtype, bool(((x >= 0) & (x < 10)).all())
+/// (rgrad.Size([2, 5]), rgrad.int64, True)
+/// >>> bool(rgrad.randint(3, (4,)).max() < 3)  # one bound: low=0
+/// True
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
@@ -338,8 +442,8 @@ fn like_device(input: &Tensor, device: Option<&Bound<'_, PyAny>>) -> PyResult<cr
 }
 
 macro_rules! like_creator {
-    ($name:ident, $doc:literal, |$t:ident, $d:ident, $dev:ident| $body:expr) => {
-        #[doc = $doc]
+    ($(#[$doc:meta])* $name:ident, |$t:ident, $d:ident, $dev:ident| $body:expr) => {
+        $(#[$doc])*
         #[pyfunction]
         #[pyo3(signature = (input, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
         pub fn $name(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
@@ -352,13 +456,57 @@ macro_rules! like_creator {
     };
 }
 
-like_creator!(zeros_like, "Zeros with `input`'s shape, dtype and device.", |t, d, dev| Tensor::zeros(t.shape(), d, dev));
-like_creator!(ones_like, "Ones with `input`'s shape, dtype and device.", |t, d, dev| Tensor::ones(t.shape(), d, dev));
-like_creator!(empty_like, "Uninitialised with `input`'s shape, dtype and device.", |t, d, dev| Tensor::empty(t.shape(), d, dev));
-like_creator!(rand_like, "Uniform [0, 1) with `input`'s shape, dtype and device.", |t, d, dev| Tensor::rand_on(t.shape(), d, dev));
-like_creator!(randn_like, "Standard normal with `input`'s shape, dtype and device.", |t, d, dev| Tensor::randn_on(t.shape(), d, dev));
+like_creator!(
+    /// Zeros with `input`'s shape, dtype and device.
+    ///
+    /// >>> rgrad.zeros_like(rgrad.tensor([[1, 2], [3, 4]]))
+    /// tensor([[0, 0],
+    ///         [0, 0]])
+    /// >>> rgrad.zeros_like(rgrad.tensor([1, 2]), dtype=rgrad.float32)
+    /// tensor([0., 0.])
+    zeros_like, |t, d, dev| Tensor::zeros(t.shape(), d, dev)
+);
+like_creator!(
+    /// Ones with `input`'s shape, dtype and device.
+    ///
+    /// >>> rgrad.ones_like(rgrad.tensor([[1.5, 2.5]]))
+    /// tensor([[1., 1.]])
+    ones_like, |t, d, dev| Tensor::ones(t.shape(), d, dev)
+);
+like_creator!(
+    /// Uninitialised with `input`'s shape, dtype and device.
+    ///
+    /// >>> x = rgrad.empty_like(rgrad.zeros(2, 3, dtype=rgrad.float64))
+    /// >>> x.shape, x.dtype
+    /// (rgrad.Size([2, 3]), rgrad.float64)
+    empty_like, |t, d, dev| Tensor::empty(t.shape(), d, dev)
+);
+like_creator!(
+    /// Uniform [0, 1) with `input`'s shape, dtype and device.
+    ///
+    /// >>> _ = rgrad.manual_seed(0)
+    /// >>> x = rgrad.rand_like(rgrad.zeros(2, 2, dtype=rgrad.float64))
+    /// >>> x.shape, x.dtype, bool(((x >= 0) & (x < 1)).all())
+    /// (rgrad.Size([2, 2]), rgrad.float64, True)
+    rand_like, |t, d, dev| Tensor::rand_on(t.shape(), d, dev)
+);
+like_creator!(
+    /// Standard normal with `input`'s shape, dtype and device.
+    ///
+    /// >>> _ = rgrad.manual_seed(0)
+    /// >>> x = rgrad.randn_like(rgrad.zeros(3, 4))
+    /// >>> x.shape, x.dtype
+    /// (rgrad.Size([3, 4]), rgrad.float32)
+    randn_like, |t, d, dev| Tensor::randn_on(t.shape(), d, dev)
+);
 
 /// `full_like(input, fill_value, *, dtype=None)`.
+///
+/// >>> rgrad.full_like(rgrad.zeros(2, 2), 3.5)
+/// tensor([[3.5000, 3.5000],
+///         [3.5000, 3.5000]])
+/// >>> rgrad.full_like(rgrad.tensor([1, 2]), 7)
+/// tensor([7, 7])
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
 pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
@@ -372,6 +520,11 @@ pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype:
 }
 
 /// `randint_like(input, low=0, high)`.
+///
+/// >>> _ = rgrad.manual_seed(0)
+/// >>> x = rgrad.randint_like(rgrad.zeros(2, 3), 5)  # from 0 to 4, dtype and shape of the input
+/// >>> x.shape, x.dtype, bool(((x >= 0) & (x < 5)).all())
+/// (rgrad.Size([2, 3]), rgrad.float32, True)
 #[pyfunction]
 #[pyo3(signature = (input, low, high=None, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
 pub fn randint_like(input: &Bound<'_, PyAny>, low: i64, high: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
@@ -387,12 +540,20 @@ pub fn randint_like(input: &Bound<'_, PyAny>, low: i64, high: Option<i64>, dtype
 }
 
 /// The default floating dtype (float32 unless changed with `set_default_dtype`).
+///
+/// >>> rgrad.get_default_dtype()
+/// rgrad.float32
 #[pyfunction]
 pub fn get_default_dtype(py: Python<'_>) -> Py<PyDType> {
     dtype_obj(py, default_float())
 }
 
 /// Sets the default floating dtype (float32 or float64) used by creators and promotion.
+///
+/// >>> rgrad.set_default_dtype(rgrad.float64)
+/// >>> rgrad.tensor([1.5]).dtype, rgrad.zeros(1).dtype
+/// (rgrad.float64, rgrad.float64)
+/// >>> rgrad.set_default_dtype(rgrad.float32)  # back to the default
 #[pyfunction]
 pub fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
     let d = parse_dtype(Some(d))?.ok_or_else(|| PyTypeError::new_err("dtype must not be None"))?;
@@ -400,6 +561,11 @@ pub fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// `promote_types(a, b)`.
+///
+/// >>> rgrad.promote_types(rgrad.int32, rgrad.float32)
+/// rgrad.float32
+/// >>> rgrad.promote_types(rgrad.bool, rgrad.int32)
+/// rgrad.int32
 #[pyfunction]
 pub fn promote_types(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyDType>> {
     let (a, b) = (parse_dtype(Some(a))?.unwrap(), parse_dtype(Some(b))?.unwrap());
@@ -407,6 +573,13 @@ pub fn promote_types(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>)
 }
 
 /// `result_type(a, b)` for tensors and numbers.
+///
+/// >>> rgrad.result_type(rgrad.tensor([1, 2]), 1.0)
+/// rgrad.float32
+/// >>> rgrad.result_type(rgrad.tensor([1, 2], dtype=rgrad.int32), rgrad.tensor([1, 2]))
+/// rgrad.int64
+/// >>> rgrad.result_type(rgrad.tensor([1.0]), rgrad.tensor(1.0, dtype=rgrad.float64))  # a 0-d tensor ranks below a 1-d one
+/// rgrad.float32
 #[pyfunction]
 pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyDType>> {
     let a = super::convert::operand_required(a, "tensor1")?;
@@ -415,18 +588,28 @@ pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -
 }
 
 /// `can_cast(from_, to)`: whether PyTorch's casting rules allow an in-place result of `from_` into `to`.
+///
+/// >>> rgrad.can_cast(rgrad.int64, rgrad.float32)
+/// True
+/// >>> rgrad.can_cast(rgrad.float32, rgrad.int64)
+/// False
 #[pyfunction]
 pub fn can_cast(from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(crate::ops::can_cast(parse_dtype(Some(from_))?.unwrap(), parse_dtype(Some(to))?.unwrap()))
 }
 
 /// Returns freed large buffers to the system.
+///
+/// >>> rgrad.empty_cache()
 #[pyfunction]
 pub fn empty_cache() {
     crate::ops::creation::empty_cache()
 }
 
 /// True when `obj` is an rgrad Tensor.
+///
+/// >>> rgrad.is_tensor(rgrad.zeros(1)), rgrad.is_tensor([0.0])
+/// (True, False)
 #[pyfunction]
 pub fn is_tensor(obj: &Bound<'_, PyAny>) -> bool {
     obj.cast::<PyTensor>().is_ok()

@@ -7,6 +7,13 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyString;
 
 /// An element type: `rgrad.float32`, `rgrad.int64`, ...
+///
+/// >>> rgrad.float32.is_floating_point, rgrad.float32.itemsize
+/// (True, 4)
+/// >>> rgrad.tensor([1, 2]).dtype == rgrad.int64
+/// True
+/// >>> rgrad.zeros(2, dtype=rgrad.float64)
+/// tensor([0., 0.], dtype=rgrad.float64)
 #[pyclass(name = "dtype", module = "rgrad", frozen, eq, hash, from_py_object)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PyDType {
@@ -53,6 +60,12 @@ pub fn dtype_obj(py: Python<'_>, d: DType) -> Py<PyDType> {
 }
 
 /// A device: `rgrad.device("cpu")`.
+///
+/// >>> d = rgrad.device("cpu")
+/// >>> d, d.type
+/// (device(type='cpu'), 'cpu')
+/// >>> rgrad.zeros(2, device=d).device == d
+/// True
 #[pyclass(name = "device", module = "rgrad", frozen, from_py_object)]
 #[derive(Clone, Copy)]
 pub struct PyDevice {

@@ -24,17 +24,20 @@ fn float_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
     obj.extract::<f64>().map_err(|_| pyo3::exceptions::PyTypeError::new_err(format!("{what} must be a number, not {}", obj.get_type().name().map(|n| n.to_string()).unwrap_or_default())))
 }
 
+/// `$what` says what the op computes; the examples run `$name` and `$inplace` on
+/// `rgrad.tensor($input)` and show what they print, `$out` and `$iout` (the in-place form keeps
+/// self's dtype). `tests/test_docstrings.py` runs them.
 macro_rules! unary_py {
-    ($($name:ident, $inplace:ident => $op:expr);* $(;)?) => {
+    ($($name:ident, $inplace:ident => $op:expr, $what:literal, $input:literal, $out:literal, $iout:literal);* $(;)?) => {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("Elementwise `", stringify!($name), "` (see `rgrad.", stringify!($name), "`).")]
+                #[doc = concat!("`", stringify!($name), "()`: ", $what, ", elementwise; also `rgrad.", stringify!($name), "(input)`.\n\n>>> rgrad.tensor(", $input, ").", stringify!($name), "()\n", $out)]
                 fn $name(&self, py: Python<'_>) -> PyT {
                     let a = &self.inner;
                     ok(maybe_detach(py, a.numel(), || a.unary($op)))
                 }
-                #[doc = concat!("In-place `", stringify!($name), "`; returns self.")]
+                #[doc = concat!("In-place `", stringify!($inplace), "()`: ", $what, ", written into self; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($inplace), "()\n>>> x\n", $iout)]
                 fn $inplace<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
                     let a = &slf.get().inner;
                     maybe_detach(slf.py(), a.numel(), || a.unary_($op))?;
@@ -46,54 +49,56 @@ macro_rules! unary_py {
 }
 
 unary_py! {
-    abs, abs_ => UnaryOp::Abs;
-    absolute, absolute_ => UnaryOp::Abs;
-    sign, sign_ => UnaryOp::Sign;
-    exp2, exp2_ => UnaryOp::Exp2;
-    expm1, expm1_ => UnaryOp::Expm1;
-    log2, log2_ => UnaryOp::Log2;
-    log10, log10_ => UnaryOp::Log10;
-    log1p, log1p_ => UnaryOp::Log1p;
-    sqrt, sqrt_ => UnaryOp::Sqrt;
-    rsqrt, rsqrt_ => UnaryOp::Rsqrt;
-    square, square_ => UnaryOp::Square;
-    reciprocal, reciprocal_ => UnaryOp::Reciprocal;
-    sin, sin_ => UnaryOp::Sin;
-    cos, cos_ => UnaryOp::Cos;
-    tan, tan_ => UnaryOp::Tan;
-    asin, asin_ => UnaryOp::Asin;
-    arcsin, arcsin_ => UnaryOp::Asin;
-    acos, acos_ => UnaryOp::Acos;
-    arccos, arccos_ => UnaryOp::Acos;
-    atan, atan_ => UnaryOp::Atan;
-    arctan, arctan_ => UnaryOp::Atan;
-    sinh, sinh_ => UnaryOp::Sinh;
-    cosh, cosh_ => UnaryOp::Cosh;
-    tanh, tanh_ => UnaryOp::Tanh;
-    asinh, asinh_ => UnaryOp::Asinh;
-    arcsinh, arcsinh_ => UnaryOp::Asinh;
-    acosh, acosh_ => UnaryOp::Acosh;
-    arccosh, arccosh_ => UnaryOp::Acosh;
-    atanh, atanh_ => UnaryOp::Atanh;
-    arctanh, arctanh_ => UnaryOp::Atanh;
-    sigmoid, sigmoid_ => UnaryOp::Sigmoid;
-    relu, relu_ => UnaryOp::Relu;
-    erf, erf_ => UnaryOp::Erf;
-    floor, floor_ => UnaryOp::Floor;
-    ceil, ceil_ => UnaryOp::Ceil;
-    trunc, trunc_ => UnaryOp::Trunc;
-    fix, fix_ => UnaryOp::Trunc;
-    frac, frac_ => UnaryOp::Frac;
-    logical_not, logical_not_ => UnaryOp::LogicalNot;
-    bitwise_not, bitwise_not_ => UnaryOp::BitNot;
+    abs, abs_ => UnaryOp::Abs, "the absolute value `|x|`", "[-1.5, 0.0, 2.0]", "tensor([1.5000, 0.0000, 2.0000])", "tensor([1.5000, 0.0000, 2.0000])";
+    absolute, absolute_ => UnaryOp::Abs, "the absolute value `|x|` (alias of `abs`)", "[-1.5, 0.0, 2.0]", "tensor([1.5000, 0.0000, 2.0000])", "tensor([1.5000, 0.0000, 2.0000])";
+    sign, sign_ => UnaryOp::Sign, "the sign, -1, 0 or 1", "[-1.5, 0.0, 2.0]", "tensor([-1.,  0.,  1.])", "tensor([-1.,  0.,  1.])";
+    exp2, exp2_ => UnaryOp::Exp2, "`2 ** x`", "[0.0, 1.0, 3.0]", "tensor([1., 2., 8.])", "tensor([1., 2., 8.])";
+    expm1, expm1_ => UnaryOp::Expm1, "`exp(x) - 1`, accurate near 0", "[0.0, 1e-8, 1.0]", "tensor([0.0000e+00, 1.0000e-08, 1.7183e+00])", "tensor([0.0000e+00, 1.0000e-08, 1.7183e+00])";
+    log2, log2_ => UnaryOp::Log2, "base-2 logarithm", "[1.0, 2.0, 8.0]", "tensor([0., 1., 3.])", "tensor([0., 1., 3.])";
+    log10, log10_ => UnaryOp::Log10, "base-10 logarithm", "[1.0, 10.0, 1000.0]", "tensor([0., 1., 3.])", "tensor([0., 1., 3.])";
+    log1p, log1p_ => UnaryOp::Log1p, "`log(1 + x)`, accurate near 0", "[0.0, 1e-8, 1.0]", "tensor([0.0000e+00, 1.0000e-08, 6.9315e-01])", "tensor([0.0000e+00, 1.0000e-08, 6.9315e-01])";
+    sqrt, sqrt_ => UnaryOp::Sqrt, "square root", "[1.0, 4.0, 9.0]", "tensor([1., 2., 3.])", "tensor([1., 2., 3.])";
+    rsqrt, rsqrt_ => UnaryOp::Rsqrt, "reciprocal square root `1 / sqrt(x)`", "[1.0, 4.0, 16.0]", "tensor([1.0000, 0.5000, 0.2500])", "tensor([1.0000, 0.5000, 0.2500])";
+    square, square_ => UnaryOp::Square, "square `x * x`", "[-2.0, 0.5, 3.0]", "tensor([4.0000, 0.2500, 9.0000])", "tensor([4.0000, 0.2500, 9.0000])";
+    reciprocal, reciprocal_ => UnaryOp::Reciprocal, "reciprocal `1 / x`", "[1.0, 2.0, 4.0]", "tensor([1.0000, 0.5000, 0.2500])", "tensor([1.0000, 0.5000, 0.2500])";
+    sin, sin_ => UnaryOp::Sin, "sine (radians)", "[0.0, 1.0, 3.0]", "tensor([0.0000, 0.8415, 0.1411])", "tensor([0.0000, 0.8415, 0.1411])";
+    cos, cos_ => UnaryOp::Cos, "cosine (radians)", "[0.0, 1.0, 3.0]", "tensor([ 1.0000,  0.5403, -0.9900])", "tensor([ 1.0000,  0.5403, -0.9900])";
+    tan, tan_ => UnaryOp::Tan, "tangent (radians)", "[0.0, 1.0, -1.0]", "tensor([ 0.0000,  1.5574, -1.5574])", "tensor([ 0.0000,  1.5574, -1.5574])";
+    asin, asin_ => UnaryOp::Asin, "arcsine", "[0.0, 0.5, 1.0]", "tensor([0.0000, 0.5236, 1.5708])", "tensor([0.0000, 0.5236, 1.5708])";
+    arcsin, arcsin_ => UnaryOp::Asin, "arcsine (alias of `asin`)", "[0.0, 0.5, 1.0]", "tensor([0.0000, 0.5236, 1.5708])", "tensor([0.0000, 0.5236, 1.5708])";
+    acos, acos_ => UnaryOp::Acos, "arccosine", "[1.0, 0.5, 0.0]", "tensor([0.0000, 1.0472, 1.5708])", "tensor([0.0000, 1.0472, 1.5708])";
+    arccos, arccos_ => UnaryOp::Acos, "arccosine (alias of `acos`)", "[1.0, 0.5, 0.0]", "tensor([0.0000, 1.0472, 1.5708])", "tensor([0.0000, 1.0472, 1.5708])";
+    atan, atan_ => UnaryOp::Atan, "arctangent", "[0.0, 1.0, -1.0]", "tensor([ 0.0000,  0.7854, -0.7854])", "tensor([ 0.0000,  0.7854, -0.7854])";
+    arctan, arctan_ => UnaryOp::Atan, "arctangent (alias of `atan`)", "[0.0, 1.0, -1.0]", "tensor([ 0.0000,  0.7854, -0.7854])", "tensor([ 0.0000,  0.7854, -0.7854])";
+    sinh, sinh_ => UnaryOp::Sinh, "hyperbolic sine", "[0.0, 1.0, -1.0]", "tensor([ 0.0000,  1.1752, -1.1752])", "tensor([ 0.0000,  1.1752, -1.1752])";
+    cosh, cosh_ => UnaryOp::Cosh, "hyperbolic cosine", "[0.0, 1.0, -1.0]", "tensor([1.0000, 1.5431, 1.5431])", "tensor([1.0000, 1.5431, 1.5431])";
+    tanh, tanh_ => UnaryOp::Tanh, "hyperbolic tangent", "[0.0, 1.0, -1.0]", "tensor([ 0.0000,  0.7616, -0.7616])", "tensor([ 0.0000,  0.7616, -0.7616])";
+    asinh, asinh_ => UnaryOp::Asinh, "inverse hyperbolic sine", "[0.0, 1.0, -1.0]", "tensor([ 0.0000,  0.8814, -0.8814])", "tensor([ 0.0000,  0.8814, -0.8814])";
+    arcsinh, arcsinh_ => UnaryOp::Asinh, "inverse hyperbolic sine (alias of `asinh`)", "[0.0, 1.0, -1.0]", "tensor([ 0.0000,  0.8814, -0.8814])", "tensor([ 0.0000,  0.8814, -0.8814])";
+    acosh, acosh_ => UnaryOp::Acosh, "inverse hyperbolic cosine", "[1.0, 2.0, 10.0]", "tensor([0.0000, 1.3170, 2.9932])", "tensor([0.0000, 1.3170, 2.9932])";
+    arccosh, arccosh_ => UnaryOp::Acosh, "inverse hyperbolic cosine (alias of `acosh`)", "[1.0, 2.0, 10.0]", "tensor([0.0000, 1.3170, 2.9932])", "tensor([0.0000, 1.3170, 2.9932])";
+    atanh, atanh_ => UnaryOp::Atanh, "inverse hyperbolic tangent", "[0.0, 0.5, -0.5]", "tensor([ 0.0000,  0.5493, -0.5493])", "tensor([ 0.0000,  0.5493, -0.5493])";
+    arctanh, arctanh_ => UnaryOp::Atanh, "inverse hyperbolic tangent (alias of `atanh`)", "[0.0, 0.5, -0.5]", "tensor([ 0.0000,  0.5493, -0.5493])", "tensor([ 0.0000,  0.5493, -0.5493])";
+    sigmoid, sigmoid_ => UnaryOp::Sigmoid, "logistic sigmoid `1 / (1 + exp(-x))`", "[-2.0, 0.0, 2.0]", "tensor([0.1192, 0.5000, 0.8808])", "tensor([0.1192, 0.5000, 0.8808])";
+    relu, relu_ => UnaryOp::Relu, "rectified linear unit `max(x, 0)`", "[-1.0, 0.0, 2.0]", "tensor([0., 0., 2.])", "tensor([0., 0., 2.])";
+    erf, erf_ => UnaryOp::Erf, "Gauss error function", "[0.0, 0.5, -1.0]", "tensor([ 0.0000,  0.5205, -0.8427])", "tensor([ 0.0000,  0.5205, -0.8427])";
+    floor, floor_ => UnaryOp::Floor, "floor (round towards -inf)", "[-1.5, 0.5, 2.7]", "tensor([-2.,  0.,  2.])", "tensor([-2.,  0.,  2.])";
+    ceil, ceil_ => UnaryOp::Ceil, "ceiling (round towards +inf)", "[-1.5, 0.5, 2.7]", "tensor([-1.,  1.,  3.])", "tensor([-1.,  1.,  3.])";
+    trunc, trunc_ => UnaryOp::Trunc, "truncation (round towards zero)", "[-1.5, 0.5, 2.7]", "tensor([-1.,  0.,  2.])", "tensor([-1.,  0.,  2.])";
+    fix, fix_ => UnaryOp::Trunc, "truncation towards zero (alias of `trunc`)", "[-1.5, 0.5, 2.7]", "tensor([-1.,  0.,  2.])", "tensor([-1.,  0.,  2.])";
+    frac, frac_ => UnaryOp::Frac, "fractional part `x - trunc(x)`", "[-1.5, 0.5, 2.75]", "tensor([-0.5000,  0.5000,  0.7500])", "tensor([-0.5000,  0.5000,  0.7500])";
+    logical_not, logical_not_ => UnaryOp::LogicalNot, "logical NOT (True where x is zero)", "[0.0, 1.5, -2.0]", "tensor([ True, False, False])", "tensor([1., 0., 0.])";
+    bitwise_not, bitwise_not_ => UnaryOp::BitNot, "bitwise NOT (`~x`; logical NOT for bool)", "[0, 5, -3]", "tensor([-1, -6,  2])", "tensor([-1, -6,  2])";
 }
 
+/// In-place unary ops without an out-of-place twin here; the example shows `$name` on
+/// `rgrad.tensor($input)` leaving `$out`.
 macro_rules! inplace_unary_py {
-    ($($name:ident => $op:expr);* $(;)?) => {
+    ($($name:ident => $op:expr, $what:literal, $input:literal, $out:literal);* $(;)?) => {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("In-place `", stringify!($name), "`; returns self.")]
+                #[doc = concat!("In-place `", stringify!($name), "()`: ", $what, ", written into self; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($name), "()\n>>> x\n", $out)]
                 fn $name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
                     let a = &slf.get().inner;
                     maybe_detach(slf.py(), a.numel(), || a.unary_($op))?;
@@ -104,14 +109,20 @@ macro_rules! inplace_unary_py {
     };
 }
 
-inplace_unary_py! { neg_ => UnaryOp::Neg; negative_ => UnaryOp::Neg; exp_ => UnaryOp::Exp; log_ => UnaryOp::Log }
+inplace_unary_py! {
+    neg_ => UnaryOp::Neg, "negation `-x`", "[-1.5, 1.0, 2.0]", "tensor([ 1.5000, -1.0000, -2.0000])";
+    negative_ => UnaryOp::Neg, "negation `-x` (alias of `neg_`)", "[-1.5, 1.0, 2.0]", "tensor([ 1.5000, -1.0000, -2.0000])";
+    exp_ => UnaryOp::Exp, "`e ** x`", "[0.0, 1.0, 2.0]", "tensor([1.0000, 2.7183, 7.3891])";
+    log_ => UnaryOp::Log, "natural logarithm", "[1.0, 2.0, 10.0]", "tensor([0.0000, 0.6931, 2.3026])";
+}
 
+/// In-place binary ops; the example shows `$name($arg)` on `rgrad.tensor($input)` leaving `$out`.
 macro_rules! inplace_binary_py {
-    ($($name:ident => $op:expr);* $(;)?) => {
+    ($($name:ident => $op:expr, $what:literal, $input:literal, $arg:literal, $out:literal);* $(;)?) => {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("In-place `", stringify!($name), "`; returns self.")]
+                #[doc = concat!("In-place `", stringify!($name), "(other)`: ", $what, ", written into self; returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($name), "(", $arg, ")\n>>> x\n", $out)]
                 fn $name<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                     let o = operand_required(other, "other")?;
                     let a = &slf.get().inner;
@@ -123,14 +134,18 @@ macro_rules! inplace_binary_py {
     };
 }
 
-inplace_binary_py! { pow_ => BinaryOp::Pow; multiply_ => BinaryOp::Mul }
+inplace_binary_py! {
+    pow_ => BinaryOp::Pow, "`self ** other`", "[1.0, 2.0, 3.0]", "2", "tensor([1., 4., 9.])";
+    multiply_ => BinaryOp::Mul, "`self * other` (alias of `mul_`)", "[1.0, 2.0, 3.0]", "2", "tensor([2., 4., 6.])";
+}
 
+/// Elementwise tests; the example shows `$name()` of `rgrad.tensor($input)`, `$out`.
 macro_rules! predicate_py {
-    ($($name:ident);* $(;)?) => {
+    ($($name:ident, $what:literal, $input:literal, $out:literal);* $(;)?) => {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("`", stringify!($name), "`: a bool tensor.")]
+                #[doc = concat!("`", stringify!($name), "()`: a bool tensor, ", $what, ".\n\n>>> rgrad.tensor(", $input, ").", stringify!($name), "()\n", $out)]
                 fn $name(&self, py: Python<'_>) -> PyT {
                     let a = &self.inner;
                     ok(maybe_detach(py, a.numel(), || a.$name()))
@@ -140,20 +155,30 @@ macro_rules! predicate_py {
     };
 }
 
-predicate_py! { isnan; isinf; isfinite; isposinf; isneginf; signbit }
+predicate_py! {
+    isnan, "True where the element is NaN", "[1.0, float('nan'), float('inf')]", "tensor([False,  True, False])";
+    isinf, "True where the element is +inf or -inf", "[1.0, float('inf'), float('-inf')]", "tensor([False,  True,  True])";
+    isfinite, "True where the element is neither inf nor NaN", "[1.0, float('inf'), float('nan')]", "tensor([ True, False, False])";
+    isposinf, "True where the element is +inf", "[1.0, float('inf'), float('-inf')]", "tensor([False,  True, False])";
+    isneginf, "True where the element is -inf", "[1.0, float('inf'), float('-inf')]", "tensor([False, False,  True])";
+    signbit, "True where the sign bit is set (negative numbers and -0.0)", "[-1.0, -0.0, 2.0]", "tensor([ True,  True, False])";
+}
 
+/// `$what` says what the op computes; the examples run `$name($arg)` and `$inplace($arg)` on
+/// `rgrad.tensor($input)` and show what they print, `$out` and `$iout` (the in-place form keeps
+/// self's dtype).
 macro_rules! binary_py {
-    ($($name:ident, $inplace:ident => $op:expr);* $(;)?) => {
+    ($($name:ident, $inplace:ident => $op:expr, $what:literal, $input:literal, $arg:literal, $out:literal, $iout:literal);* $(;)?) => {
         #[pymethods]
         impl PyTensor {
             $(
-                #[doc = concat!("Elementwise `", stringify!($name), "(other)` with broadcasting and type promotion.")]
+                #[doc = concat!("`", stringify!($name), "(other)`: ", $what, ", elementwise with broadcasting and type promotion.\n\n>>> rgrad.tensor(", $input, ").", stringify!($name), "(", $arg, ")\n", $out)]
                 fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
                     let o = operand_required(other, "other")?;
                     let a = &self.inner;
                     ok(maybe_detach(py, a.numel().max(o.numel()), || a.binary($op, &o)))
                 }
-                #[doc = concat!("In-place `", stringify!($name), "`; the result must fit self's shape and dtype.")]
+                #[doc = concat!("In-place `", stringify!($inplace), "(other)`: ", $what, ", written into self (the result must fit self's shape and dtype); returns self.\n\n>>> x = rgrad.tensor(", $input, ")\n>>> _ = x.", stringify!($inplace), "(", $arg, ")\n>>> x\n", $iout)]
                 fn $inplace<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                     let o = operand_required(other, "other")?;
                     let a = &slf.get().inner;
@@ -166,37 +191,37 @@ macro_rules! binary_py {
 }
 
 binary_py! {
-    true_divide, true_divide_ => BinaryOp::Div;
-    floor_divide, floor_divide_ => BinaryOp::DivFloor;
-    remainder, remainder_ => BinaryOp::Remainder;
-    fmod, fmod_ => BinaryOp::Fmod;
-    maximum, maximum_ => BinaryOp::Maximum;
-    minimum, minimum_ => BinaryOp::Minimum;
-    fmax, fmax_ => BinaryOp::Fmax;
-    fmin, fmin_ => BinaryOp::Fmin;
-    atan2, atan2_ => BinaryOp::Atan2;
-    arctan2, arctan2_ => BinaryOp::Atan2;
-    hypot, hypot_ => BinaryOp::Hypot;
-    copysign, copysign_ => BinaryOp::Copysign;
-    bitwise_and, bitwise_and_ => BinaryOp::BitAnd;
-    bitwise_or, bitwise_or_ => BinaryOp::BitOr;
-    bitwise_xor, bitwise_xor_ => BinaryOp::BitXor;
-    bitwise_left_shift, bitwise_left_shift_ => BinaryOp::Shl;
-    bitwise_right_shift, bitwise_right_shift_ => BinaryOp::Shr;
-    logical_and, logical_and_ => BinaryOp::LogicalAnd;
-    logical_or, logical_or_ => BinaryOp::LogicalOr;
-    logical_xor, logical_xor_ => BinaryOp::LogicalXor;
-    eq, eq_ => BinaryOp::Eq;
-    ne, ne_ => BinaryOp::Ne;
-    not_equal, not_equal_ => BinaryOp::Ne;
-    lt, lt_ => BinaryOp::Lt;
-    less, less_ => BinaryOp::Lt;
-    le, le_ => BinaryOp::Le;
-    less_equal, less_equal_ => BinaryOp::Le;
-    gt, gt_ => BinaryOp::Gt;
-    greater, greater_ => BinaryOp::Gt;
-    ge, ge_ => BinaryOp::Ge;
-    greater_equal, greater_equal_ => BinaryOp::Ge;
+    true_divide, true_divide_ => BinaryOp::Div, "`self / other` (alias of `div` without rounding)", "[1.0, 2.0, 3.0]", "2", "tensor([0.5000, 1.0000, 1.5000])", "tensor([0.5000, 1.0000, 1.5000])";
+    floor_divide, floor_divide_ => BinaryOp::DivFloor, "`self // other`, rounded towards -inf", "[7.0, -7.0]", "2", "tensor([ 3., -4.])", "tensor([ 3., -4.])";
+    remainder, remainder_ => BinaryOp::Remainder, "Python's `%`: the remainder has the sign of the divisor", "[7.0, -7.0]", "3", "tensor([1., 2.])", "tensor([1., 2.])";
+    fmod, fmod_ => BinaryOp::Fmod, "C's `fmod`: the remainder has the sign of the dividend", "[7.0, -7.0]", "3", "tensor([ 1., -1.])", "tensor([ 1., -1.])";
+    maximum, maximum_ => BinaryOp::Maximum, "the larger of each pair (NaN if either is NaN)", "[1.0, 5.0, 3.0]", "rgrad.tensor([4.0, 2.0, 3.0])", "tensor([4., 5., 3.])", "tensor([4., 5., 3.])";
+    minimum, minimum_ => BinaryOp::Minimum, "the smaller of each pair (NaN if either is NaN)", "[1.0, 5.0, 3.0]", "rgrad.tensor([4.0, 2.0, 3.0])", "tensor([1., 2., 3.])", "tensor([1., 2., 3.])";
+    fmax, fmax_ => BinaryOp::Fmax, "the larger of each pair, ignoring a NaN", "[1.0, float('nan'), 3.0]", "rgrad.tensor([2.0, 0.5, float('nan')])", "tensor([2.0000, 0.5000, 3.0000])", "tensor([2.0000, 0.5000, 3.0000])";
+    fmin, fmin_ => BinaryOp::Fmin, "the smaller of each pair, ignoring a NaN", "[1.0, float('nan'), 3.0]", "rgrad.tensor([2.0, 0.5, float('nan')])", "tensor([1.0000, 0.5000, 3.0000])", "tensor([1.0000, 0.5000, 3.0000])";
+    atan2, atan2_ => BinaryOp::Atan2, "`atan(self / other)` in the right quadrant", "[1.0, 1.0, -1.0]", "rgrad.tensor([1.0, -1.0, 0.0])", "tensor([ 0.7854,  2.3562, -1.5708])", "tensor([ 0.7854,  2.3562, -1.5708])";
+    arctan2, arctan2_ => BinaryOp::Atan2, "`atan(self / other)` in the right quadrant (alias of `atan2`)", "[1.0, 1.0, -1.0]", "rgrad.tensor([1.0, -1.0, 0.0])", "tensor([ 0.7854,  2.3562, -1.5708])", "tensor([ 0.7854,  2.3562, -1.5708])";
+    hypot, hypot_ => BinaryOp::Hypot, "`sqrt(self ** 2 + other ** 2)`", "[3.0, 5.0]", "rgrad.tensor([4.0, 12.0])", "tensor([ 5., 13.])", "tensor([ 5., 13.])";
+    copysign, copysign_ => BinaryOp::Copysign, "the magnitude of self with the sign of other", "[1.0, 2.0, -3.0]", "rgrad.tensor([-1.0, 1.0, 1.0])", "tensor([-1.,  2.,  3.])", "tensor([-1.,  2.,  3.])";
+    bitwise_and, bitwise_and_ => BinaryOp::BitAnd, "bitwise AND (`&`) of integer or bool tensors", "[12, 10]", "rgrad.tensor([10, 6])", "tensor([8, 2])", "tensor([8, 2])";
+    bitwise_or, bitwise_or_ => BinaryOp::BitOr, "bitwise OR (`|`) of integer or bool tensors", "[12, 10]", "rgrad.tensor([10, 6])", "tensor([14, 14])", "tensor([14, 14])";
+    bitwise_xor, bitwise_xor_ => BinaryOp::BitXor, "bitwise XOR (`^`) of integer or bool tensors", "[12, 10]", "rgrad.tensor([10, 6])", "tensor([ 6, 12])", "tensor([ 6, 12])";
+    bitwise_left_shift, bitwise_left_shift_ => BinaryOp::Shl, "`self << other` for integer tensors", "[1, 8]", "2", "tensor([ 4, 32])", "tensor([ 4, 32])";
+    bitwise_right_shift, bitwise_right_shift_ => BinaryOp::Shr, "`self >> other` for integer tensors", "[1, 8]", "2", "tensor([0, 2])", "tensor([0, 2])";
+    logical_and, logical_and_ => BinaryOp::LogicalAnd, "logical AND (nonzero is True)", "[True, True, False]", "rgrad.tensor([True, False, False])", "tensor([ True, False, False])", "tensor([ True, False, False])";
+    logical_or, logical_or_ => BinaryOp::LogicalOr, "logical OR (nonzero is True)", "[True, True, False]", "rgrad.tensor([True, False, False])", "tensor([ True,  True, False])", "tensor([ True,  True, False])";
+    logical_xor, logical_xor_ => BinaryOp::LogicalXor, "logical XOR (nonzero is True)", "[True, True, False]", "rgrad.tensor([True, False, False])", "tensor([False,  True, False])", "tensor([False,  True, False])";
+    eq, eq_ => BinaryOp::Eq, "`self == other`", "[1.0, 2.0, 3.0]", "2", "tensor([False,  True, False])", "tensor([0., 1., 0.])";
+    ne, ne_ => BinaryOp::Ne, "`self != other`", "[1.0, 2.0, 3.0]", "2", "tensor([ True, False,  True])", "tensor([1., 0., 1.])";
+    not_equal, not_equal_ => BinaryOp::Ne, "`self != other` (alias of `ne`)", "[1.0, 2.0, 3.0]", "2", "tensor([ True, False,  True])", "tensor([1., 0., 1.])";
+    lt, lt_ => BinaryOp::Lt, "`self < other`", "[1.0, 2.0, 3.0]", "2", "tensor([ True, False, False])", "tensor([1., 0., 0.])";
+    less, less_ => BinaryOp::Lt, "`self < other` (alias of `lt`)", "[1.0, 2.0, 3.0]", "2", "tensor([ True, False, False])", "tensor([1., 0., 0.])";
+    le, le_ => BinaryOp::Le, "`self <= other`", "[1.0, 2.0, 3.0]", "2", "tensor([ True,  True, False])", "tensor([1., 1., 0.])";
+    less_equal, less_equal_ => BinaryOp::Le, "`self <= other` (alias of `le`)", "[1.0, 2.0, 3.0]", "2", "tensor([ True,  True, False])", "tensor([1., 1., 0.])";
+    gt, gt_ => BinaryOp::Gt, "`self > other`", "[1.0, 2.0, 3.0]", "2", "tensor([False, False,  True])", "tensor([0., 0., 1.])";
+    greater, greater_ => BinaryOp::Gt, "`self > other` (alias of `gt`)", "[1.0, 2.0, 3.0]", "2", "tensor([False, False,  True])", "tensor([0., 0., 1.])";
+    ge, ge_ => BinaryOp::Ge, "`self >= other`", "[1.0, 2.0, 3.0]", "2", "tensor([False,  True,  True])", "tensor([0., 1., 1.])";
+    greater_equal, greater_equal_ => BinaryOp::Ge, "`self >= other` (alias of `ge`)", "[1.0, 2.0, 3.0]", "2", "tensor([False,  True,  True])", "tensor([0., 1., 1.])";
 }
 
 macro_rules! dunders_py {
@@ -255,12 +280,18 @@ impl PyTensor {
     }
 
     /// `multiply(other)`: alias of `mul`.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0]).multiply(rgrad.tensor([3.0, 4.0]))
+    /// tensor([3., 8.])
     fn multiply(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
         let o = operand_required(other, "other")?;
         let a = &self.inner;
         ok(maybe_detach(py, a.numel().max(o.numel()), || a.mul(&o)))
     }
     /// `subtract(other, *, alpha=1)`: alias of `sub`.
+    ///
+    /// >>> rgrad.tensor([5.0, 6.0]).subtract(rgrad.tensor([1.0, 2.0]), alpha=2)
+    /// tensor([3., 2.])
     #[pyo3(signature = (other, *, alpha=None))]
     fn subtract(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let a = &self.inner;
@@ -268,6 +299,9 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel().max(o.numel()), || a.sub(&o)))
     }
     /// `divide(other, *, rounding_mode=None)`: alias of `div`.
+    ///
+    /// >>> rgrad.tensor([7.0, -7.0]).divide(2, rounding_mode='floor')
+    /// tensor([ 3., -4.])
     #[pyo3(signature = (other, *, rounding_mode=None))]
     fn divide(&self, py: Python<'_>, other: &Bound<'_, PyAny>, rounding_mode: Option<String>) -> PyT {
         let o = operand_required(other, "other")?;
@@ -276,6 +310,9 @@ impl PyTensor {
     }
 
     /// `positive()`: self (an error for bool tensors, as PyTorch).
+    ///
+    /// >>> rgrad.tensor([-1.0, 2.0]).positive()
+    /// tensor([-1.,  2.])
     fn positive<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         if slf.get().inner.dtype() == crate::DType::Bool {
             return Err(crate::Error::NotImplemented("The `+` operator, on a bool tensor is not supported.".into()).into());
@@ -284,12 +321,22 @@ impl PyTensor {
     }
 
     /// `round(decimals=0)`: round half to even.
+    ///
+    /// >>> rgrad.tensor([0.5, 1.5, 2.5, -1.7]).round()  # halves to even
+    /// tensor([ 0.,  2.,  2., -2.])
+    /// >>> rgrad.tensor([1.2345, 6.789]).round(decimals=2)
+    /// tensor([1.2300, 6.7900])
     #[pyo3(signature = (*, decimals=0))]
     fn round(&self, py: Python<'_>, decimals: i64) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.round_decimals(decimals)))
     }
     /// In-place `round(decimals=0)`.
+    ///
+    /// >>> x = rgrad.tensor([0.5, 1.5, 2.7])
+    /// >>> _ = x.round_()
+    /// >>> x
+    /// tensor([0., 2., 3.])
     #[pyo3(signature = (*, decimals=0))]
     fn round_<'py>(slf: &Bound<'py, Self>, decimals: i64) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.round_decimals_(decimals)?;
@@ -297,6 +344,14 @@ impl PyTensor {
     }
 
     /// `clamp(min=None, max=None)`: bounds are numbers or tensors (broadcast).
+    ///
+    /// >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+    /// >>> x.clamp(min=-1.0, max=1.0)
+    /// tensor([-1.0000,  0.5000,  1.0000])
+    /// >>> x.clamp(max=0.0)
+    /// tensor([-2.,  0.,  0.])
+    /// >>> x.clamp(min=rgrad.tensor([0.0, 1.0, 2.0]))
+    /// tensor([0., 1., 3.])
     #[pyo3(signature = (min=None, max=None))]
     fn clamp(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyT {
         let (lo, hi) = (opt_operand(min, "min")?, opt_operand(max, "max")?);
@@ -304,11 +359,19 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.clamp(lo.as_ref(), hi.as_ref())))
     }
     /// Alias of `clamp`.
+    ///
+    /// >>> rgrad.tensor([-2.0, 0.5, 3.0]).clip(-1.0, 1.0)
+    /// tensor([-1.0000,  0.5000,  1.0000])
     #[pyo3(signature = (min=None, max=None))]
     fn clip(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyT {
         self.clamp(py, min, max)
     }
     /// In-place `clamp_`.
+    ///
+    /// >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+    /// >>> _ = x.clamp_(min=0.0)
+    /// >>> x
+    /// tensor([0.0000, 0.5000, 3.0000])
     #[pyo3(signature = (min=None, max=None))]
     fn clamp_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (lo, hi) = (opt_operand(min, "min")?, opt_operand(max, "max")?);
@@ -317,20 +380,37 @@ impl PyTensor {
         Ok(slf.clone())
     }
     /// Alias of `clamp_`.
+    ///
+    /// >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+    /// >>> _ = x.clip_(-1.0, 1.0)
+    /// >>> x
+    /// tensor([-1.0000,  0.5000,  1.0000])
     #[pyo3(signature = (min=None, max=None))]
     fn clip_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         Self::clamp_(slf, min, max)
     }
     /// `clamp_min(min)`.
+    ///
+    /// >>> rgrad.tensor([-2.0, 0.5, 3.0]).clamp_min(0.0)
+    /// tensor([0.0000, 0.5000, 3.0000])
     fn clamp_min(&self, py: Python<'_>, min: &Bound<'_, PyAny>) -> PyT {
         self.clamp(py, Some(min), None)
     }
     /// `clamp_max(max)`.
+    ///
+    /// >>> rgrad.tensor([-2.0, 0.5, 3.0]).clamp_max(1.0)
+    /// tensor([-2.0000,  0.5000,  1.0000])
     fn clamp_max(&self, py: Python<'_>, max: &Bound<'_, PyAny>) -> PyT {
         self.clamp(py, None, Some(max))
     }
 
     /// `nan_to_num(nan=0.0, posinf=None, neginf=None)`.
+    ///
+    /// >>> x = rgrad.tensor([float('nan'), float('inf'), -float('inf'), 1.0])
+    /// >>> x.nan_to_num(posinf=100.0, neginf=-100.0)
+    /// tensor([   0.,  100., -100.,    1.])
+    /// >>> x.nan_to_num()[1]  # +inf becomes the dtype's largest value
+    /// tensor(3.4028e+38)
     #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
     fn nan_to_num(&self, py: Python<'_>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyT {
         // nan=None is the default, 0 (PyTorch)
@@ -339,6 +419,11 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.nan_to_num(nan, posinf, neginf)))
     }
     /// In-place `nan_to_num_`.
+    ///
+    /// >>> x = rgrad.tensor([float('nan'), 2.0])
+    /// >>> _ = x.nan_to_num_(nan=-1.0)
+    /// >>> x
+    /// tensor([-1.,  2.])
     #[pyo3(signature = (nan=Some(0.0), posinf=None, neginf=None), text_signature = "($self, /, nan=0.0, posinf=None, neginf=None)")]
     fn nan_to_num_<'py>(slf: &Bound<'py, Self>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.nan_to_num_(nan.unwrap_or(0.0), posinf, neginf)?;
@@ -346,6 +431,10 @@ impl PyTensor {
     }
 
     /// `where(condition, other)`: self where condition is true, else other.
+    ///
+    /// >>> x = rgrad.tensor([-1.0, 2.0, -3.0])
+    /// >>> x.where(x > 0, 0.0)
+    /// tensor([0., 2., 0.])
     #[pyo3(name = "where")]
     fn where_method(&self, py: Python<'_>, condition: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyT {
         let c = tensor_arg(condition, "condition")?;
@@ -355,29 +444,51 @@ impl PyTensor {
     }
 
     /// `isclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)`.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0, float('nan')]).isclose(rgrad.tensor([1.0 + 1e-7, 2.1, float('nan')]))
+    /// tensor([ True, False, False])
+    /// >>> rgrad.tensor([float('nan')]).isclose(rgrad.tensor([float('nan')]), equal_nan=True)
+    /// tensor([True])
     #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
     fn isclose(&self, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyT {
         let o = operand_required(other, "other")?;
         ok(self.inner.isclose(&o, rtol, atol, equal_nan))
     }
     /// `allclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)` -> bool.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0]).allclose(rgrad.tensor([1.0, 2.0 + 1e-7]))
+    /// True
+    /// >>> rgrad.tensor([1.0, 2.0]).allclose(rgrad.tensor([1.0, 2.1]))
+    /// False
     #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
     fn allclose(&self, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyResult<bool> {
         let o = operand_required(other, "other")?;
         Ok(self.inner.allclose(&o, rtol, atol, equal_nan)?)
     }
     /// `equal(other)` -> bool: same shape and values.
+    ///
+    /// >>> a = rgrad.tensor([1, 2])
+    /// >>> a.equal(rgrad.tensor([1, 2])), a.equal(rgrad.tensor([1, 3])), a.equal(rgrad.tensor([[1, 2]]))
+    /// (True, False, False)
     fn equal(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         Ok(self.inner.equal(&tensor_arg(other, "other")?)?)
     }
 
     /// `lerp(end, weight)`: `self + weight * (end - self)`.
+    ///
+    /// >>> rgrad.tensor([0.0, 10.0]).lerp(rgrad.tensor([10.0, 20.0]), 0.25)
+    /// tensor([ 2.5000, 12.5000])
     fn lerp(&self, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyT {
         let e = tensor_arg(end, "end")?;
         let w = operand_required(weight, "weight")?;
         ok(self.inner.lerp(&e, &w))
     }
     /// In-place `lerp_`.
+    ///
+    /// >>> x = rgrad.tensor([0.0, 10.0])
+    /// >>> _ = x.lerp_(rgrad.tensor([10.0, 20.0]), 0.5)
+    /// >>> x
+    /// tensor([ 5., 15.])
     fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let e = tensor_arg(end, "end")?;
         let w = operand_required(weight, "weight")?;
@@ -385,6 +496,10 @@ impl PyTensor {
         Ok(slf.clone())
     }
     /// `addcmul(tensor1, tensor2, *, value=1)`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> x.addcmul(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 5.0]), value=0.5)  # x + 0.5 * t1 * t2
+    /// tensor([5.0000, 8.5000])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcmul(&self, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>) -> PyT {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
@@ -392,6 +507,11 @@ impl PyTensor {
         ok(self.inner.addcmul(&t1, &t2, &v))
     }
     /// In-place `addcmul_`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> _ = x.addcmul_(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 5.0]))
+    /// >>> x
+    /// tensor([ 9., 16.])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcmul_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
@@ -400,6 +520,10 @@ impl PyTensor {
         Ok(slf.clone())
     }
     /// `addcdiv(tensor1, tensor2, *, value=1)`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> x.addcdiv(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 6.0]), value=2)  # x + 2 * t1 / t2
+    /// tensor([2., 2.])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcdiv(&self, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>) -> PyT {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);
@@ -407,6 +531,11 @@ impl PyTensor {
         ok(self.inner.addcdiv(&t1, &t2, &v))
     }
     /// In-place `addcdiv_`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 1.0])
+    /// >>> _ = x.addcdiv_(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 6.0]))
+    /// >>> x
+    /// tensor([1.5000, 1.5000])
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcdiv_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (t1, t2) = (tensor_arg(tensor1, "tensor1")?, tensor_arg(tensor2, "tensor2")?);

@@ -247,6 +247,14 @@ impl PyTensor {
 
     /// `index_put_(indices, values, accumulate=False)`: `self[indices] = values` (or `+=`, with
     /// duplicate indices accumulating). `indices` is a tuple of index tensors.
+    ///
+    /// >>> x = rgrad.zeros(3)
+    /// >>> _ = x.index_put_((rgrad.tensor([0, 2]),), rgrad.tensor([1.0, 5.0]))
+    /// >>> x
+    /// tensor([1., 0., 5.])
+    /// >>> _ = x.index_put_((rgrad.tensor([0, 0]),), rgrad.tensor(1.0), accumulate=True)
+    /// >>> x
+    /// tensor([3., 0., 5.])
     #[pyo3(signature = (indices, values, accumulate=false))]
     fn index_put_<'py>(slf: &Bound<'py, Self>, indices: &Bound<'py, PyAny>, values: &Bound<'py, PyAny>, accumulate: bool) -> PyResult<Bound<'py, Self>> {
         let t = &slf.get().inner;
@@ -265,6 +273,10 @@ impl PyTensor {
     }
 
     /// `index_put(indices, values, accumulate=False)`: out-of-place `index_put_`.
+    ///
+    /// >>> rgrad.zeros(2, 2).index_put((rgrad.tensor([0, 1]), rgrad.tensor([1, 0])), rgrad.tensor(7.0))
+    /// tensor([[0., 7.],
+    ///         [7., 0.]])
     #[pyo3(signature = (indices, values, accumulate=false))]
     fn index_put(&self, py: Python<'_>, indices: &Bound<'_, PyAny>, values: &Bound<'_, PyAny>, accumulate: bool) -> PyT {
         let t = &self.inner;
@@ -282,6 +294,14 @@ impl PyTensor {
     }
 
     /// `index_select(dim, index)`: slices at `index` (a 1-D integer tensor) along `dim`.
+    ///
+    /// >>> x = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> x.index_select(1, rgrad.tensor([2, 0]))
+    /// tensor([[3, 1],
+    ///         [6, 4]])
+    /// >>> x.index_select(0, rgrad.tensor([1, 1]))
+    /// tensor([[4, 5, 6],
+    ///         [4, 5, 6]])
     fn index_select(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>) -> PyT {
         let i = tensor_arg(index, "index")?;
         let t = &self.inner;
@@ -289,6 +309,11 @@ impl PyTensor {
     }
 
     /// `gather(dim, index)`: `out[i][j] = self[index[i][j]][j]` for dim 0 (shape of `index`).
+    ///
+    /// >>> x = rgrad.tensor([[1, 2], [3, 4]])
+    /// >>> x.gather(1, rgrad.tensor([[0, 0], [1, 0]]))
+    /// tensor([[1, 1],
+    ///         [4, 3]])
     #[pyo3(signature = (dim, index, *, sparse_grad=false))]
     fn gather(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>, sparse_grad: bool) -> PyT {
         let _ = sparse_grad;
@@ -299,6 +324,14 @@ impl PyTensor {
 
     /// `scatter(dim, index, src, *, reduce=None)` or `scatter(dim, index, value)`: a copy with
     /// `src` (or `value`) written at `index` along `dim`; reduce='add'/'multiply' combines.
+    ///
+    /// >>> x = rgrad.zeros(2, 3)
+    /// >>> x.scatter(1, rgrad.tensor([[2], [0]]), rgrad.tensor([[5.0], [6.0]]))
+    /// tensor([[0., 0., 5.],
+    ///         [6., 0., 0.]])
+    /// >>> x.scatter(1, rgrad.tensor([[0, 1]]), 9.0)
+    /// tensor([[9., 9., 0.],
+    ///         [0., 0., 0.]])
     #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
     fn scatter(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>, src: Option<&Bound<'_, PyAny>>, value: Option<&Bound<'_, PyAny>>, reduce: Option<&str>) -> PyT {
         let i = tensor_arg(index, "index")?;
@@ -309,6 +342,11 @@ impl PyTensor {
     }
 
     /// In-place `scatter`.
+    ///
+    /// >>> x = rgrad.zeros(4)
+    /// >>> _ = x.scatter_(0, rgrad.tensor([1, 3]), rgrad.tensor([1.0, 2.0]))
+    /// >>> x
+    /// tensor([0., 1., 0., 2.])
     #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
     fn scatter_<'py>(slf: &Bound<'py, Self>, dim: isize, index: &Bound<'py, PyAny>, src: Option<&Bound<'py, PyAny>>, value: Option<&Bound<'py, PyAny>>, reduce: Option<&str>) -> PyResult<Bound<'py, Self>> {
         let i = tensor_arg(index, "index")?;
@@ -318,6 +356,9 @@ impl PyTensor {
     }
 
     /// `scatter_add(dim, index, src)`: adds `src` at `index` along `dim` (duplicates accumulate).
+    ///
+    /// >>> rgrad.zeros(3).scatter_add(0, rgrad.tensor([0, 1, 0, 2]), rgrad.tensor([1.0, 2.0, 3.0, 4.0]))
+    /// tensor([4., 2., 4.])
     fn scatter_add(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyT {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(src, "src")?);
         let t = &self.inner;
@@ -325,6 +366,11 @@ impl PyTensor {
     }
 
     /// In-place `scatter_add`.
+    ///
+    /// >>> x = rgrad.ones(3)
+    /// >>> _ = x.scatter_add_(0, rgrad.tensor([2, 2]), rgrad.tensor([1.0, 1.0]))
+    /// >>> x
+    /// tensor([1., 1., 3.])
     fn scatter_add_<'py>(slf: &Bound<'py, Self>, dim: isize, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(src, "src")?);
         inplace(slf, move |x| x.scatter_add_t(dim, &i, &s))
@@ -332,6 +378,13 @@ impl PyTensor {
 
     /// `scatter_reduce(dim, index, src, reduce, *, include_self=True)`; reduce is one of
     /// "sum", "prod", "mean", "amax", "amin".
+    ///
+    /// >>> src = rgrad.tensor([1.0, 5.0, 2.0, 4.0])
+    /// >>> index = rgrad.tensor([0, 0, 1, 1])
+    /// >>> rgrad.zeros(2).scatter_reduce(0, index, src, "amax")
+    /// tensor([5., 4.])
+    /// >>> rgrad.zeros(2).scatter_reduce(0, index, src, "mean", include_self=False)
+    /// tensor([3., 3.])
     #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
     fn scatter_reduce(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>, reduce: &str, include_self: bool) -> PyT {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(src, "src")?);
@@ -341,6 +394,11 @@ impl PyTensor {
     }
 
     /// In-place `scatter_reduce`.
+    ///
+    /// >>> x = rgrad.ones(2)
+    /// >>> _ = x.scatter_reduce_(0, rgrad.tensor([0, 0, 1]), rgrad.tensor([2.0, 3.0, 4.0]), "prod")
+    /// >>> x
+    /// tensor([6., 4.])
     #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
     fn scatter_reduce_<'py>(slf: &Bound<'py, Self>, dim: isize, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>, reduce: &str, include_self: bool) -> PyResult<Bound<'py, Self>> {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(src, "src")?);
@@ -349,6 +407,12 @@ impl PyTensor {
     }
 
     /// `index_add(dim, index, source, *, alpha=1)`: adds `alpha * source` at `index` along `dim`.
+    ///
+    /// >>> x = rgrad.zeros(3, 2)
+    /// >>> x.index_add(0, rgrad.tensor([0, 2, 0]), rgrad.ones(3, 2), alpha=10)
+    /// tensor([[20., 20.],
+    ///         [ 0.,  0.],
+    ///         [10., 10.]])
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
     fn index_add(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>, source: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
@@ -358,6 +422,11 @@ impl PyTensor {
     }
 
     /// In-place `index_add`.
+    ///
+    /// >>> x = rgrad.zeros(3)
+    /// >>> _ = x.index_add_(0, rgrad.tensor([1, 1]), rgrad.tensor([2.0, 3.0]))
+    /// >>> x
+    /// tensor([0., 5., 0.])
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
     fn index_add_<'py>(slf: &Bound<'py, Self>, dim: isize, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
@@ -366,6 +435,11 @@ impl PyTensor {
     }
 
     /// `index_copy(dim, index, source)`: copies `source` slices to `index` along `dim`.
+    ///
+    /// >>> rgrad.zeros(3, 2).index_copy(0, rgrad.tensor([2, 0]), rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    /// tensor([[3., 4.],
+    ///         [0., 0.],
+    ///         [1., 2.]])
     fn index_copy(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>, source: &Bound<'_, PyAny>) -> PyT {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
         let t = &self.inner;
@@ -373,12 +447,21 @@ impl PyTensor {
     }
 
     /// In-place `index_copy`.
+    ///
+    /// >>> x = rgrad.zeros(4)
+    /// >>> _ = x.index_copy_(0, rgrad.tensor([3, 0]), rgrad.tensor([1.0, 2.0]))
+    /// >>> x
+    /// tensor([2., 0., 0., 1.])
     fn index_copy_<'py>(slf: &Bound<'py, Self>, dim: isize, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
         inplace(slf, move |x| x.index_copy_t(dim, &i, &s))
     }
 
     /// `index_fill(dim, index, value)`: fills the slices at `index` along `dim` with `value`.
+    ///
+    /// >>> rgrad.zeros(2, 3).index_fill(1, rgrad.tensor([0, 2]), -1.0)
+    /// tensor([[-1.,  0., -1.],
+    ///         [-1.,  0., -1.]])
     fn index_fill(&self, py: Python<'_>, dim: isize, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyT {
         let (i, v) = (tensor_arg(index, "index")?, mask_value(value)?);
         let t = &self.inner;
@@ -386,12 +469,25 @@ impl PyTensor {
     }
 
     /// In-place `index_fill`.
+    ///
+    /// >>> x = rgrad.zeros(3)
+    /// >>> _ = x.index_fill_(0, rgrad.tensor([1]), 5.0)
+    /// >>> x
+    /// tensor([0., 5., 0.])
     fn index_fill_<'py>(slf: &Bound<'py, Self>, dim: isize, index: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let (i, v) = (tensor_arg(index, "index")?, mask_value(value)?);
         inplace(slf, move |x| x.index_fill_t(dim, &i, &v))
     }
 
     /// `masked_fill(mask, value)`: `value` (a number or 0-d tensor) where `mask` is true.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> x.masked_fill(x > 2, 0.0)
+    /// tensor([[1., 2.],
+    ///         [0., 0.]])
+    /// >>> x.masked_fill(rgrad.tensor([True, False]), -1.0)  # the mask broadcasts
+    /// tensor([[-1.,  2.],
+    ///         [-1.,  4.]])
     fn masked_fill(&self, py: Python<'_>, mask: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyT {
         let (m, v) = (tensor_arg(mask, "mask")?, mask_value(value)?);
         let t = &self.inner;
@@ -399,6 +495,11 @@ impl PyTensor {
     }
 
     /// In-place `masked_fill` (the mask must broadcast to self's shape).
+    ///
+    /// >>> x = rgrad.tensor([1.0, -2.0, 3.0])
+    /// >>> _ = x.masked_fill_(x < 0, 0.0)
+    /// >>> x
+    /// tensor([1., 0., 3.])
     fn masked_fill_<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let (m, v) = (tensor_arg(mask, "mask")?, mask_value(value)?);
         let t = &slf.get().inner;
@@ -424,6 +525,10 @@ impl PyTensor {
     }
 
     /// `masked_select(mask)`: a 1-D tensor of the elements where `mask` is true (broadcast).
+    ///
+    /// >>> x = rgrad.tensor([[1, 2], [3, 4]])
+    /// >>> x.masked_select(x % 2 == 0)
+    /// tensor([2, 4])
     fn masked_select(&self, py: Python<'_>, mask: &Bound<'_, PyAny>) -> PyT {
         let m = tensor_arg(mask, "mask")?;
         let t = &self.inner;
@@ -431,6 +536,10 @@ impl PyTensor {
     }
 
     /// `masked_scatter(mask, source)`: true positions take consecutive elements of `source`.
+    ///
+    /// >>> x = rgrad.zeros(4)
+    /// >>> x.masked_scatter(rgrad.tensor([True, False, True, False]), rgrad.tensor([1.0, 2.0, 3.0]))
+    /// tensor([1., 0., 2., 0.])
     fn masked_scatter(&self, py: Python<'_>, mask: &Bound<'_, PyAny>, source: &Bound<'_, PyAny>) -> PyT {
         let (m, s) = (tensor_arg(mask, "mask")?, tensor_arg(source, "source")?);
         let t = &self.inner;
@@ -438,12 +547,24 @@ impl PyTensor {
     }
 
     /// In-place `masked_scatter`.
+    ///
+    /// >>> x = rgrad.zeros(3)
+    /// >>> _ = x.masked_scatter_(rgrad.tensor([False, True, True]), rgrad.tensor([7.0, 8.0]))
+    /// >>> x
+    /// tensor([0., 7., 8.])
     fn masked_scatter_<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let (m, s) = (tensor_arg(mask, "mask")?, tensor_arg(source, "source")?);
         inplace(slf, move |x| x.masked_scatter_t(&m, &s))
     }
 
     /// `take(index)`: elements of the flattened tensor at `index`, in `index`'s shape.
+    ///
+    /// >>> x = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> x.take(rgrad.tensor([0, 5, 2]))
+    /// tensor([1, 6, 3])
+    /// >>> x.take(rgrad.tensor([[0, 1], [-1, -2]]))
+    /// tensor([[1, 2],
+    ///         [6, 5]])
     fn take(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyT {
         let i = tensor_arg(index, "index")?;
         let t = &self.inner;
@@ -452,6 +573,14 @@ impl PyTensor {
 
     /// `put(index, source, accumulate=False)`: a copy with `source` written (or, with
     /// `accumulate`, added) at the flat row-major positions `index` (int64, any shape).
+    ///
+    /// >>> x = rgrad.zeros(2, 2)
+    /// >>> x.put(rgrad.tensor([0, 3]), rgrad.tensor([1.0, 2.0]))
+    /// tensor([[1., 0.],
+    ///         [0., 2.]])
+    /// >>> x.put(rgrad.tensor([1, 1]), rgrad.tensor([1.0, 2.0]), accumulate=True)
+    /// tensor([[0., 3.],
+    ///         [0., 0.]])
     #[pyo3(signature = (index, source, accumulate=false))]
     fn put(&self, py: Python<'_>, index: &Bound<'_, PyAny>, source: &Bound<'_, PyAny>, accumulate: bool) -> PyT {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
@@ -460,6 +589,11 @@ impl PyTensor {
     }
 
     /// `put_(index, source, accumulate=False)`: in-place `put`.
+    ///
+    /// >>> x = rgrad.zeros(3)
+    /// >>> _ = x.put_(rgrad.tensor([2]), rgrad.tensor([9.0]))
+    /// >>> x
+    /// tensor([0., 0., 9.])
     #[pyo3(signature = (index, source, accumulate=false))]
     fn put_<'py>(slf: &Bound<'py, Self>, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, accumulate: bool) -> PyResult<Bound<'py, Self>> {
         let (i, s) = (tensor_arg(index, "index")?, tensor_arg(source, "source")?);
@@ -467,6 +601,13 @@ impl PyTensor {
     }
 
     /// `take_along_dim(indices, dim=None)`: gather with broadcasting (flattened when dim is None).
+    ///
+    /// >>> x = rgrad.tensor([[10, 30, 20], [60, 40, 50]])
+    /// >>> x.take_along_dim(x.argsort(dim=1), dim=1)
+    /// tensor([[10, 20, 30],
+    ///         [40, 50, 60]])
+    /// >>> x.take_along_dim(rgrad.tensor([5, 0]))  # dim=None: the flattened tensor
+    /// tensor([50, 10])
     #[pyo3(signature = (indices, dim=None))]
     fn take_along_dim(&self, py: Python<'_>, indices: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>) -> PyT {
         let i = tensor_arg(indices, "indices")?;
@@ -480,6 +621,13 @@ impl PyTensor {
 
     /// `nonzero(*, as_tuple=False)`: an (n, ndim) int64 tensor of the non-zero coordinates, or a
     /// tuple of ndim 1-D tensors with `as_tuple=True`.
+    ///
+    /// >>> x = rgrad.tensor([[0, 1], [2, 0]])
+    /// >>> x.nonzero()
+    /// tensor([[0, 1],
+    ///         [1, 0]])
+    /// >>> x.nonzero(as_tuple=True)
+    /// (tensor([0, 1]), tensor([1, 0]))
     #[pyo3(signature = (*, as_tuple=false))]
     fn nonzero(&self, py: Python<'_>, as_tuple: bool) -> PyResult<Py<PyAny>> {
         let t = &self.inner;
@@ -492,6 +640,10 @@ impl PyTensor {
     }
 
     /// `argwhere()`: same as `nonzero()`.
+    ///
+    /// >>> rgrad.tensor([0.0, 1.5, 0.0, 2.0]).argwhere()
+    /// tensor([[1],
+    ///         [3]])
     fn argwhere(&self, py: Python<'_>) -> PyT {
         let t = &self.inner;
         ok(maybe_detach(py, t.numel(), || t.nonzero()))

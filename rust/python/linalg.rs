@@ -19,7 +19,15 @@ pyo3::create_exception!(
     rgrad.linalg,
     LinAlgError,
     PyRuntimeError,
-    "Raised by `rgrad.linalg` functions that cannot compute a result: a singular matrix, one that is not positive definite, no convergence (as `torch.linalg.LinAlgError`, a RuntimeError subclass)."
+    concat!(
+        "Raised by `rgrad.linalg` functions that cannot compute a result: a singular matrix, one that is not positive definite, no convergence (as `torch.linalg.LinAlgError`, a RuntimeError subclass).\n",
+        "\n",
+        ">>> try:\n",
+        "...     rgrad.linalg.inv(rgrad.zeros(2, 2))\n",
+        "... except rgrad.linalg.LinAlgError as e:\n",
+        "...     print(isinstance(e, RuntimeError), e)\n",
+        "True linalg.inv: The diagonal element 1 is zero, the inversion could not be completed because the input matrix is singular.",
+    )
 );
 
 fn ok(r: Result<Tensor>) -> PyT {
@@ -338,6 +346,13 @@ fn _linalg_vander(x: &Bound<'_, PyAny>, n: Option<i64>) -> PyT {
 impl PyTensor {
     /// `svd(some=True, compute_uv=True)` -> `(U, S, V)` (legacy `torch.svd`: V, not Vh;
     /// `some=False` gives square U and V; with `compute_uv=False`, U and V are zeros).
+    ///
+    /// >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> U, S, V = a.svd()
+    /// >>> S
+    /// tensor([5.4650, 0.3660])
+    /// >>> bool(((U @ S.diag() @ V.T) - a).abs().max() < 1e-6)
+    /// True
     #[pyo3(signature = (some=true, compute_uv=true))]
     fn svd(&self, py: Python<'_>, some: bool, compute_uv: bool) -> PyResult<Py<PyAny>> {
         let a = &self.inner;
@@ -363,27 +378,58 @@ impl PyTensor {
         named(py, "svd", vec![r.0, r.1, r.2])
     }
     /// `det()`: the determinant (`linalg.det`).
+    ///
+    /// >>> rgrad.tensor([[2.0, 1.0], [1.0, 3.0]]).det()
+    /// tensor(5.)
+    /// >>> rgrad.eye(3).expand(4, 3, 3).det()  # batched
+    /// tensor([1., 1., 1., 1.])
     fn det(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, work(a), || a.linalg_det()))
     }
     /// `logdet()`: `log det`, NaN for a negative determinant, -inf for a singular matrix.
+    ///
+    /// >>> rgrad.tensor([[2.0, 0.0], [0.0, 3.0]]).logdet()  # log 6
+    /// tensor(1.7918)
+    /// >>> rgrad.tensor([[0.0, 1.0], [1.0, 0.0]]).logdet()  # det -1
+    /// tensor(nan)
     fn logdet(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, work(a), || a.logdet()))
     }
     /// `slogdet()` -> `(sign, logabsdet)` (`linalg.slogdet`).
+    ///
+    /// >>> rgrad.tensor([[0.0, 2.0], [3.0, 0.0]]).slogdet()
+    /// rgrad.return_types.slogdet(
+    /// sign=tensor(-1.),
+    /// logabsdet=tensor(1.7918))
     fn slogdet(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let a = &self.inner;
         let (s, l) = maybe_detach(py, work(a), || a.linalg_slogdet())?;
         named(py, "slogdet", vec![s, l])
     }
     /// `inverse()`: the inverse (`linalg.inv`).
+    ///
+    /// >>> rgrad.tensor([[2.0, 0.0], [0.0, 4.0]]).inverse()
+    /// tensor([[0.5000, 0.0000],
+    ///         [0.0000, 0.2500]])
+    /// >>> rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).inverse()
+    /// tensor([[-2.0000,  1.0000],
+    ///         [ 1.5000, -0.5000]])
     fn inverse(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, work(a), || a.linalg_inv()))
     }
     /// `cholesky(upper=False)`: the Cholesky factor (`linalg.cholesky`).
+    ///
+    /// >>> a = rgrad.tensor([[4.0, 2.0], [2.0, 5.0]])
+    /// >>> L = a.cholesky()
+    /// >>> L
+    /// tensor([[2., 0.],
+    ///         [1., 2.]])
+    /// >>> L @ L.T
+    /// tensor([[4., 2.],
+    ///         [2., 5.]])
     #[pyo3(signature = (upper=false))]
     fn cholesky(&self, py: Python<'_>, upper: bool) -> PyT {
         let a = &self.inner;
@@ -391,12 +437,23 @@ impl PyTensor {
     }
     /// `cholesky_solve(input2, upper=False)`: solves `A X = self` with `A = L L^T` from its
     /// factor `input2`.
+    ///
+    /// >>> a = rgrad.tensor([[4.0, 2.0], [2.0, 5.0]])
+    /// >>> b = rgrad.tensor([[6.0], [7.0]])
+    /// >>> b.cholesky_solve(a.cholesky())  # solves a x = b
+    /// tensor([[1.],
+    ///         [1.]])
     #[pyo3(signature = (input2, upper=false))]
     fn cholesky_solve(&self, py: Python<'_>, input2: &Bound<'_, PyAny>, upper: bool) -> PyT {
         let (b, l) = (&self.inner, targ(input2, "cholesky_solve", "input2", 2)?);
         ok(maybe_detach(py, work(&l), || b.cholesky_solve(&l, upper)))
     }
     /// `cholesky_inverse(upper=False)`: `(L L^T)^-1` from the Cholesky factor `self`.
+    ///
+    /// >>> a = rgrad.tensor([[4.0, 0.0], [0.0, 2.0]])
+    /// >>> a.cholesky().cholesky_inverse()  # the inverse of a
+    /// tensor([[0.2500, 0.0000],
+    ///         [0.0000, 0.5000]])
     #[pyo3(signature = (upper=false))]
     fn cholesky_inverse(&self, py: Python<'_>, upper: bool) -> PyT {
         let a = &self.inner;
@@ -404,6 +461,12 @@ impl PyTensor {
     }
     /// `lu_solve(LU_data, LU_pivots)`: solves `A X = self` from A's packed LU (legacy
     /// `torch.lu_solve`; `linalg.lu_solve(LU, pivots, B)` is the current form).
+    ///
+    /// >>> a = rgrad.tensor([[2.0, 1.0], [1.0, 3.0]])
+    /// >>> LU, pivots = rgrad.linalg.lu_factor(a)
+    /// >>> rgrad.tensor([[3.0], [4.0]]).lu_solve(LU, pivots)  # solves a x = b
+    /// tensor([[1.],
+    ///         [1.]])
     #[pyo3(name = "lu_solve")]
     fn lu_solve_method(&self, py: Python<'_>, lu_data: &Bound<'_, PyAny>, lu_pivots: &Bound<'_, PyAny>) -> PyT {
         let (lu, piv) = (targ(lu_data, "lu_solve", "LU_data", 2)?, targ(lu_pivots, "lu_solve", "LU_pivots", 3)?);
@@ -411,16 +474,36 @@ impl PyTensor {
         ok(maybe_detach(py, work(&lu), || lu.linalg_lu_solve(&piv, b, true, false)))
     }
     /// `matrix_exp()`: the matrix exponential (`linalg.matrix_exp`).
+    ///
+    /// >>> rgrad.zeros(2, 2).matrix_exp()
+    /// tensor([[1., 0.],
+    ///         [0., 1.]])
+    /// >>> rgrad.tensor([[1.0, 0.0], [0.0, 2.0]]).matrix_exp()  # exp of each diagonal element
+    /// tensor([[2.7183, 0.0000],
+    ///         [0.0000, 7.3891]])
     fn matrix_exp(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, work(a), || a.linalg_matrix_exp()))
     }
     /// `matrix_power(n)`: `self^n` (`linalg.matrix_power`).
+    ///
+    /// >>> a = rgrad.tensor([[1, 1], [0, 1]])
+    /// >>> a.matrix_power(3)
+    /// tensor([[1, 3],
+    ///         [0, 1]])
+    /// >>> rgrad.tensor([[2.0, 0.0], [0.0, 4.0]]).matrix_power(-1)
+    /// tensor([[0.5000, 0.0000],
+    ///         [0.0000, 0.2500]])
     fn matrix_power(&self, py: Python<'_>, n: i64) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, work(a), || a.linalg_matrix_power(n)))
     }
     /// `pinverse(rcond=1e-15)`: the pseudoinverse, singular values `<= rcond * s_max` dropped.
+    ///
+    /// >>> a = rgrad.tensor([[1.0, 2.0]])  # not square: no inverse
+    /// >>> a.pinverse()
+    /// tensor([[0.2000],
+    ///         [0.4000]])
     #[pyo3(signature = (rcond=1e-15))]
     fn pinverse(&self, py: Python<'_>, rcond: f64) -> PyT {
         let a = &self.inner;
@@ -428,6 +511,14 @@ impl PyTensor {
         ok(maybe_detach(py, work(a), || a.linalg_pinv(None, Some(&rtol), false)))
     }
     /// `qr(some=True)` -> `(Q, R)` (legacy `torch.qr`: `some=False` is mode 'complete').
+    ///
+    /// >>> a = rgrad.tensor([[3.0, 1.0], [4.0, 2.0]])
+    /// >>> Q, R = a.qr()
+    /// >>> R.abs()
+    /// tensor([[5.0000, 2.2000],
+    ///         [0.0000, 0.4000]])
+    /// >>> bool((Q @ R - a).abs().max() < 1e-6)
+    /// True
     #[pyo3(signature = (some=true))]
     fn qr(&self, py: Python<'_>, some: bool) -> PyResult<Py<PyAny>> {
         let a = &self.inner;
@@ -438,6 +529,12 @@ impl PyTensor {
     /// `triangular_solve(A, upper=True, transpose=False, unitriangular=False)` ->
     /// `(solution, cloned_coefficient)`: solves `op(T) X = self` with T a triangle of A
     /// (legacy; `linalg.solve_triangular` is the current form).
+    ///
+    /// >>> A = rgrad.tensor([[2.0, 1.0], [0.0, 4.0]])
+    /// >>> b = rgrad.tensor([[4.0], [8.0]])
+    /// >>> b.triangular_solve(A).solution  # upper triangle of A: 2x + y = 4, 4y = 8
+    /// tensor([[1.],
+    ///         [2.]])
     #[pyo3(signature = (a, upper=true, transpose=false, unitriangular=false))]
     fn triangular_solve(&self, py: Python<'_>, a: &Bound<'_, PyAny>, upper: bool, transpose: bool, unitriangular: bool) -> PyResult<Py<PyAny>> {
         let (b, a) = (&self.inner, targ(a, "triangular_solve", "A", 2)?);
@@ -455,6 +552,14 @@ impl PyTensor {
     }
     /// `lu(pivot=True, get_infos=False)` -> `(LU, pivots)` or `(LU, pivots, infos)` (legacy
     /// `torch.lu`).
+    ///
+    /// >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> LU, pivots = a.lu()
+    /// >>> pivots  # 1-based, as LAPACK: row 2 came first
+    /// tensor([2, 2], dtype=rgrad.int32)
+    /// >>> LU
+    /// tensor([[3.0000, 4.0000],
+    ///         [0.3333, 0.6667]])
     #[pyo3(signature = (pivot=true, get_infos=false))]
     fn lu(&self, py: Python<'_>, pivot: bool, get_infos: bool) -> PyResult<Py<PyAny>> {
         let a = &self.inner;

@@ -35,11 +35,28 @@ fn scalar_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Scalar> {
 #[pymethods]
 impl PyTensor {
     /// `mm(mat2)`: matrix product of two 2-D tensors.
+    ///
+    /// >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> a.mm(rgrad.tensor([[1.0], [1.0]]))
+    /// tensor([[3.],
+    ///         [7.]])
+    /// >>> rgrad.mm(a, a)
+    /// tensor([[ 7., 10.],
+    ///         [15., 22.]])
     fn mm(&self, py: Python<'_>, mat2: &Bound<'_, PyAny>) -> PyT {
         let (a, b) = (&self.inner, tensor_arg(mat2, "mat2")?);
         okm(maybe_detach(py, work(a, &b), || a.mm(&b)))
     }
     /// `matmul(other)`: matrix product with broadcasting (same as `@`).
+    ///
+    /// >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> a.matmul(rgrad.tensor([1.0, 1.0]))  # matrix @ vector
+    /// tensor([3., 7.])
+    /// >>> a @ a
+    /// tensor([[ 7., 10.],
+    ///         [15., 22.]])
+    /// >>> (rgrad.ones(5, 2, 3) @ rgrad.ones(3, 4)).shape  # batched, broadcast
+    /// rgrad.Size([5, 2, 4])
     fn matmul(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
         let (a, b) = (&self.inner, tensor_arg(other, "other")?);
         okm(maybe_detach(py, work(a, &b), || a.matmul(&b)))
@@ -57,39 +74,75 @@ impl PyTensor {
         okm(maybe_detach(py, work(&b, a), || b.matmul(a)))?.into_py_any(py)
     }
     /// `bmm(mat2)`: batched product of two 3-D tensors.
+    ///
+    /// >>> a, b = rgrad.ones(4, 2, 3), rgrad.ones(4, 3, 5)
+    /// >>> a.bmm(b).shape
+    /// rgrad.Size([4, 2, 5])
     fn bmm(&self, py: Python<'_>, mat2: &Bound<'_, PyAny>) -> PyT {
         let (a, b) = (&self.inner, tensor_arg(mat2, "mat2")?);
         okm(maybe_detach(py, work(a, &b), || a.bmm(&b)))
     }
     /// `mv(vec)`: matrix-vector product.
+    ///
+    /// >>> rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).mv(rgrad.tensor([1.0, -1.0]))
+    /// tensor([-1., -1.])
     fn mv(&self, py: Python<'_>, vec: &Bound<'_, PyAny>) -> PyT {
         let (a, b) = (&self.inner, tensor_arg(vec, "vec")?);
         okm(maybe_detach(py, a.numel(), || a.mv(&b)))
     }
     /// `vdot(other)`: dot product of two 1-D tensors.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0, 3.0]).vdot(rgrad.tensor([4.0, 5.0, 6.0]))
+    /// tensor(32.)
     fn vdot(&self, other: &Bound<'_, PyAny>) -> PyT {
         okm(self.inner.vdot(&tensor_arg(other, "other")?))
     }
     /// `inner(other)`: sum of products over the last dimension.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0]).inner(rgrad.tensor([3.0, 4.0]))
+    /// tensor(11.)
+    /// >>> rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).inner(rgrad.tensor([1.0, 1.0]))
+    /// tensor([3., 7.])
     fn inner(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
         let (a, b) = (&self.inner, tensor_arg(other, "other")?);
         okm(maybe_detach(py, work(a, &b), || a.inner(&b)))
     }
     /// `outer(vec2)`: outer product of two 1-D tensors.
+    ///
+    /// >>> rgrad.tensor([1, 2, 3]).outer(rgrad.tensor([1, 10]))
+    /// tensor([[ 1, 10],
+    ///         [ 2, 20],
+    ///         [ 3, 30]])
     fn outer(&self, py: Python<'_>, vec2: &Bound<'_, PyAny>) -> PyT {
         let (a, b) = (&self.inner, tensor_arg(vec2, "vec2")?);
         okm(maybe_detach(py, a.numel() * b.numel(), || a.outer(&b)))
     }
     /// `ger(vec2)`: alias of `outer`.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0]).ger(rgrad.tensor([3.0, 4.0]))
+    /// tensor([[3., 4.],
+    ///         [6., 8.]])
     fn ger(&self, py: Python<'_>, vec2: &Bound<'_, PyAny>) -> PyT {
         self.outer(py, vec2)
     }
     /// `kron(other)`: Kronecker product.
+    ///
+    /// >>> rgrad.tensor([[1, 2], [3, 4]]).kron(rgrad.ones(2, 2, dtype=rgrad.int64))
+    /// tensor([[1, 1, 2, 2],
+    ///         [1, 1, 2, 2],
+    ///         [3, 3, 4, 4],
+    ///         [3, 3, 4, 4]])
     fn kron(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
         let (a, b) = (&self.inner, tensor_arg(other, "other")?);
         okm(maybe_detach(py, a.numel() * b.numel(), || a.kron(&b)))
     }
     /// `addmm(mat1, mat2, *, beta=1, alpha=1)`: `beta * self + alpha * (mat1 @ mat2)`.
+    ///
+    /// >>> bias = rgrad.tensor([[1.0, 1.0], [1.0, 1.0]])
+    /// >>> m = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> bias.addmm(m, rgrad.eye(2), beta=0.5, alpha=2)  # 0.5 * bias + 2 * m @ I
+    /// tensor([[2.5000, 4.5000],
+    ///         [6.5000, 8.5000]])
     #[pyo3(signature = (mat1, mat2, *, beta=None, alpha=None))]
     fn addmm(&self, py: Python<'_>, mat1: &Bound<'_, PyAny>, mat2: &Bound<'_, PyAny>, beta: Option<&Bound<'_, PyAny>>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let (m1, m2) = (tensor_arg(mat1, "mat1")?, tensor_arg(mat2, "mat2")?);
@@ -98,6 +151,10 @@ impl PyTensor {
         okm(maybe_detach(py, work(&m1, &m2), || s.addmm(&m1, &m2, bt, al)))
     }
     /// `baddbmm(batch1, batch2, *, beta=1, alpha=1)`: `beta * self + alpha * bmm(batch1, batch2)`.
+    ///
+    /// >>> rgrad.zeros(3, 2, 4).baddbmm(rgrad.ones(3, 2, 5), rgrad.ones(3, 5, 4))[0]
+    /// tensor([[5., 5., 5., 5.],
+    ///         [5., 5., 5., 5.]])
     #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None))]
     fn baddbmm(&self, py: Python<'_>, batch1: &Bound<'_, PyAny>, batch2: &Bound<'_, PyAny>, beta: Option<&Bound<'_, PyAny>>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let (m1, m2) = (tensor_arg(batch1, "batch1")?, tensor_arg(batch2, "batch2")?);
@@ -106,6 +163,10 @@ impl PyTensor {
         okm(maybe_detach(py, work(&m1, &m2), || s.baddbmm(&m1, &m2, bt, al)))
     }
     /// `addbmm(batch1, batch2, *, beta=1, alpha=1)`: `beta * self + alpha * sum_b batch1[b] @ batch2[b]`.
+    ///
+    /// >>> rgrad.zeros(2, 2).addbmm(rgrad.ones(3, 2, 4), rgrad.ones(3, 4, 2))  # sums the 3 products
+    /// tensor([[12., 12.],
+    ///         [12., 12.]])
     #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None))]
     fn addbmm(&self, py: Python<'_>, batch1: &Bound<'_, PyAny>, batch2: &Bound<'_, PyAny>, beta: Option<&Bound<'_, PyAny>>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let (m1, m2) = (tensor_arg(batch1, "batch1")?, tensor_arg(batch2, "batch2")?);
@@ -114,6 +175,9 @@ impl PyTensor {
         okm(maybe_detach(py, work(&m1, &m2), || s.addbmm(&m1, &m2, bt, al)))
     }
     /// `addmv(mat, vec, *, beta=1, alpha=1)`: `beta * self + alpha * (mat @ vec)`.
+    ///
+    /// >>> rgrad.tensor([1.0, 1.0]).addmv(rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]), rgrad.tensor([1.0, 1.0]))
+    /// tensor([4., 8.])
     #[pyo3(signature = (mat, vec, *, beta=None, alpha=None))]
     fn addmv(&self, py: Python<'_>, mat: &Bound<'_, PyAny>, vec: &Bound<'_, PyAny>, beta: Option<&Bound<'_, PyAny>>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let (m, v) = (tensor_arg(mat, "mat")?, tensor_arg(vec, "vec")?);
@@ -147,6 +211,14 @@ fn tensordot_dims(dims: &Bound<'_, PyAny>) -> PyResult<std::result::Result<i64, 
 
 /// `tensordot(a, b, dims=2)`: contracts `a`'s last `dims` dims with `b`'s first ones, or
 /// the dims listed in `dims=([dims of a], [dims of b])`.
+///
+/// >>> a, b = rgrad.arange(6.0).reshape(2, 3), rgrad.ones(3, 4)
+/// >>> rgrad.tensordot(a, b, dims=1).shape
+/// rgrad.Size([2, 4])
+/// >>> rgrad.tensordot(a, rgrad.ones(2, 3), dims=2)  # sum of a * b over both dims
+/// tensor(15.)
+/// >>> rgrad.tensordot(a, rgrad.ones(4, 2), dims=([0], [1])).shape
+/// rgrad.Size([3, 4])
 #[pyfunction]
 #[pyo3(signature = (a, b, dims=None))]
 fn tensordot(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, dims: Option<&Bound<'_, PyAny>>) -> PyT {

@@ -11,6 +11,14 @@ pub const RELEASE_GIL_MIN: usize = 1 << 16;
 /// A multi-dimensional array of one dtype, with strided views and autograd.
 ///
 /// Build one with `rgrad.tensor(data)`, `rgrad.zeros(...)`, `rgrad.arange(...)` etc.
+///
+/// >>> t = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+/// >>> t.shape, t.dtype, t.device
+/// (rgrad.Size([2, 2]), rgrad.float32, device(type='cpu'))
+/// >>> (t * t).sum().backward()
+/// >>> t.grad
+/// tensor([[2., 4.],
+///         [6., 8.]])
 #[pyclass(name = "Tensor", module = "rgrad", subclass, frozen, weakref)]
 pub struct PyTensor {
     pub inner: Tensor,

@@ -20,6 +20,14 @@ use std::sync::Arc;
 /// `rgrad.Generator(device='cpu')`: a random stream of its own, for the `generator=` argument
 /// of random ops (`rand`, `randn`, `randint`, `randperm`, `multinomial`, `bernoulli`,
 /// `normal`, `uniform_`, ...). Its numbers differ from PyTorch's for the same seed.
+///
+/// >>> g = rgrad.Generator().manual_seed(0)  # a stream apart from the default generator
+/// >>> a = rgrad.rand(3, generator=g)
+/// >>> _ = g.manual_seed(0)
+/// >>> rgrad.equal(a, rgrad.rand(3, generator=g))
+/// True
+/// >>> g.initial_seed()
+/// 0
 #[pyclass(name = "Generator", module = "rgrad", frozen)]
 pub struct PyGenerator {
     pub inner: SharedGenerator,
@@ -115,6 +123,14 @@ pub fn generator_arg(name: &str, generator: Option<&Bound<'_, PyAny>>) -> PyResu
 }
 
 /// `manual_seed(seed)`: reseeds the default generator and returns it.
+///
+/// >>> _ = rgrad.manual_seed(42)
+/// >>> a = rgrad.rand(3)
+/// >>> _ = rgrad.manual_seed(42)
+/// >>> rgrad.equal(a, rgrad.rand(3))
+/// True
+/// >>> rgrad.initial_seed()
+/// 42
 #[pyfunction]
 pub fn manual_seed(seed: &Bound<'_, PyAny>) -> PyResult<PyGenerator> {
     rng::manual_seed(seed_arg(seed)?);
@@ -122,6 +138,10 @@ pub fn manual_seed(seed: &Bound<'_, PyAny>) -> PyResult<PyGenerator> {
 }
 
 /// `seed()`: reseeds the default generator nondeterministically and returns the seed.
+///
+/// >>> s = rgrad.seed()
+/// >>> rgrad.initial_seed() == s
+/// True
 #[pyfunction]
 pub fn seed() -> u64 {
     let s = rng::fresh_seed();
@@ -130,18 +150,34 @@ pub fn seed() -> u64 {
 }
 
 /// `initial_seed()`: the seed the default generator was last seeded with.
+///
+/// >>> _ = rgrad.manual_seed(7)
+/// >>> rgrad.initial_seed()
+/// 7
 #[pyfunction]
 pub fn initial_seed() -> u64 {
     rng::initial_seed()
 }
 
 /// `get_rng_state()`: the default generator's state (see `Generator.get_state`).
+///
+/// >>> state = rgrad.get_rng_state()
+/// >>> a = rgrad.rand(2)
+/// >>> rgrad.set_rng_state(state)
+/// >>> rgrad.equal(a, rgrad.rand(2))
+/// True
 #[pyfunction]
 pub fn get_rng_state() -> PyT {
     Ok(Wrap(state_tensor(&rng::default_generator().lock())?))
 }
 
 /// `set_rng_state(new_state)`: restores the default generator from `get_rng_state()`.
+///
+/// >>> state = rgrad.get_rng_state()
+/// >>> a = rgrad.randn(3)
+/// >>> rgrad.set_rng_state(state)  # replay the same draws
+/// >>> rgrad.equal(a, rgrad.randn(3))
+/// True
 #[pyfunction]
 pub fn set_rng_state(new_state: &Bound<'_, PyAny>) -> PyResult<()> {
     set_state_from(&rng::default_generator(), new_state)

@@ -82,6 +82,17 @@ fn split_dim_unbiased<'py>(dim: Option<&Bound<'py, PyAny>>, unbiased: Option<&Bo
 #[pymethods]
 impl PyTensor {
     /// `sum(dim=None, keepdim=False, *, dtype=None)`: pairwise-accurate sum; ints and bools sum in int64.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    /// >>> x.sum()
+    /// tensor(21.)
+    /// >>> x.sum(0)
+    /// tensor([5., 7., 9.])
+    /// >>> x.sum(1, keepdim=True)
+    /// tensor([[ 6.],
+    ///         [15.]])
+    /// >>> rgrad.tensor([True, True, False]).sum()
+    /// tensor(2)
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
     fn sum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let dims = parse_dims(dim)?;
@@ -90,6 +101,14 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.sum_dims(dims.as_deref(), keepdim, dt)))
     }
     /// `mean(dim=None, keepdim=False, *, dtype=None)` (floating point inputs or `dtype=`).
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> x.mean()
+    /// tensor(2.5000)
+    /// >>> x.mean(dim=0)
+    /// tensor([2., 3.])
+    /// >>> rgrad.tensor([1, 2]).mean(dtype=rgrad.float32)
+    /// tensor(1.5000)
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
     fn mean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let dims = parse_dims(dim)?;
@@ -98,6 +117,9 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.mean_dims(dims.as_deref(), keepdim, dt)))
     }
     /// `nansum(dim=None, keepdim=False, *, dtype=None)`: sum with NaN treated as zero.
+    ///
+    /// >>> rgrad.tensor([1.0, float('nan'), 2.0]).nansum()
+    /// tensor(3.)
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
     fn nansum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let dims = parse_dims(dim)?;
@@ -106,6 +128,9 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.nansum(dims.as_deref(), keepdim, dt)))
     }
     /// `nanmean(dim=None, keepdim=False, *, dtype=None)`: mean over the non-NaN elements.
+    ///
+    /// >>> rgrad.tensor([1.0, float('nan'), 2.0]).nanmean()
+    /// tensor(1.5000)
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
     fn nanmean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let dims = parse_dims(dim)?;
@@ -114,6 +139,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.nanmean(dims.as_deref(), keepdim, dt)))
     }
     /// `prod(dim=None, keepdim=False, *, dtype=None)`: product; ints and bools multiply in int64.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    /// >>> x.prod()
+    /// tensor(24.)
+    /// >>> x.prod(1)
+    /// tensor([ 2., 12.])
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
     fn prod(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let d = opt_dim(dim)?;
@@ -123,16 +154,40 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.prod_dims(dims.as_deref(), keepdim, dt)))
     }
     /// `max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` / `max(other=t)` -> elementwise maximum.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+    /// >>> x.max()
+    /// tensor(5.)
+    /// >>> x.max(dim=1)
+    /// rgrad.return_types.max(
+    /// values=tensor([5., 4.]),
+    /// indices=tensor([1, 0]))
+    /// >>> x.max(rgrad.tensor([3.0, 3.0]))
+    /// tensor([[3., 5.],
+    ///         [4., 3.]])
     #[pyo3(signature = (dim=None, keepdim=false, *, other=None))]
     fn max(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         extreme_method(py, &self.inner, dim, keepdim, other, true)
     }
     /// `min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` / `min(other=t)` -> elementwise minimum.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+    /// >>> x.min()
+    /// tensor(1.)
+    /// >>> values, indices = x.min(0)
+    /// >>> values, indices
+    /// (tensor([1., 2.]), tensor([0, 1]))
     #[pyo3(signature = (dim=None, keepdim=false, *, other=None))]
     fn min(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         extreme_method(py, &self.inner, dim, keepdim, other, false)
     }
     /// `amax(dim=(), keepdim=False)`: max over dims (all when empty); ties share the gradient.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+    /// >>> x.amax()
+    /// tensor(5.)
+    /// >>> x.amax(dim=0)
+    /// tensor([4., 5.])
     #[pyo3(signature = (dim=None, keepdim=false))]
     fn amax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
         let dims = parse_dims(dim)?;
@@ -140,6 +195,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.amax(dims.as_deref(), keepdim)))
     }
     /// `amin(dim=(), keepdim=False)`.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+    /// >>> x.amin(dim=1)
+    /// tensor([1., 2.])
+    /// >>> x.amin(dim=(0, 1))
+    /// tensor(1.)
     #[pyo3(signature = (dim=None, keepdim=false))]
     fn amin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
         let dims = parse_dims(dim)?;
@@ -147,6 +208,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.amin(dims.as_deref(), keepdim)))
     }
     /// `argmax(dim=None, keepdim=False)`: index of the first maximum (NaN counts as the maximum).
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 5.0, 5.0], [4.0, 2.0, 0.0]])
+    /// >>> x.argmax()  # into the flattened tensor
+    /// tensor(1)
+    /// >>> x.argmax(dim=1)
+    /// tensor([1, 0])
     #[pyo3(signature = (dim=None, keepdim=false))]
     fn argmax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
         let d = opt_dim(dim)?;
@@ -154,6 +221,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.argmax(d, keepdim)))
     }
     /// `argmin(dim=None, keepdim=False)`.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 0.0]])
+    /// >>> x.argmin()
+    /// tensor(3)
+    /// >>> x.argmin(dim=0, keepdim=True)
+    /// tensor([[0, 1]])
     #[pyo3(signature = (dim=None, keepdim=false))]
     fn argmin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
         let d = opt_dim(dim)?;
@@ -161,6 +234,11 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.argmin(d, keepdim)))
     }
     /// `aminmax(*, dim=None, keepdim=False)` -> (min, max).
+    ///
+    /// >>> rgrad.tensor([3.0, -1.0, 2.0]).aminmax()
+    /// rgrad.return_types.aminmax(
+    /// min=tensor(-1.),
+    /// max=tensor(3.))
     #[pyo3(signature = (*, dim=None, keepdim=false))]
     fn aminmax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyAny>> {
         let d = opt_dim(dim)?;
@@ -169,6 +247,12 @@ impl PyTensor {
         named(py, "aminmax", lo, hi)
     }
     /// `std(dim=None, *, correction=1, keepdim=False)` (also `std(dim, unbiased, keepdim)`).
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0, 3.0, 4.0])
+    /// >>> x.std()
+    /// tensor(1.2910)
+    /// >>> x.std(correction=0)
+    /// tensor(1.1180)
     #[pyo3(signature = (dim=None, unbiased=None, keepdim=false, *, correction=None))]
     fn std(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<&Bound<'_, PyAny>>) -> PyT {
         let (dim, unbiased) = split_dim_unbiased(dim, unbiased);
@@ -178,6 +262,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.std_dims(dims.as_deref(), c, keepdim)))
     }
     /// `var(dim=None, *, correction=1, keepdim=False)` (also `var(dim, unbiased, keepdim)`).
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 5.0]])
+    /// >>> x.var()
+    /// tensor(2.9167)
+    /// >>> x.var(dim=1)
+    /// tensor([0.5000, 2.0000])
     #[pyo3(signature = (dim=None, unbiased=None, keepdim=false, *, correction=None))]
     fn var(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<&Bound<'_, PyAny>>) -> PyT {
         let (dim, unbiased) = split_dim_unbiased(dim, unbiased);
@@ -189,6 +279,16 @@ impl PyTensor {
     /// `norm(p='fro', dim=None, keepdim=False, dtype=None)`: vector p-norm over dims
     /// (p any float, inf, -inf, 0; 'fro' = 2). The gradient at 0 is 0. `p='nuc'`: the
     /// nuclear norm over the two `dim`s (all dims when None), as `linalg.matrix_norm`.
+    ///
+    /// >>> x = rgrad.tensor([[3.0, 4.0], [6.0, 8.0]])
+    /// >>> x.norm()
+    /// tensor(11.1803)
+    /// >>> x.norm(dim=1)
+    /// tensor([ 5., 10.])
+    /// >>> x.norm(p=1, dim=1)
+    /// tensor([ 7., 14.])
+    /// >>> x.norm(p=float('inf'))
+    /// tensor(8.)
     #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
     fn norm(&self, py: Python<'_>, p: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         if let Some(p) = p.filter(|p| super::linalg::is_matrix_norm_p(p, dim)) {
@@ -201,6 +301,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.vector_norm(p, dims.as_deref(), keepdim, dt)))
     }
     /// `all(dim=None, keepdim=False)`: whether every element is nonzero.
+    ///
+    /// >>> x = rgrad.tensor([[True, False], [True, True]])
+    /// >>> x.all()
+    /// tensor(False)
+    /// >>> x.all(dim=1)
+    /// tensor([False,  True])
     #[pyo3(signature = (dim=None, keepdim=false))]
     fn all(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
         let dims = parse_dims(dim)?;
@@ -208,6 +314,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.all_dims(dims.as_deref(), keepdim)))
     }
     /// `any(dim=None, keepdim=False)`: whether some element is nonzero.
+    ///
+    /// >>> x = rgrad.tensor([[0, 0], [0, 3]])
+    /// >>> x.any()
+    /// tensor(True)
+    /// >>> x.any(dim=1)
+    /// tensor([False,  True])
     #[pyo3(signature = (dim=None, keepdim=false))]
     fn any(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyT {
         let dims = parse_dims(dim)?;
@@ -215,6 +327,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.any_dims(dims.as_deref(), keepdim)))
     }
     /// `count_nonzero(dim=None)`: int64 counts of nonzero elements.
+    ///
+    /// >>> x = rgrad.tensor([[0, 1, 2], [0, 0, 3]])
+    /// >>> x.count_nonzero()
+    /// tensor(3)
+    /// >>> x.count_nonzero(dim=1)
+    /// tensor([2, 1])
     #[pyo3(signature = (dim=None))]
     fn count_nonzero(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyT {
         let dims = parse_dims(dim)?;
@@ -222,6 +340,9 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.count_nonzero(dims.as_deref())))
     }
     /// `logsumexp(dim, keepdim=False)`: `log(sum(exp(x)))` without overflow.
+    ///
+    /// >>> rgrad.tensor([[0.0, 0.0], [1000.0, 1000.0]]).logsumexp(dim=1)
+    /// tensor([6.9315e-01, 1.0007e+03])
     #[pyo3(signature = (dim, keepdim=false))]
     fn logsumexp(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, keepdim: bool) -> PyT {
         let dims = parse_dims(Some(dim))?;
@@ -229,6 +350,11 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.logsumexp(dims.as_deref(), keepdim)))
     }
     /// `softmax(dim, dtype=None)`: fused, numerically stable softmax along `dim`.
+    ///
+    /// >>> x = rgrad.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    /// >>> x.softmax(dim=1)
+    /// tensor([[0.0900, 0.2447, 0.6652],
+    ///         [0.3333, 0.3333, 0.3333]])
     #[pyo3(signature = (dim, dtype=None))]
     fn softmax(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let d = index_arg(dim, "dim")?;
@@ -237,6 +363,9 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.softmax(d, dt)))
     }
     /// `log_softmax(dim, dtype=None)`: fused `x - logsumexp(x)` along `dim`.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0, 3.0]).log_softmax(dim=0)
+    /// tensor([-2.4076, -1.4076, -0.4076])
     #[pyo3(signature = (dim, dtype=None))]
     fn log_softmax(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let d = index_arg(dim, "dim")?;
@@ -245,6 +374,14 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.log_softmax(d, dt)))
     }
     /// `cumsum(dim, *, dtype=None)`: running sums (ints and bools in int64).
+    ///
+    /// >>> x = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> x.cumsum(dim=1)
+    /// tensor([[ 1,  3,  6],
+    ///         [ 4,  9, 15]])
+    /// >>> x.cumsum(0)
+    /// tensor([[1, 2, 3],
+    ///         [5, 7, 9]])
     #[pyo3(signature = (dim, *, dtype=None))]
     fn cumsum(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let d = index_arg(dim, "dim")?;
@@ -253,6 +390,9 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.cumsum(d, dt)))
     }
     /// `cumprod(dim, *, dtype=None)`: running products (ints and bools in int64).
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0, 3.0, 4.0]).cumprod(dim=0)
+    /// tensor([ 1.,  2.,  6., 24.])
     #[pyo3(signature = (dim, *, dtype=None))]
     fn cumprod(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>) -> PyT {
         let d = index_arg(dim, "dim")?;
@@ -261,6 +401,11 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.cumprod(d, dt)))
     }
     /// `cummax(dim)` -> (values, indices) of the running maximum.
+    ///
+    /// >>> rgrad.tensor([1.0, 3.0, 2.0, 5.0]).cummax(dim=0)
+    /// rgrad.return_types.cummax(
+    /// values=tensor([1., 3., 3., 5.]),
+    /// indices=tensor([0, 1, 1, 3]))
     fn cummax(&self, py: Python<'_>, dim: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let d = index_arg(dim, "dim")?;
         let a = &self.inner;
@@ -268,6 +413,11 @@ impl PyTensor {
         named(py, "cummax", v, i)
     }
     /// `cummin(dim)` -> (values, indices) of the running minimum.
+    ///
+    /// >>> rgrad.tensor([4.0, 3.0, 5.0, 1.0]).cummin(dim=0)
+    /// rgrad.return_types.cummin(
+    /// values=tensor([4., 3., 3., 1.]),
+    /// indices=tensor([0, 1, 1, 3]))
     fn cummin(&self, py: Python<'_>, dim: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let d = index_arg(dim, "dim")?;
         let a = &self.inner;

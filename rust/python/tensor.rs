@@ -132,15 +132,34 @@ impl PyTensor {
 
     // ---------- attributes ----------
 
+    /// The element type, an `rgrad.dtype` (`rgrad.float32`, `rgrad.int64`, ...).
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0]).dtype
+    /// rgrad.float32
+    /// >>> rgrad.tensor([1, 2]).dtype
+    /// rgrad.int64
     #[getter]
     fn dtype(&self, py: Python<'_>) -> Py<PyDType> {
         dtype_obj(py, self.inner.dtype())
     }
+    /// The size of each dim, an `rgrad.Size` (a tuple); the same as `size()`.
+    ///
+    /// >>> t = rgrad.zeros(2, 3)
+    /// >>> t.shape
+    /// rgrad.Size([2, 3])
+    /// >>> t.shape[-1]
+    /// 3
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         make_size(py, self.inner.shape())
     }
     /// `size()` -> rgrad.Size; `size(dim)` -> int.
+    ///
+    /// >>> t = rgrad.zeros(2, 3)
+    /// >>> t.size()
+    /// rgrad.Size([2, 3])
+    /// >>> t.size(1)
+    /// 3
     #[pyo3(signature = (dim=None))]
     fn size<'py>(&self, py: Python<'py>, dim: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
@@ -156,27 +175,57 @@ impl PyTensor {
             }
         }
     }
+    /// The number of dims (0 for a scalar tensor).
+    ///
+    /// >>> rgrad.zeros(2, 3).dim()
+    /// 2
+    /// >>> rgrad.tensor(5.0).dim()
+    /// 0
     fn dim(&self) -> usize {
         self.inner.rank()
     }
+    /// The number of dims (alias of `dim()`).
+    ///
+    /// >>> rgrad.zeros(2, 3, 4).ndimension()
+    /// 3
     fn ndimension(&self) -> usize {
         self.inner.rank()
     }
+    /// The number of dims (the property form of `dim()`).
+    ///
+    /// >>> rgrad.zeros(2, 3).ndim
+    /// 2
     #[getter]
     fn ndim(&self) -> usize {
         self.inner.rank()
     }
+    /// The number of elements (the product of the sizes).
+    ///
+    /// >>> rgrad.zeros(2, 3).numel()
+    /// 6
     fn numel(&self) -> usize {
         self.inner.numel()
     }
+    /// The number of elements (alias of `numel()`).
+    ///
+    /// >>> rgrad.zeros(2, 3).nelement()
+    /// 6
     fn nelement(&self) -> usize {
         self.inner.numel()
     }
+    /// The device the tensor lives on, an `rgrad.device`.
+    ///
+    /// >>> rgrad.zeros(2).device
+    /// device(type='cpu')
     #[getter]
     fn device(&self) -> PyDevice {
         PyDevice { device: self.inner.device() }
     }
-    /// False: rgrad has no CUDA device (its GPU is ``"gpu"``, see :attr:`is_gpu`).
+    /// Whether the tensor is on a CUDA device: always False (rgrad's GPU is ``"gpu"``, see
+    /// :attr:`is_gpu`).
+    ///
+    /// >>> rgrad.zeros(2).is_cuda
+    /// False
     #[getter]
     fn is_cuda(&self) -> bool {
         false
@@ -189,11 +238,23 @@ impl PyTensor {
     fn is_gpu(&self) -> bool {
         self.inner.device() != crate::Device::Cpu
     }
+    /// Whether the tensor is on the CPU.
+    ///
+    /// >>> rgrad.zeros(2).is_cpu
+    /// True
     #[getter]
     fn is_cpu(&self) -> bool {
         self.inner.device() == crate::Device::Cpu
     }
     /// `stride()` -> tuple; `stride(dim)` -> int.
+    ///
+    /// >>> t = rgrad.zeros(2, 3)
+    /// >>> t.stride()
+    /// (3, 1)
+    /// >>> t.t().stride()
+    /// (1, 3)
+    /// >>> t.stride(0)
+    /// 3
     #[pyo3(signature = (dim=None))]
     fn stride<'py>(&self, py: Python<'py>, dim: Option<isize>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
@@ -205,29 +266,67 @@ impl PyTensor {
             }
         }
     }
+    /// The offset of element 0 in the underlying storage, in elements.
+    ///
+    /// >>> t = rgrad.arange(6)
+    /// >>> t.storage_offset()
+    /// 0
+    /// >>> t[2:].storage_offset()
+    /// 2
     fn storage_offset(&self) -> usize {
         self.inner.storage_offset()
     }
+    /// Whether the elements are laid out densely in row-major order.
+    ///
+    /// >>> t = rgrad.zeros(2, 3)
+    /// >>> t.is_contiguous()
+    /// True
+    /// >>> t.t().is_contiguous()
+    /// False
     fn is_contiguous(&self) -> bool {
         self.inner.is_contiguous()
     }
+    /// The size of one element in bytes.
+    ///
+    /// >>> rgrad.zeros(2, dtype=rgrad.float32).element_size()
+    /// 4
+    /// >>> rgrad.zeros(2, dtype=rgrad.int64).element_size()
+    /// 8
     fn element_size(&self) -> usize {
         self.inner.dtype().size()
     }
+    /// The size of one element in bytes (the property form of `element_size()`).
+    ///
+    /// >>> rgrad.zeros(2, dtype=rgrad.float64).itemsize
+    /// 8
     #[getter]
     fn itemsize(&self) -> usize {
         self.inner.dtype().size()
     }
+    /// The number of bytes the elements take (`numel() * itemsize`).
+    ///
+    /// >>> rgrad.zeros(2, 3).nbytes
+    /// 24
     #[getter]
     fn nbytes(&self) -> usize {
         self.inner.numel() * self.inner.dtype().size()
     }
+    /// Whether the dtype is a floating point type.
+    ///
+    /// >>> rgrad.tensor([1.0]).is_floating_point()
+    /// True
+    /// >>> rgrad.tensor([1]).is_floating_point()
+    /// False
     fn is_floating_point(&self) -> bool {
         self.inner.dtype().is_float()
     }
     /// The address of element 0: in host memory for a CPU tensor; for a GPU tensor a number that
     /// names its device buffer and element (equal exactly when two views start at the same
     /// element of one storage), as CUDA tensors give a device address.
+    ///
+    /// >>> t = rgrad.tensor([1.0, 2.0, 3.0])
+    /// >>> t[1:].data_ptr() - t.data_ptr()  # one float32 further on
+    /// 4
     fn data_ptr(&self) -> usize {
         self.inner.host_ptr().map_or_else(|| self.inner.device_address(), |p| p as usize)
     }
@@ -235,20 +334,40 @@ impl PyTensor {
     fn _version(&self) -> u64 {
         self.inner.version()
     }
+    /// `T`: the tensor with its dims reversed (the transpose of a matrix).
+    ///
+    /// >>> t = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> t.T
+    /// tensor([[1, 4],
+    ///         [2, 5],
+    ///         [3, 6]])
     #[getter(T)]
     fn t_all_prop(&self) -> PyT {
         ok(self.inner.t_all())
     }
+    /// `mT`: the transpose of the last two dims (a batch of matrices transposed).
+    ///
+    /// >>> rgrad.zeros(5, 2, 3).mT.shape
+    /// rgrad.Size([5, 3, 2])
     #[getter(mT)]
     fn mt_prop(&self) -> PyT {
         ok(self.inner.mt())
     }
+    /// The values as a tensor outside autograd: shares memory, `requires_grad=False`.
+    /// `t.data = other` replaces the values (same shape and dtype) outside autograd; PyTorch
+    /// makes `t` share `other`'s memory instead, rgrad copies the values in.
+    ///
+    /// >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> w.data
+    /// tensor([1., 2.])
+    /// >>> w.data = rgrad.tensor([3.0, 4.0])
+    /// >>> w
+    /// tensor([3., 4.], requires_grad=True)
     #[getter]
     fn data(&self) -> PyTensor {
         PyTensor::new(self.inner.detach())
     }
-    /// `t.data = other`: replaces the values (same shape and dtype), outside autograd.
-    /// (PyTorch makes `t` share `other`'s memory instead; rgrad copies the values in.)
+    // `t.data = other` (a plain comment: the property's docstring is the getter's, above)
     #[setter]
     fn set_data(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let v = super::convert::tensor_arg(value, "data")?;
@@ -272,6 +391,14 @@ impl PyTensor {
 
     // ---------- autograd attributes ----------
 
+    /// Whether autograd records operations on this tensor (settable on leaves).
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0])
+    /// >>> x.requires_grad
+    /// False
+    /// >>> x.requires_grad = True
+    /// >>> (x * 2).requires_grad
+    /// True
     #[getter]
     fn get_requires_grad(&self) -> bool {
         self.inner.requires_grad()
@@ -281,11 +408,23 @@ impl PyTensor {
         Ok(self.inner.set_requires_grad(on)?)
     }
     /// `requires_grad_(requires_grad=True)`: returns self.
+    ///
+    /// >>> x = rgrad.zeros(2).requires_grad_()
+    /// >>> x.requires_grad
+    /// True
     #[pyo3(signature = (requires_grad=true))]
     fn requires_grad_<'py>(slf: &Bound<'py, Self>, requires_grad: bool) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.set_requires_grad(requires_grad)?;
         Ok(slf.clone())
     }
+    /// The gradient `backward()` accumulated into this leaf (None before); settable.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> x.grad is None
+    /// True
+    /// >>> (x * x).sum().backward()
+    /// >>> x.grad
+    /// tensor([2., 4.])
     #[getter]
     fn get_grad(&self) -> Option<PyTensor> {
         self.inner.grad().map(PyTensor::new)
@@ -299,6 +438,13 @@ impl PyTensor {
         };
         Ok(self.inner.set_grad(g)?)
     }
+    /// The autograd node that made this tensor (None for leaves and outside autograd).
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> x.grad_fn is None
+    /// True
+    /// >>> (x * 2).grad_fn.name()
+    /// 'MulBackward0'
     #[getter]
     fn grad_fn(&self) -> Option<PyNode> {
         self.inner.grad_fn().map(|n| PyNode { node: n })
@@ -312,25 +458,69 @@ impl PyTensor {
     fn _is_view(&self) -> bool {
         self.inner.view_base().is_some()
     }
+    /// Whether the tensor is a leaf of the graph (made by the user, not by a recorded op).
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> x.is_leaf, (x * 2).is_leaf
+    /// (True, False)
     #[getter]
     fn is_leaf(&self) -> bool {
         self.inner.is_leaf()
     }
+    /// Whether this non-leaf keeps its `.grad` after `backward()` (see `retain_grad`).
+    ///
+    /// >>> x = rgrad.tensor([1.0], requires_grad=True)
+    /// >>> y = x * 2
+    /// >>> y.retains_grad
+    /// False
+    /// >>> y.retain_grad()
+    /// >>> y.retains_grad
+    /// True
     #[getter]
     fn retains_grad(&self) -> bool {
         self.inner.retains_grad()
     }
+    /// Makes this non-leaf tensor keep its `.grad` when `backward()` runs.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> y = x * 2
+    /// >>> y.retain_grad()
+    /// >>> (y * y).sum().backward()
+    /// >>> y.grad
+    /// tensor([4., 8.])
     fn retain_grad(&self) -> PyResult<()> {
         Ok(self.inner.retain_grad()?)
     }
+    /// A tensor sharing this one's memory, cut from the graph (`requires_grad=False`).
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> y = (x * 2).detach()
+    /// >>> y, y.requires_grad
+    /// (tensor([2., 4.]), False)
     fn detach(&self) -> PyTensor {
         PyTensor::new(self.inner.detach())
     }
+    /// Cuts this tensor from the graph in place (it becomes a leaf); returns self.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> y = x * 2
+    /// >>> _ = y.detach_()
+    /// >>> y.requires_grad, y.is_leaf
+    /// (False, True)
     fn detach_<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
         slf.get().inner.detach_();
         slf.clone()
     }
     /// `backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    /// >>> (x ** 2).sum().backward()
+    /// >>> x.grad
+    /// tensor([2., 4., 6.])
+    /// >>> y = x * 2  # not a scalar: pass the gradient of the output
+    /// >>> y.backward(rgrad.ones(3))
+    /// >>> x.grad  # accumulates
+    /// tensor([4., 6., 8.])
     #[pyo3(signature = (gradient=None, retain_graph=None, create_graph=false, inputs=None))]
     fn backward(&self, py: Python<'_>, gradient: Option<&Bound<'_, PyAny>>, retain_graph: Option<bool>, create_graph: bool, inputs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let g = match gradient {
@@ -348,6 +538,13 @@ impl PyTensor {
         Ok(())
     }
     /// Registers `hook(grad) -> Tensor | None`; returns a handle with `.remove()`.
+    ///
+    /// >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    /// >>> handle = x.register_hook(lambda grad: grad * 10)
+    /// >>> (x * 3).sum().backward()
+    /// >>> x.grad
+    /// tensor([30., 30.])
+    /// >>> handle.remove()
     fn register_hook(&self, hook: Py<PyAny>) -> PyResult<super::autograd::PyHookHandle> {
         // one reference to the callable, shared by the closure and the hook's owner slot: the
         // collector matches the references `__traverse__` reports against the refcount
@@ -387,6 +584,12 @@ impl PyTensor {
     // ---------- conversion ----------
 
     /// The legacy type name (`'rgrad.FloatTensor'`), or a converted copy when given a dtype.
+    ///
+    /// >>> t = rgrad.tensor([1.5, 2.5])
+    /// >>> t.type()
+    /// 'rgrad.FloatTensor'
+    /// >>> t.type(rgrad.int32)
+    /// tensor([1, 2], dtype=rgrad.int32)
     #[pyo3(signature = (dtype=None))]
     fn r#type(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         match dtype {
@@ -411,6 +614,14 @@ impl PyTensor {
         }
     }
     /// `to(dtype)`, `to(device)`, `to(tensor)`, `to(device, dtype)`, with `dtype=`/`device=` keywords.
+    ///
+    /// >>> t = rgrad.tensor([1.5, 2.5])
+    /// >>> t.to(rgrad.int64)
+    /// tensor([1, 2])
+    /// >>> t.to("cpu", dtype=rgrad.float64)
+    /// tensor([1.5000, 2.5000], dtype=rgrad.float64)
+    /// >>> t.to(rgrad.tensor([1], dtype=rgrad.int32))  # another tensor's dtype and device
+    /// tensor([1, 2], dtype=rgrad.int32)
     #[pyo3(signature = (*args, dtype=None, device=None, non_blocking=false, copy=false))]
     fn to(&self, args: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, non_blocking: bool, copy: bool) -> PyT {
         let _ = non_blocking;
@@ -444,6 +655,10 @@ impl PyTensor {
         Ok(Wrap(t))
     }
     /// `cpu()`: self when already on the CPU, else a copy there (differentiable).
+    ///
+    /// >>> t = rgrad.tensor([1.0, 2.0])
+    /// >>> t.cpu() is t
+    /// True
     fn cpu<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let t = &slf.get().inner;
         if t.device() == crate::Device::Cpu {
@@ -479,29 +694,68 @@ impl PyTensor {
         }
         super::object::wrap(slf.py(), t.to_device(target)?)
     }
+    /// The tensor as float32 (`to(rgrad.float32)`).
+    ///
+    /// >>> rgrad.tensor([1, 2]).float()
+    /// tensor([1., 2.])
     fn float(&self) -> PyT {
         ok(self.inner.to_dtype(DType::F32))
     }
+    /// The tensor as float64 (`to(rgrad.float64)`).
+    ///
+    /// >>> rgrad.tensor([1, 2]).double()
+    /// tensor([1., 2.], dtype=rgrad.float64)
     fn double(&self) -> PyT {
         ok(self.inner.to_dtype(DType::F64))
     }
+    /// The tensor as int64 (`to(rgrad.int64)`; floats truncate towards zero).
+    ///
+    /// >>> rgrad.tensor([1.7, -1.7]).long()
+    /// tensor([ 1, -1])
     fn long(&self) -> PyT {
         ok(self.inner.to_dtype(DType::I64))
     }
+    /// The tensor as int32 (`to(rgrad.int32)`; floats truncate towards zero).
+    ///
+    /// >>> rgrad.tensor([1.7, -1.7]).int()
+    /// tensor([ 1, -1], dtype=rgrad.int32)
     fn int(&self) -> PyT {
         ok(self.inner.to_dtype(DType::I32))
     }
+    /// The tensor as bool (`to(rgrad.bool)`; nonzero is True).
+    ///
+    /// >>> rgrad.tensor([0.0, 2.0]).bool()
+    /// tensor([False,  True])
     fn bool(&self) -> PyT {
         ok(self.inner.to_dtype(DType::Bool))
     }
     /// The Python number in a one-element tensor.
+    ///
+    /// >>> rgrad.tensor([2.5]).item()
+    /// 2.5
+    /// >>> rgrad.tensor(3).item()
+    /// 3
     fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         scalar_to_py(py, self.inner.item()?)
     }
+    /// The values as (nested) Python lists of Python numbers.
+    ///
+    /// >>> rgrad.tensor([[1, 2], [3, 4]]).tolist()
+    /// [[1, 2], [3, 4]]
+    /// >>> rgrad.tensor(1.5).tolist()
+    /// 1.5
     fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         to_nested_list(py, &self.inner)
     }
     /// A NumPy array sharing this tensor's memory (`force=True` detaches/copies as needed).
+    ///
+    /// >>> t = rgrad.tensor([1.0, 2.0])
+    /// >>> a = t.numpy()
+    /// >>> a
+    /// array([1., 2.], dtype=float32)
+    /// >>> a[0] = 5.0
+    /// >>> t
+    /// tensor([5., 2.])
     #[pyo3(signature = (*, force=false))]
     fn numpy<'py>(slf: &Bound<'py, Self>, force: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
@@ -619,6 +873,15 @@ impl PyTensor {
 
     // ---------- views ----------
 
+    /// `view(*shape)`: the same memory seen with another shape (one size may be -1); needs
+    /// compatible strides (see `reshape`).
+    ///
+    /// >>> t = rgrad.arange(6)
+    /// >>> t.view(2, 3)
+    /// tensor([[0, 1, 2],
+    ///         [3, 4, 5]])
+    /// >>> t.view(-1, 2).shape
+    /// rgrad.Size([3, 2])
     #[pyo3(signature = (*shape))]
     fn view(&self, shape: &Bound<'_, PyTuple>) -> PyT {
         if shape.is_empty() {
@@ -632,6 +895,15 @@ impl PyTensor {
         }
         ok(self.inner.view(&parse_sizes(shape)?))
     }
+    /// `reshape(*shape)`: the same elements with another shape (one size may be -1); a view
+    /// when the strides allow, else a copy.
+    ///
+    /// >>> t = rgrad.arange(6)
+    /// >>> t.reshape(2, 3)
+    /// tensor([[0, 1, 2],
+    ///         [3, 4, 5]])
+    /// >>> t.reshape(3, -1).shape
+    /// rgrad.Size([3, 2])
     #[pyo3(signature = (*shape))]
     fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyT {
         if shape.is_empty() {
@@ -640,33 +912,85 @@ impl PyTensor {
         }
         ok(self.inner.reshape(&parse_sizes(shape)?))
     }
+    /// `view_as(other)`: `view(other.shape)`.
+    ///
+    /// >>> rgrad.arange(6).view_as(rgrad.zeros(3, 2))
+    /// tensor([[0, 1],
+    ///         [2, 3],
+    ///         [4, 5]])
     fn view_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
         let s: Vec<isize> = other.inner.shape().iter().map(|&x| x as isize).collect();
         ok(self.inner.view(&s))
     }
+    /// `reshape_as(other)`: `reshape(other.shape)`.
+    ///
+    /// >>> rgrad.arange(6).reshape_as(rgrad.zeros(2, 3))
+    /// tensor([[0, 1, 2],
+    ///         [3, 4, 5]])
     fn reshape_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
         ok(self.inner.reshape_to(other.inner.shape()))
     }
+    /// `flatten(start_dim=0, end_dim=-1)`: merges dims `start_dim..=end_dim` into one.
+    ///
+    /// >>> t = rgrad.zeros(2, 3, 4)
+    /// >>> t.flatten().shape
+    /// rgrad.Size([24])
+    /// >>> t.flatten(1).shape
+    /// rgrad.Size([2, 12])
     #[pyo3(signature = (start_dim=0, end_dim=-1))]
     fn flatten(&self, start_dim: isize, end_dim: isize) -> PyT {
         ok(self.inner.flatten(start_dim, end_dim))
     }
+    /// `unflatten(dim, sizes)`: splits `dim` into dims of the given sizes (one may be -1).
+    ///
+    /// >>> rgrad.zeros(2, 12).unflatten(1, (3, 4)).shape
+    /// rgrad.Size([2, 3, 4])
     fn unflatten(&self, dim: isize, sizes: &Bound<'_, PyAny>) -> PyT {
         let t = PyTuple::new(sizes.py(), [sizes])?;
         ok(self.inner.unflatten(dim, &parse_sizes(&t)?))
     }
+    /// `t()`: the transpose of a matrix (0-d and 1-d tensors are returned as they are).
+    ///
+    /// >>> rgrad.tensor([[1, 2, 3], [4, 5, 6]]).t()
+    /// tensor([[1, 4],
+    ///         [2, 5],
+    ///         [3, 6]])
     fn t(&self) -> PyT {
         ok(self.inner.t())
     }
+    /// `transpose(dim0, dim1)`: a view with the two dims swapped.
+    ///
+    /// >>> t = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> t.transpose(0, 1)
+    /// tensor([[1, 4],
+    ///         [2, 5],
+    ///         [3, 6]])
+    /// >>> rgrad.zeros(2, 3, 4).transpose(0, 2).shape
+    /// rgrad.Size([4, 3, 2])
     fn transpose(&self, dim0: isize, dim1: isize) -> PyT {
         ok(self.inner.transpose(dim0, dim1))
     }
+    /// `swapaxes(axis0, axis1)`: alias of `transpose`.
+    ///
+    /// >>> rgrad.zeros(2, 3, 4).swapaxes(0, 2).shape
+    /// rgrad.Size([4, 3, 2])
     fn swapaxes(&self, axis0: isize, axis1: isize) -> PyT {
         ok(self.inner.transpose(axis0, axis1))
     }
+    /// `swapdims(dim0, dim1)`: alias of `transpose`.
+    ///
+    /// >>> rgrad.zeros(2, 3, 4).swapdims(1, 2).shape
+    /// rgrad.Size([2, 4, 3])
     fn swapdims(&self, dim0: isize, dim1: isize) -> PyT {
         ok(self.inner.transpose(dim0, dim1))
     }
+    /// `permute(*dims)`: a view with the dims reordered.
+    ///
+    /// >>> t = rgrad.zeros(2, 3, 4)
+    /// >>> t.permute(2, 0, 1).shape
+    /// rgrad.Size([4, 2, 3])
+    /// >>> t.permute(2, 0, 1).stride()
+    /// (1, 12, 4)
     #[pyo3(signature = (*dims))]
     fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyT {
         if dims.is_empty() {
@@ -674,37 +998,94 @@ impl PyTensor {
         }
         ok(self.inner.permute(&parse_sizes(dims)?))
     }
+    /// `expand(*sizes)`: a view with size-1 dims repeated to `sizes` (no copy; -1 keeps a size).
+    ///
+    /// >>> t = rgrad.tensor([[1], [2]])
+    /// >>> t.expand(2, 3)
+    /// tensor([[1, 1, 1],
+    ///         [2, 2, 2]])
+    /// >>> t.expand(-1, 4).shape
+    /// rgrad.Size([2, 4])
     #[pyo3(signature = (*sizes))]
     fn expand(&self, sizes: &Bound<'_, PyTuple>) -> PyT {
         ok(self.inner.expand(&parse_sizes(sizes)?))
     }
+    /// `expand_as(other)`: `expand(other.shape)`.
+    ///
+    /// >>> rgrad.tensor([1, 2, 3]).expand_as(rgrad.zeros(2, 3))
+    /// tensor([[1, 2, 3],
+    ///         [1, 2, 3]])
     fn expand_as(&self, other: PyRef<'_, PyTensor>) -> PyT {
         ok(self.inner.expand_as(&other.inner))
     }
+    /// `squeeze(dim=None)`: removes size-1 dims (all of them, or those of `dim`, an int or tuple).
+    ///
+    /// >>> t = rgrad.zeros(2, 1, 3, 1)
+    /// >>> t.squeeze().shape
+    /// rgrad.Size([2, 3])
+    /// >>> t.squeeze(1).shape
+    /// rgrad.Size([2, 3, 1])
     #[pyo3(signature = (dim=None))]
     fn squeeze(&self, dim: Option<&Bound<'_, PyAny>>) -> PyT {
         let dims = parse_dims(dim)?;
         ok(self.inner.squeeze(dims.as_deref()))
     }
+    /// `unsqueeze(dim)`: a view with a size-1 dim inserted at `dim`.
+    ///
+    /// >>> t = rgrad.tensor([1, 2, 3])
+    /// >>> t.unsqueeze(0)
+    /// tensor([[1, 2, 3]])
+    /// >>> t.unsqueeze(1).shape
+    /// rgrad.Size([3, 1])
     fn unsqueeze(&self, dim: isize) -> PyT {
         ok(self.inner.unsqueeze(dim))
     }
+    /// `narrow(dim, start, length)`: a view of `length` elements of `dim` from `start`.
+    ///
+    /// >>> t = rgrad.arange(12).reshape(3, 4)
+    /// >>> t.narrow(1, 1, 2)
+    /// tensor([[ 1,  2],
+    ///         [ 5,  6],
+    ///         [ 9, 10]])
     fn narrow(&self, dim: isize, start: &Bound<'_, PyAny>, length: isize) -> PyT {
         ok(self.inner.narrow(dim, index_arg(start, "start")?, length))
     }
     /// `unfold(dimension, size, step)`: a view of the windows of `size` elements along
     /// `dimension`, `step` apart, as a new last dim (windows may overlap).
+    ///
+    /// >>> rgrad.arange(6.0).unfold(0, 3, 2)
+    /// tensor([[0., 1., 2.],
+    ///         [2., 3., 4.]])
     fn unfold(&self, dimension: isize, size: isize, step: isize) -> PyT {
         ok(self.inner.unfold(dimension, size, step))
     }
+    /// `select(dim, index)`: a view of one slice of `dim` (which goes away): `t[:, index]` for dim 1.
+    ///
+    /// >>> t = rgrad.arange(6).reshape(2, 3)
+    /// >>> t.select(1, 0)
+    /// tensor([0, 3])
+    /// >>> t.select(0, -1)
+    /// tensor([3, 4, 5])
     fn select(&self, dim: isize, index: &Bound<'_, PyAny>) -> PyT {
         ok(self.inner.select(dim, index_arg(index, "index")?))
     }
+    /// The same values laid out densely in row-major order: copies only when not already so.
+    ///
+    /// >>> t = rgrad.arange(6).reshape(2, 3).t()
+    /// >>> t.is_contiguous(), t.contiguous().is_contiguous()
+    /// (False, True)
     #[pyo3(signature = (*, memory_format=None))]
     fn contiguous(&self, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
         let _ = memory_format;
         ok(self.inner.contiguous())
     }
+    /// A copy with its own memory (recorded by autograd: gradients flow back to self).
+    ///
+    /// >>> t = rgrad.tensor([1.0, 2.0])
+    /// >>> c = t.clone()
+    /// >>> c[0] = 9.0
+    /// >>> t, c
+    /// (tensor([1., 2.]), tensor([9., 2.]))
     #[pyo3(signature = (*, memory_format=None))]
     fn clone(&self, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
         let _ = memory_format;
@@ -714,6 +1095,14 @@ impl PyTensor {
     // ---------- arithmetic methods ----------
 
     /// `add(other, *, alpha=1)`: self + alpha * other.
+    ///
+    /// >>> a = rgrad.tensor([1.0, 2.0, 3.0])
+    /// >>> a.add(1)
+    /// tensor([2., 3., 4.])
+    /// >>> a.add(rgrad.tensor([10.0, 20.0, 30.0]), alpha=2)
+    /// tensor([21., 42., 63.])
+    /// >>> rgrad.add(a, a)
+    /// tensor([2., 4., 6.])
     #[pyo3(signature = (other, *, alpha=None))]
     fn add(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let a = &self.inner;
@@ -721,6 +1110,12 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.add(&o)))
     }
     /// `sub(other, *, alpha=1)`: self - alpha * other.
+    ///
+    /// >>> a = rgrad.tensor([5.0, 6.0])
+    /// >>> a.sub(1)
+    /// tensor([4., 5.])
+    /// >>> a.sub(rgrad.tensor([1.0, 2.0]), alpha=2)
+    /// tensor([3., 2.])
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub(&self, py: Python<'_>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyT {
         let a = &self.inner;
@@ -728,12 +1123,27 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel(), || a.sub(&o)))
     }
     /// `mul(other)`: elementwise product with broadcasting.
+    ///
+    /// >>> a = rgrad.tensor([1.0, 2.0, 3.0])
+    /// >>> a.mul(2)
+    /// tensor([2., 4., 6.])
+    /// >>> a.mul(rgrad.tensor([[1.0], [10.0]]))  # broadcasts to (2, 3)
+    /// tensor([[ 1.,  2.,  3.],
+    ///         [10., 20., 30.]])
     fn mul(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyT {
         let o = operand_required(other, "other")?;
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.mul(&o)))
     }
     /// `div(other, *, rounding_mode=None)`: true division, or 'trunc' / 'floor' rounding.
+    ///
+    /// >>> a = rgrad.tensor([7.0, -7.0])
+    /// >>> a.div(2)
+    /// tensor([ 3.5000, -3.5000])
+    /// >>> a.div(2, rounding_mode='trunc')
+    /// tensor([ 3., -3.])
+    /// >>> a.div(2, rounding_mode='floor')
+    /// tensor([ 3., -4.])
     #[pyo3(signature = (other, *, rounding_mode=None))]
     fn div(&self, py: Python<'_>, other: &Bound<'_, PyAny>, rounding_mode: Option<String>) -> PyT {
         let o = operand_required(other, "other")?;
@@ -741,40 +1151,75 @@ impl PyTensor {
         ok(maybe_detach(py, a.numel().max(o.numel()), || a.div_mode(&o, rounding_mode.as_deref())))
     }
     /// `pow(exponent)`: elementwise power (integer tensors refuse negative integer exponents).
+    ///
+    /// >>> rgrad.tensor([1, 2, 3]).pow(2)
+    /// tensor([1, 4, 9])
+    /// >>> rgrad.tensor([4.0, 9.0]).pow(0.5)
+    /// tensor([2., 3.])
+    /// >>> rgrad.tensor([2.0, 3.0]).pow(rgrad.tensor([3.0, 2.0]))
+    /// tensor([8., 9.])
     fn pow(&self, py: Python<'_>, exponent: &Bound<'_, PyAny>) -> PyT {
         let o = operand_required(exponent, "exponent")?;
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.pow(&o)))
     }
     /// `neg()`: -self.
+    ///
+    /// >>> rgrad.tensor([1.0, -2.0]).neg()
+    /// tensor([-1.,  2.])
     fn neg(&self) -> PyT {
         ok(self.inner.neg())
     }
     /// `negative()`: alias of `neg`.
+    ///
+    /// >>> rgrad.tensor([1.0, -2.0]).negative()
+    /// tensor([-1.,  2.])
     fn negative(&self) -> PyT {
         ok(self.inner.neg())
     }
     /// `exp()`: e ** self (vectorised, about 1 ulp).
+    ///
+    /// >>> rgrad.tensor([0.0, 1.0, 2.0]).exp()
+    /// tensor([1.0000, 2.7183, 7.3891])
     fn exp(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.exp()))
     }
     /// `log()`: natural logarithm.
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0, 10.0]).log()
+    /// tensor([0.0000, 0.6931, 2.3026])
     fn log(&self, py: Python<'_>) -> PyT {
         let a = &self.inner;
         ok(maybe_detach(py, a.numel(), || a.log()))
     }
+    /// `dot(other)`: the dot product of two 1-D tensors (a 0-d tensor).
+    ///
+    /// >>> rgrad.tensor([1.0, 2.0, 3.0]).dot(rgrad.tensor([4.0, 5.0, 6.0]))
+    /// tensor(32.)
     fn dot(&self, other: &Bound<'_, PyAny>) -> PyT {
         ok(self.inner.dot(&super::convert::tensor_arg(other, "tensor")?))
     }
     // ---------- in-place ----------
 
+    /// In-place `add_(other, *, alpha=1)`: self += alpha * other; returns self.
+    ///
+    /// >>> a = rgrad.tensor([1.0, 2.0])
+    /// >>> _ = a.add_(rgrad.tensor([1.0, 1.0]), alpha=10)
+    /// >>> a
+    /// tensor([11., 12.])
     #[pyo3(signature = (other, *, alpha=None))]
     fn add_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let o = scaled(&slf.get().inner, operand_required(other, "other")?, alpha)?;
         slf.get().inner.add_(&o)?;
         Ok(slf.clone())
     }
+    /// In-place `sub_(other, *, alpha=1)`: self -= alpha * other; returns self.
+    ///
+    /// >>> a = rgrad.tensor([5.0, 6.0])
+    /// >>> _ = a.sub_(1)
+    /// >>> a
+    /// tensor([4., 5.])
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let o = scaled(&slf.get().inner, operand_required(other, "other")?, alpha)?;
@@ -782,20 +1227,41 @@ impl PyTensor {
         Ok(slf.clone())
     }
     /// In-place `mul_(other)`.
+    ///
+    /// >>> a = rgrad.tensor([1.0, 2.0])
+    /// >>> _ = a.mul_(3)
+    /// >>> a
+    /// tensor([3., 6.])
     fn mul_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.mul_(&operand_required(other, "other")?)?;
         Ok(slf.clone())
     }
     /// In-place `div_(other, *, rounding_mode=None)`.
+    ///
+    /// >>> a = rgrad.tensor([7.0, -7.0])
+    /// >>> _ = a.div_(2, rounding_mode='floor')
+    /// >>> a
+    /// tensor([ 3., -4.])
     #[pyo3(signature = (other, *, rounding_mode=None))]
     fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, rounding_mode: Option<String>) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.div_mode_(&operand_required(other, "other")?, rounding_mode.as_deref())?;
         Ok(slf.clone())
     }
+    /// Fills self with zeros in place; returns self.
+    ///
+    /// >>> a = rgrad.tensor([1.0, 2.0])
+    /// >>> a.zero_()
+    /// tensor([0., 0.])
     fn zero_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         slf.get().inner.zero_()?;
         Ok(slf.clone())
     }
+    /// `fill_(value)`: writes `value` (a number or a 0-d tensor) to every element; returns self.
+    ///
+    /// >>> a = rgrad.zeros(2, 2)
+    /// >>> a.fill_(7)
+    /// tensor([[7., 7.],
+    ///         [7., 7.]])
     fn fill_<'py>(slf: &Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = match super::convert::scalar_of(value) {
             // a Python number must fit the dtype (a tensor's value converts as a cast, as in PyTorch)
@@ -814,6 +1280,12 @@ impl PyTensor {
         slf.get().inner.fill_(v)?;
         Ok(slf.clone())
     }
+    /// `copy_(src)`: copies `src`'s values into self (broadcast, cast to self's dtype); returns self.
+    ///
+    /// >>> a = rgrad.zeros(2, 3)
+    /// >>> a.copy_(rgrad.tensor([1, 2, 3]))
+    /// tensor([[1., 2., 3.],
+    ///         [1., 2., 3.]])
     #[pyo3(signature = (src, non_blocking=false))]
     fn copy_<'py>(slf: &Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: bool) -> PyResult<Bound<'py, Self>> {
         let _ = non_blocking;

@@ -32,7 +32,18 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     is_causal=False, scale=None, enable_gqa=False)``: ``softmax(q k^T * scale + mask) v``
     over (..., L, E) queries and (..., S, E) keys; a boolean ``attn_mask`` marks the
     positions that may be attended (True), a float one is added; ``is_causal`` masks the
-    future. ``scale`` defaults to ``1 / sqrt(E)``."""
+    future. ``scale`` defaults to ``1 / sqrt(E)``.
+
+    >>> q = rgrad.zeros(1, 2, 2)  # zero queries weigh every key alike
+    >>> k = rgrad.ones(1, 2, 2)
+    >>> v = rgrad.tensor([[[1.0, 2.0], [3.0, 4.0]]])
+    >>> rgrad.nn.functional.scaled_dot_product_attention(q, k, v)
+    tensor([[[2., 3.],
+             [2., 3.]]])
+    >>> rgrad.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)  # the first query sees only the first key
+    tensor([[[1., 2.],
+             [2., 3.]]])
+    """
     if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
         raise RuntimeError("scaled_dot_product_attention: query, key and value must be at least 2-D")
     if not query.dtype.is_floating_point:
@@ -79,7 +90,16 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     """``multi_head_attention_forward(...)``: PyTorch's function behind
     ``nn.MultiheadAttention``, for (L, N, E) inputs (or unbatched (L, E)). Returns
     ``(output, weights)``; weights are averaged over heads unless
-    ``average_attn_weights=False``, and None when ``need_weights=False``."""
+    ``average_attn_weights=False``, and None when ``need_weights=False``.
+
+    >>> mha = rgrad.nn.MultiheadAttention(embed_dim=4, num_heads=2)
+    >>> x = rgrad.zeros(3, 1, 4)  # 3 positions, batch 1
+    >>> out, weights = rgrad.nn.functional.multi_head_attention_forward(
+    ...     x, x, x, 4, 2, mha.in_proj_weight, mha.in_proj_bias, None, None, False, 0.0,
+    ...     mha.out_proj.weight, mha.out_proj.bias)
+    >>> out.shape, weights.shape
+    (rgrad.Size([3, 1, 4]), rgrad.Size([1, 3, 3]))
+    """
     unbatched = query.dim() == 2
     if unbatched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)

@@ -172,7 +172,15 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """``unfold(input, kernel_size, dilation=1, padding=0, stride=1)`` (im2col): the sliding
-    windows of (N, C, H, W) input as columns, (N, C * kh * kw, L)."""
+    windows of (N, C, H, W) input as columns, (N, C * kh * kw, L).
+
+    >>> x = rgrad.arange(9.0).reshape(1, 1, 3, 3)
+    >>> rgrad.nn.functional.unfold(x, kernel_size=2)  # four 2x2 windows, one per column
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
     if input.dim() not in (3, 4):
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)")
     kernel = _pair(kernel_size, 2)
@@ -187,7 +195,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """``fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1)`` (col2im):
-    adds columns (N, C * kh * kw, L) back into (N, C, H, W), overlapping windows summed."""
+    adds columns (N, C * kh * kw, L) back into (N, C, H, W), overlapping windows summed.
+
+    >>> cols = rgrad.ones(1, 4, 4)  # four 2x2 windows of ones
+    >>> rgrad.nn.functional.fold(cols, output_size=(3, 3), kernel_size=2)  # windows per pixel
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
     if input.dim() not in (2, 3):
         raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got {input.dim()}D)")
     out_hw = _pair(output_size, 2, "output_size")
@@ -216,7 +231,16 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """``conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
     groups=1, dilation=1)``: the gradient of conv2d with respect to its input, as a layer;
     weight is (C, OC / groups, kh, kw) and each side of the output is
-    ``(H - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``."""
+    ``(H - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
+
+    >>> x = rgrad.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> rgrad.nn.functional.conv_transpose2d(x, rgrad.ones(1, 1, 2, 2))
+    tensor([[[[ 1.,  3.,  2.],
+              [ 4., 10.,  6.],
+              [ 3.,  7.,  4.]]]])
+    >>> rgrad.nn.functional.conv_transpose2d(x, rgrad.ones(1, 1, 2, 2), stride=2).shape
+    rgrad.Size([1, 1, 4, 4])
+    """
     stride, dilation = _pair(stride, 2, "stride"), _pair(dilation, 2, "dilation")
     _check_conv(input, weight, bias, groups, stride, dilation, "conv_transpose2d", 2, transposed=True)
     if isinstance(padding, str):
@@ -245,7 +269,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """``conv_transpose1d(...)``: the 1-D transposed convolution (conv_transpose2d over a
-    height of 1)."""
+    height of 1).
+
+    >>> x = rgrad.tensor([[[1.0, 2.0, 3.0]]])
+    >>> rgrad.nn.functional.conv_transpose1d(x, rgrad.ones(1, 1, 2))
+    tensor([[[1., 3., 5., 3.]]])
+    >>> rgrad.nn.functional.conv_transpose1d(x, rgrad.ones(1, 1, 2), stride=2)
+    tensor([[[1., 1., 2., 2., 3., 3.]]])
+    """
     s, p = _pair(stride, 1, "stride")[0], _pair(padding, 1, "padding")[0]
     op, d = _pair(output_padding, 1, "output_padding")[0], _pair(dilation, 1, "dilation")[0]
     if input.dim() not in (2, 3):

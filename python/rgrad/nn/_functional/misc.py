@@ -375,7 +375,13 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 def bilinear(input1, input2, weight, bias=None):
-    """``bilinear(input1, input2, weight, bias=None)``: ``y_k = x1 W_k x2 + b_k``."""
+    """``bilinear(input1, input2, weight, bias=None)``: ``y_k = x1 W_k x2 + b_k``.
+
+    >>> x1, x2 = rgrad.tensor([[1.0, 2.0]]), rgrad.tensor([[3.0, 4.0, 5.0]])
+    >>> weight = rgrad.ones(1, 2, 3)  # one output: sum(x1) * sum(x2)
+    >>> rgrad.nn.functional.bilinear(x1, x2, weight, rgrad.tensor([0.5]))
+    tensor([[36.5000]])
+    """
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
     if weight.dim() != 3 or weight.shape[1] != input1.shape[-1] or weight.shape[2] != input2.shape[-1]:

@@ -159,7 +159,17 @@ class _ConvTransposeNd(_ConvNd):
 
 class ConvTranspose2d(_ConvTransposeNd):
     """Transposed 2-D convolution (the gradient of Conv2d as a layer); ``forward(input,
-    output_size=None)`` picks the output_padding that gives ``output_size``."""
+    output_size=None)`` picks the output_padding that gives ``output_size``.
+
+    >>> up = rgrad.nn.ConvTranspose2d(8, 3, kernel_size=3, stride=2, padding=1)
+    >>> x = rgrad.zeros(2, 8, 16, 16)
+    >>> up(x).shape
+    rgrad.Size([2, 3, 31, 31])
+    >>> up(x, output_size=[32, 32]).shape
+    rgrad.Size([2, 3, 32, 32])
+    >>> up.weight.shape
+    rgrad.Size([8, 3, 3, 3])
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
@@ -174,7 +184,14 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """Transposed 1-D convolution."""
+    """Transposed 1-D convolution over (N, C, L) input (the gradient of Conv1d as a layer).
+
+    >>> up = rgrad.nn.ConvTranspose1d(4, 2, kernel_size=3, stride=2)
+    >>> up(rgrad.zeros(1, 4, 5)).shape
+    rgrad.Size([1, 2, 11])
+    >>> up.weight.shape
+    rgrad.Size([4, 2, 3])
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):

@@ -79,7 +79,14 @@ class Linear(Module):
 
 class Bilinear(Module):
     """``y = x1^T A x2 + b``, weight (out_features, in1_features, in2_features); weight and
-    bias ~ U(-1/sqrt(in1), 1/sqrt(in1))."""
+    bias ~ U(-1/sqrt(in1), 1/sqrt(in1)).
+
+    >>> m = rgrad.nn.Bilinear(3, 4, 2)
+    >>> m.weight.shape
+    rgrad.Size([2, 3, 4])
+    >>> m(rgrad.ones(5, 3), rgrad.ones(5, 4)).shape
+    rgrad.Size([5, 2])
+    """
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()

@@ -18,7 +18,19 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 class RNNBase(Module):
-    """The parameters and the layer/direction loop shared by RNN, LSTM and GRU."""
+    """The parameters and the layer/direction loop shared by RNN, LSTM and GRU.
+
+    Each layer and direction has ``weight_ih_l{k}``, ``weight_hh_l{k}`` (and ``bias_ih_l{k}``,
+    ``bias_hh_l{k}``; ``_reverse`` for the backward direction), the gates stacked in dim 0.
+
+    >>> gru = rgrad.nn.GRU(input_size=4, hidden_size=8, num_layers=2)
+    >>> isinstance(gru, rgrad.nn.RNNBase)
+    True
+    >>> [name for name, _ in gru.named_parameters()][:4]
+    ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
+    >>> gru.weight_ih_l0.shape, gru.weight_ih_l1.shape  # 3 gates of 8
+    (rgrad.Size([24, 4]), rgrad.Size([24, 8]))
+    """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):

@@ -18,7 +18,16 @@ class MultiheadAttention(Module):
     (N, L, E) with ``batch_first=True``; returns ``(output, attention weights or None)``.
 
     ``in_proj_weight`` (3E, E) ~ xavier_uniform, biases zero, ``out_proj`` a Linear with zero
-    bias; with ``kdim`` / ``vdim`` other than E, separate q/k/v projection weights."""
+    bias; with ``kdim`` / ``vdim`` other than E, separate q/k/v projection weights.
+
+    >>> mha = rgrad.nn.MultiheadAttention(embed_dim=8, num_heads=2, batch_first=True)
+    >>> x = rgrad.zeros(4, 5, 8)  # batch 4, 5 positions
+    >>> out, weights = mha(x, x, x)
+    >>> out.shape, weights.shape
+    (rgrad.Size([4, 5, 8]), rgrad.Size([4, 5, 5]))
+    >>> weights[0, 0]  # equal keys: equal weights
+    tensor([0.2000, 0.2000, 0.2000, 0.2000, 0.2000], grad_fn=<SelectBackward0>)
+    """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
                  kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
@@ -108,7 +117,12 @@ def _activation(activation):
 
 class TransformerEncoderLayer(Module):
     """Self-attention then a feed-forward block, each with a residual connection and layer
-    norm (after, or before with ``norm_first=True``), as ``torch.nn.TransformerEncoderLayer``."""
+    norm (after, or before with ``norm_first=True``), as ``torch.nn.TransformerEncoderLayer``.
+
+    >>> layer = rgrad.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> layer(rgrad.zeros(4, 5, 8)).shape  # batch 4, 5 positions
+    rgrad.Size([4, 5, 8])
+    """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
@@ -146,7 +160,15 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerEncoder(Module):
-    """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given."""
+    """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given.
+
+    >>> layer = rgrad.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> encoder = rgrad.nn.TransformerEncoder(layer, num_layers=3)
+    >>> len(encoder.layers), encoder.layers[0] is layer  # copies
+    (3, False)
+    >>> encoder(rgrad.zeros(4, 5, 8)).shape
+    rgrad.Size([4, 5, 8])
+    """
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
