@@ -78,7 +78,7 @@ pub fn allocate(nbytes: usize) -> Option<(NonNull<u8>, usize, bool)> {
 /// Gives back a buffer from [`allocate`]; `cap` must be the capacity it reported.
 /// Large buffers are kept in the cache for reuse while it is under budget; the rest are freed.
 pub fn release(ptr: NonNull<u8>, cap: usize) {
-    if cap >= CACHE_MIN && cap <= CACHE_BUDGET / 4 {
+    if (CACHE_MIN..=CACHE_BUDGET / 4).contains(&cap) {
         let mut guard = CACHE.lock();
         let cache = guard.get_or_insert_with(|| Cache { buckets: HashMap::new(), bytes: 0 });
         let list = cache.buckets.entry(cap).or_default();

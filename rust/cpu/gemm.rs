@@ -133,19 +133,19 @@ unsafe fn plain_one<T: Arith>(g: &Gemm, o: *mut T, a: *const T, b: *const T, alp
             let av = *arow.offset(p as isize * g.a.cs);
             let brow = b.offset(p as isize * g.b.rs);
             if g.b.cs == 1 {
-                for j in 0..n {
-                    acc[j] = acc[j].madd(av, *brow.add(j));
+                for (j, s) in acc.iter_mut().enumerate() {
+                    *s = s.madd(av, *brow.add(j));
                 }
             } else {
-                for j in 0..n {
-                    acc[j] = acc[j].madd(av, *brow.offset(j as isize * g.b.cs));
+                for (j, s) in acc.iter_mut().enumerate() {
+                    *s = s.madd(av, *brow.offset(j as isize * g.b.cs));
                 }
             }
         }
         let orow = o.offset(i as isize * g.out.rs);
-        for j in 0..n {
+        for (j, s) in acc.iter().enumerate() {
             let q = orow.offset(j as isize * g.out.cs);
-            let v = acc[j].mul(alpha);
+            let v = s.mul(alpha);
             *q = match beta {
                 Some(bt) => v.add((*q).mul(bt)),
                 None => v,

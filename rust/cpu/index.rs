@@ -488,10 +488,10 @@ pub fn nonzero_coords(mask: &[bool], shape: &[usize]) -> Vec<i64> {
             rem /= shape[d];
         }
         let mut k = starts[c];
-        for i in s..e {
-            if mask[i] {
-                for d in 0..rank {
-                    unsafe { *out.add(k * rank + d) = coord[d] as i64 };
+        for &m in &mask[s..e] {
+            if m {
+                for (d, &x) in coord.iter().enumerate() {
+                    unsafe { *out.add(k * rank + d) = x as i64 };
                 }
                 k += 1;
             }
@@ -658,37 +658,8 @@ fn scatter_fn<T: Element>(op: ScatterOp) -> fn(T, T) -> T {
             }
         },
         // NaN propagates, as torch's amax/amin reductions
-        ScatterOp::Max => |a: T, b: T| if a != a { a } else if b != b || b > a { b } else { a },
-        ScatterOp::Min => |a: T, b: T| if a != a { a } else if b != b || b < a { b } else { a },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn offsets_of_dims_are_row_major() {
-        match Offs::of_dims(&[2, 3], &[1, 2]) {
-            Offs::List(v) => assert_eq!(v, vec![0, 2, 4, 1, 3, 5]),
-            o => panic!("{o:?}"),
-        }
-        assert!(matches!(Offs::of_dims(&[2, 3], &[3, 1]), Offs::Strided { n: 6, stride: 1 }));
-        assert!(matches!(Offs::of_dims(&[], &[]), Offs::Strided { n: 1, .. }));
-    }
-    #[test]
-    fn combine_checks_bounds() {
-        let a = [0i64, -1, 2];
-        assert_eq!(combine_offsets(&[&a], &[3], &[10], 3).unwrap(), vec![0, 20, 20]);
-        assert_eq!(combine_offsets(&[&[3i64][..]], &[3], &[1], 1), Err((0, 3)));
-    }
-    #[test]
-    fn mask_compaction() {
-        let src: Vec<f32> = (0..10).map(|i| i as f32).collect();
-        let mask: Vec<bool> = (0..10).map(|i| i % 3 == 0).collect();
-        let mut out = vec![0f32; 4];
-        let n = unsafe { mask_select_rows(4, src.as_ptr() as *const u8, &Offs::Strided { n: 10, stride: 1 }, &mask, &Offs::Strided { n: 1, stride: 1 }, out.as_mut_ptr() as *mut u8) };
-        assert_eq!((n, out), (4, vec![0.0, 3.0, 6.0, 9.0]));
-        assert_eq!(nonzero_coords(&[false, true, true, false], &[2, 2]), vec![0, 1, 1, 0]);
+        ScatterOp::Max => |a: T, b: T| if a.is_nan() { a } else if b.is_nan() || b > a { b } else { a },
+        ScatterOp::Min => |a: T, b: T| if a.is_nan() { a } else if b.is_nan() || b < a { b } else { a },
     }
 }
 
@@ -772,5 +743,34 @@ pub fn repeat_index(counts: &[i64], out: &mut [i64]) {
         let c = c.max(0) as usize;
         out[k..k + c].fill(i as i64);
         k += c;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn offsets_of_dims_are_row_major() {
+        match Offs::of_dims(&[2, 3], &[1, 2]) {
+            Offs::List(v) => assert_eq!(v, vec![0, 2, 4, 1, 3, 5]),
+            o => panic!("{o:?}"),
+        }
+        assert!(matches!(Offs::of_dims(&[2, 3], &[3, 1]), Offs::Strided { n: 6, stride: 1 }));
+        assert!(matches!(Offs::of_dims(&[], &[]), Offs::Strided { n: 1, .. }));
+    }
+    #[test]
+    fn combine_checks_bounds() {
+        let a = [0i64, -1, 2];
+        assert_eq!(combine_offsets(&[&a], &[3], &[10], 3).unwrap(), vec![0, 20, 20]);
+        assert_eq!(combine_offsets(&[&[3i64][..]], &[3], &[1], 1), Err((0, 3)));
+    }
+    #[test]
+    fn mask_compaction() {
+        let src: Vec<f32> = (0..10).map(|i| i as f32).collect();
+        let mask: Vec<bool> = (0..10).map(|i| i % 3 == 0).collect();
+        let mut out = vec![0f32; 4];
+        let n = unsafe { mask_select_rows(4, src.as_ptr() as *const u8, &Offs::Strided { n: 10, stride: 1 }, &mask, &Offs::Strided { n: 1, stride: 1 }, out.as_mut_ptr() as *mut u8) };
+        assert_eq!((n, out), (4, vec![0.0, 3.0, 6.0, 9.0]));
+        assert_eq!(nonzero_coords(&[false, true, true, false], &[2, 2]), vec![0, 1, 1, 0]);
     }
 }

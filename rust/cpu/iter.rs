@@ -118,12 +118,9 @@ impl<const N: usize> Plan<N> {
             rem /= self.shape[d];
         }
         let mut ptrs = self.ptrs;
-        for k in 0..N {
-            let mut off = 0isize;
-            for d in 0..rank {
-                off += idx[d] as isize * self.strides[k][d];
-            }
-            ptrs[k] = unsafe { ptrs[k].offset(off) };
+        for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+            let off: isize = idx.iter().zip(st).map(|(&i, &s)| i as isize * s).sum();
+            *p = unsafe { p.offset(off) };
         }
         let mut pos = start;
         while pos < end {
@@ -135,20 +132,20 @@ impl<const N: usize> Plan<N> {
             }
             // advance to the start of the next run
             let advanced = idx[rank - 1] + len; // == inner
-            for k in 0..N {
-                ptrs[k] = unsafe { ptrs[k].offset((advanced - idx[rank - 1]) as isize * self.strides[k][rank - 1]) };
+            for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+                *p = unsafe { p.offset(len as isize * st[rank - 1]) };
             }
             idx[rank - 1] = advanced;
             let mut d = rank - 1;
             while idx[d] == self.shape[d] && d > 0 {
-                for k in 0..N {
-                    ptrs[k] = unsafe { ptrs[k].offset(-(self.shape[d] as isize) * self.strides[k][d]) };
+                for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+                    *p = unsafe { p.offset(-(self.shape[d] as isize) * st[d]) };
                 }
                 idx[d] = 0;
                 d -= 1;
                 idx[d] += 1;
-                for k in 0..N {
-                    ptrs[k] = unsafe { ptrs[k].offset(self.strides[k][d]) };
+                for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+                    *p = unsafe { p.offset(st[d]) };
                 }
             }
         }

@@ -313,20 +313,20 @@ pub fn ipow(mut base: i64, mut exp: i64) -> i64 {
 /// NaN-propagating max/min as `torch.maximum`.
 #[inline(always)]
 fn nan_max<T: Element>(a: T, b: T) -> T {
-    if a != a { a } else if b != b { b } else if a > b { a } else { b }
+    if a.is_nan() { a } else if b.is_nan() { b } else if a > b { a } else { b }
 }
 #[inline(always)]
 fn nan_min<T: Element>(a: T, b: T) -> T {
-    if a != a { a } else if b != b { b } else if a < b { a } else { b }
+    if a.is_nan() { a } else if b.is_nan() { b } else if a < b { a } else { b }
 }
 /// NaN-ignoring max/min as `torch.fmax`.
 #[inline(always)]
 fn f_max<T: Element>(a: T, b: T) -> T {
-    if a != a { b } else if b != b { a } else if a > b { a } else { b }
+    if a.is_nan() { b } else if b.is_nan() || a > b { a } else { b }
 }
 #[inline(always)]
 fn f_min<T: Element>(a: T, b: T) -> T {
-    if a != a { b } else if b != b { a } else if a < b { a } else { b }
+    if a.is_nan() { b } else if b.is_nan() || a < b { a } else { b }
 }
 
 macro_rules! float_floor_div {
@@ -426,8 +426,8 @@ macro_rules! int_binary {
             BinaryOp::BitAnd => run_map2::<T, T, T>(plan, |a: T, b: T| a & b),
             BinaryOp::BitOr => run_map2::<T, T, T>(plan, |a: T, b: T| a | b),
             BinaryOp::BitXor => run_map2::<T, T, T>(plan, |a: T, b: T| a ^ b),
-            BinaryOp::Shl => run_map2::<T, T, T>(plan, |a: T, b: T| if b < 0 || b >= BITS { 0 } else { a.wrapping_shl(b as u32) }),
-            BinaryOp::Shr => run_map2::<T, T, T>(plan, |a: T, b: T| if b < 0 || b >= BITS { if a < 0 { -1 } else { 0 } } else { a >> b }),
+            BinaryOp::Shl => run_map2::<T, T, T>(plan, |a: T, b: T| if !(0..BITS).contains(&b) { 0 } else { a.wrapping_shl(b as u32) }),
+            BinaryOp::Shr => run_map2::<T, T, T>(plan, |a: T, b: T| if !(0..BITS).contains(&b) { if a < 0 { -1 } else { 0 } } else { a >> b }),
             _ => unreachable!("int_binary: {:?} is routed elsewhere", $op),
         }
     }};
@@ -453,6 +453,9 @@ pub fn binary_arith(op: BinaryOp, dtype: DType, plan: &Plan<3>) -> bool {
 }
 
 /// Comparisons and logical ops: inputs of `dtype`, output bool.
+// dispatch_dtype instantiates the generic `a < b` for bool too, where it is PyTorch's
+// False < True; spelling it `!a & b` would need a bool-only arm for no gain
+#[allow(clippy::bool_comparison)]
 pub fn binary_compare(op: BinaryOp, dtype: DType, plan: &Plan<3>) {
     dispatch_dtype!(dtype, T => match op {
         BinaryOp::Eq => run_map2::<T, T, bool>(plan, |a, b| a == b),
@@ -495,16 +498,16 @@ pub fn where_kernel(dtype: DType, plan: &Plan<4>) {
 /// Clamp between tensors (`lo`/`hi` of `dtype`); NaN in x or a bound propagates.
 pub fn clamp_tensor(dtype: DType, plan: &Plan<4>) {
     dispatch_dtype!(dtype, T => run_map3::<T, T, T, T>(plan, |x: T, lo: T, hi: T| {
-        if x != x { x } else { nan_min(nan_max(x, lo), hi) }
+        if x.is_nan() { x } else { nan_min(nan_max(x, lo), hi) }
     }))
 }
 
 /// One-sided clamp between tensors: `max(x, bound)` (is_min) or `min(x, bound)`.
 pub fn clamp_tensor_one(dtype: DType, plan: &Plan<3>, is_min: bool) {
     dispatch_dtype!(dtype, T => if is_min {
-        run_map2::<T, T, T>(plan, |x: T, lo: T| if x != x { x } else { nan_max(x, lo) })
+        run_map2::<T, T, T>(plan, |x: T, lo: T| if x.is_nan() { x } else { nan_max(x, lo) })
     } else {
-        run_map2::<T, T, T>(plan, |x: T, hi: T| if x != x { x } else { nan_min(x, hi) })
+        run_map2::<T, T, T>(plan, |x: T, hi: T| if x.is_nan() { x } else { nan_min(x, hi) })
     })
 }
 
@@ -549,7 +552,7 @@ macro_rules! float_unary {
             UnaryOp::Relu => run_map1_v::<T, T>(plan, |a: T| if a > 0.0 { a } else if a != a { a } else { 0.0 }),
             UnaryOp::Gelu => run_map1_v::<T, T>(plan, |a: T| 0.5 * a * (1.0 + $erf(a * std::f64::consts::FRAC_1_SQRT_2 as T))),
             UnaryOp::GeluTanh => run_map1_v::<T, T>(plan, |a: T| {
-                const K: T = 0.797_884_560_802_865_4; // sqrt(2 / pi)
+                const K: T = 0.797_884_560_802_865_4_f64 as T; // sqrt(2 / pi), rounded once to T
                 0.5 * a * (1.0 + $tanh(K * (a + 0.044_715 * a * a * a)))
             }),
             UnaryOp::Silu => run_map1_v::<T, T>(plan, $silu),
@@ -640,7 +643,7 @@ pub fn unary(op: UnaryOp, dtype: DType, plan: &Plan<2>) {
             }
             UnaryOp::Clamp { min, max } => {
                 let lo = min.is_some_and(|v| v != 0.0);
-                let hi = max.map_or(true, |v| v != 0.0);
+                let hi = max.is_none_or(|v| v != 0.0);
                 run_map1::<bool, bool>(plan, move |a: bool| (a | lo) & hi)
             }
             _ => unreachable!("unary: {op:?} on bool is rejected by the op layer"),
@@ -649,9 +652,11 @@ pub fn unary(op: UnaryOp, dtype: DType, plan: &Plan<2>) {
 }
 
 /// Bool-valued unary ops (isnan, isinf, isfinite, signbit, logical_not, ...).
+// signbit's generic `a < T::zero()` is instantiated for bool too (always false there)
+#[allow(clippy::bool_comparison)]
 fn unary_predicate(op: UnaryOp, dtype: DType, plan: &Plan<2>) {
     dispatch_float!(dtype, T => match op {
-        UnaryOp::IsNan => run_map1::<T, bool>(plan, |a: T| a != a),
+        UnaryOp::IsNan => run_map1::<T, bool>(plan, |a: T| a.is_nan()),
         UnaryOp::IsInf => run_map1::<T, bool>(plan, |a: T| a.is_infinite()),
         UnaryOp::IsFinite => run_map1::<T, bool>(plan, |a: T| a.is_finite()),
         UnaryOp::IsPosInf => run_map1::<T, bool>(plan, |a: T| a == T::INFINITY),

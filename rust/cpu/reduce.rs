@@ -199,7 +199,7 @@ fn small_contiguous_run(shape: &[usize], mask: &[bool], strides: &[isize], esz: 
         expected *= shape[d] as isize;
         n *= shape[d];
     }
-    (n >= 1 && n < PARALLEL_MIN).then_some(n)
+    (1..PARALLEL_MIN).contains(&n).then_some(n)
 }
 
 /// Combines partial results pairwise, keeping their order.
@@ -294,15 +294,10 @@ impl<R: Reducer> Ctx<'_, R> {
 
 // ---------- element helpers ----------
 
-/// Lowest / highest values (the identities of max / min) and NaN tests.
+/// Lowest / highest values (the identities of max / min).
 pub trait Bounded: Element {
     fn lowest() -> Self;
     fn highest() -> Self;
-    #[inline(always)]
-    #[allow(clippy::eq_op)]
-    fn is_nan(self) -> bool {
-        self != self
-    }
 }
 impl Bounded for bool {
     fn lowest() -> Self { false }
@@ -708,16 +703,14 @@ impl<T: Arith> Reducer for ProdR<T> {
 /// `x` replaces `a` as the running max (MAX) / min: NaN sticks once seen.
 #[inline(always)]
 fn takes<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
-    #[allow(clippy::eq_op)]
-    let nan = x != x;
+    let nan = x.is_nan();
     if MAX { x > a || nan } else { x < a || nan }
 }
 
 /// Like `takes`, but a later NaN never replaces an earlier one (first NaN's index wins).
 #[inline(always)]
 fn takes_first<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
-    #[allow(clippy::eq_op)]
-    let (xn, an) = (x != x, a != a);
+    let (xn, an) = (x.is_nan(), a.is_nan());
     if MAX { (x > a || xn) && !an } else { (x < a || xn) && !an }
 }
 

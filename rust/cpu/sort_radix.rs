@@ -318,7 +318,7 @@ mod tests {
             s ^= s << 17;
             (s >> 11) as f64 / (1u64 << 53) as f64
         };
-        (0..n).map(|_| ((-2.0 * (next() + 1e-12).ln()).sqrt() * (6.283_185 * next()).cos()) as f32).collect()
+        (0..n).map(|_| ((-2.0 * (next() + 1e-12).ln()).sqrt() * (std::f64::consts::TAU * next()).cos()) as f32).collect()
     }
 
     #[test]

@@ -234,9 +234,9 @@ pub fn permutation_matrix<T: Real>(piv: &Vecs<i32>, out: &Mats<T>) -> Option<usi
                 *g = Some(g.map_or(b, |o| o.min(b)));
             }
             // P^T A = L U: row i of L U is row perm[i] of A, so P[perm[i], i] = 1
-            for j in 0..m {
+            for (j, &pj) in perm.iter().enumerate() {
                 for i in 0..m {
-                    *out.at(b, i, j) = if ok && perm[j] == i { T::ONE } else { T::ZERO };
+                    *out.at(b, i, j) = if ok && pj == i { T::ONE } else { T::ZERO };
                 }
             }
         },

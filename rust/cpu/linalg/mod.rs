@@ -44,8 +44,6 @@ pub trait Real: Element + faer::traits::RealField + std::ops::Neg<Output = Self>
     fn sqrt(self) -> Self;
     /// Absolute value.
     fn abs(self) -> Self;
-    /// Whether the value is NaN.
-    fn is_nan(self) -> bool;
     /// Whether the value is neither infinite nor NaN.
     fn is_finite(self) -> bool;
     /// Natural logarithm.
@@ -69,10 +67,6 @@ macro_rules! impl_real {
             #[inline(always)]
             fn abs(self) -> $t {
                 <$t>::abs(self)
-            }
-            #[inline(always)]
-            fn is_nan(self) -> bool {
-                <$t>::is_nan(self)
             }
             #[inline(always)]
             fn is_finite(self) -> bool {

@@ -30,16 +30,16 @@ fn grain(classes: usize) -> usize {
 fn logsumexp<T: NnFloat>(row: &[T]) -> T {
     let mut m = T::NEG_INF;
     for &v in row {
-        if v > m || v != v {
+        if v > m || Elem::is_nan(v) {
             m = v;
         }
     }
-    if m != m || m == T::NEG_INF {
+    if Elem::is_nan(m) || m == T::NEG_INF {
         return m; // NaN row, or every logit -inf
     }
     let mut s = T::ZERO;
     for &v in row {
-        s = s + Elem::exp(v - m);
+        s += Elem::exp(v - m);
     }
     s.ln() + m
 }
@@ -106,6 +106,9 @@ pub unsafe fn forward<T: NnFloat>(x: *const T, target: *const i64, weight: Optio
 /// # Safety
 /// As [`forward`], plus `lse` from it, `gscale` readable at `i * gs_stride` for every row and
 /// `dx` `rows * classes` writable elements.
+// a kernel entry point: one raw pointer per buffer it reads or writes (and the row scale's
+// stride); a struct of them would only move the list to every caller
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn backward<T: NnFloat>(x: *const T, target: *const i64, weight: Option<*const T>, lse: *const T, gscale: *const T, gs_stride: usize, ce: Ce, dx: *mut T) {
     let Ce { rows, classes, ignore_index, smoothing } = ce;
     let e = T::from_f64(smoothing);

@@ -16,6 +16,8 @@ fn grain(n: usize) -> usize {
 /// # Safety
 /// `x` and `y` are `rows * n` contiguous elements, `w` and `b` (if any) `n`, `mean` and
 /// `rstd` `rows` writable elements.
+// a kernel entry point: one raw pointer per buffer it reads or writes, plus the sizes
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn forward<T: NnFloat>(x: *const T, w: Option<*const T>, b: Option<*const T>, rows: usize, n: usize, eps: f64, y: *mut T, mean: *mut T, rstd: *mut T) {
     let (xp, yp, mp, rp) = (Ptr(x as *mut T), Ptr(y), Ptr(mean), Ptr(rstd));
     let (wp, bp) = (w.map(|p| Ptr(p as *mut T)), b.map(|p| Ptr(p as *mut T)));
