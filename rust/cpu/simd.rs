@@ -224,16 +224,20 @@ pub fn run<E: Elem, K: Kernel<E>>(k: K) -> K::Out {
     run_at(isa::active(), k)
 }
 
-/// Runs `k` at `level` (at most the detected one: lower levels are for tests and comparisons).
+/// Runs `k` at `level` (lower levels than the active one are for tests and comparisons; a
+/// level above what the CPU has runs at the highest one it has).
 #[inline(always)]
 pub fn run_at<E: Elem, K: Kernel<E>>(level: Isa, k: K) -> K::Out {
-    debug_assert!(level <= isa::detected());
+    let level = level.min(isa::detected());
     match level {
-        // SAFETY: `level` is at most what the CPU has.
+        // SAFETY: `level` is at most `detected()`, so the CPU has AVX-512 F/BW/DQ/VL, the
+        // features run_avx512 is compiled for
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => unsafe { run_avx512::<E, K>(k) },
+        // SAFETY: `level` is at most `detected()`, so the CPU has AVX2 and FMA
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { run_avx2::<E, K>(k) },
+        // SAFETY: the portable vectors use no instructions beyond the target's baseline
         _ => unsafe { k.run::<E::Portable>() },
     }
 }

@@ -334,6 +334,8 @@ fn unique_sorted_in_pool<T: SortKey>(x: &[T], want_inverse: bool) -> Unique<T> {
     let mut vals = vec![T::default(); n];
     let mut idx = vec![0i64; n];
     let rows = Rows { x_starts: vec![0], v_starts: vec![0], i_starts: vec![0], len: n, x_stride: 1, v_stride: 1, i_stride: 1 };
+    // SAFETY: one row of `n` elements at stride 1: `x` is the input slice, `vals` and `idx` fresh
+    // vectors of `n` elements, distinct
     unsafe { sort_rows::<T>(x.as_ptr(), vals.as_mut_ptr(), idx.as_mut_ptr(), &rows, false) };
     let mut values = Vec::new();
     let mut counts = Vec::new();
@@ -425,6 +427,8 @@ mod tests {
         let mut v = vec![T::default(); n];
         let mut i = vec![0i64; n];
         let rows = Rows { x_starts: vec![0], v_starts: vec![0], i_starts: vec![0], len: n, x_stride: 1, v_stride: 1, i_stride: 1 };
+        // SAFETY: one row of `n` elements at stride 1: `x` is the slice, `v` and `i` fresh vectors
+        // of `n` elements
         unsafe { sort_rows::<T>(x.as_ptr(), v.as_mut_ptr(), i.as_mut_ptr(), &rows, descending) };
         (v, i)
     }

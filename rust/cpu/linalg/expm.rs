@@ -110,6 +110,8 @@ pub fn matrix_exp<T: Real>(a: &Mats<T>, out: &Mats<T>) {
         a.count(),
         20 * n * n * n,
         || (),
+        // SAFETY: the descriptors' guarantees (module docs): `a`'s matrix `b` is read, `out`'s
+        // matrix `b` (fresh) written by this task only
         |b, _| unsafe {
             let mut buf = vec![T::ZERO; n * n];
             a.gather(b, &mut buf);

@@ -172,6 +172,8 @@ mod tests {
         let w: Vec<f64> = vec![1.0, 2.0, 0.5, 1.5];
         let ce = Ce { rows, classes, ignore_index: -100, smoothing: 0.1 };
         let (mut loss, mut lse) = (vec![0.0; rows], vec![0.0; rows]);
+        // SAFETY: `x` holds `rows * classes` f64, `target` `rows`, `w` `classes`, `loss` and `lse`
+        // `rows`
         let denom = unsafe { forward(x.as_ptr(), target.as_ptr(), Some(w.as_ptr()), ce, loss.as_mut_ptr(), lse.as_mut_ptr()) }.unwrap();
         assert_eq!(denom, w[2] + w[0]);
         let wsum: f64 = w.iter().sum();
@@ -190,6 +192,8 @@ mod tests {
             // backward with a unit scale: the derivative of `want` by each logit
             let gs = [1.0f64];
             let mut dx = vec![0.0; rows * classes];
+            // SAFETY: as for `forward`, plus `lse` from it, one scale read at stride 0, and `dx` of
+            // `rows * classes`
             unsafe { backward(x.as_ptr(), target.as_ptr(), Some(w.as_ptr()), lse.as_ptr(), gs.as_ptr(), 0, ce, dx.as_mut_ptr()) };
             for c in 0..classes {
                 let p = (row[c] - l).exp();
@@ -198,6 +202,7 @@ mod tests {
             }
         }
         let bad = [5i64, 0, 0];
+        // SAFETY: the same buffers, `bad` holding `rows` targets, no weight
         assert_eq!(unsafe { forward(x.as_ptr(), bad.as_ptr(), None, ce, loss.as_mut_ptr(), lse.as_mut_ptr()) }, Err(5));
     }
 }
