@@ -33,6 +33,9 @@ macro_rules! compare {
         let (mut g, mut x) = (f64::MAX, f64::MAX);
         for _ in 0..3 {
             g = g.min(best(
+                // SAFETY: `c` (m x n), `a` (m x k) and `b` (k x n) are row-major vectors of exactly
+                // those sizes (column stride 1, row strides n, k, n), `c` distinct from the inputs,
+                // and `read_dst` is false
                 || unsafe {
                     gemm::gemm(
                         m, n, k, c.as_mut_ptr(), 1, n as isize, false, a.as_ptr(), 1, k as isize, b.as_ptr(), 1, n as isize, 0.0, 1.0,
@@ -42,6 +45,8 @@ macro_rules! compare {
                 reps,
             ));
             x = x.min(best(
+                // SAFETY: the same row-major m x k, k x n and m x n vectors, as (row stride, column
+                // stride) pairs
                 || unsafe { $mm(m, k, n, 1.0, a.as_ptr(), k as isize, 1, b.as_ptr(), n as isize, 1, 0.0, c.as_mut_ptr(), n as isize, 1) },
                 reps,
             ));

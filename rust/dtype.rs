@@ -278,6 +278,8 @@ pub trait Element: Copy + Send + Sync + 'static + PartialOrd + PartialEq + Defau
     fn from_i64(v: i64) -> Self;
     /// Truthiness: whether the value is not zero (NaN counts as nonzero).
     fn is_nonzero(self) -> bool;
+    /// Whether the value is NaN (never for integers and bool).
+    fn is_nan(self) -> bool;
     /// Zero (`false` for bool).
     fn zero() -> Self;
     /// One (`true` for bool).
@@ -285,7 +287,7 @@ pub trait Element: Copy + Send + Sync + 'static + PartialOrd + PartialEq + Defau
 }
 
 macro_rules! impl_element {
-    ($t:ty, $d:expr, $zero:expr, $one:expr) => {
+    ($t:ty, $d:expr, $zero:expr, $one:expr, $is_nan:expr) => {
         impl Element for $t {
             const DTYPE: DType = $d;
             #[inline(always)]
@@ -299,16 +301,18 @@ macro_rules! impl_element {
             #[inline(always)]
             fn is_nonzero(self) -> bool { self != $zero }
             #[inline(always)]
+            fn is_nan(self) -> bool { $is_nan(self) }
+            #[inline(always)]
             fn zero() -> Self { $zero }
             #[inline(always)]
             fn one() -> Self { $one }
         }
     };
 }
-impl_element!(i32, DType::I32, 0, 1);
-impl_element!(i64, DType::I64, 0, 1);
-impl_element!(f32, DType::F32, 0.0, 1.0);
-impl_element!(f64, DType::F64, 0.0, 1.0);
+impl_element!(i32, DType::I32, 0, 1, |_| false);
+impl_element!(i64, DType::I64, 0, 1, |_| false);
+impl_element!(f32, DType::F32, 0.0, 1.0, f32::is_nan);
+impl_element!(f64, DType::F64, 0.0, 1.0, f64::is_nan);
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;
@@ -322,6 +326,8 @@ impl Element for bool {
     fn from_i64(v: i64) -> Self { v != 0 }
     #[inline(always)]
     fn is_nonzero(self) -> bool { self }
+    #[inline(always)]
+    fn is_nan(self) -> bool { false }
     #[inline(always)]
     fn zero() -> Self { false }
     #[inline(always)]

@@ -203,10 +203,10 @@ impl Layout {
             }
         }
         let mut l = Layout { shape: Shape::new(), strides: Strides::new(), offset: self.offset };
-        for i in 0..r {
-            if !drop[i] {
-                l.shape.push(self.shape[i]);
-                l.strides.push(self.strides[i]);
+        for ((&s, &st), &dropped) in self.shape.iter().zip(self.strides.iter()).zip(&drop) {
+            if !dropped {
+                l.shape.push(s);
+                l.strides.push(st);
             }
         }
         Ok(l)

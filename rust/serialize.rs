@@ -73,9 +73,12 @@ pub fn to_bytes(tensors: &[(String, Tensor)], metadata: Option<HashMap<String, S
         .map_err(|e| Error::Runtime(format!("save: could not write safetensors data: {e}")))
 }
 
+/// What a safetensors file holds: its tensors by name (in file order) and its metadata map.
+pub type Contents = (Vec<(String, Tensor)>, HashMap<String, String>);
+
 /// Reads the bytes of a safetensors file: the tensors (copied out, in file order) and the
 /// metadata map.
-pub fn from_bytes(bytes: &[u8]) -> Result<(Vec<(String, Tensor)>, HashMap<String, String>)> {
+pub fn from_bytes(bytes: &[u8]) -> Result<Contents> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Runtime(format!("not a valid safetensors file: {e}")))?;
     let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| Error::Runtime(format!("not a valid safetensors file: {e}")))?;
     let metadata = meta.metadata().clone().unwrap_or_default();
@@ -93,7 +96,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(Vec<(String, Tensor)>, HashMap<String
         if dtype == DType::Bool && data.iter().any(|&b| b > 1) {
             return Err(Error::Runtime(format!("not a valid safetensors file: bool tensor '{name}' holds a byte other than 0 or 1")));
         }
-        crate::backend::upload_bytes(&t, &data)?;
+        crate::backend::upload_bytes(&t, data)?;
         out.push((name, t));
     }
     Ok((out, metadata))

@@ -107,7 +107,7 @@ pub fn infer_size(requested: &[isize], numel: usize) -> Result<Shape> {
     let mut out: Shape = requested.iter().map(|&s| s.max(0) as usize).collect();
     match infer {
         Some(i) => {
-            if known == 0 || numel % known != 0 {
+            if known == 0 || !numel.is_multiple_of(known) {
                 return Err(Error::Runtime(format!(
                     "shape '{}' is invalid for input of size {}",
                     shape_str(),

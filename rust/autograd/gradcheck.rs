@@ -53,7 +53,7 @@ pub fn gradcheck(f: &dyn Fn(&[Tensor]) -> Result<Vec<Tensor>>, inputs: &[Tensor]
         let mut num = vec![vec![0.0; total_out]; n];
         // evaluated with grad mode as the caller has it (like PyTorch), so a function that
         // itself calls autograd (a first derivative, for a second-order check) works
-        for j in 0..n {
+        for (j, num_j) in num.iter_mut().enumerate() {
             let plus = (|| {
                 poke(x, j, eps)?;
                 let r = f(inputs).and_then(|o| flat_outputs(&o));
@@ -66,8 +66,8 @@ pub fn gradcheck(f: &dyn Fn(&[Tensor]) -> Result<Vec<Tensor>>, inputs: &[Tensor]
                 poke(x, j, eps)?;
                 r
             })()?;
-            for k in 0..total_out {
-                num[j][k] = (plus[k] - minus[k]) / (2.0 * eps);
+            for (d, (p, m)) in num_j.iter_mut().zip(plus.iter().zip(&minus)) {
+                *d = (p - m) / (2.0 * eps);
             }
         }
         // analytical Jacobian, one backward per output element

@@ -17,7 +17,7 @@
 //! All three helpers used in backward are differentiable ops (`ops/view.rs`), so
 //! `create_graph=True` works through rebased views.
 
-use crate::autograd::node::{Edge, Node, SavedTensor};
+use crate::autograd::node::{BackwardFn, Edge, Node, SavedTensor};
 use crate::autograd::{is_grad_enabled, record};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -102,7 +102,7 @@ pub(crate) fn rebase_inplace(
     slot: usize,
     mut next: Vec<Edge>,
     saved: Vec<SavedTensor>,
-    backward: Box<dyn Fn(&[Tensor], &Tensor) -> Result<Vec<Option<Tensor>>> + Send + Sync>,
+    backward: BackwardFn,
 ) {
     let base = out.view_base().expect("rebase of a view").clone();
     let geom = ViewGeometry::of(out, &base);

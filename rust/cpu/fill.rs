@@ -37,6 +37,9 @@ pub unsafe fn linspace<T: Element>(out: *mut T, n: usize, start: f64, end: f64) 
 /// `base` must hold `mats * rows * cols` elements of `T`.
 pub unsafe fn zero_triangle<T: Element>(base: *mut u8, mats: usize, rows: usize, cols: usize, diagonal: isize, lower: bool) {
     let base = SendPtr(base);
+    // SAFETY: `m < mats` and `i < rows`, `j < cols`, so every element written lies in the
+    // `mats * rows * cols` elements of `T` `zero_triangle`'s caller guarantees at `base`; each task
+    // zeros its own matrix `m`.
     let zero_mat = |m: usize| unsafe {
         let p = (base.get() as *mut T).add(m * rows * cols);
         for i in 0..rows {
@@ -65,6 +68,10 @@ pub unsafe fn zero_triangle<T: Element>(base: *mut u8, mats: usize, rows: usize,
 /// `x = v` where the mask is true, in place. Plan operands: (x, mask as bool).
 pub fn masked_fill<T: Copy + Send + Sync>(plan: &Plan<2>, v: T) {
     let st = plan.inner_strides();
+    // SAFETY: the plan's operands are the live view `x` of `T`s and its mask of bools (the
+    // backend's `masked_fill`); each run is `len` elements of each at the inner strides.
+    // `Plan::run` gives each task its own elements of `x` (and keeps an `x` whose elements share
+    // memory on one thread); the mask is only read.
     plan.run(|p, len| unsafe {
         let (mut o, mut m) = (p[0], p[1] as *const u8);
         if st[0] == std::mem::size_of::<T>() as isize && st[1] == 1 {
@@ -80,8 +87,9 @@ pub fn masked_fill<T: Copy + Send + Sync>(plan: &Plan<2>, v: T) {
             if *(m as *const bool) {
                 *(o as *mut T) = v;
             }
-            o = o.offset(st[0]);
-            m = m.offset(st[1]);
+            // wrapping: after the last element they may leave the views
+            o = o.wrapping_offset(st[0]);
+            m = m.wrapping_offset(st[1]);
         }
     });
 }

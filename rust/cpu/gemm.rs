@@ -25,8 +25,10 @@ pub struct MatOperand {
     pub cs: isize,
 }
 
-// The raw pointers are only dereferenced by kernels that write disjoint outputs.
+// SAFETY: a `MatOperand` describes memory (an address and strides); sending it moves no data.
 unsafe impl Send for MatOperand {}
+// SAFETY: the kernels that share a `Gemm` across threads write disjoint parts of `out` (whole
+// batch elements, or blocks of rows of one) and only read `a` and `b`.
 unsafe impl Sync for MatOperand {}
 
 /// A batched product: `out[b] = alpha * a[b] @ b[b] + beta * out[b]` over the batch shape.
@@ -52,7 +54,10 @@ const TINY_WORK: usize = 8 * 8 * 8;
 
 #[derive(Clone, Copy)]
 struct Ptr(*mut u8);
+// SAFETY: an address; sending it moves no data.
 unsafe impl Send for Ptr {}
+// SAFETY: `run_plain` shares these with its tasks, which write disjoint batch elements (or
+// row blocks) of the output and only read the inputs.
 unsafe impl Sync for Ptr {}
 
 /// Element offsets of (out, a, b) for every batch index, row-major over the batch shape.
@@ -133,19 +138,19 @@ unsafe fn plain_one<T: Arith>(g: &Gemm, o: *mut T, a: *const T, b: *const T, alp
             let av = *arow.offset(p as isize * g.a.cs);
             let brow = b.offset(p as isize * g.b.rs);
             if g.b.cs == 1 {
-                for j in 0..n {
-                    acc[j] = acc[j].madd(av, *brow.add(j));
+                for (j, s) in acc.iter_mut().enumerate() {
+                    *s = s.madd(av, *brow.add(j));
                 }
             } else {
-                for j in 0..n {
-                    acc[j] = acc[j].madd(av, *brow.offset(j as isize * g.b.cs));
+                for (j, s) in acc.iter_mut().enumerate() {
+                    *s = s.madd(av, *brow.offset(j as isize * g.b.cs));
                 }
             }
         }
         let orow = o.offset(i as isize * g.out.rs);
-        for j in 0..n {
+        for (j, s) in acc.iter().enumerate() {
             let q = orow.offset(j as isize * g.out.cs);
-            let v = acc[j].mul(alpha);
+            let v = s.mul(alpha);
             *q = match beta {
                 Some(bt) => v.add((*q).mul(bt)),
                 None => v,
@@ -279,6 +284,7 @@ fn cast_ptr<T: 'static, U: 'static>(p: *mut T) -> Option<*mut U> {
     (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then_some(p as *mut U)
 }
 fn cast_val<T: 'static + Copy, U: 'static + Copy>(v: T) -> Option<U> {
+    // SAFETY: runs only when `T` and `U` are the same type, so the copy reads a valid `U`
     (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then(|| unsafe { std::mem::transmute_copy::<T, U>(&v) })
 }
 

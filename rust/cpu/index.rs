@@ -32,10 +32,15 @@ impl Offs {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Offset `i`.
+    ///
+    /// # Safety
+    /// `i < self.len()` (a list is read without a bounds check).
     #[inline(always)]
-    pub fn get(&self, i: usize) -> isize {
+    pub unsafe fn get(&self, i: usize) -> isize {
         match self {
             Offs::Strided { stride, .. } => i as isize * stride,
+            // SAFETY: `get`'s contract: `i < self.len()`, the list's length
             Offs::List(v) => unsafe { *v.get_unchecked(i) },
         }
     }
@@ -86,7 +91,11 @@ impl Offs {
 
 #[derive(Clone, Copy)]
 struct P(*mut u8);
+// SAFETY: a `P` is an address; sending it moves no data (the kernels using it say why their tasks'
+// accesses don't conflict)
 unsafe impl Send for P {}
+// SAFETY: sharing the address is harmless by itself; each kernel here gives its tasks disjoint
+// output elements (see its `unsafe` blocks)
 unsafe impl Sync for P {}
 impl P {
     #[inline(always)]
@@ -114,9 +123,9 @@ unsafe fn copy_row<T: Copy>(dst: *mut T, dst_q: &Offs, src: *const T, src_q: &Of
 }
 
 /// Rows are (p, b) pairs, row-major; `f(p, b0, b1, r0)` is called for segments of rows
-/// `(p, b0..b1)` whose first row number is `r0`, in parallel chunks when the total work
-/// (`rows * nq`) is large.
-fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize, usize) + Sync) {
+/// `(p, b0..b1)` whose first row number is `r0`, in parallel chunks when `parallel` and the
+/// total work (`rows * nq`) is large. Each row goes to exactly one call.
+fn for_rows(np: usize, nb: usize, nq: usize, parallel: bool, f: impl Fn(usize, usize, usize, usize) + Sync) {
     let rows = np * nb;
     if rows == 0 {
         return;
@@ -132,7 +141,7 @@ fn for_rows(np: usize, nb: usize, nq: usize, f: impl Fn(usize, usize, usize, usi
             r += b1 - b0;
         }
     };
-    if total < PARALLEL_MIN || threads <= 1 || rows == 1 {
+    if !parallel || total < PARALLEL_MIN || threads <= 1 || rows == 1 {
         run(0, rows);
         return;
     }
@@ -179,7 +188,11 @@ pub unsafe fn gather_rows(esize: usize, src: *const u8, out: *mut u8, p: &Offs, 
             let unit = Offs::Strided { n: nq, stride: 1 };
             if nq == 1 {
                 let q0 = q.get(0);
-                for_rows(np, nb, 1, |pi, b0, b1, r0| unsafe {
+                // SAFETY: `pi < np`, `b0..b1` within `nb`, and rows `r0..r0 + (b1 - b0)` < np * nb:
+                // `p.get(pi)` is in range, every `p + b + q0` offset is inside `src` and every row
+                // of `out` exists (gather_rows' contract); `for_rows` gives each row to one call,
+                // so tasks write disjoint elements of `out`
+                for_rows(np, nb, 1, true, |pi, b0, b1, r0| unsafe {
                     let s = (sp.get() as *const $T).offset(p.get(pi) + q0);
                     let o = (op.get() as *mut $T).add(r0);
                     for (k, &bo) in b[b0..b1].iter().enumerate() {
@@ -192,7 +205,11 @@ pub unsafe fn gather_rows(esize: usize, src: *const u8, out: *mut u8, p: &Offs, 
             let stream = matches!(q, Offs::Strided { stride: 1, .. })
                 && nq * esize >= STREAM_MIN_ROW_BYTES
                 && (np * nb).saturating_mul(nq * esize) >= STREAM_MIN_BYTES;
-            for_rows(np, nb, nq, |pi, b0, b1, r0| unsafe {
+            // SAFETY: `pi < np` and `b0..b1` within `nb`, so the offsets are in range and inside
+            // `src`, and rows `r0..` of `nq` elements lie in `out` (gather_rows' contract); each
+            // row goes to one call, so tasks write disjoint rows; `q` has `nq` offsets
+            // (`copy_row`'s `nq`)
+            for_rows(np, nb, nq, true, |pi, b0, b1, r0| unsafe {
                 let pb = (sp.get() as *const $T).offset(p.get(pi));
                 if stream {
                     for (k, &bo) in b[b0..b1].iter().enumerate() {
@@ -218,12 +235,19 @@ pub unsafe fn gather_rows(esize: usize, src: *const u8, out: *mut u8, p: &Offs, 
 }
 
 /// `dst[p_off(p) + b_off[b] + q_off(q)] = vals[(p*nb + b)*nq + q]` (or the single value
-/// `vals[0]` when `scalar`). Duplicate destinations: the last write wins when run
-/// serially (small problems); unspecified order for large ones.
+/// `vals[0]` when `scalar`). A repeated index (two rows with one destination): the last row
+/// wins, as the rows then run in order on one thread.
 ///
 /// # Safety
 /// Every offset must be inside `dst`'s storage; `vals` must hold the rows.
 pub unsafe fn scatter_rows(esize: usize, dst: *mut u8, vals: *const u8, scalar: bool, p: &Offs, b: &[isize], q: &Offs) {
+    // rows in parallel only when no two share a destination: distinct (p, b, q) of a view
+    // are distinct elements, so that is when `b` has no repeated offset
+    let parallel = p.len() * b.len() * q.len() >= PARALLEL_MIN && {
+        let mut sorted = b.to_vec();
+        sorted.sort_unstable();
+        sorted.windows(2).all(|w| w[0] != w[1])
+    };
     macro_rules! go {
         ($T:ty) => {{
             let (dp, vp) = (P(dst), P(vals as *mut u8));
@@ -231,7 +255,13 @@ pub unsafe fn scatter_rows(esize: usize, dst: *mut u8, vals: *const u8, scalar: 
             let (np, nb) = (p.len(), b.len());
             let unit = Offs::Strided { n: nq, stride: 1 };
             let zero = Offs::Strided { n: nq, stride: 0 };
-            for_rows(np, nb, nq, |pi, b0, b1, r0| unsafe {
+            // SAFETY: `pi < np`, `b0..b1` within `nb`: every destination offset is inside `dst` and
+            // every row of `vals` exists (scatter_rows' contract). Rows run in parallel only when
+            // `b` has no repeated offset, and distinct rows of a view are distinct elements, so
+            // tasks write disjoint elements. (A scalar written into a destination whose own
+            // elements share memory, which PyTorch allows for one value, can still have two tasks
+            // store that value to one address.)
+            for_rows(np, nb, nq, parallel, |pi, b0, b1, r0| unsafe {
                 let pb = (dp.get() as *mut $T).offset(p.get(pi));
                 for (k, &bo) in b[b0..b1].iter().enumerate() {
                     let d = pb.offset(bo);
@@ -276,6 +306,10 @@ unsafe fn accumulate_typed<T: Element>(dst: *mut u8, vals: *const u8, scalar: bo
     let (np, nb) = (p.len(), b.len());
     let threads = crate::cpu::par::threads();
     let total = np * nb * nq;
+    // SAFETY: `pi < np`, `bi < nb`, `qi < nq`: offsets in range and inside `dst`, rows of `vals`
+    // present (scatter_rows' contract); the parallel schedules below give each destination to one
+    // task (distinct p rows, or a range of b offsets per task), so no element is updated by two
+    // tasks
     let row = move |pi: usize, bi: usize| unsafe {
         let d = (dp.get() as *mut T).offset(p.get(pi) + b[bi]);
         let r = pi * nb + bi;
@@ -397,7 +431,8 @@ pub fn count_true(mask: &[bool]) -> usize {
 /// Returns the number of rows written (`out` must hold `count_true(mask) * nq`).
 ///
 /// # Safety
-/// Offsets inside `src`; `out` large enough.
+/// `rows` has one offset per mask element, each (plus every `q` offset) inside `src`; `out`
+/// large enough.
 pub unsafe fn mask_select_rows(esize: usize, src: *const u8, rows: &Offs, mask: &[bool], q: &Offs, out: *mut u8) -> usize {
     let n = mask.len();
     let chunks = compaction_chunks(n);
@@ -415,6 +450,10 @@ pub unsafe fn mask_select_rows(esize: usize, src: *const u8, rows: &Offs, mask: 
             let (sp, op) = (P(src as *mut u8), P(out));
             let nq = q.len();
             let unit = Offs::Strided { n: nq, stride: 1 };
+            // SAFETY: chunk `c` covers mask elements `s..e` (< n, the mask's length) and owns
+            // output rows `starts[c]..starts[c] + counts[c]` (its true count, by the same
+            // chunking), and `k` stays below that end, so tasks write disjoint rows inside `out`;
+            // `rows` has an offset per mask element, inside `src` (mask_select_rows' contract)
             crate::cpu::par::for_each_task(counts.len(), |c| unsafe {
                 let (s, e) = (c * per, ((c + 1) * per).min(n));
                 let mut k = starts[c];
@@ -488,10 +527,14 @@ pub fn nonzero_coords(mask: &[bool], shape: &[usize]) -> Vec<i64> {
             rem /= shape[d];
         }
         let mut k = starts[c];
-        for i in s..e {
-            if mask[i] {
-                for d in 0..rank {
-                    unsafe { *out.add(k * rank + d) = coord[d] as i64 };
+        for &m in &mask[s..e] {
+            if m {
+                for (d, &x) in coord.iter().enumerate() {
+                    // SAFETY: chunk `c` holds `counts[c]` true elements, so
+                    // `k < starts[c] + counts[c] <= total` and `d < rank`: the element is inside
+                    // `out` (`total * rank` i64s, alive until the tasks return), and chunks own
+                    // disjoint ranges of `k`
+                    unsafe { *out.add(k * rank + d) = x as i64 };
                 }
                 k += 1;
             }
@@ -556,6 +599,12 @@ pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64, wr
                 // 14 -> 8 ms single-threaded here).
                 let line_bytes = size as usize * esize;
                 let prefetch = ds == 1 && line_bytes <= PREFETCH_MAX;
+                // SAFETY: unit strides: each run is `len` contiguous output elements and `len`
+                // contiguous i64 indices, and `p[2]` the source at the run's start with the
+                // gathered dim's stride zeroed; a read happens only for `0 <= v < size`, so
+                // `k * ss + v * ds` is an element of the source (a line of `size` elements when
+                // prefetched). The backend built the plan from live views (`backend::index`);
+                // `Plan::run` gives each task its own output elements.
                 plan.run(|p, len| unsafe {
                     let (ss, ds) = (ss, ds);
                     let out = std::slice::from_raw_parts_mut(p[0] as *mut $T, len);
@@ -574,6 +623,10 @@ pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64, wr
                     }
                 })
             } else {
+                // SAFETY: each run is `len` elements of each operand at the inner strides, inside
+                // their views (the backend's plan); the source is read only at `0 <= v < size`
+                // along the gathered dim, an element of the source; `Plan::run` gives each task its
+                // own output elements.
                 plan.run(|p, len| unsafe {
                     let (mut o, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
                     for _ in 0..len {
@@ -586,9 +639,10 @@ pub fn gather_dim(esize: usize, plan: &Plan<3>, dim_stride: isize, size: i64, wr
                         } else {
                             *(o as *mut $T) = *(s.offset(v as isize * dim_stride) as *const $T);
                         }
-                        o = o.offset(st[0]);
-                        ix = ix.offset(st[1]);
-                        s = s.offset(st[2]);
+                        // wrapping: after the last element they may leave the views
+                        o = o.wrapping_offset(st[0]);
+                        ix = ix.wrapping_offset(st[1]);
+                        s = s.wrapping_offset(st[2]);
                     }
                 })
             }
@@ -616,6 +670,10 @@ pub fn scatter_dim(dtype: DType, op: ScatterOp, plans: &[Plan<3>], dim_stride: i
             let st = plan.inner_strides();
             // a run updates one destination line in random order: fetch it first (see gather_dim)
             let prefetch = st[0] == 0 && dim_stride == std::mem::size_of::<T>() as isize && line_bytes <= PREFETCH_MAX;
+            // SAFETY: each run is `len` elements of each operand at the inner strides (the
+            // backend's plans); the destination is touched only at `0 <= v < size` along the
+            // scattered dim, an element of it. Each plan runs on one thread, and plans running in
+            // parallel cover disjoint destination slices, so no element is updated by two tasks.
             plan.for_each_run_in(0, plan.numel(), &mut |p, len| unsafe {
                 let (mut d, mut ix, mut s) = (p[0], p[1] as *const u8, p[2] as *const u8);
                 if prefetch {
@@ -629,9 +687,10 @@ pub fn scatter_dim(dtype: DType, op: ScatterOp, plans: &[Plan<3>], dim_stride: i
                         let x = d.offset(v as isize * dim_stride) as *mut T;
                         *x = f(*x, *(s as *const T));
                     }
-                    d = d.offset(st[0]);
-                    ix = ix.offset(st[1]);
-                    s = s.offset(st[2]);
+                    // wrapping: after the last element they may leave the views
+                    d = d.wrapping_offset(st[0]);
+                    ix = ix.wrapping_offset(st[1]);
+                    s = s.wrapping_offset(st[2]);
                 }
             });
         };
@@ -658,37 +717,8 @@ fn scatter_fn<T: Element>(op: ScatterOp) -> fn(T, T) -> T {
             }
         },
         // NaN propagates, as torch's amax/amin reductions
-        ScatterOp::Max => |a: T, b: T| if a != a { a } else if b != b || b > a { b } else { a },
-        ScatterOp::Min => |a: T, b: T| if a != a { a } else if b != b || b < a { b } else { a },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn offsets_of_dims_are_row_major() {
-        match Offs::of_dims(&[2, 3], &[1, 2]) {
-            Offs::List(v) => assert_eq!(v, vec![0, 2, 4, 1, 3, 5]),
-            o => panic!("{o:?}"),
-        }
-        assert!(matches!(Offs::of_dims(&[2, 3], &[3, 1]), Offs::Strided { n: 6, stride: 1 }));
-        assert!(matches!(Offs::of_dims(&[], &[]), Offs::Strided { n: 1, .. }));
-    }
-    #[test]
-    fn combine_checks_bounds() {
-        let a = [0i64, -1, 2];
-        assert_eq!(combine_offsets(&[&a], &[3], &[10], 3).unwrap(), vec![0, 20, 20]);
-        assert_eq!(combine_offsets(&[&[3i64][..]], &[3], &[1], 1), Err((0, 3)));
-    }
-    #[test]
-    fn mask_compaction() {
-        let src: Vec<f32> = (0..10).map(|i| i as f32).collect();
-        let mask: Vec<bool> = (0..10).map(|i| i % 3 == 0).collect();
-        let mut out = vec![0f32; 4];
-        let n = unsafe { mask_select_rows(4, src.as_ptr() as *const u8, &Offs::Strided { n: 10, stride: 1 }, &mask, &Offs::Strided { n: 1, stride: 1 }, out.as_mut_ptr() as *mut u8) };
-        assert_eq!((n, out), (4, vec![0.0, 3.0, 6.0, 9.0]));
-        assert_eq!(nonzero_coords(&[false, true, true, false], &[2, 2]), vec![0, 1, 1, 0]);
+        ScatterOp::Max => |a: T, b: T| if a.is_nan() { a } else if b.is_nan() || b > a { b } else { a },
+        ScatterOp::Min => |a: T, b: T| if a.is_nan() { a } else if b.is_nan() || b < a { b } else { a },
     }
 }
 
@@ -717,6 +747,10 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
     let sp: Vec<P> = srcs.iter().map(|&s| P(s as *mut u8)).collect();
     // an output too big for the cache is written around it (each task fences its stores)
     let stream = total >= STREAM_MIN_BYTES && bytes.iter().all(|&b| b == 0 || b >= STREAM_MIN_ROW_BYTES);
+    // SAFETY: `o < outer` and `offs[i] + b <= row`: `o * row + offs[i]` starts `b` bytes inside
+    // `dst`'s `outer * row`, and `o * b` starts `b` bytes inside `srcs[i]`'s `outer * b`
+    // (cat_blocks' contract: sizes held, sources not overlapping `dst`); each `o` goes to one task,
+    // so tasks write disjoint bytes
     let copy_row = |o: usize| unsafe {
         for (i, &b) in bytes.iter().enumerate() {
             if b > 0 {
@@ -754,6 +788,9 @@ pub unsafe fn cat_blocks(dst: *mut u8, outer: usize, srcs: &[*const u8], bytes: 
     }
     crate::cpu::par::for_each_task(jobs.len(), |j| {
         let (d, s, n) = jobs[j];
+        // SAFETY: each job is a piece `n` bytes long of one block row (`k + n <= b`), so both
+        // ranges lie inside `dst` and that source (cat_blocks' contract); the jobs cut the output
+        // into disjoint pieces, one per task
         unsafe { stream::copy_bytes(dp.get().add(d), s as *const u8, n, stream) };
         stream::fence();
     });
@@ -772,5 +809,36 @@ pub fn repeat_index(counts: &[i64], out: &mut [i64]) {
         let c = c.max(0) as usize;
         out[k..k + c].fill(i as i64);
         k += c;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn offsets_of_dims_are_row_major() {
+        match Offs::of_dims(&[2, 3], &[1, 2]) {
+            Offs::List(v) => assert_eq!(v, vec![0, 2, 4, 1, 3, 5]),
+            o => panic!("{o:?}"),
+        }
+        assert!(matches!(Offs::of_dims(&[2, 3], &[3, 1]), Offs::Strided { n: 6, stride: 1 }));
+        assert!(matches!(Offs::of_dims(&[], &[]), Offs::Strided { n: 1, .. }));
+    }
+    #[test]
+    fn combine_checks_bounds() {
+        let a = [0i64, -1, 2];
+        assert_eq!(combine_offsets(&[&a], &[3], &[10], 3).unwrap(), vec![0, 20, 20]);
+        assert_eq!(combine_offsets(&[&[3i64][..]], &[3], &[1], 1), Err((0, 3)));
+    }
+    #[test]
+    fn mask_compaction() {
+        let src: Vec<f32> = (0..10).map(|i| i as f32).collect();
+        let mask: Vec<bool> = (0..10).map(|i| i % 3 == 0).collect();
+        let mut out = vec![0f32; 4];
+        // SAFETY: `src` has 10 elements at stride 1, `mask` 10 bools with 4 true, and `out` 4
+        // elements of f32 (`esize` 4): the offsets and the output fit
+        let n = unsafe { mask_select_rows(4, src.as_ptr() as *const u8, &Offs::Strided { n: 10, stride: 1 }, &mask, &Offs::Strided { n: 1, stride: 1 }, out.as_mut_ptr() as *mut u8) };
+        assert_eq!((n, out), (4, vec![0.0, 3.0, 6.0, 9.0]));
+        assert_eq!(nonzero_coords(&[false, true, true, false], &[2, 2]), vec![0, 1, 1, 0]);
     }
 }

@@ -194,10 +194,13 @@ macro_rules! multiversion {
             unsafe fn avx2<$T: $B>($($a: $t),*) -> $r {
                 body::<$T>($($a),*)
             }
-            match level {
-                // SAFETY: `level` is at most what the CPU has (see `active`)
+            // a level above what the CPU has runs at the highest one it has
+            match level.min($crate::cpu::isa::detected()) {
+                // SAFETY: the level is at most `detected()`, so the CPU has AVX-512 F/BW/DQ/VL,
+                // the features `avx512` is compiled for
                 #[cfg(target_arch = "x86_64")]
                 $crate::cpu::isa::Isa::Avx512 => unsafe { avx512::<$T>($($a),*) },
+                // SAFETY: the level is at most `detected()`, so the CPU has AVX2 and FMA
                 #[cfg(target_arch = "x86_64")]
                 $crate::cpu::isa::Isa::Avx2 => unsafe { avx2::<$T>($($a),*) },
                 _ => body::<$T>($($a),*),
@@ -268,6 +271,7 @@ fn x86_brand_string() -> Option<String> {
     }
     let mut bytes = Vec::with_capacity(48);
     for leaf in 0x8000_0002u32..=0x8000_0004 {
+        // SAFETY: CPUID is available on every x86-64 processor, and leaves up to `max` exist
         let r = unsafe { __cpuid(leaf) };
         for v in [r.eax, r.ebx, r.ecx, r.edx] {
             bytes.extend_from_slice(&v.to_le_bytes());

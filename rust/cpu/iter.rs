@@ -42,7 +42,12 @@ pub struct Plan<const N: usize> {
     pub strides: [ByteStrides; N],
 }
 
+// SAFETY: a `Plan` is addresses and strides; sending it to another thread moves no data. The
+// kernels that dereference them are responsible for what they touch (see `Plan::run`).
 unsafe impl<const N: usize> Send for Plan<N> {}
+// SAFETY: the tasks `Plan::run` shares a plan with only read its fields; through its pointers they
+// write disjoint output elements (`run` splits work only when operand 0's elements have distinct
+// addresses) and only read the inputs.
 unsafe impl<const N: usize> Sync for Plan<N> {}
 
 impl<const N: usize> Plan<N> {
@@ -92,6 +97,26 @@ impl<const N: usize> Plan<N> {
         self.shape.iter().product()
     }
 
+    /// Whether two elements of operand `k` may share an address (an expanded view, overlapping
+    /// `unfold` windows): [`crate::layout::Layout::may_overlap`]'s test on the coalesced dims
+    /// (byte strides are multiples of the element size, so the test reads the same in bytes).
+    pub fn may_overlap(&self, k: usize) -> bool {
+        if self.shape.contains(&0) {
+            return false;
+        }
+        let mut dims: SmallVec<[(usize, isize); 6]> =
+            self.shape.iter().zip(&self.strides[k]).filter(|(&n, _)| n > 1).map(|(&n, &s)| (n, s.abs())).collect();
+        dims.sort_unstable_by_key(|&(_, s)| s);
+        let mut reach = 0isize;
+        for (n, s) in dims {
+            if s <= reach {
+                return true;
+            }
+            reach += (n as isize - 1) * s;
+        }
+        false
+    }
+
     /// Strides of the innermost dim (0 for a 0-d plan).
     pub fn inner_strides(&self) -> [isize; N] {
         std::array::from_fn(|k| self.strides[k].last().copied().unwrap_or(0))
@@ -117,13 +142,14 @@ impl<const N: usize> Plan<N> {
             idx[d] = rem % self.shape[d];
             rem /= self.shape[d];
         }
+        // The pointer updates wrap (no `offset`): a plan's pointer need not point into an
+        // allocation (`reduce` plans a null virtual output), and between runs it passes through
+        // the position one past a row, which for negative or wide strides lies outside the
+        // view. Only the kernels dereference, at the runs' elements.
         let mut ptrs = self.ptrs;
-        for k in 0..N {
-            let mut off = 0isize;
-            for d in 0..rank {
-                off += idx[d] as isize * self.strides[k][d];
-            }
-            ptrs[k] = unsafe { ptrs[k].offset(off) };
+        for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+            let off: isize = idx.iter().zip(st).map(|(&i, &s)| i as isize * s).sum();
+            *p = p.wrapping_offset(off);
         }
         let mut pos = start;
         while pos < end {
@@ -135,33 +161,36 @@ impl<const N: usize> Plan<N> {
             }
             // advance to the start of the next run
             let advanced = idx[rank - 1] + len; // == inner
-            for k in 0..N {
-                ptrs[k] = unsafe { ptrs[k].offset((advanced - idx[rank - 1]) as isize * self.strides[k][rank - 1]) };
+            for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+                *p = p.wrapping_offset(len as isize * st[rank - 1]);
             }
             idx[rank - 1] = advanced;
             let mut d = rank - 1;
             while idx[d] == self.shape[d] && d > 0 {
-                for k in 0..N {
-                    ptrs[k] = unsafe { ptrs[k].offset(-(self.shape[d] as isize) * self.strides[k][d]) };
+                for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+                    *p = p.wrapping_offset(-(self.shape[d] as isize) * st[d]);
                 }
                 idx[d] = 0;
                 d -= 1;
                 idx[d] += 1;
-                for k in 0..N {
-                    ptrs[k] = unsafe { ptrs[k].offset(self.strides[k][d]) };
+                for (p, st) in ptrs.iter_mut().zip(&self.strides) {
+                    *p = p.wrapping_offset(st[d]);
                 }
             }
         }
     }
 
-    /// Runs `f` over all runs, in parallel chunks when the plan is large.
-    /// `f` must be safe to call concurrently on disjoint output ranges.
+    /// Runs `f` over all runs, in parallel chunks when the plan is large and operand 0 (the
+    /// output, by convention) has a distinct address for every element: tasks get disjoint
+    /// element ranges, so they then never write one address twice. An output whose elements
+    /// share memory (PyTorch lets `fill_` and in-place ops write an expanded or unfolded view)
+    /// runs on one thread. `f` must be safe to call concurrently on disjoint output ranges.
     pub fn run<F>(&self, f: F)
     where
         F: Fn([*mut u8; N], usize) + Sync,
     {
         let n = self.numel();
-        if n < PARALLEL_MIN || crate::cpu::par::threads() <= 1 {
+        if n < PARALLEL_MIN || crate::cpu::par::threads() <= 1 || self.may_overlap(0) {
             self.for_each_run_in(0, n, &mut |p, l| f(p, l));
             return;
         }
@@ -180,7 +209,11 @@ impl<const N: usize> Plan<N> {
 /// Sends raw pointers across rayon's closures; the kernels guarantee disjoint writes.
 #[derive(Clone, Copy)]
 pub struct SendPtr(pub *mut u8);
+// SAFETY: a `SendPtr` is an address; sending it moves no data. Every user states why its tasks'
+// accesses through it don't conflict.
 unsafe impl Send for SendPtr {}
+// SAFETY: sharing the address is harmless by itself; the kernels that share one give each task
+// disjoint elements to write (the `SAFETY` comments at their `unsafe` blocks).
 unsafe impl Sync for SendPtr {}
 impl SendPtr {
     /// Use this inside closures: it captures the whole wrapper, not the raw field.

@@ -126,34 +126,43 @@ unsafe fn map2_avx512<A: Copy, B: Copy, O: Copy>(p: [*mut u8; 3], len: usize, st
     map2(p, len, st, f)
 }
 
+// The runners below share one safety argument, stated once here and referred to at each
+// `unsafe` block as "the runners' argument": a `Plan` is built by the backend from the views
+// of live tensors (`backend::operands`), operand 0 the fresh or in-place output, and the
+// caller names the element types the dtype dispatch picked from those views' dtypes, so
+// each operand's elements are `O` / `A` / `B` / `C`. `Plan::run` and `run_tiled` hand the
+// kernel runs of `len` elements per operand at the inner strides, all inside the views, and
+// give every output element to exactly one task, and split the work across tasks only when
+// the output's elements have distinct addresses (`Plan::may_overlap`), so no two tasks write
+// one address. Inputs are only read; an input sharing the output's storage has the output's
+// layout (`ops/binary.rs` copies it otherwise), so it is read at the element being written,
+// before the write.
+
 /// Runs a unary map over a plan (op 0 = output, op 1 = input) in parallel.
 pub fn run_map1<A: Copy, O: Copy>(plan: &Plan<2>, f: impl Fn(A) -> O + Sync + Copy) {
-    let st = plan.inner_strides();
-    if tiled(plan) {
-        return run_tiled(plan, |p, len, st| unsafe { map1::<A, O>(p, len, st, f) });
-    }
-    plan.run(|p, len| unsafe { map1::<A, O>(p, len, st, f) });
+    // SAFETY: the runners' argument (above): runs of the plan's `O` output and `A` input
+    let kernel = |p, len, st| unsafe { map1::<A, O>(p, len, st, f) };
+    run_kernel(plan, kernel)
 }
 
 /// `run_map1` with the loop compiled for the active instruction-set level (math-heavy and
 /// hot maps). The closures are plain IEEE arithmetic (no fused multiply-add), so every level
 /// computes the same bits; only the vector width differs.
 pub fn run_map1_v<A: Copy, O: Copy>(plan: &Plan<2>, f: impl Fn(A) -> O + Sync + Copy) {
-    let st = plan.inner_strides();
     match isa::active() {
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => {
-            if tiled(plan) {
-                return run_tiled(plan, |p, len, st| unsafe { map1_avx512::<A, O>(p, len, st, f) });
-            }
-            plan.run(|p, len| unsafe { map1_avx512::<A, O>(p, len, st, f) })
+            // SAFETY: the runners' argument (above); `active()` is Avx512 only on a CPU with
+            // the AVX-512 features map1_avx512 is compiled for (it is capped by `detected()`)
+            let kernel = |p, len, st| unsafe { map1_avx512::<A, O>(p, len, st, f) };
+            run_kernel(plan, kernel)
         }
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => {
-            if tiled(plan) {
-                return run_tiled(plan, |p, len, st| unsafe { map1_avx2::<A, O>(p, len, st, f) });
-            }
-            plan.run(|p, len| unsafe { map1_avx2::<A, O>(p, len, st, f) })
+            // SAFETY: the runners' argument (above); `active()` is Avx2 or above only on a CPU
+            // with AVX2 and FMA, the features map1_avx2 is compiled for
+            let kernel = |p, len, st| unsafe { map1_avx2::<A, O>(p, len, st, f) };
+            run_kernel(plan, kernel)
         }
         _ => run_map1(plan, f),
     }
@@ -161,30 +170,27 @@ pub fn run_map1_v<A: Copy, O: Copy>(plan: &Plan<2>, f: impl Fn(A) -> O + Sync + 
 
 /// Runs a binary map over a plan (op 0 = output, ops 1, 2 = inputs) in parallel.
 pub fn run_map2<A: Copy, B: Copy, O: Copy>(plan: &Plan<3>, f: impl Fn(A, B) -> O + Sync + Copy) {
-    let st = plan.inner_strides();
-    if tiled(plan) {
-        return run_tiled(plan, |p, len, st| unsafe { map2::<A, B, O>(p, len, st, f) });
-    }
-    plan.run(|p, len| unsafe { map2::<A, B, O>(p, len, st, f) });
+    // SAFETY: the runners' argument (above): runs of the plan's `O` output, `A` and `B` inputs
+    let kernel = |p, len, st| unsafe { map2::<A, B, O>(p, len, st, f) };
+    run_kernel(plan, kernel)
 }
 
 /// `run_map2` with the loop compiled for the active instruction-set level.
 pub fn run_map2_v<A: Copy, B: Copy, O: Copy>(plan: &Plan<3>, f: impl Fn(A, B) -> O + Sync + Copy) {
-    let st = plan.inner_strides();
     match isa::active() {
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => {
-            if tiled(plan) {
-                return run_tiled(plan, |p, len, st| unsafe { map2_avx512::<A, B, O>(p, len, st, f) });
-            }
-            plan.run(|p, len| unsafe { map2_avx512::<A, B, O>(p, len, st, f) })
+            // SAFETY: the runners' argument (above); `active()` is Avx512 only on a CPU with
+            // the AVX-512 features map2_avx512 is compiled for (it is capped by `detected()`)
+            let kernel = |p, len, st| unsafe { map2_avx512::<A, B, O>(p, len, st, f) };
+            run_kernel(plan, kernel)
         }
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => {
-            if tiled(plan) {
-                return run_tiled(plan, |p, len, st| unsafe { map2_avx2::<A, B, O>(p, len, st, f) });
-            }
-            plan.run(|p, len| unsafe { map2_avx2::<A, B, O>(p, len, st, f) })
+            // SAFETY: the runners' argument (above); `active()` is Avx2 or above only on a CPU
+            // with AVX2 and FMA, the features map2_avx2 is compiled for
+            let kernel = |p, len, st| unsafe { map2_avx2::<A, B, O>(p, len, st, f) };
+            run_kernel(plan, kernel)
         }
         _ => run_map2(plan, f),
     }
@@ -192,11 +198,19 @@ pub fn run_map2_v<A: Copy, B: Copy, O: Copy>(plan: &Plan<3>, f: impl Fn(A, B) ->
 
 /// Runs a ternary map (op 0 = output, ops 1..3 = inputs) in parallel.
 pub fn run_map3<A: Copy, B: Copy, C: Copy, O: Copy>(plan: &Plan<4>, f: impl Fn(A, B, C) -> O + Sync + Copy) {
-    let st = plan.inner_strides();
+    // SAFETY: the runners' argument (above): runs of the plan's `O` output, `A`, `B`, `C` inputs
+    let kernel = |p, len, st| unsafe { map3::<A, B, C, O>(p, len, st, f) };
+    run_kernel(plan, kernel)
+}
+
+/// Hands `kernel(ptrs, len, inner_strides)` every run of `plan`: tiled when an input runs
+/// against the output's order, else `Plan::run`'s row-major runs.
+fn run_kernel<const N: usize>(plan: &Plan<N>, kernel: impl Fn([*mut u8; N], usize, [isize; N]) + Sync) {
     if tiled(plan) {
-        return run_tiled(plan, |p, len, st| unsafe { map3::<A, B, C, O>(p, len, st, f) });
+        return run_tiled(plan, kernel);
     }
-    plan.run(|p, len| unsafe { map3::<A, B, C, O>(p, len, st, f) });
+    let st = plan.inner_strides();
+    plan.run(|p, len| kernel(p, len, st));
 }
 
 /// Tile height (rows of the output) and width of the transposed walk.
@@ -206,8 +220,12 @@ const TILE_C: usize = 128;
 /// True for a large 2-d plan where some input's inner stride is wider than its
 /// outer one (a transposed operand): a row-by-row walk would touch a new cache
 /// line per element of that input.
+/// Never for an output whose elements share memory: `Plan::run` keeps those on one thread.
 fn tiled<const N: usize>(plan: &Plan<N>) -> bool {
     if plan.shape.len() != 2 || plan.numel() < (1 << 14) || plan.shape[1] < 2 * TILE_C || plan.shape[0] < 2 * TILE_R {
+        return false;
+    }
+    if plan.may_overlap(0) {
         return false;
     }
     (1..N).any(|k| {
@@ -229,7 +247,8 @@ fn run_tiled<const N: usize>(plan: &Plan<N>, f: impl Fn([*mut u8; N], usize, [is
         while c0 < cols {
             let len = TILE_C.min(cols - c0);
             for r in r0..r1 {
-                let p: [*mut u8; N] = std::array::from_fn(|k| unsafe { base[k].get().offset(r as isize * outer[k] + c0 as isize * inner[k]) });
+                // element (r, c0) of each operand: inside its view (r < rows, c0 < cols)
+                let p: [*mut u8; N] = std::array::from_fn(|k| base[k].get().wrapping_offset(r as isize * outer[k] + c0 as isize * inner[k]));
                 f(p, len, inner);
             }
             c0 += len;
@@ -271,6 +290,10 @@ pub fn copy_cast(plan: &Plan<2>, dst: DType, src: DType) {
 
 pub fn fill<T: Element>(plan: &Plan<1>, v: T) {
     let st = plan.inner_strides()[0];
+    // SAFETY: the plan (from the backend, `backend::fill`) describes the live view being filled, of
+    // elements `T`; each run is `len` of them at stride `st`. `Plan::run` gives each task its own
+    // elements and keeps an output whose elements share memory (a fill of an expanded view) on one
+    // thread, so no address is stored to by two tasks.
     plan.run(|p, len| unsafe {
         let o = p[0] as *mut T;
         if st == std::mem::size_of::<T>() as isize {
@@ -281,7 +304,7 @@ pub fn fill<T: Element>(plan: &Plan<1>, v: T) {
             let mut q = p[0];
             for _ in 0..len {
                 *(q as *mut T) = v;
-                q = q.offset(st);
+                q = q.wrapping_offset(st); // one past the run after the last element
             }
         }
     });
@@ -313,20 +336,20 @@ pub fn ipow(mut base: i64, mut exp: i64) -> i64 {
 /// NaN-propagating max/min as `torch.maximum`.
 #[inline(always)]
 fn nan_max<T: Element>(a: T, b: T) -> T {
-    if a != a { a } else if b != b { b } else if a > b { a } else { b }
+    if a.is_nan() { a } else if b.is_nan() { b } else if a > b { a } else { b }
 }
 #[inline(always)]
 fn nan_min<T: Element>(a: T, b: T) -> T {
-    if a != a { a } else if b != b { b } else if a < b { a } else { b }
+    if a.is_nan() { a } else if b.is_nan() { b } else if a < b { a } else { b }
 }
 /// NaN-ignoring max/min as `torch.fmax`.
 #[inline(always)]
 fn f_max<T: Element>(a: T, b: T) -> T {
-    if a != a { b } else if b != b { a } else if a > b { a } else { b }
+    if a.is_nan() { b } else if b.is_nan() || a > b { a } else { b }
 }
 #[inline(always)]
 fn f_min<T: Element>(a: T, b: T) -> T {
-    if a != a { b } else if b != b { a } else if a < b { a } else { b }
+    if a.is_nan() { b } else if b.is_nan() || a < b { a } else { b }
 }
 
 macro_rules! float_floor_div {
@@ -426,8 +449,8 @@ macro_rules! int_binary {
             BinaryOp::BitAnd => run_map2::<T, T, T>(plan, |a: T, b: T| a & b),
             BinaryOp::BitOr => run_map2::<T, T, T>(plan, |a: T, b: T| a | b),
             BinaryOp::BitXor => run_map2::<T, T, T>(plan, |a: T, b: T| a ^ b),
-            BinaryOp::Shl => run_map2::<T, T, T>(plan, |a: T, b: T| if b < 0 || b >= BITS { 0 } else { a.wrapping_shl(b as u32) }),
-            BinaryOp::Shr => run_map2::<T, T, T>(plan, |a: T, b: T| if b < 0 || b >= BITS { if a < 0 { -1 } else { 0 } } else { a >> b }),
+            BinaryOp::Shl => run_map2::<T, T, T>(plan, |a: T, b: T| if !(0..BITS).contains(&b) { 0 } else { a.wrapping_shl(b as u32) }),
+            BinaryOp::Shr => run_map2::<T, T, T>(plan, |a: T, b: T| if !(0..BITS).contains(&b) { if a < 0 { -1 } else { 0 } } else { a >> b }),
             _ => unreachable!("int_binary: {:?} is routed elsewhere", $op),
         }
     }};
@@ -453,6 +476,9 @@ pub fn binary_arith(op: BinaryOp, dtype: DType, plan: &Plan<3>) -> bool {
 }
 
 /// Comparisons and logical ops: inputs of `dtype`, output bool.
+// dispatch_dtype instantiates the generic `a < b` for bool too, where it is PyTorch's
+// False < True; spelling it `!a & b` would need a bool-only arm for no gain
+#[allow(clippy::bool_comparison)]
 pub fn binary_compare(op: BinaryOp, dtype: DType, plan: &Plan<3>) {
     dispatch_dtype!(dtype, T => match op {
         BinaryOp::Eq => run_map2::<T, T, bool>(plan, |a, b| a == b),
@@ -495,16 +521,16 @@ pub fn where_kernel(dtype: DType, plan: &Plan<4>) {
 /// Clamp between tensors (`lo`/`hi` of `dtype`); NaN in x or a bound propagates.
 pub fn clamp_tensor(dtype: DType, plan: &Plan<4>) {
     dispatch_dtype!(dtype, T => run_map3::<T, T, T, T>(plan, |x: T, lo: T, hi: T| {
-        if x != x { x } else { nan_min(nan_max(x, lo), hi) }
+        if x.is_nan() { x } else { nan_min(nan_max(x, lo), hi) }
     }))
 }
 
 /// One-sided clamp between tensors: `max(x, bound)` (is_min) or `min(x, bound)`.
 pub fn clamp_tensor_one(dtype: DType, plan: &Plan<3>, is_min: bool) {
     dispatch_dtype!(dtype, T => if is_min {
-        run_map2::<T, T, T>(plan, |x: T, lo: T| if x != x { x } else { nan_max(x, lo) })
+        run_map2::<T, T, T>(plan, |x: T, lo: T| if x.is_nan() { x } else { nan_max(x, lo) })
     } else {
-        run_map2::<T, T, T>(plan, |x: T, hi: T| if x != x { x } else { nan_min(x, hi) })
+        run_map2::<T, T, T>(plan, |x: T, hi: T| if x.is_nan() { x } else { nan_min(x, hi) })
     })
 }
 
@@ -549,7 +575,7 @@ macro_rules! float_unary {
             UnaryOp::Relu => run_map1_v::<T, T>(plan, |a: T| if a > 0.0 { a } else if a != a { a } else { 0.0 }),
             UnaryOp::Gelu => run_map1_v::<T, T>(plan, |a: T| 0.5 * a * (1.0 + $erf(a * std::f64::consts::FRAC_1_SQRT_2 as T))),
             UnaryOp::GeluTanh => run_map1_v::<T, T>(plan, |a: T| {
-                const K: T = 0.797_884_560_802_865_4; // sqrt(2 / pi)
+                const K: T = 0.797_884_560_802_865_4_f64 as T; // sqrt(2 / pi), rounded once to T
                 0.5 * a * (1.0 + $tanh(K * (a + 0.044_715 * a * a * a)))
             }),
             UnaryOp::Silu => run_map1_v::<T, T>(plan, $silu),
@@ -640,7 +666,7 @@ pub fn unary(op: UnaryOp, dtype: DType, plan: &Plan<2>) {
             }
             UnaryOp::Clamp { min, max } => {
                 let lo = min.is_some_and(|v| v != 0.0);
-                let hi = max.map_or(true, |v| v != 0.0);
+                let hi = max.is_none_or(|v| v != 0.0);
                 run_map1::<bool, bool>(plan, move |a: bool| (a | lo) & hi)
             }
             _ => unreachable!("unary: {op:?} on bool is rejected by the op layer"),
@@ -649,9 +675,11 @@ pub fn unary(op: UnaryOp, dtype: DType, plan: &Plan<2>) {
 }
 
 /// Bool-valued unary ops (isnan, isinf, isfinite, signbit, logical_not, ...).
+// signbit's generic `a < T::zero()` is instantiated for bool too (always false there)
+#[allow(clippy::bool_comparison)]
 fn unary_predicate(op: UnaryOp, dtype: DType, plan: &Plan<2>) {
     dispatch_float!(dtype, T => match op {
-        UnaryOp::IsNan => run_map1::<T, bool>(plan, |a: T| a != a),
+        UnaryOp::IsNan => run_map1::<T, bool>(plan, |a: T| a.is_nan()),
         UnaryOp::IsInf => run_map1::<T, bool>(plan, |a: T| a.is_infinite()),
         UnaryOp::IsFinite => run_map1::<T, bool>(plan, |a: T| a.is_finite()),
         UnaryOp::IsPosInf => run_map1::<T, bool>(plan, |a: T| a == T::INFINITY),

@@ -139,6 +139,9 @@ struct Job {
 
 // SAFETY: `f` is `Sync` and only called while the caller is waiting (see `for_each_task`).
 unsafe impl Send for Job {}
+// SAFETY: the helpers share a `&Job`: its counters are atomics, `panic` a mutex, the shares
+// hand out tasks through atomics, and `f` points at a `Sync` closure that is only called
+// while the caller waits with it alive.
 unsafe impl Sync for Job {}
 
 impl Job {

@@ -78,7 +78,12 @@ const FEW_OUTPUTS: usize = 16;
 /// Reduces `input` (shape `shape`, byte strides in `input`) over the dims where
 /// `mask` is true; output element `k` (row-major over the kept dims) is written
 /// through `Reducer::write`.
-pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand, out: [SendPtr; 2]) {
+///
+/// # Safety
+/// `input` must describe readable elements of `R::In` at every position of `shape`, and
+/// `out` must be what `r`'s `Reducer::write` needs for one output per kept position
+/// (writable, not aliasing the input).
+pub unsafe fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand, out: [SendPtr; 2]) {
     let esz = std::mem::size_of::<R::In>() as isize;
     if let Some(n) = small_contiguous_run(shape, mask, &input.strides, esz) {
         // everything reduced, one contiguous run, too small to split: the same fold the
@@ -145,6 +150,8 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
             parts = next;
         }
         for (k, a) in parts[0].iter().enumerate() {
+            // SAFETY: `k` < kept_n, and `out` holds kept_n outputs (`reduce`'s contract); the tasks
+            // have returned, so this thread is the only writer
             unsafe { r.write(*a, out, k) };
         }
         return;
@@ -173,9 +180,11 @@ pub fn reduce<R: Reducer>(r: &R, shape: &[usize], mask: &[bool], input: &Operand
             let ctx = &ctx;
             let parts: Vec<R::Acc> = crate::cpu::par::map_tasks(SPLIT_CHUNKS, |c| ctx.fold_range(base.get(), (c * per).min(red_n), ((c + 1) * per).min(red_n)));
             let acc = combine_tree(r, parts);
+            // SAFETY: `k` counts the outputs in order, < kept_n (`reduce`'s contract sizes `out`);
+            // this closure runs on the calling thread while the tasks inside it only read
             unsafe { r.write(acc, out, k) };
             k += 1;
-            q = unsafe { q.offset(kin) };
+            q = q.wrapping_offset(kin); // one past the run after its last output
         }
     });
 }
@@ -199,7 +208,7 @@ fn small_contiguous_run(shape: &[usize], mask: &[bool], strides: &[isize], esz: 
         expected *= shape[d] as isize;
         n *= shape[d];
     }
-    (n >= 1 && n < PARALLEL_MIN).then_some(n)
+    (1..PARALLEL_MIN).contains(&n).then_some(n)
 }
 
 /// Combines partial results pairwise, keeping their order.
@@ -221,8 +230,6 @@ struct Ctx<'a, R: Reducer> {
     out: [SendPtr; 2],
 }
 
-unsafe impl<R: Reducer> Sync for Ctx<'_, R> {}
-
 impl<R: Reducer> Ctx<'_, R> {
     /// Folds reduced positions `[s, e)` of the sub-tensor starting at `base`.
     fn fold_range(&self, base: *mut u8, s: usize, e: usize) -> R::Acc {
@@ -232,12 +239,17 @@ impl<R: Reducer> Ctx<'_, R> {
             return acc;
         }
         if self.red_plan.shape.len() <= 1 {
+            // SAFETY: with at most one reduced dim, positions `s..e` (e <= red_n) of this output's
+            // reduced range are real elements at `base + i * rin`, inside the input `reduce`'s
+            // contract describes
             return unsafe { r.fold_run(acc, base.offset(s as isize * self.rin), e - s, self.rin, s) };
         }
         let mut rp = self.red_plan.clone();
         rp.ptrs[0] = base;
         let mut i = s;
         rp.for_each_run_in(s, e, &mut |q, l| {
+            // SAFETY: `for_each_run_in` hands `l` elements at `q[0]`, `rin` bytes apart: positions
+            // `i..i + l` of this output's reduced range, inside the input
             acc = unsafe { r.fold_run(acc, q[0], l, self.rin, i) };
             i += l;
         });
@@ -257,9 +269,12 @@ impl<R: Reducer> Ctx<'_, R> {
                     let w = (len - j).min(COL_BLOCK);
                     acc.clear();
                     acc.resize(w, r.init());
-                    let base = unsafe { p[1].offset(j as isize * kin) };
+                    let base = p[1].wrapping_offset(j as isize * kin);
                     self.fold_columns(base, &mut acc, 0, self.red_n);
                     for (t, a) in acc.iter().enumerate() {
+                        // SAFETY: `k + j + t` < `e` <= kept_n, so the output exists; outputs
+                        // `[s, e)` belong to this call alone (the callers hand each task its own
+                        // range)
                         unsafe { r.write(*a, self.out, k + j + t) };
                     }
                     j += w;
@@ -272,9 +287,10 @@ impl<R: Reducer> Ctx<'_, R> {
             let mut q = p[1];
             for _ in 0..len {
                 let acc = self.fold_range(q, 0, self.red_n);
+                // SAFETY: `k` < `e` <= kept_n; outputs `[s, e)` belong to this call alone
                 unsafe { r.write(acc, self.out, k) };
                 k += 1;
-                q = unsafe { q.offset(kin) };
+                q = q.wrapping_offset(kin); // one past the run after its last output
             }
         });
     }
@@ -286,6 +302,8 @@ impl<R: Reducer> Ctx<'_, R> {
         let mut i = s;
         let rin = self.rin;
         rp.for_each_run_in(s, e, &mut |q, l| {
+            // SAFETY: on the column path the kept run is contiguous (`kin == esz`), so `q[0]`
+            // starts `l` reduced rows of `acc.len()` contiguous input elements, `rin` bytes apart
             unsafe { self.r.fold_rows(acc, q[0] as *const R::In, rin, l, i) };
             i += l;
         });
@@ -294,15 +312,10 @@ impl<R: Reducer> Ctx<'_, R> {
 
 // ---------- element helpers ----------
 
-/// Lowest / highest values (the identities of max / min) and NaN tests.
+/// Lowest / highest values (the identities of max / min).
 pub trait Bounded: Element {
     fn lowest() -> Self;
     fn highest() -> Self;
-    #[inline(always)]
-    #[allow(clippy::eq_op)]
-    fn is_nan(self) -> bool {
-        self != self
-    }
 }
 impl Bounded for bool {
     fn lowest() -> Self { false }
@@ -386,8 +399,11 @@ const SUM_BLOCK: usize = 4096;
 #[inline(always)]
 pub fn pairwise_map_sum<T: Arith, F: Fn(T) -> T>(x: &[T], f: &F) -> T {
     match isa::active() {
+        // SAFETY: `active()` is Avx512 only when the CPU has AVX-512 F/BW/DQ/VL, the features
+        // pairwise_avx512 is compiled for (it is capped by `detected()`)
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => unsafe { pairwise_avx512(x, f) },
+        // SAFETY: `active()` is Avx2 only when the CPU has AVX2 and FMA
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { pairwise_avx2(x, f) },
         _ => pairwise_generic(x, f),
@@ -468,8 +484,11 @@ pub fn lanes_prod<T: Arith>(x: &[T]) -> T {
         return v;
     }
     match isa::active() {
+        // SAFETY: `active()` is Avx512 only when the CPU has AVX-512 F/BW/DQ/VL (capped by
+        // `detected()`)
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => unsafe { lanes_prod_avx512(x) },
+        // SAFETY: `active()` is Avx2 only when the CPU has AVX2 and FMA
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { lanes_prod_avx2(x) },
         _ => lanes_fold(x, T::one(), &|v| v, &|a: T, b: T| a.mul(b)),
@@ -708,16 +727,14 @@ impl<T: Arith> Reducer for ProdR<T> {
 /// `x` replaces `a` as the running max (MAX) / min: NaN sticks once seen.
 #[inline(always)]
 fn takes<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
-    #[allow(clippy::eq_op)]
-    let nan = x != x;
+    let nan = x.is_nan();
     if MAX { x > a || nan } else { x < a || nan }
 }
 
 /// Like `takes`, but a later NaN never replaces an earlier one (first NaN's index wins).
 #[inline(always)]
 fn takes_first<T: Bounded, const MAX: bool>(x: T, a: T) -> bool {
-    #[allow(clippy::eq_op)]
-    let (xn, an) = (x != x, a != a);
+    let (xn, an) = (x.is_nan(), a.is_nan());
     if MAX { (x > a || xn) && !an } else { (x < a || xn) && !an }
 }
 
@@ -729,8 +746,11 @@ fn lanes_extreme<T: Bounded, const MAX: bool>(x: &[T], init: T) -> T {
         return if takes::<T, MAX>(v, init) { v } else { init };
     }
     match isa::active() {
+        // SAFETY: `active()` is Avx512 only when the CPU has AVX-512 F/BW/DQ/VL (capped by
+        // `detected()`)
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => unsafe { lanes_extreme_avx512::<T, MAX>(x, init) },
+        // SAFETY: `active()` is Avx2 only when the CPU has AVX2 and FMA
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { lanes_extreme_avx2::<T, MAX>(x, init) },
         _ => lanes_extreme_body::<T, MAX>(x, init),

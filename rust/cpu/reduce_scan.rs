@@ -162,6 +162,8 @@ pub unsafe fn scan_extreme<T: Bounded, const MAX: bool>(x: SendPtr, vals: SendPt
 /// # Safety
 /// `x` and `out` must hold `outer * n * inner` contiguous elements of `dtype`, `idx` as many
 /// i64 for `Max`/`Min`.
+// a kernel entry point: the op, the dtype, three buffers and the `[outer, n, inner]` shape
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn scan_op(op: ScanOp, dtype: DType, x: SendPtr, out: SendPtr, idx: SendPtr, outer: usize, n: usize, inner: usize) -> bool {
     match op {
         ScanOp::Sum | ScanOp::Prod => {

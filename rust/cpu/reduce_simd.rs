@@ -423,8 +423,10 @@ mod tests {
         let x = data(rows * w, 11);
         for l in levels() {
             let mut acc = vec![0.0f32; w];
+            // SAFETY: `x` holds `rows` rows of `w` = `acc.len()` f32, `w` apart
             assert!(unsafe { accumulate_rows_at::<f32, SUM_PLAIN>(l, &mut acc, x.as_ptr(), w, rows) });
             let mut base = vec![0.0f32; w];
+            // SAFETY: as above, at the baseline level
             unsafe { accumulate_rows_at::<f32, SUM_PLAIN>(Isa::Baseline, &mut base, x.as_ptr(), w, rows) };
             assert_eq!(acc, base);
             for j in 0..w {

@@ -251,6 +251,8 @@ mod tests {
 
     fn run(level: Isa, x: &[f32], outer: usize, n: usize, inner: usize, log: bool) -> Vec<f32> {
         let mut out = vec![0.0f32; x.len()];
+        // SAFETY: `x` and `out` are distinct vectors of `x.len()` = `outer * n * inner` f32 (the
+        // tests call this with such data), and `run_at` runs at most the CPU's level
         unsafe { softmax_at::<f32>(level, SendPtr(x.as_ptr() as *mut u8), SendPtr(out.as_mut_ptr() as *mut u8), outer, n, inner, log) };
         out
     }

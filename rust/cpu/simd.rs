@@ -97,7 +97,11 @@ impl Elem for f64 {
 /// to the level's instructions once inlined into a function of that level (see [`run`]).
 ///
 /// # Safety
-/// Methods use the level's intrinsics: call them only where the CPU has that level.
+/// Every method has the same contract, stated here once: the methods use the level's
+/// intrinsics, so call them only where the CPU has that level (inside [`run`]'s dispatch);
+/// `load` and `store` also need `p` valid for `LANES` elements.
+// the shared contract above is each method's `# Safety` section
+#[allow(clippy::missing_safety_doc)]
 pub trait Vector: Copy {
     type E: Elem;
     /// A lane mask (a compare result).
@@ -133,6 +137,9 @@ pub trait Vector: Copy {
 }
 
 /// Copies a vector's lanes to an array (`LANES <= 16`).
+///
+/// # Safety
+/// As [`Vector`]'s methods: only where the CPU has `V`'s level.
 #[inline(always)]
 pub unsafe fn lanes<V: Vector>(v: V) -> [V::E; 16] {
     let mut a = [V::E::ZERO; 16];
@@ -142,6 +149,9 @@ pub unsafe fn lanes<V: Vector>(v: V) -> [V::E; 16] {
 
 /// `e^x` lane by lane: the same operations, in the same order, as `vmath::exp_f32` /
 /// `vmath::exp_f64`, so the result is bit-identical to the scalar function.
+///
+/// # Safety
+/// As [`Vector`]'s methods: only where the CPU has `V`'s level.
 #[inline(always)]
 pub unsafe fn exp<V: Vector>(x: V) -> V {
     V::E::exp_v(x)
@@ -156,10 +166,10 @@ unsafe fn exp_f32_v<V: Vector<E = f32>>(x: V) -> V {
     let magic = V::splat(12_582_912.0);
     let t = xc.mul(V::splat(std::f32::consts::LOG2_E)).add(magic);
     let n = t.sub(magic);
-    let r = xc.sub(n.mul(V::splat(0.693_359_375))).sub(n.mul(V::splat(-2.121_944_4e-4)));
+    let r = xc.sub(n.mul(V::splat(crate::cpu::vmath::LN2_HI_F32))).sub(n.mul(V::splat(-2.121_944_4e-4)));
     let r2 = r.mul(r);
     let mut p = V::splat(1.987_569_1e-4);
-    for k in [1.398_199_9e-3f32, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1] {
+    for k in [1.398_199_9e-3f32, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 0.5] {
         p = p.mul(r).add(V::splat(k));
     }
     let y = p.mul(r2).add(r).add(V::splat(1.0));
@@ -176,7 +186,7 @@ unsafe fn exp_f64_v<V: Vector<E = f64>>(x: V) -> V {
     let magic = V::splat(6_755_399_441_055_744.0);
     let t = xc.mul(V::splat(std::f64::consts::LOG2_E)).add(magic);
     let n = t.sub(magic);
-    let r = xc.sub(n.mul(V::splat(6.931_457_519_531_25e-1))).sub(n.mul(V::splat(1.428_606_820_309_417_232_1e-6)));
+    let r = xc.sub(n.mul(V::splat(6.931_457_519_531_25e-1))).sub(n.mul(V::splat(1.428_606_820_309_417_3e-6)));
     let mut p = V::splat(1.0 / 479_001_600.0);
     for k in [
         1.0 / 39_916_800.0,
@@ -214,16 +224,20 @@ pub fn run<E: Elem, K: Kernel<E>>(k: K) -> K::Out {
     run_at(isa::active(), k)
 }
 
-/// Runs `k` at `level` (at most the detected one: lower levels are for tests and comparisons).
+/// Runs `k` at `level` (lower levels than the active one are for tests and comparisons; a
+/// level above what the CPU has runs at the highest one it has).
 #[inline(always)]
 pub fn run_at<E: Elem, K: Kernel<E>>(level: Isa, k: K) -> K::Out {
-    debug_assert!(level <= isa::detected());
+    let level = level.min(isa::detected());
     match level {
-        // SAFETY: `level` is at most what the CPU has.
+        // SAFETY: `level` is at most `detected()`, so the CPU has AVX-512 F/BW/DQ/VL, the
+        // features run_avx512 is compiled for
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => unsafe { run_avx512::<E, K>(k) },
+        // SAFETY: `level` is at most `detected()`, so the CPU has AVX2 and FMA
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { run_avx2::<E, K>(k) },
+        // SAFETY: the portable vectors use no instructions beyond the target's baseline
         _ => unsafe { k.run::<E::Portable>() },
     }
 }

@@ -76,11 +76,11 @@ impl RadixKey for u32 {
 impl RadixKey for u64 {
     #[inline(always)]
     fn to_u64(self) -> u64 {
-        self as u64
+        self
     }
     #[inline(always)]
     fn from_u64(v: u64) -> Self {
-        v as u64
+        v
     }
     const BYTES: usize = 8;
     #[inline(always)]
@@ -134,8 +134,7 @@ impl SortKey for f32 {
         // the sign of random data mispredicts half the time: measured 5 ns per element)
         let b = (self + 0.0).to_bits(); // -0.0 + 0.0 == +0.0
         let k = b ^ (((b as i32) >> 31) as u32 | 0x8000_0000);
-        #[allow(clippy::eq_op)]
-        let nan = self != self;
+        let nan = self.is_nan();
         if nan { u32::MAX } else { k } // every NaN: above +inf
     }
     #[inline(always)]
@@ -154,8 +153,7 @@ impl SortKey for f64 {
         const TOP: u64 = 0x8000_0000_0000_0000;
         let b = (self + 0.0).to_bits();
         let k = b ^ (((b as i64) >> 63) as u64 | TOP);
-        #[allow(clippy::eq_op)]
-        let nan = self != self;
+        let nan = self.is_nan();
         if nan { u64::MAX } else { k }
     }
     #[inline(always)]
@@ -170,6 +168,8 @@ impl SortKey for f64 {
 
 /// Sorts one row given by `(ptr, stride in elements, len)`; writes sorted values
 /// and int64 indices with their own strides. `buf` is scratch space.
+// (pointer, stride) for each of the three buffers, as `sort_radix::sort_long`
+#[allow(clippy::too_many_arguments)]
 unsafe fn sort_row<T: SortKey>(
     x: *const T,
     xs: isize,
@@ -334,6 +334,8 @@ fn unique_sorted_in_pool<T: SortKey>(x: &[T], want_inverse: bool) -> Unique<T> {
     let mut vals = vec![T::default(); n];
     let mut idx = vec![0i64; n];
     let rows = Rows { x_starts: vec![0], v_starts: vec![0], i_starts: vec![0], len: n, x_stride: 1, v_stride: 1, i_stride: 1 };
+    // SAFETY: one row of `n` elements at stride 1: `x` is the input slice, `vals` and `idx` fresh
+    // vectors of `n` elements, distinct
     unsafe { sort_rows::<T>(x.as_ptr(), vals.as_mut_ptr(), idx.as_mut_ptr(), &rows, false) };
     let mut values = Vec::new();
     let mut counts = Vec::new();
@@ -376,9 +378,7 @@ pub fn unique_consecutive<T: Element>(x: &[T], want_inverse: bool) -> Unique<T> 
         values.push(v);
         counts.push((j - i) as i64);
         if want_inverse {
-            for k in i..j {
-                inverse[k] = g;
-            }
+            inverse[i..j].fill(g);
         }
         i = j;
     }
@@ -404,8 +404,7 @@ pub unsafe fn search_t<T: Element>(row: *const T, stride: isize, len: usize, v: 
         *row.offset(j * stride)
     };
     // a < b in NaN-last order
-    #[allow(clippy::eq_op)]
-    let lt = |a: T, b: T| if b != b { a == a } else { a < b };
+    let lt = |a: T, b: T| if b.is_nan() { !a.is_nan() } else { a < b };
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         let m = get(mid);
@@ -428,6 +427,8 @@ mod tests {
         let mut v = vec![T::default(); n];
         let mut i = vec![0i64; n];
         let rows = Rows { x_starts: vec![0], v_starts: vec![0], i_starts: vec![0], len: n, x_stride: 1, v_stride: 1, i_stride: 1 };
+        // SAFETY: one row of `n` elements at stride 1: `x` is the slice, `v` and `i` fresh vectors
+        // of `n` elements
         unsafe { sort_rows::<T>(x.as_ptr(), v.as_mut_ptr(), i.as_mut_ptr(), &rows, descending) };
         (v, i)
     }

@@ -95,6 +95,8 @@ multiversion! {
             }
         } else {
             for i in s..e {
+                // SAFETY: `sort_long_at` calls this with a chunk `s..e` of its row (`e <= len`),
+                // whose `len` elements at stride `xs` its caller guarantees, so element `i` exists
                 let k = unsafe { key_at::<T>(x, xs, i, desc) };
                 lo = lo.min(k);
                 hi = hi.max(k);
@@ -108,6 +110,7 @@ multiversion! {
     /// Counts of the MSD digit (`(key >> shift) & (nb - 1)`) over elements `s..e`.
     fn count_digits<T: SortKey>(x: SendPtr, xs: isize, s: usize, e: usize, desc: bool, shift: u32, nb: usize) -> Vec<u32> {
         let x = x.get() as *const T;
+        // SAFETY: as in `key_bounds`: `i` is in the chunk `s..e` of the caller's row
         let digit = |i: usize| ((unsafe { key_at::<T>(x, xs, i, desc) }.to_u64() >> shift) as usize) & (nb - 1);
         // two interleaved histograms: data sits in a few buckets (one exponent), and one
         // histogram would chain every increment on the one before
@@ -136,6 +139,7 @@ multiversion! {
         let x = x.get() as *const T;
         let out = out.get() as *mut Item<T::Key>;
         for i in s..e {
+            // SAFETY: as in `key_bounds`: `i` is in the chunk `s..e` of the caller's row
             let key = unsafe { key_at::<T>(x, xs, i, desc) };
             let d = ((key.to_u64() >> shift) as usize) & (nb - 1);
             // SAFETY: the offsets come from the counts, so every item lands inside `out`
@@ -318,7 +322,7 @@ mod tests {
             s ^= s << 17;
             (s >> 11) as f64 / (1u64 << 53) as f64
         };
-        (0..n).map(|_| ((-2.0 * (next() + 1e-12).ln()).sqrt() * (6.283_185 * next()).cos()) as f32).collect()
+        (0..n).map(|_| ((-2.0 * (next() + 1e-12).ln()).sqrt() * (std::f64::consts::TAU * next()).cos()) as f32).collect()
     }
 
     #[test]
@@ -331,6 +335,8 @@ mod tests {
                 let mut best = std::time::Duration::MAX;
                 for _ in 0..20 {
                     let t = std::time::Instant::now();
+                    // SAFETY: `x`, `v` and `ix` hold `x.len()` elements at stride 1, and the
+                    // outputs are distinct vectors
                     unsafe { sort_long_at(level, x.as_ptr(), 1, x.len(), false, v.as_mut_ptr(), 1, ix.as_mut_ptr(), 1) };
                     best = best.min(t.elapsed());
                 }
@@ -348,6 +354,8 @@ mod tests {
             order.sort_by_key(|&i| x[i].key()); // stable
             for level in Isa::ALL.into_iter().filter(|&l| l <= isa::detected()) {
                 let (mut v, mut ix) = (vec![0f32; n], vec![0i64; n]);
+                // SAFETY: `x`, `v` and `ix` hold `n` elements at stride 1, and the outputs are
+                // distinct vectors
                 unsafe { sort_long_at(level, x.as_ptr(), 1, n, false, v.as_mut_ptr(), 1, ix.as_mut_ptr(), 1) };
                 assert!(ix.iter().zip(&order).all(|(&a, &b)| a as usize == b), "{level:?} n={n}");
                 assert!(v.iter().zip(&order).all(|(a, &b)| a.to_bits() == x[b].to_bits()));

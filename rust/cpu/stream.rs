@@ -72,8 +72,8 @@ pub unsafe fn copy_bytes(dst: *mut u8, src: *const u8, n: usize, stream: bool) {
 /// that the task runner's completion signal publishes them.
 #[inline]
 pub fn fence() {
-    #[cfg(target_arch = "x86_64")]
     // SAFETY: `sfence` has no preconditions.
+    #[cfg(target_arch = "x86_64")]
     unsafe {
         std::arch::x86_64::_mm_sfence()
     };
@@ -90,6 +90,8 @@ mod tests {
             for doff in 0..17 {
                 for n in [0, 1, 15, 64, 127, 128, 129, 200, 500, 983 - so.max(doff)] {
                     let mut dst = vec![0u8; 1000];
+                    // SAFETY: `so, doff <= 16` and `n <= 983 - max(so, doff)`, so both ranges lie
+                    // in the 1000-byte vectors, which are distinct
                     unsafe { copy_streaming(dst.as_mut_ptr().add(doff), src.as_ptr().add(so), n) };
                     fence();
                     assert_eq!(&dst[doff..doff + n], &src[so..so + n], "src+{so} dst+{doff} n={n}");

@@ -213,8 +213,8 @@ pub(crate) fn binary_op(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> 
         BinaryOp::Hypot => record("HypotBackward0", &out, &[a, b], vec![a.clone(), b.clone(), out.clone()], move |s, g| {
             let (a, b, h) = (&s[0], &s[1], &s[2]);
             Ok(vec![
-                if ga { Some(g.mul(a)?.div(&h)?) } else { None },
-                if gb { Some(g.mul(b)?.div(&h)?) } else { None },
+                if ga { Some(g.mul(a)?.div(h)?) } else { None },
+                if gb { Some(g.mul(b)?.div(h)?) } else { None },
             ])
         }),
         BinaryOp::Copysign => record("CopysignBackward0", &out, &[a, b], vec![a.clone(), b.clone()], move |s, g| {

@@ -80,7 +80,9 @@ pub fn first_out_of_range(index: &Tensor, lo: i64, hi: i64) -> Result<Option<i64
 
 /// PyTorch's `can_cast`: no float -> int, no non-bool -> bool.
 pub fn can_cast(from: DType, to: DType) -> bool {
-    !(from.is_float() && !to.is_float()) && !(from != DType::Bool && to == DType::Bool)
+    let float_to_int = from.is_float() && !to.is_float();
+    let to_bool = from != DType::Bool && to == DType::Bool;
+    !float_to_int && !to_bool
 }
 
 /// Checks that an in-place result of dtype `result` fits the target's dtype.

@@ -175,9 +175,9 @@ fn contract(a: Tensor, ia: Vec<usize>, b: Tensor, ib: Vec<usize>, keep: &dyn Fn(
         let pa: Vec<isize> = batch.iter().chain(&left).map(|&id| pos(&ia, id)).collect();
         let pb: Vec<isize> = batch.iter().chain(&right).map(|&id| pos(&ib, id)).collect();
         let mut sa: Shape = bsa.iter().chain(&ls).copied().collect();
-        sa.extend(std::iter::repeat(1).take(right.len()));
+        sa.extend(std::iter::repeat_n(1, right.len()));
         let mut sb: Shape = bsb.iter().copied().collect();
-        sb.extend(std::iter::repeat(1).take(left.len()));
+        sb.extend(std::iter::repeat_n(1, left.len()));
         sb.extend(rs.iter().copied());
         let out = a.permute(&pa)?.reshape_to(&sa)?.mul(&b.permute(&pb)?.reshape_to(&sb)?)?;
         return Ok((out, out_ids));
@@ -321,7 +321,7 @@ pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
         let (t, ids) = diagonal(t, ids)?;
         // with several operands, a contracted dim of size 1 is a broadcast: drop it
         // (a view, as PyTorch, which never sums it and so keeps the dtype)
-        let (t, ids) = if multi { sum_unwanted(t, ids, |id| in_out(id), true, true)? } else { (t, ids) };
+        let (t, ids) = if multi { sum_unwanted(t, ids, in_out, true, true)? } else { (t, ids) };
         work.push((t, ids));
     }
     let ops_with = |id: usize, work: &[(Tensor, Vec<usize>)]| work.iter().filter(|(_, ids)| ids.contains(&id)).count();

@@ -387,7 +387,7 @@ impl Tensor {
                 None => Ok(None),
             }
         };
-        let all_wrapped = min.map_or(true, |t| t.is_wrapped_number()) && max.map_or(true, |t| t.is_wrapped_number());
+        let all_wrapped = min.is_none_or(|t| t.is_wrapped_number()) && max.is_none_or(|t| t.is_wrapped_number());
         if dtype == DType::Bool && (all_wrapped || (min.is_some() && max.is_some())) {
             // PyTorch's bool clamp takes one tensor bound only
             let kernel = match (all_wrapped, min.is_some(), max.is_some()) {

@@ -382,7 +382,7 @@ fn strip_leading_ones(v: &Tensor, target_rank: usize) -> Result<Tensor> {
     }
     let extra = v.rank() - target_rank;
     if v.shape()[..extra].iter().all(|&s| s == 1) {
-        return v.reshape_to(&v.shape()[extra..].to_vec());
+        return v.reshape_to(&v.shape()[extra..]);
     }
     Ok(v.clone())
 }

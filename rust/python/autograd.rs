@@ -174,6 +174,9 @@ pub fn backward(tensors: &Bound<'_, PyAny>, grad_tensors: Option<&Bound<'_, PyAn
 /// True
 #[pyfunction]
 #[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=false, allow_unused=None, materialize_grads=false))]
+// one parameter per keyword of torch.autograd.grad: PyO3 maps a Python signature onto the
+// Rust one, so the arguments can't be grouped into a struct
+#[allow(clippy::too_many_arguments)]
 pub fn grad<'py>(py: Python<'py>, outputs: &Bound<'py, PyAny>, inputs: &Bound<'py, PyAny>, grad_outputs: Option<&Bound<'py, PyAny>>, retain_graph: Option<bool>, create_graph: bool, allow_unused: Option<bool>, materialize_grads: bool) -> PyResult<Bound<'py, PyTuple>> {
     let outs = tensor_list(outputs)?;
     let ins = tensor_list(inputs)?;

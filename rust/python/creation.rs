@@ -527,6 +527,8 @@ pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype:
 /// (rgrad.Size([2, 3]), rgrad.float32, True)
 #[pyfunction]
 #[pyo3(signature = (input, low, high=None, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
+// one parameter per keyword of torch.randint_like (PyO3 maps the Python signature onto this one)
+#[allow(clippy::too_many_arguments)]
 pub fn randint_like(input: &Bound<'_, PyAny>, low: i64, high: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyT {
     let _ = (layout, memory_format);
     let t = tensor_arg(input, "input")?;

@@ -20,6 +20,8 @@ const BAD_INDEX: &str = "only integers, slices (`:`), ellipsis (`...`), None, bo
 /// `PySlice_Unpack`: start/stop/step with Python's defaults (None handled, `__index__` honoured).
 fn unpack_slice(s: &Bound<'_, PySlice>) -> PyResult<(isize, isize, isize)> {
     let (mut start, mut stop, mut step) = (0isize, 0isize, 0isize);
+    // SAFETY: `s` is a live slice object (a `Bound` proves the GIL is held and keeps it alive), and
+    // the three out-pointers are this frame's locals
     let rc = unsafe { pyo3::ffi::PySlice_Unpack(s.as_ptr(), &mut start, &mut stop, &mut step) };
     if rc != 0 {
         return Err(PyErr::fetch(s.py()));
@@ -203,7 +205,10 @@ impl PyTensor {
         // Fast paths for one Python int / one slice: no parsing, no index Vec; when no graph
         // is recorded the view is built straight from the layout.
         if key.is_exact_instance_of::<PyInt>() {
+            // SAFETY: `key` is an exact Python int, alive for this call, and the GIL is held (`slf`
+            // is a `Bound`)
             let i = unsafe { pyo3::ffi::PyLong_AsSsize_t(key.as_ptr()) };
+            // SAFETY: the GIL is held; only the error indicator is read
             if i != -1 || unsafe { pyo3::ffi::PyErr_Occurred() }.is_null() {
                 if let Some(view) = int_index_view(t, i) {
                     return wrap(py, view);
@@ -214,6 +219,7 @@ impl PyTensor {
                 return wrap(py, t.getitem(&[TensorIndex::Int(i)])?);
             }
             // too large for isize: the general path reports it
+            // SAFETY: the GIL is held; this clears the OverflowError `PyLong_AsSsize_t` just set
             unsafe { pyo3::ffi::PyErr_Clear() };
         } else if let Ok(s) = key.cast::<PySlice>() {
             let l = t.layout();

@@ -187,10 +187,16 @@ impl PyTensor {
     }
 }
 
+/// tensordot's `dims`: how many trailing / leading dims to contract, or the dims of each.
+enum TensordotDims {
+    Count(i64),
+    Lists(Vec<isize>, Vec<isize>),
+}
+
 /// Parses tensordot's `dims`: an int, or a pair of int lists (or ints).
-fn tensordot_dims(dims: &Bound<'_, PyAny>) -> PyResult<std::result::Result<i64, (Vec<isize>, Vec<isize>)>> {
+fn tensordot_dims(dims: &Bound<'_, PyAny>) -> PyResult<TensordotDims> {
     if let Ok(n) = dims.extract::<i64>() {
-        return Ok(Ok(n));
+        return Ok(TensordotDims::Count(n));
     }
     let as_list = |o: &Bound<'_, PyAny>| -> PyResult<Vec<isize>> {
         if let Ok(i) = o.extract::<isize>() {
@@ -201,7 +207,7 @@ fn tensordot_dims(dims: &Bound<'_, PyAny>) -> PyResult<std::result::Result<i64, 
     };
     if let Ok(seq) = dims.extract::<Vec<Bound<'_, PyAny>>>() {
         if seq.len() == 2 {
-            return Ok(Err((as_list(&seq[0])?, as_list(&seq[1])?)));
+            return Ok(TensordotDims::Lists(as_list(&seq[0])?, as_list(&seq[1])?));
         }
     }
     Err(PyTypeError::new_err(
@@ -224,13 +230,13 @@ fn tensordot_dims(dims: &Bound<'_, PyAny>) -> PyResult<std::result::Result<i64, 
 fn tensordot(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, dims: Option<&Bound<'_, PyAny>>) -> PyT {
     let (a, b) = (tensor_arg(a, "a")?, tensor_arg(b, "b")?);
     let d = match dims {
-        None => Ok(2),
+        None => TensordotDims::Count(2),
         Some(d) => tensordot_dims(d)?,
     };
     let w = a.numel().max(b.numel());
     okm(maybe_detach(py, w, || match &d {
-        Ok(n) => a.tensordot_n(&b, *n),
-        Err((da, db)) => a.tensordot(&b, da, db),
+        TensordotDims::Count(n) => a.tensordot_n(&b, *n),
+        TensordotDims::Lists(da, db) => a.tensordot(&b, da, db),
     }))
 }
 

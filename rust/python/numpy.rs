@@ -54,6 +54,10 @@ pub fn tensor_from_array(obj: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
     let nbytes = ((hi - lo) * esz) as usize;
     let layout = Layout { offset: (-lo) as usize, ..layout0 };
     let owner: Py<PyAny> = obj.clone().unbind();
+    // SAFETY: the array interface promises that `data` addresses the object's elements at `shape` /
+    // `strides` for as long as the object lives; `base..base + nbytes` is exactly the span the view
+    // touches (`storage_span`), and the storage holds a reference to the object (`owner`) until it
+    // is dropped; a read-only array gives a storage that refuses writes
     let storage = unsafe { Storage::from_external(base, nbytes, Box::new(owner), !readonly) };
     let t = Tensor::from_parts(Arc::new(storage), layout, dtype);
     if copy {

@@ -115,6 +115,8 @@ mod direct {
     }
     // SAFETY: the type object is immortal for the module's life and only used with the GIL held.
     unsafe impl Send for Slots {}
+    // SAFETY: `Slots` is written once (the `OnceLock`) and then only read; the type object it
+    // points at is used with the GIL held, which serialises every access to it.
     unsafe impl Sync for Slots {}
 
     pub(super) static SLOTS: OnceLock<Slots> = OnceLock::new();

@@ -86,10 +86,10 @@ fn higher_order_and_million_op_chain() {
     let x = Tensor::from_slice(&[2.0f64], &[1]).unwrap();
     x.set_requires_grad(true).unwrap();
     let y = x.pow_scalar(3.0).unwrap().sum().unwrap();
-    let g = autograd::grad(&[y], &[x.clone()], vec![None], None, true, false).unwrap();
+    let g = autograd::grad(&[y], std::slice::from_ref(&x), vec![None], None, true, false).unwrap();
     let g = g[0].clone().unwrap();
     assert_eq!(g.to_vec::<f64>().unwrap(), vec![12.0]);
-    let g2 = autograd::grad(&[g.sum().unwrap()], &[x.clone()], vec![None], None, false, false).unwrap();
+    let g2 = autograd::grad(&[g.sum().unwrap()], std::slice::from_ref(&x), vec![None], None, false, false).unwrap();
     assert_eq!(g2[0].as_ref().unwrap().to_vec::<f64>().unwrap(), vec![12.0]);
 
     let mut z = x.clone();

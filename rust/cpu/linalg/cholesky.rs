@@ -26,6 +26,9 @@ unsafe fn zero_upper<T: Real>(l: &Mats<T>, b: usize) {
 pub fn cholesky<T: Real>(a: &Mats<T>, l: &Mats<T>, info: &Vecs<i32>) {
     let n = a.rows;
     let count = a.count();
+    // SAFETY: called with the `b < count` of the per-matrix closures below: the descriptors'
+    // guarantees (module docs) make `a`'s matrix `b` readable and `l`'s matrix `b` and `info`'s
+    // value `b` writable, by this task only
     let lapack_way = |b: usize, buf: &mut [T]| unsafe {
         a.gather(b, buf);
         let code = small::cholesky(buf, n);
@@ -43,6 +46,9 @@ pub fn cholesky<T: Real>(a: &Mats<T>, l: &Mats<T>, info: &Vecs<i32>) {
         count,
         n * n * n / 3,
         || Scratch::new(req),
+        // SAFETY: the descriptors' guarantees (module docs): `l` is fresh, so `f` is the only view
+        // of its matrix `b` (its last use is the factorization; `zero_upper` and the redo come
+        // after), and `a` is only read
         |b, scratch| unsafe {
             let mut f = l.mat_mut(b);
             f.copy_from(a.mat(b));
@@ -69,6 +75,8 @@ pub fn cholesky_solve<T: Real>(l: &Mats<T>, b: &Mats<T>, x: &Mats<T>) {
         count,
         2 * n * n * k.max(1),
         || Scratch::new(llt::solve::solve_in_place_scratch::<T>(n, k, par)),
+        // SAFETY: the descriptors' guarantees (module docs): `x` is fresh, so `out` is the only
+        // view of its matrix `bi` and aliases neither `l` nor `b`, which are only read
         |bi, scratch| unsafe {
             let mut out = x.mat_mut(bi);
             out.copy_from(b.mat(bi));
@@ -87,6 +95,8 @@ pub fn cholesky_inverse<T: Real>(l: &Mats<T>, out: &Mats<T>) {
             count,
             n * n * n,
             || (vec![T::ZERO; n * n], vec![T::ZERO; n * n]),
+            // SAFETY: the descriptors' guarantees (module docs): `l`'s matrix `b` is read, `out`'s
+            // matrix `b` written by this task only
             |b, (f, x)| unsafe {
                 l.gather(b, f);
                 x.iter_mut().for_each(|v| *v = T::ZERO);
@@ -105,6 +115,9 @@ pub fn cholesky_inverse<T: Real>(l: &Mats<T>, out: &Mats<T>) {
         count,
         n * n * n,
         || Scratch::new(llt::inverse::inverse_scratch::<T>(n, par)),
+        // SAFETY: the descriptors' guarantees (module docs): `out` is fresh, so its mutable view is
+        // the only one of matrix `b` while faer writes it (then `i, j < n` elements are mirrored),
+        // and `l` is only read
         |b, scratch| unsafe {
             // faer writes the lower triangle: mirror it
             llt::inverse::inverse(out.mat_mut(b), l.mat(b), par, scratch.stack());

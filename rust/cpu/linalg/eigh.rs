@@ -17,6 +17,9 @@ pub const SMALL_EIGH: usize = 4;
 pub fn eigh<T: Real>(a: &Mats<T>, w: &Vecs<T>, v: Option<&Mats<T>>, info: &Vecs<i32>) {
     let n = a.rows;
     let count = a.count();
+    // SAFETY: called with the `b < count` of the per-matrix closures below: the descriptors'
+    // guarantees (module docs) make `w`'s `n` values, `v`'s matrix `b` and `info`'s value `b`
+    // writable, by this task only
     let fail = |b: usize, code: i32| unsafe {
         let nan = T::lit(f64::NAN);
         for i in 0..n {
@@ -31,6 +34,8 @@ pub fn eigh<T: Real>(a: &Mats<T>, w: &Vecs<T>, v: Option<&Mats<T>>, info: &Vecs<
         }
         info.set(b, 0, code);
     };
+    // SAFETY: called with the `b < count` of the closures below; `j <= i < n` are elements of `a`'s
+    // live matrix `b`, only read
     let finite = |b: usize| unsafe { (0..n).all(|j| (j..n).all(|i| (*a.at(b, i, j)).is_finite())) };
     let flops = if v.is_some() { 9 * n * n * n } else { 4 * n * n * n / 3 };
     if n <= SMALL_EIGH {
@@ -38,6 +43,8 @@ pub fn eigh<T: Real>(a: &Mats<T>, w: &Vecs<T>, v: Option<&Mats<T>>, info: &Vecs<
             count,
             flops,
             || (vec![T::ZERO; n * n], vec![T::ZERO; n], vec![T::ZERO; n * n]),
+            // SAFETY: the descriptors' guarantees (module docs): `a` is read; `w`, `v` and `info`
+            // at batch element `b` are written by this task only
             |b, (f, wb, vb)| unsafe {
                 if !finite(b) {
                     return fail(b, 0);
@@ -62,6 +69,9 @@ pub fn eigh<T: Real>(a: &Mats<T>, w: &Vecs<T>, v: Option<&Mats<T>>, info: &Vecs<
         count,
         flops,
         || (Scratch::new(req), vec![T::ZERO; n]),
+        // SAFETY: the descriptors' guarantees (module docs): `a` is read; `v` is fresh, so its
+        // mutable view is the only one of matrix `b` while faer writes it; `w` and `info` values
+        // `b` are this task's
         |b, (scratch, wb)| unsafe {
             if !finite(b) {
                 return fail(b, 0);

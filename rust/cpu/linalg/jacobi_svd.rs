@@ -31,14 +31,14 @@ fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     let mut ca = a.chunks_exact(4);
     let mut cb = b.chunks_exact(4);
     for (x, y) in (&mut ca).zip(&mut cb) {
-        acc[0] = acc[0] + x[0] * y[0];
-        acc[1] = acc[1] + x[1] * y[1];
-        acc[2] = acc[2] + x[2] * y[2];
-        acc[3] = acc[3] + x[3] * y[3];
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
     }
     let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
-        s = s + x * y;
+        s += x * y;
     }
     s
 }
@@ -121,7 +121,7 @@ fn householder_qr<T: Real>(a: &mut [T], rows: usize, cols: usize) -> Vec<T> {
         let beta = if x0 >= T::ZERO { -norm } else { norm };
         let scale = T::ONE / (x0 - beta);
         for x in col[1..].iter_mut() {
-            *x = *x * scale;
+            *x *= scale;
         }
         tau[j] = (beta - x0) / beta;
         col[0] = beta;
@@ -130,9 +130,9 @@ fn householder_qr<T: Real>(a: &mut [T], rows: usize, cols: usize) -> Vec<T> {
         for c in right.chunks_exact_mut(rows) {
             let y = &mut c[j..];
             let d = (y[0] + dot(v, &y[1..])) * tau[j];
-            y[0] = y[0] - d;
+            y[0] -= d;
             for (yi, &vi) in y[1..].iter_mut().zip(v) {
-                *yi = *yi - d * vi;
+                *yi -= d * vi;
             }
         }
     }
@@ -150,9 +150,9 @@ fn apply_q<T: Real>(qr: &[T], tau: &[T], rows: usize, x: &mut [T], xcols: usize)
         for c in x.chunks_exact_mut(rows).take(xcols) {
             let y = &mut c[j..];
             let d = (y[0] + dot(v, &y[1..])) * tau[j];
-            y[0] = y[0] - d;
+            y[0] -= d;
             for (yi, &vi) in y[1..].iter_mut().zip(v) {
-                *yi = *yi - d * vi;
+                *yi -= d * vi;
             }
         }
     }
@@ -174,7 +174,7 @@ fn complete_basis<T: Real>(u: &mut [T], rows: usize, done: &mut [bool]) {
             let mut s = T::ONE;
             for i in (0..cols).filter(|&i| done[i]) {
                 let x = u[i * rows + k];
-                s = s - x * x;
+                s -= x * x;
             }
             if s > best.1 {
                 best = (k, s);
@@ -187,7 +187,7 @@ fn complete_basis<T: Real>(u: &mut [T], rows: usize, done: &mut [bool]) {
                 let ui = &u[i * rows..(i + 1) * rows];
                 let d = dot(ui, &r);
                 for (x, &y) in r.iter_mut().zip(ui) {
-                    *x = *x - d * y;
+                    *x -= d * y;
                 }
             }
         }
@@ -212,7 +212,7 @@ fn svd_tall<T: Real>(mut w: Vec<T>, rows: usize, cols: usize, vectors: bool, ful
     let scaled = amax > T::ZERO && amax.to_f64().is_finite();
     if scaled {
         let inv = T::ONE / amax;
-        w.iter_mut().for_each(|x| *x = *x * inv);
+        w.iter_mut().for_each(|x| *x *= inv);
     }
     let n = cols;
     let tau = householder_qr(&mut w, rows, cols);

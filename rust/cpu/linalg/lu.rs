@@ -33,6 +33,9 @@ pub fn lu_factor<T: Real>(a: &Mats<T>, lu: &Mats<T>, piv: &Vecs<i32>, info: &Vec
             count,
             m * n * k,
             || (vec![T::ZERO; m * n], vec![0i32; k]),
+            // SAFETY: the descriptors' guarantees (module docs): `b < count` names a live matrix of
+            // `a` (read) and of `lu` (written, by this task only), `j < k` a pivot of `piv`'s
+            // vector `b` (its length is min(m, n)), and `info` holds one value per matrix
             |b, (buf, ipiv)| unsafe {
                 a.gather(b, buf);
                 let i = small::lu(buf, m, n, ipiv);
@@ -51,6 +54,10 @@ pub fn lu_factor<T: Real>(a: &Mats<T>, lu: &Mats<T>, piv: &Vecs<i32>, info: &Vec
         count,
         m * n * k,
         || (Scratch::new(req), vec![0usize; m], vec![0usize; m], vec![0i32; k]),
+        // SAFETY: the descriptors' guarantees (module docs): `lu`'s matrix `b` is fresh, distinct
+        // elements written by this task only, so the one mutable view `f` is its only user until
+        // the LAPACK-way redo, which comes after the last use of `f`; `a` is only read; `i < k`
+        // lies on the diagonal; pivots and `info` as in the small path
         |b, (scratch, perm, perm_inv, ipiv)| unsafe {
             let mut f = lu.mat_mut(b);
             f.copy_from(a.mat(b));
@@ -94,6 +101,9 @@ pub fn lu_solve<T: Real>(lu: &Mats<T>, piv: &Vecs<i32>, b: &Mats<T>, x: &Mats<T>
             count,
             n * n * k.max(1),
             || (vec![T::ZERO; n * n], vec![T::ZERO; n * k], vec![0i32; n]),
+            // SAFETY: the descriptors' guarantees (module docs): `bi < count`, `j < n` pivots of
+            // `piv`'s vector (n of them for a square factorization); `lu` and `b` are read, `x`'s
+            // matrix `bi` is written by this task only
             |bi, (f, rhs, ipiv)| unsafe {
                 for (j, p) in ipiv.iter_mut().enumerate() {
                     *p = piv.get(bi, j);
@@ -115,6 +125,10 @@ pub fn lu_solve<T: Real>(lu: &Mats<T>, piv: &Vecs<i32>, b: &Mats<T>, x: &Mats<T>
             count,
             n * n * k.max(1),
             || (Scratch::new(req), vec![0usize; n], vec![0usize; n], vec![0i32; n]),
+            // SAFETY: the descriptors' guarantees (module docs) as in the small path; `perm` and
+            // `perm_inv` are inverse permutations of 0..n when `ipiv_to_perm` returns true, which
+            // `PermRef::new_unchecked` requires; `x` is fresh, so `out` is the only view of its
+            // matrix `bi`, and it aliases neither `lu` nor `b`
             |bi, (scratch, perm, perm_inv, ipiv)| unsafe {
                 for (j, p) in ipiv.iter_mut().enumerate() {
                     *p = piv.get(bi, j);
@@ -149,6 +163,8 @@ pub fn inverse<T: Real>(a: &Mats<T>, out: &Mats<T>, info: &Vecs<i32>) {
             count,
             2 * n * n * n,
             || (vec![T::ZERO; n * n], vec![T::ZERO; n * n], vec![0i32; n]),
+            // SAFETY: the descriptors' guarantees (module docs): `b < count`; `a` is read, `out`'s
+            // matrix `b` and `info`'s value `b` are written by this task only
             |b, (f, x, ipiv)| unsafe {
                 a.gather(b, f);
                 let code = small::lu(f, n, n, ipiv);
@@ -169,6 +185,11 @@ pub fn inverse<T: Real>(a: &Mats<T>, out: &Mats<T>, info: &Vecs<i32>) {
         count,
         2 * n * n * n,
         || (Scratch::new(req), Mat::<T>::zeros(n, n), vec![0usize; n], vec![0usize; n], vec![0i32; n]),
+        // SAFETY: the descriptors' guarantees (module docs): `a` is read into the owned `f`;
+        // `out` is fresh, so its mutable view is the only one of matrix `b`; `info`'s value `b`
+        // is this task's; `perm`/`perm_inv` come from faer's factorization or, when singular,
+        // from the LAPACK-way pivots (`small::lu` picks each in `i+1..=n`, valid interchanges),
+        // either way the inverse permutation pair `PermRef::new_unchecked` requires
         |b, (scratch, f, perm, perm_inv, ipiv)| unsafe {
             f.copy_from(a.mat(b));
             plu::factor::lu_in_place(f.as_mut(), perm, perm_inv, par, scratch.stack(), Default::default());
@@ -224,6 +245,8 @@ pub fn permutation_matrix<T: Real>(piv: &Vecs<i32>, out: &Mats<T>) -> Option<usi
         out.count(),
         m * m,
         || (vec![0i32; kk], vec![0usize; m], vec![0usize; m]),
+        // SAFETY: the descriptors' guarantees (module docs): `j < kk` pivots of `piv`'s vector `b`,
+        // and `i, j < m` elements of `out`'s m x m matrix `b`, written by this task only
         |b, (ipiv, perm, perm_inv)| unsafe {
             for (j, p) in ipiv.iter_mut().enumerate() {
                 *p = piv.get(b, j);
@@ -234,9 +257,9 @@ pub fn permutation_matrix<T: Real>(piv: &Vecs<i32>, out: &Mats<T>) -> Option<usi
                 *g = Some(g.map_or(b, |o| o.min(b)));
             }
             // P^T A = L U: row i of L U is row perm[i] of A, so P[perm[i], i] = 1
-            for j in 0..m {
+            for (j, &pj) in perm.iter().enumerate() {
                 for i in 0..m {
-                    *out.at(b, i, j) = if ok && perm[j] == i { T::ONE } else { T::ZERO };
+                    *out.at(b, i, j) = if ok && pj == i { T::ONE } else { T::ZERO };
                 }
             }
         },

@@ -14,6 +14,14 @@
 //! tensors (this layer never sees a tensor). Inputs are read through their strides, so a
 //! transposed or sliced input costs no copy beyond the one every in-place factorization
 //! makes into its output.
+//!
+//! The entry points are safe functions over those raw descriptors. Their `unsafe` blocks rest
+//! on what `backend::linalg` guarantees when it builds them (its module docs), called "the
+//! descriptors' guarantees" at each block: every [`Mats`] / [`Vecs`] describes live memory of
+//! its shape (`count()` batch elements, offsets and strides from a tensor's layout), outputs
+//! are fresh tensors whose elements are distinct and alias no input, and every operand of one
+//! call has the same batch count. [`for_each_matrix`] calls its closure once per batch index,
+//! so the outputs of batch element `b` are written by one task only.
 
 pub mod cholesky;
 pub mod eigh;
@@ -44,8 +52,6 @@ pub trait Real: Element + faer::traits::RealField + std::ops::Neg<Output = Self>
     fn sqrt(self) -> Self;
     /// Absolute value.
     fn abs(self) -> Self;
-    /// Whether the value is NaN.
-    fn is_nan(self) -> bool;
     /// Whether the value is neither infinite nor NaN.
     fn is_finite(self) -> bool;
     /// Natural logarithm.
@@ -69,10 +75,6 @@ macro_rules! impl_real {
             #[inline(always)]
             fn abs(self) -> $t {
                 <$t>::abs(self)
-            }
-            #[inline(always)]
-            fn is_nan(self) -> bool {
-                <$t>::is_nan(self)
             }
             #[inline(always)]
             fn is_finite(self) -> bool {
@@ -107,8 +109,10 @@ pub struct Mats<T> {
 }
 
 // SAFETY: a `Mats` is a description of memory the caller owns for the duration of the
-// kernel call; kernels write each output batch element from one task only.
+// kernel call; sending it moves no data.
 unsafe impl<T> Send for Mats<T> {}
+// SAFETY: tasks sharing a `Mats` write only the batch elements `for_each_matrix` gives them
+// (one task per element) and read inputs no task writes (outputs alias no input).
 unsafe impl<T> Sync for Mats<T> {}
 
 impl<T: Real> Mats<T> {
@@ -195,8 +199,9 @@ pub struct Vecs<T> {
     pub stride: isize,
 }
 
-// SAFETY: as for `Mats`.
+// SAFETY: as for `Mats`: a description of memory the caller owns; sending it moves no data.
 unsafe impl<T> Send for Vecs<T> {}
+// SAFETY: as for `Mats`: tasks write only their own batch elements' vectors.
 unsafe impl<T> Sync for Vecs<T> {}
 
 impl<T: Copy> Vecs<T> {

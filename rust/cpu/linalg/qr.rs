@@ -19,6 +19,9 @@ pub fn qr<T: Real>(a: &Mats<T>, q: Option<&Mats<T>>, r: &Mats<T>) {
     let k = m.min(n);
     let qcols = q.map_or(0, |q| q.cols);
     let count = a.count();
+    // SAFETY: called with the `b < count` of the per-matrix closures below; `i < r.rows`, `j < n`
+    // are elements of `r`'s matrix `b`, fresh and written by this task only (the descriptors'
+    // guarantees, module docs)
     let write_r = |b: usize, f: &dyn Fn(usize, usize) -> T| unsafe {
         for j in 0..n {
             for i in 0..r.rows {
@@ -32,6 +35,8 @@ pub fn qr<T: Real>(a: &Mats<T>, q: Option<&Mats<T>>, r: &Mats<T>) {
             count,
             flops,
             || (vec![T::ZERO; m * n], vec![T::ZERO; k], vec![T::ZERO; m * qcols]),
+            // SAFETY: the descriptors' guarantees (module docs): `a` is read; `q`'s matrix `b` is
+            // fresh and written by this task only
             |b, (f, tau, qb)| unsafe {
                 a.gather(b, f);
                 small::qr(f, m, n, tau);
@@ -56,6 +61,8 @@ pub fn qr<T: Real>(a: &Mats<T>, q: Option<&Mats<T>>, r: &Mats<T>) {
         count,
         flops,
         || (Scratch::new(req), Mat::<T>::zeros(m, n), Mat::<T>::zeros(bs, k)),
+        // SAFETY: the descriptors' guarantees (module docs): `a` is read into the owned `f`; `q` is
+        // fresh, so `qm` is the only view of its matrix `b`
         |b, (scratch, f, hf)| unsafe {
             f.copy_from(a.mat(b));
             hqr::factor::qr_in_place(f.as_mut(), hf.as_mut(), par, scratch.stack(), Default::default());

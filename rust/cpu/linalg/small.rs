@@ -10,6 +10,7 @@
 //! non-positive pivot, so every size reports the same factors and `info` as LAPACK.
 
 use super::Real;
+use std::cmp::Ordering;
 
 /// LU with partial pivoting of the `m x n` matrix `a` in place (L unit lower below the
 /// diagonal, U on and above it). `ipiv[i]` (1-based) is the row swapped with row `i` at step
@@ -139,7 +140,8 @@ pub fn cholesky<T: Real>(a: &mut [T], n: usize) -> i32 {
             let l = a[k * n + j];
             d -= l * l;
         }
-        if !(d > T::ZERO) {
+        // not positive, or NaN
+        if d.partial_cmp(&T::ZERO) != Some(Ordering::Greater) {
             a[j * n + j] = d;
             return j as i32 + 1;
         }
@@ -171,16 +173,16 @@ pub fn tri_solve<T: Real>(a: &[T], n: usize, b: &mut [T], k: usize, upper: bool,
         if lower_op {
             for i in 0..n {
                 let mut s = x[i];
-                for r in 0..i {
-                    s -= at(i, r) * x[r];
+                for (r, &xr) in x[..i].iter().enumerate() {
+                    s -= at(i, r) * xr;
                 }
                 x[i] = if unit { s } else { s / at(i, i) };
             }
         } else {
             for i in (0..n).rev() {
                 let mut s = x[i];
-                for r in i + 1..n {
-                    s -= at(i, r) * x[r];
+                for (r, &xr) in x.iter().enumerate().skip(i + 1) {
+                    s -= at(i, r) * xr;
                 }
                 x[i] = if unit { s } else { s / at(i, i) };
             }
@@ -215,7 +217,8 @@ pub fn eigh_jacobi<T: Real>(a: &mut [T], n: usize, w: &mut [T], mut v: Option<&m
                 off += a[q * n + p] * a[q * n + p];
             }
         }
-        if !(off > tol) {
+        // converged (or NaN: no sweep will help)
+        if off.partial_cmp(&tol) != Some(Ordering::Greater) {
             break;
         }
         for q in 1..n {

@@ -25,6 +25,9 @@ pub fn svd<T: Real>(a: &Mats<T>, u: Option<&Mats<T>>, s: &Vecs<T>, vh: Option<&M
     let vectors = u.is_some();
     let full = ucols == m && vhrows == n && (m != k || n != k);
     let nan = T::lit(f64::NAN);
+    // SAFETY: called with the `b < count` of the per-matrix closures below: the descriptors'
+    // guarantees (module docs) make `s`'s `k` values and `u` / `vh`'s matrices `b` writable, by
+    // this task only
     let fill_nan = |b: usize| unsafe {
         for i in 0..k {
             s.set(b, i, nan);
@@ -38,6 +41,8 @@ pub fn svd<T: Real>(a: &Mats<T>, u: Option<&Mats<T>>, s: &Vecs<T>, vh: Option<&M
         }
     };
     // 0: finite, 1: a NaN, 3: an infinity (no NaN)
+    // SAFETY: called with the `b < count` of the per-matrix closures below; `i < m`, `j < n` are
+    // elements of `a`'s live matrix `b`, only read
     let scan = |b: usize| unsafe {
         let mut code = 0;
         for j in 0..n {
@@ -68,6 +73,9 @@ pub fn svd<T: Real>(a: &Mats<T>, u: Option<&Mats<T>>, s: &Vecs<T>, vh: Option<&M
             count,
             flops,
             || (vec![T::ZERO; m * n], vec![T::ZERO; m * ucols], vec![T::ZERO; k], vec![T::ZERO; vhrows * n]),
+            // SAFETY: the descriptors' guarantees (module docs): `a` (read through its transpose)
+            // and the fresh outputs `u`, `vh` (written through their transposes), `s` and `info`,
+            // each at batch element `b`, written by this task only
             |b, (ab, ub, sb, vb)| unsafe {
                 match scan(b) {
                     1 => {
@@ -108,6 +116,9 @@ pub fn svd<T: Real>(a: &Mats<T>, u: Option<&Mats<T>>, s: &Vecs<T>, vh: Option<&M
         count,
         flops,
         || (Scratch::new(req), vec![T::ZERO; k], None::<Mat<T>>),
+        // SAFETY: the descriptors' guarantees (module docs): `a` is read; `u` and `vh` are fresh,
+        // so their mutable views are the only views of their matrices `b` while faer writes them;
+        // `s` and `info` values `b` are this task's
         |b, (scratch, sb, tmp)| unsafe {
             match scan(b) {
                 1 => {

@@ -17,6 +17,8 @@ pub fn solve_triangular<T: Real>(a: &Mats<T>, b: &Mats<T>, x: &Mats<T>, upper: b
         count,
         n * n * k.max(1),
         || (),
+        // SAFETY: the descriptors' guarantees (module docs): `x` is fresh, so `out` is the only
+        // view of its matrix `bi` and aliases neither `a` nor `b`, which are only read
         |bi, _| unsafe {
             let t = a.mat(bi);
             let mut out = x.mat_mut(bi);

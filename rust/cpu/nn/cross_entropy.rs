@@ -30,16 +30,16 @@ fn grain(classes: usize) -> usize {
 fn logsumexp<T: NnFloat>(row: &[T]) -> T {
     let mut m = T::NEG_INF;
     for &v in row {
-        if v > m || v != v {
+        if v > m || Elem::is_nan(v) {
             m = v;
         }
     }
-    if m != m || m == T::NEG_INF {
+    if Elem::is_nan(m) || m == T::NEG_INF {
         return m; // NaN row, or every logit -inf
     }
     let mut s = T::ZERO;
     for &v in row {
-        s = s + Elem::exp(v - m);
+        s += Elem::exp(v - m);
     }
     s.ln() + m
 }
@@ -106,6 +106,9 @@ pub unsafe fn forward<T: NnFloat>(x: *const T, target: *const i64, weight: Optio
 /// # Safety
 /// As [`forward`], plus `lse` from it, `gscale` readable at `i * gs_stride` for every row and
 /// `dx` `rows * classes` writable elements.
+// a kernel entry point: one raw pointer per buffer it reads or writes (and the row scale's
+// stride); a struct of them would only move the list to every caller
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn backward<T: NnFloat>(x: *const T, target: *const i64, weight: Option<*const T>, lse: *const T, gscale: *const T, gs_stride: usize, ce: Ce, dx: *mut T) {
     let Ce { rows, classes, ignore_index, smoothing } = ce;
     let e = T::from_f64(smoothing);
@@ -169,6 +172,8 @@ mod tests {
         let w: Vec<f64> = vec![1.0, 2.0, 0.5, 1.5];
         let ce = Ce { rows, classes, ignore_index: -100, smoothing: 0.1 };
         let (mut loss, mut lse) = (vec![0.0; rows], vec![0.0; rows]);
+        // SAFETY: `x` holds `rows * classes` f64, `target` `rows`, `w` `classes`, `loss` and `lse`
+        // `rows`
         let denom = unsafe { forward(x.as_ptr(), target.as_ptr(), Some(w.as_ptr()), ce, loss.as_mut_ptr(), lse.as_mut_ptr()) }.unwrap();
         assert_eq!(denom, w[2] + w[0]);
         let wsum: f64 = w.iter().sum();
@@ -187,6 +192,8 @@ mod tests {
             // backward with a unit scale: the derivative of `want` by each logit
             let gs = [1.0f64];
             let mut dx = vec![0.0; rows * classes];
+            // SAFETY: as for `forward`, plus `lse` from it, one scale read at stride 0, and `dx` of
+            // `rows * classes`
             unsafe { backward(x.as_ptr(), target.as_ptr(), Some(w.as_ptr()), lse.as_ptr(), gs.as_ptr(), 0, ce, dx.as_mut_ptr()) };
             for c in 0..classes {
                 let p = (row[c] - l).exp();
@@ -195,6 +202,7 @@ mod tests {
             }
         }
         let bad = [5i64, 0, 0];
+        // SAFETY: the same buffers, `bad` holding `rows` targets, no weight
         assert_eq!(unsafe { forward(x.as_ptr(), bad.as_ptr(), None, ce, loss.as_mut_ptr(), lse.as_mut_ptr()) }, Err(5));
     }
 }

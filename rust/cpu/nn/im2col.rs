@@ -142,6 +142,7 @@ mod tests {
         let g = geometry();
         let x: Vec<f64> = (0..2 * g.c * g.h * g.w).map(|i| i as f64 + 1.0).collect();
         let mut cols = vec![0.0f64; 2 * g.cols_per_image()];
+        // SAFETY: `x` holds `2 * c * h * w` elements and `cols` `2 * cols_per_image()`
         unsafe { im2col(x.as_ptr(), 2, &g, cols.as_mut_ptr()) };
         let l = g.oh * g.ow;
         for b in 0..2 {
@@ -176,6 +177,8 @@ mod tests {
         let y: Vec<f64> = (0..n * g.cols_per_image()).map(|i| ((i * 104729) % 17) as f64 - 8.0).collect();
         let mut cols = vec![0.0f64; y.len()];
         let mut back = vec![0.0f64; x.len()];
+        // SAFETY: `x` and `back` hold `n * c * h * w` elements, `y` and `cols`
+        // `n * cols_per_image()`
         unsafe {
             im2col(x.as_ptr(), n, &g, cols.as_mut_ptr());
             col2im(y.as_ptr(), n, &g, back.as_mut_ptr());

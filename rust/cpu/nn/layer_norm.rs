@@ -16,6 +16,8 @@ fn grain(n: usize) -> usize {
 /// # Safety
 /// `x` and `y` are `rows * n` contiguous elements, `w` and `b` (if any) `n`, `mean` and
 /// `rstd` `rows` writable elements.
+// a kernel entry point: one raw pointer per buffer it reads or writes, plus the sizes
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn forward<T: NnFloat>(x: *const T, w: Option<*const T>, b: Option<*const T>, rows: usize, n: usize, eps: f64, y: *mut T, mean: *mut T, rstd: *mut T) {
     let (xp, yp, mp, rp) = (Ptr(x as *mut T), Ptr(y), Ptr(mean), Ptr(rstd));
     let (wp, bp) = (w.map(|p| Ptr(p as *mut T)), b.map(|p| Ptr(p as *mut T)));
@@ -159,12 +161,17 @@ mod tests {
         let g: Vec<f64> = vec![0.2, -0.4, 1.0, 0.3, -0.1, 0.5, 0.5, -1.0, 0.0, 2.0];
         let loss = |x: &[f64]| -> f64 {
             let (mut y, mut m, mut r) = (vec![0.0; rows * n], vec![0.0; rows], vec![0.0; rows]);
+            // SAFETY: `x` (the perturbed copy) and `y` hold `rows * n` f64, `w` `n`, `m` and `r`
+            // `rows`; no bias
             unsafe { forward(x.as_ptr(), Some(w.as_ptr()), None, rows, n, 1e-5, y.as_mut_ptr(), m.as_mut_ptr(), r.as_mut_ptr()) };
             y.iter().zip(&g).map(|(a, b)| a * b).sum()
         };
         let (mut y, mut m, mut r) = (vec![0.0; rows * n], vec![0.0; rows], vec![0.0; rows]);
+        // SAFETY: `x` and `y` hold `rows * n` f64, `w` `n`, `m` and `r` `rows`; no bias
         unsafe { forward(x.as_ptr(), Some(w.as_ptr()), None, rows, n, 1e-5, y.as_mut_ptr(), m.as_mut_ptr(), r.as_mut_ptr()) };
         let (mut dx, mut dw) = (vec![0.0; rows * n], vec![0.0; n]);
+        // SAFETY: `g`, `x` and `dx` hold `rows * n` f64, `m` and `r` `rows` (from `forward`), `w`
+        // and `dw` `n`; no bias gradient
         unsafe { backward(g.as_ptr(), x.as_ptr(), m.as_ptr(), r.as_ptr(), Some(w.as_ptr()), rows, n, dx.as_mut_ptr(), Some(dw.as_mut_ptr()), None) };
         for i in 0..rows * n {
             let (mut a, mut b) = (x.clone(), x.clone());

@@ -35,7 +35,10 @@ impl NnFloat for f64 {
 /// parts of its outputs from each task.
 #[derive(Clone, Copy)]
 pub(crate) struct Ptr<T>(pub *mut T);
+// SAFETY: an address; sending it moves no data.
 unsafe impl<T> Send for Ptr<T> {}
+// SAFETY: the kernels of this module share these with their tasks, which write disjoint
+// parts of the outputs (rows, images or planes) and only read the inputs.
 unsafe impl<T> Sync for Ptr<T> {}
 
 impl<T> Ptr<T> {

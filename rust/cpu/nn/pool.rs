@@ -69,8 +69,7 @@ pub unsafe fn max_pool2d<T: Element>(x: *const T, planes: usize, g: &Geometry, o
                         let v = *src.add(p);
                         // branch-free: which element wins is data-dependent, and a branch on
                         // it is mispredicted about half the time
-                        #[allow(clippy::eq_op)]
-                        let take = (v > best) | (v != v);
+                        let take = (v > best) | v.is_nan();
                         best = if take { v } else { best };
                         at = if take { p } else { at };
                     }
@@ -91,9 +90,8 @@ pub unsafe fn max_pool2d<T: Element>(x: *const T, planes: usize, g: &Geometry, o
 #[inline(always)]
 unsafe fn dense_plane<T: Element>(src: *const T, o: *mut T, ix: *mut i64, g: &Geometry) {
     #[inline(always)]
-    #[allow(clippy::eq_op)]
     fn pick<T: Element>(best: &mut T, at: &mut usize, v: T, p: usize) {
-        let take = (v > *best) | (v != v);
+        let take = (v > *best) | v.is_nan();
         *best = if take { v } else { *best };
         *at = if take { p } else { *at };
     }
