@@ -71,9 +71,10 @@ pub struct Storage {
     version: AtomicU64,
 }
 
-// SAFETY: the buffer is plain memory; concurrent access follows the same rules
-// as PyTorch (callers must not race writes); the owner box is Send + Sync.
+// SAFETY: the buffer is plain memory (or a wgpu buffer, itself Send + Sync); concurrent access
+// follows the same rules as PyTorch (callers must not race writes); the owner box is Send + Sync.
 unsafe impl Send for Storage {}
+// SAFETY: as for Send: shared references only read the pointer and the counters (atomics).
 unsafe impl Sync for Storage {}
 
 /// The error for memory asked of a device this build has no backend for.

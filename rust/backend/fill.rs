@@ -47,6 +47,7 @@ pub fn fill_range(t: &Tensor, range: RangeFill) -> Result<()> {
     match t.device() {
         Device::Cpu => {
             let n = t.numel();
+            // SAFETY: `t` is a fresh contiguous vector of `n` elements of its dtype
             dispatch_dtype!(t.dtype(), T => unsafe {
                 let p = host_ptr(t) as *mut T;
                 match range {

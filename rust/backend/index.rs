@@ -298,9 +298,12 @@ mod gpu {
     fn flat_offsets(base: usize, p: &Offs, b: &[isize], q: &Offs) -> Result<Vec<i64>> {
         let mut v = Vec::with_capacity(p.len() * b.len() * q.len());
         for pi in 0..p.len() {
+            // SAFETY: `pi < p.len()`
+            let po = unsafe { p.get(pi) };
             for &bo in b {
                 for qi in 0..q.len() {
-                    v.push(base as i64 + (p.get(pi) + bo + q.get(qi)) as i64);
+                    // SAFETY: `qi < q.len()`
+                    v.push(base as i64 + (po + bo + unsafe { q.get(qi) }) as i64);
                 }
             }
         }

@@ -42,6 +42,7 @@ pub fn cross_entropy_forward(x: &Tensor, target: &Tensor, weight: Option<&Tensor
         return t.run("cross_entropy_forward", |h| cross_entropy_forward(&h[xi], &h[ti], opt(h, wi), ce, &h[li], &h[si]));
     }
     cpu_only(&[x, target, loss, lse])?;
+    // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
     let r = dispatch_float!(x.dtype(), T => unsafe {
         cross_entropy::forward::<T>(ptr(x), ptr(target), weight.map(ptr::<T>).map(|p| p as *const T), ce, ptr(loss), ptr(lse))
     }, _ => return Err(float_only("log_softmax_lastdim_kernel_impl", x.dtype())));
@@ -58,6 +59,7 @@ pub fn cross_entropy_backward(x: &Tensor, target: &Tensor, weight: Option<&Tenso
     }
     cpu_only(&[x, target, lse, gscale, dx])?;
     let stride = if gscale.numel() == 1 { 0 } else { 1 };
+    // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
     dispatch_float!(x.dtype(), T => unsafe {
         cross_entropy::backward::<T>(ptr(x), ptr(target), weight.map(ptr::<T>).map(|p| p as *const T), ptr(lse), ptr(gscale), stride, ce, ptr(dx))
     }, _ => return Err(float_only("log_softmax_backward_cpu", x.dtype())));
@@ -73,6 +75,7 @@ pub fn layer_norm_forward(x: &Tensor, w: Option<&Tensor>, b: Option<&Tensor>, ro
         return t.run("layer_norm_forward", |h| layer_norm_forward(&h[xi], opt(h, wi), opt(h, bi), rows, n, eps, &h[yi], &h[mi], &h[ri]));
     }
     cpu_only(&[x, y, mean, rstd])?;
+    // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
     dispatch_float!(x.dtype(), T => unsafe {
         layer_norm::forward::<T>(ptr(x), w.map(|t| ptr::<T>(t) as *const T), b.map(|t| ptr::<T>(t) as *const T), rows, n, eps, ptr(y), ptr(mean), ptr(rstd))
     }, _ => return Err(float_only("LayerNormKernelImpl", x.dtype())));
@@ -89,6 +92,7 @@ pub fn layer_norm_backward(g: &Tensor, x: &Tensor, mean: &Tensor, rstd: &Tensor,
         return t.run("layer_norm_backward", |h| layer_norm_backward(&h[gi], &h[xi], &h[mi], &h[ri], opt(h, wi), rows, n, &h[di], opt(h, dwi), opt(h, dbi)));
     }
     cpu_only(&[g, x, mean, rstd, dx])?;
+    // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
     dispatch_float!(x.dtype(), T => unsafe {
         layer_norm::backward::<T>(ptr(g), ptr(x), ptr(mean), ptr(rstd), w.map(|t| ptr::<T>(t) as *const T), rows, n, ptr(dx), dw.map(ptr::<T>), db.map(ptr::<T>))
     }, _ => return Err(float_only("LayerNormBackwardKernelImpl", x.dtype())));
@@ -101,6 +105,7 @@ pub fn im2col(x: &Tensor, n: usize, g: &Geometry, cols: &Tensor) -> Result<()> {
         return round_trip("im2col", &[x, cols], &[false, true], |h| im2col(&h[0], n, g, &h[1]));
     }
     cpu_only(&[x, cols])?;
+    // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
     dispatch_dtype!(x.dtype(), T => unsafe { im2col::im2col::<T>(ptr(x), n, g, ptr(cols)) });
     Ok(())
 }
@@ -112,9 +117,13 @@ pub fn col2im(cols: &Tensor, n: usize, g: &Geometry, x: &Tensor) -> Result<()> {
     }
     cpu_only(&[x, cols])?;
     match x.dtype() {
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::F32 => unsafe { im2col::col2im::<f32>(ptr(cols), n, g, ptr(x)) },
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::F64 => unsafe { im2col::col2im::<f64>(ptr(cols), n, g, ptr(x)) },
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::I32 => unsafe { im2col::col2im::<i32>(ptr(cols), n, g, ptr(x)) },
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::I64 => unsafe { im2col::col2im::<i64>(ptr(cols), n, g, ptr(x)) },
         DType::Bool => return Err(float_only("col2im_out_cpu", DType::Bool)),
     }
@@ -128,9 +137,13 @@ pub fn max_pool2d(x: &Tensor, planes: usize, g: &Geometry, out: &Tensor, idx: &T
     }
     cpu_only(&[x, out, idx])?;
     match x.dtype() {
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::F32 => unsafe { pool::max_pool2d::<f32>(ptr(x), planes, g, ptr(out), ptr(idx)) },
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::F64 => unsafe { pool::max_pool2d::<f64>(ptr(x), planes, g, ptr(out), ptr(idx)) },
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::I32 => unsafe { pool::max_pool2d::<i32>(ptr(x), planes, g, ptr(out), ptr(idx)) },
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::I64 => unsafe { pool::max_pool2d::<i64>(ptr(x), planes, g, ptr(out), ptr(idx)) },
         DType::Bool => return Err(float_only("max_pool2d", DType::Bool)),
     }
@@ -144,7 +157,9 @@ pub fn max_pool2d_backward(g: &Tensor, idx: &Tensor, planes: usize, out_per_plan
     }
     cpu_only(&[g, idx, dx])?;
     match g.dtype() {
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::F32 => unsafe { pool::max_pool2d_backward::<f32>(ptr(g), ptr(idx), planes, out_per_plane, in_per_plane, ptr(dx)) },
+        // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
         DType::F64 => unsafe { pool::max_pool2d_backward::<f64>(ptr(g), ptr(idx), planes, out_per_plane, in_per_plane, ptr(dx)) },
         other => return Err(float_only("max_pool2d_with_indices_backward", other)),
     }
@@ -166,6 +181,7 @@ pub fn threshold_backward(g: &Tensor, x: &Tensor, threshold: f64, out: &Tensor) 
     }
     cpu_only(&[g, x, out])?;
     let n = out.numel();
+    // SAFETY: contiguous host tensors whose shapes and dtype the op checked against the geometry; outputs are fresh
     dispatch_dtype!(x.dtype(), T => unsafe {
         activation::threshold_backward::<T>(ptr(g), ptr(x), <T as crate::cpu::Element>::from_f64(threshold), n, ptr(out))
     });

@@ -161,7 +161,7 @@ impl Space {
         let k = layouts.len();
         let mut shape: Vec<usize> = Vec::new();
         let mut strides: Vec<Vec<isize>> = vec![Vec::new(); k];
-        if shape0.iter().any(|&s| s == 0) {
+        if shape0.contains(&0) {
             shape.push(0);
             for st in strides.iter_mut() {
                 st.push(0);

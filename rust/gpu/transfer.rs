@@ -21,7 +21,7 @@ fn to_device_format(bytes: &[u8], dtype: DType) -> Vec<u8> {
 pub fn upload(bytes: &[u8], dtype: DType) -> Result<GpuBuffer> {
     let ctx = context()?;
     check_dtype(ctx, dtype)?;
-    if bytes.len() % dtype.size() != 0 {
+    if !bytes.len().is_multiple_of(dtype.size()) {
         return Err(Error::Runtime(format!("upload: {} bytes is not a whole number of {dtype} elements", bytes.len())));
     }
     let n = bytes.len() / dtype.size();
@@ -38,7 +38,7 @@ pub fn write(buf: &GpuBuffer, elem_offset: usize, bytes: &[u8], dtype: DType) ->
     check_bounds(buf, &Layout { shape: [n].as_slice().into(), strides: [1isize].as_slice().into(), offset: elem_offset }, dtype)?;
     let data = to_device_format(bytes, dtype);
     let at = (elem_offset * gpu_elem_size(dtype)) as u64;
-    if at % 4 != 0 {
+    if !at.is_multiple_of(4) {
         return Err(Error::Runtime("upload: offset not 4-byte aligned".into()));
     }
     // The padding (to 4 bytes) may only spill into the buffer's own slack, never past it.

@@ -236,6 +236,7 @@ pub(crate) fn source(key: &ShaderKey) -> Result<(String, Vec<Access>)> {
 
 /// Runs a map kernel: `family`/`op` over `dtypes` (the key's), writing `out` (`out_dtype`)
 /// through `out_layout` from `inputs`; `meta` carries the op's scalars and flags.
+#[allow(clippy::too_many_arguments)] // the kernel's description: key, output view, inputs, metadata
 fn run_map(family: Family, op: &'static str, dtypes: &[DType], out: &GpuBuffer, out_layout: &Layout, out_dtype: DType, inputs: &[(Input, DType)], mut meta: Meta) -> Result<()> {
     let ctx = context()?;
     for &d in dtypes.iter().chain(std::iter::once(&out_dtype)) {
@@ -457,6 +458,7 @@ pub fn binary(op: BinaryOp, dtype: DType, a: &GpuBuffer, a_layout: &Layout, b: &
 
 /// `out = op(a, s)` (or `op(s, a)` when `scalar_first`) with a scalar operand that travels in
 /// the dispatch's metadata, so no upload happens; `s` is converted to `dtype`.
+#[allow(clippy::too_many_arguments)] // an input view, a scalar and an output view: one dispatch's operands
 pub fn binary_scalar(op: BinaryOp, dtype: DType, a: &GpuBuffer, a_layout: &Layout, s: Scalar, scalar_first: bool, out: &GpuBuffer, out_layout: &Layout) -> Result<()> {
     let out_dtype = if op.is_bool_output() { DType::Bool } else { dtype };
     let t = (Input::Tensor(a, a_layout), dtype);
@@ -488,6 +490,7 @@ pub fn clamp_tensor(dtype: DType, x: &GpuBuffer, x_layout: &Layout, lo: Option<(
 }
 
 /// `out = where(mask, value, x)` (`masked_fill`): mask bool, broadcast to `out`'s shape.
+#[allow(clippy::too_many_arguments)] // three views and a value: one dispatch's operands
 pub fn masked_fill(dtype: DType, x: &GpuBuffer, x_layout: &Layout, mask: &GpuBuffer, mask_layout: &Layout, value: Scalar, out: &GpuBuffer, out_layout: &Layout) -> Result<()> {
     let mut meta = Meta::default();
     meta.scalar(0, scalar_of(value, dtype));

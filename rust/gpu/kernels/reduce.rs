@@ -40,6 +40,9 @@ pub enum Reduction {
 /// Every reduction by shader op name (norms split by the p values with their own shader).
 pub const REDUCE_OPS: &[&str] = &["sum", "nansum", "mean", "prod", "max", "min", "argmax", "argmin", "any", "all", "norm1", "norm2", "normp", "norm_inf", "norm_neginf", "norm0"];
 
+// float comparisons stay guards: float patterns read as exact-bit matches, which these are not
+// meant to look like (`-0.0 == 0.0`)
+#[allow(clippy::redundant_guards)]
 fn op_name(r: Reduction) -> &'static str {
     match r {
         Reduction::Sum => "sum",
@@ -242,8 +245,8 @@ pub fn reduce(op: Reduction, x_dtype: DType, x: &GpuBuffer, x_layout: &Layout, m
     let squeeze = |l: &Layout| -> Result<Layout> {
         if l.rank() == x_layout.rank() && mask.iter().any(|&m| m) {
             let mut k = Layout { shape: Default::default(), strides: Default::default(), offset: l.offset };
-            for d in 0..l.rank() {
-                if !mask[d] {
+            for (d, &reduced) in mask.iter().enumerate().take(l.rank()) {
+                if !reduced {
                     k.shape.push(l.shape[d]);
                     k.strides.push(l.strides[d]);
                 } else if l.shape[d] != 1 {
@@ -262,8 +265,8 @@ pub fn reduce(op: Reduction, x_dtype: DType, x: &GpuBuffer, x_layout: &Layout, m
     };
     let mut kept = Layout { shape: Default::default(), strides: Default::default(), offset: x_layout.offset };
     let mut red = Layout { shape: Default::default(), strides: Default::default(), offset: 0 };
-    for d in 0..x_layout.rank() {
-        let (dst, s) = if mask[d] { (&mut red, x_layout.shape[d]) } else { (&mut kept, x_layout.shape[d]) };
+    for (d, &reduced) in mask.iter().enumerate().take(x_layout.rank()) {
+        let (dst, s) = if reduced { (&mut red, x_layout.shape[d]) } else { (&mut kept, x_layout.shape[d]) };
         dst.shape.push(s);
         dst.strides.push(x_layout.strides[d]);
     }
