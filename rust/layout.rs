@@ -22,6 +22,24 @@ pub struct Layout {
     pub offset: usize,
 }
 
+/// [`Layout::may_overlap`]'s test over any sizes and strides (in elements or, scaled alike, in
+/// bytes): sorted by |stride|, each dim must step past everything the smaller ones reach.
+pub fn dims_may_overlap(shape: &[usize], strides: &[isize]) -> bool {
+    if shape.contains(&0) {
+        return false;
+    }
+    let mut dims: SmallVec<[(usize, isize); 6]> = shape.iter().zip(strides).filter(|(&n, _)| n > 1).map(|(&n, &s)| (n, s.abs())).collect();
+    dims.sort_unstable_by_key(|&(_, s)| s);
+    let mut reach = 0isize;
+    for (n, s) in dims {
+        if s <= reach {
+            return true;
+        }
+        reach += (n as isize - 1) * s;
+    }
+    false
+}
+
 impl Layout {
     /// The row-major contiguous layout of `shape`, at offset 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
@@ -58,19 +76,7 @@ impl Layout {
     /// the smaller ones reach; a view passing that test cannot overlap (false negatives are
     /// not possible, false positives only for exotic as-strided layouts).
     pub fn may_overlap(&self) -> bool {
-        if self.shape.contains(&0) {
-            return false;
-        }
-        let mut dims: SmallVec<[(usize, isize); 6]> = self.shape.iter().zip(&self.strides).filter(|(&n, _)| n > 1).map(|(&n, &s)| (n, s.abs())).collect();
-        dims.sort_unstable_by_key(|&(_, s)| s);
-        let mut reach = 0isize;
-        for (n, s) in dims {
-            if s <= reach {
-                return true;
-            }
-            reach += (n as isize - 1) * s;
-        }
-        false
+        dims_may_overlap(&self.shape, &self.strides)
     }
     /// Range of storage elements this view can touch: (min, max+1).
     pub fn storage_span(&self) -> (isize, isize) {

@@ -9,6 +9,14 @@ class Generator:
     """`rgrad.Generator(device='cpu')`: a random stream of its own, for the `generator=` argument
     of random ops (`rand`, `randn`, `randint`, `randperm`, `multinomial`, `bernoulli`,
     `normal`, `uniform_`, ...). Its numbers differ from PyTorch's for the same seed.
+
+    >>> g = rgrad.Generator().manual_seed(0)  # a stream apart from the default generator
+    >>> a = rgrad.rand(3, generator=g)
+    >>> _ = g.manual_seed(0)
+    >>> rgrad.equal(a, rgrad.rand(3, generator=g))
+    True
+    >>> g.initial_seed()
+    0
     """
     @property
     def device(self) -> Any:
@@ -31,10 +39,25 @@ class Generator:
         ...
 
 class LinAlgError:
-    """Raised by `rgrad.linalg` functions that cannot compute a result: a singular matrix, one that is not positive definite, no convergence (as `torch.linalg.LinAlgError`, a RuntimeError subclass)."""
+    """Raised by `rgrad.linalg` functions that cannot compute a result: a singular matrix, one that is not positive definite, no convergence (as `torch.linalg.LinAlgError`, a RuntimeError subclass).
+
+    >>> try:
+    ...     rgrad.linalg.inv(rgrad.zeros(2, 2))
+    ... except rgrad.linalg.LinAlgError as e:
+    ...     print(isinstance(e, RuntimeError), e)
+    True linalg.inv: The diagonal element 1 is zero, the inversion could not be completed because the input matrix is singular.
+    """
 
 class Node:
-    """A node of the tape (`tensor.grad_fn`): `name()`, `next_functions`."""
+    """A node of the tape (`tensor.grad_fn`): `name()`, `next_functions`.
+
+    >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * 2).sum()
+    >>> y.grad_fn.name()
+    'SumBackward0'
+    >>> y.grad_fn.next_functions[0][0].name()
+    'MulBackward0'
+    """
     def __eq__(self, value, /) -> Any:
         """Return self==value."""
         ...
@@ -84,7 +107,15 @@ class Node:
         ...
 
 class RemovableHandle:
-    """Returned by `register_hook`; `.remove()` unregisters."""
+    """Returned by `register_hook`; `.remove()` unregisters.
+
+    >>> x = rgrad.tensor([1.0], requires_grad=True)
+    >>> handle = x.register_hook(lambda g: g * 100)
+    >>> handle.remove()  # the hook no longer runs
+    >>> (x * 2).sum().backward()
+    >>> x.grad
+    tensor([2.])
+    """
     def remove(self, /) -> Any:
         ...
 
@@ -92,9 +123,25 @@ class Tensor:
     """A multi-dimensional array of one dtype, with strided views and autograd.
 
     Build one with `rgrad.tensor(data)`, `rgrad.zeros(...)`, `rgrad.arange(...)` etc.
+
+    >>> t = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> t.shape, t.dtype, t.device
+    (rgrad.Size([2, 2]), rgrad.float32, device(type='cpu'))
+    >>> (t * t).sum().backward()
+    >>> t.grad
+    tensor([[2., 4.],
+            [6., 8.]])
     """
     @property
     def T(self) -> Any:
+        """`T`: the tensor with its dims reversed (the transpose of a matrix).
+
+        >>> t = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> t.T
+        tensor([[1, 4],
+                [2, 5],
+                [3, 6]])
+        """
         ...
     def __abs__(self, /) -> Any:
         """abs(self)"""
@@ -301,162 +348,459 @@ class Tensor:
     def _version(self) -> Any:
         ...
     def abs(self, /) -> Any:
-        """Elementwise `abs` (see `rgrad.abs`)."""
+        """`abs()`: the absolute value `|x|`, elementwise; also `rgrad.abs(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.0, 2.0]).abs()
+        tensor([1.5000, 0.0000, 2.0000])
+        """
         ...
     def abs_(self, /) -> Any:
-        """In-place `abs`; returns self."""
+        """In-place `abs_()`: the absolute value `|x|`, written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.0, 2.0])
+        >>> _ = x.abs_()
+        >>> x
+        tensor([1.5000, 0.0000, 2.0000])
+        """
         ...
     def absolute(self, /) -> Any:
-        """Elementwise `absolute` (see `rgrad.absolute`)."""
+        """`absolute()`: the absolute value `|x|` (alias of `abs`), elementwise; also `rgrad.absolute(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.0, 2.0]).absolute()
+        tensor([1.5000, 0.0000, 2.0000])
+        """
         ...
     def absolute_(self, /) -> Any:
-        """In-place `absolute`; returns self."""
+        """In-place `absolute_()`: the absolute value `|x|` (alias of `abs`), written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.0, 2.0])
+        >>> _ = x.absolute_()
+        >>> x
+        tensor([1.5000, 0.0000, 2.0000])
+        """
         ...
     def acos(self, /) -> Any:
-        """Elementwise `acos` (see `rgrad.acos`)."""
+        """`acos()`: arccosine, elementwise; also `rgrad.acos(input)`.
+
+        >>> rgrad.tensor([1.0, 0.5, 0.0]).acos()
+        tensor([0.0000, 1.0472, 1.5708])
+        """
         ...
     def acos_(self, /) -> Any:
-        """In-place `acos`; returns self."""
+        """In-place `acos_()`: arccosine, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 0.5, 0.0])
+        >>> _ = x.acos_()
+        >>> x
+        tensor([0.0000, 1.0472, 1.5708])
+        """
         ...
     def acosh(self, /) -> Any:
-        """Elementwise `acosh` (see `rgrad.acosh`)."""
+        """`acosh()`: inverse hyperbolic cosine, elementwise; also `rgrad.acosh(input)`.
+
+        >>> rgrad.tensor([1.0, 2.0, 10.0]).acosh()
+        tensor([0.0000, 1.3170, 2.9932])
+        """
         ...
     def acosh_(self, /) -> Any:
-        """In-place `acosh`; returns self."""
+        """In-place `acosh_()`: inverse hyperbolic cosine, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 10.0])
+        >>> _ = x.acosh_()
+        >>> x
+        tensor([0.0000, 1.3170, 2.9932])
+        """
         ...
     def add(self, /, other, *, alpha=None) -> Any:
-        """`add(other, *, alpha=1)`: self + alpha * other."""
+        """`add(other, *, alpha=1)`: self + alpha * other.
+
+        >>> a = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> a.add(1)
+        tensor([2., 3., 4.])
+        >>> a.add(rgrad.tensor([10.0, 20.0, 30.0]), alpha=2)
+        tensor([21., 42., 63.])
+        >>> rgrad.add(a, a)
+        tensor([2., 4., 6.])
+        """
         ...
     def add_(self, /, other, *, alpha=None) -> Any:
+        """In-place `add_(other, *, alpha=1)`: self += alpha * other; returns self.
+
+        >>> a = rgrad.tensor([1.0, 2.0])
+        >>> _ = a.add_(rgrad.tensor([1.0, 1.0]), alpha=10)
+        >>> a
+        tensor([11., 12.])
+        """
         ...
     def addbmm(self, /, batch1, batch2, *, beta=None, alpha=None) -> Any:
-        """`addbmm(batch1, batch2, *, beta=1, alpha=1)`: `beta * self + alpha * sum_b batch1[b] @ batch2[b]`."""
+        """`addbmm(batch1, batch2, *, beta=1, alpha=1)`: `beta * self + alpha * sum_b batch1[b] @ batch2[b]`.
+
+        >>> rgrad.zeros(2, 2).addbmm(rgrad.ones(3, 2, 4), rgrad.ones(3, 4, 2))  # sums the 3 products
+        tensor([[12., 12.],
+                [12., 12.]])
+        """
         ...
     def addcdiv(self, /, tensor1, tensor2, *, value=None) -> Any:
-        """`addcdiv(tensor1, tensor2, *, value=1)`."""
+        """`addcdiv(tensor1, tensor2, *, value=1)`.
+
+        >>> x = rgrad.tensor([1.0, 1.0])
+        >>> x.addcdiv(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 6.0]), value=2)  # x + 2 * t1 / t2
+        tensor([2., 2.])
+        """
         ...
     def addcdiv_(self, /, tensor1, tensor2, *, value=None) -> Any:
-        """In-place `addcdiv_`."""
+        """In-place `addcdiv_`.
+
+        >>> x = rgrad.tensor([1.0, 1.0])
+        >>> _ = x.addcdiv_(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 6.0]))
+        >>> x
+        tensor([1.5000, 1.5000])
+        """
         ...
     def addcmul(self, /, tensor1, tensor2, *, value=None) -> Any:
-        """`addcmul(tensor1, tensor2, *, value=1)`."""
+        """`addcmul(tensor1, tensor2, *, value=1)`.
+
+        >>> x = rgrad.tensor([1.0, 1.0])
+        >>> x.addcmul(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 5.0]), value=0.5)  # x + 0.5 * t1 * t2
+        tensor([5.0000, 8.5000])
+        """
         ...
     def addcmul_(self, /, tensor1, tensor2, *, value=None) -> Any:
-        """In-place `addcmul_`."""
+        """In-place `addcmul_`.
+
+        >>> x = rgrad.tensor([1.0, 1.0])
+        >>> _ = x.addcmul_(rgrad.tensor([2.0, 3.0]), rgrad.tensor([4.0, 5.0]))
+        >>> x
+        tensor([ 9., 16.])
+        """
         ...
     def addmm(self, /, mat1, mat2, *, beta=None, alpha=None) -> Any:
-        """`addmm(mat1, mat2, *, beta=1, alpha=1)`: `beta * self + alpha * (mat1 @ mat2)`."""
+        """`addmm(mat1, mat2, *, beta=1, alpha=1)`: `beta * self + alpha * (mat1 @ mat2)`.
+
+        >>> bias = rgrad.tensor([[1.0, 1.0], [1.0, 1.0]])
+        >>> m = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> bias.addmm(m, rgrad.eye(2), beta=0.5, alpha=2)  # 0.5 * bias + 2 * m @ I
+        tensor([[2.5000, 4.5000],
+                [6.5000, 8.5000]])
+        """
         ...
     def addmv(self, /, mat, vec, *, beta=None, alpha=None) -> Any:
-        """`addmv(mat, vec, *, beta=1, alpha=1)`: `beta * self + alpha * (mat @ vec)`."""
+        """`addmv(mat, vec, *, beta=1, alpha=1)`: `beta * self + alpha * (mat @ vec)`.
+
+        >>> rgrad.tensor([1.0, 1.0]).addmv(rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]), rgrad.tensor([1.0, 1.0]))
+        tensor([4., 8.])
+        """
         ...
     def all(self, /, dim=None, keepdim=False) -> Any:
-        """`all(dim=None, keepdim=False)`: whether every element is nonzero."""
+        """`all(dim=None, keepdim=False)`: whether every element is nonzero.
+
+        >>> x = rgrad.tensor([[True, False], [True, True]])
+        >>> x.all()
+        tensor(False)
+        >>> x.all(dim=1)
+        tensor([False,  True])
+        """
         ...
     def allclose(self, /, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Any:
-        """`allclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)` -> bool."""
+        """`allclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)` -> bool.
+
+        >>> rgrad.tensor([1.0, 2.0]).allclose(rgrad.tensor([1.0, 2.0 + 1e-7]))
+        True
+        >>> rgrad.tensor([1.0, 2.0]).allclose(rgrad.tensor([1.0, 2.1]))
+        False
+        """
         ...
     def amax(self, /, dim=None, keepdim=False) -> Any:
-        """`amax(dim=(), keepdim=False)`: max over dims (all when empty); ties share the gradient."""
+        """`amax(dim=(), keepdim=False)`: max over dims (all when empty); ties share the gradient.
+
+        >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+        >>> x.amax()
+        tensor(5.)
+        >>> x.amax(dim=0)
+        tensor([4., 5.])
+        """
         ...
     def amin(self, /, dim=None, keepdim=False) -> Any:
-        """`amin(dim=(), keepdim=False)`."""
+        """`amin(dim=(), keepdim=False)`.
+
+        >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+        >>> x.amin(dim=1)
+        tensor([1., 2.])
+        >>> x.amin(dim=(0, 1))
+        tensor(1.)
+        """
         ...
     def aminmax(self, /, *, dim=None, keepdim=False) -> Any:
-        """`aminmax(*, dim=None, keepdim=False)` -> (min, max)."""
+        """`aminmax(*, dim=None, keepdim=False)` -> (min, max).
+
+        >>> rgrad.tensor([3.0, -1.0, 2.0]).aminmax()
+        rgrad.return_types.aminmax(
+        min=tensor(-1.),
+        max=tensor(3.))
+        """
         ...
     def any(self, /, dim=None, keepdim=False) -> Any:
-        """`any(dim=None, keepdim=False)`: whether some element is nonzero."""
+        """`any(dim=None, keepdim=False)`: whether some element is nonzero.
+
+        >>> x = rgrad.tensor([[0, 0], [0, 3]])
+        >>> x.any()
+        tensor(True)
+        >>> x.any(dim=1)
+        tensor([False,  True])
+        """
         ...
     def arccos(self, /) -> Any:
-        """Elementwise `arccos` (see `rgrad.arccos`)."""
+        """`arccos()`: arccosine (alias of `acos`), elementwise; also `rgrad.arccos(input)`.
+
+        >>> rgrad.tensor([1.0, 0.5, 0.0]).arccos()
+        tensor([0.0000, 1.0472, 1.5708])
+        """
         ...
     def arccos_(self, /) -> Any:
-        """In-place `arccos`; returns self."""
+        """In-place `arccos_()`: arccosine (alias of `acos`), written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 0.5, 0.0])
+        >>> _ = x.arccos_()
+        >>> x
+        tensor([0.0000, 1.0472, 1.5708])
+        """
         ...
     def arccosh(self, /) -> Any:
-        """Elementwise `arccosh` (see `rgrad.arccosh`)."""
+        """`arccosh()`: inverse hyperbolic cosine (alias of `acosh`), elementwise; also `rgrad.arccosh(input)`.
+
+        >>> rgrad.tensor([1.0, 2.0, 10.0]).arccosh()
+        tensor([0.0000, 1.3170, 2.9932])
+        """
         ...
     def arccosh_(self, /) -> Any:
-        """In-place `arccosh`; returns self."""
+        """In-place `arccosh_()`: inverse hyperbolic cosine (alias of `acosh`), written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 10.0])
+        >>> _ = x.arccosh_()
+        >>> x
+        tensor([0.0000, 1.3170, 2.9932])
+        """
         ...
     def arcsin(self, /) -> Any:
-        """Elementwise `arcsin` (see `rgrad.arcsin`)."""
+        """`arcsin()`: arcsine (alias of `asin`), elementwise; also `rgrad.arcsin(input)`.
+
+        >>> rgrad.tensor([0.0, 0.5, 1.0]).arcsin()
+        tensor([0.0000, 0.5236, 1.5708])
+        """
         ...
     def arcsin_(self, /) -> Any:
-        """In-place `arcsin`; returns self."""
+        """In-place `arcsin_()`: arcsine (alias of `asin`), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 0.5, 1.0])
+        >>> _ = x.arcsin_()
+        >>> x
+        tensor([0.0000, 0.5236, 1.5708])
+        """
         ...
     def arcsinh(self, /) -> Any:
-        """Elementwise `arcsinh` (see `rgrad.arcsinh`)."""
+        """`arcsinh()`: inverse hyperbolic sine (alias of `asinh`), elementwise; also `rgrad.arcsinh(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).arcsinh()
+        tensor([ 0.0000,  0.8814, -0.8814])
+        """
         ...
     def arcsinh_(self, /) -> Any:
-        """In-place `arcsinh`; returns self."""
+        """In-place `arcsinh_()`: inverse hyperbolic sine (alias of `asinh`), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.arcsinh_()
+        >>> x
+        tensor([ 0.0000,  0.8814, -0.8814])
+        """
         ...
     def arctan(self, /) -> Any:
-        """Elementwise `arctan` (see `rgrad.arctan`)."""
+        """`arctan()`: arctangent (alias of `atan`), elementwise; also `rgrad.arctan(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).arctan()
+        tensor([ 0.0000,  0.7854, -0.7854])
+        """
         ...
     def arctan2(self, /, other) -> Any:
-        """Elementwise `arctan2(other)` with broadcasting and type promotion."""
+        """`arctan2(other)`: `atan(self / other)` in the right quadrant (alias of `atan2`), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 1.0, -1.0]).arctan2(rgrad.tensor([1.0, -1.0, 0.0]))
+        tensor([ 0.7854,  2.3562, -1.5708])
+        """
         ...
     def arctan2_(self, /, other) -> Any:
-        """In-place `arctan2`; the result must fit self's shape and dtype."""
+        """In-place `arctan2_(other)`: `atan(self / other)` in the right quadrant (alias of `atan2`), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 1.0, -1.0])
+        >>> _ = x.arctan2_(rgrad.tensor([1.0, -1.0, 0.0]))
+        >>> x
+        tensor([ 0.7854,  2.3562, -1.5708])
+        """
         ...
     def arctan_(self, /) -> Any:
-        """In-place `arctan`; returns self."""
+        """In-place `arctan_()`: arctangent (alias of `atan`), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.arctan_()
+        >>> x
+        tensor([ 0.0000,  0.7854, -0.7854])
+        """
         ...
     def arctanh(self, /) -> Any:
-        """Elementwise `arctanh` (see `rgrad.arctanh`)."""
+        """`arctanh()`: inverse hyperbolic tangent (alias of `atanh`), elementwise; also `rgrad.arctanh(input)`.
+
+        >>> rgrad.tensor([0.0, 0.5, -0.5]).arctanh()
+        tensor([ 0.0000,  0.5493, -0.5493])
+        """
         ...
     def arctanh_(self, /) -> Any:
-        """In-place `arctanh`; returns self."""
+        """In-place `arctanh_()`: inverse hyperbolic tangent (alias of `atanh`), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 0.5, -0.5])
+        >>> _ = x.arctanh_()
+        >>> x
+        tensor([ 0.0000,  0.5493, -0.5493])
+        """
         ...
     def argmax(self, /, dim=None, keepdim=False) -> Any:
-        """`argmax(dim=None, keepdim=False)`: index of the first maximum (NaN counts as the maximum)."""
+        """`argmax(dim=None, keepdim=False)`: index of the first maximum (NaN counts as the maximum).
+
+        >>> x = rgrad.tensor([[1.0, 5.0, 5.0], [4.0, 2.0, 0.0]])
+        >>> x.argmax()  # into the flattened tensor
+        tensor(1)
+        >>> x.argmax(dim=1)
+        tensor([1, 0])
+        """
         ...
     def argmin(self, /, dim=None, keepdim=False) -> Any:
-        """`argmin(dim=None, keepdim=False)`."""
+        """`argmin(dim=None, keepdim=False)`.
+
+        >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 0.0]])
+        >>> x.argmin()
+        tensor(3)
+        >>> x.argmin(dim=0, keepdim=True)
+        tensor([[0, 1]])
+        """
         ...
     def argsort(self, /, dim=Ellipsis, descending=False, *, stable=False) -> Any:
-        """`argsort(dim=-1, descending=False, *, stable=False)`: indices that sort the tensor."""
+        """`argsort(dim=-1, descending=False, *, stable=False)`: indices that sort the tensor.
+
+        >>> x = rgrad.tensor([[3, 1, 2], [0, 5, 4]])
+        >>> x.argsort()
+        tensor([[1, 2, 0],
+                [0, 2, 1]])
+        >>> x.argsort(dim=0, descending=True)
+        tensor([[0, 1, 1],
+                [1, 0, 0]])
+        """
         ...
     def argwhere(self, /) -> Any:
-        """`argwhere()`: same as `nonzero()`."""
+        """`argwhere()`: same as `nonzero()`.
+
+        >>> rgrad.tensor([0.0, 1.5, 0.0, 2.0]).argwhere()
+        tensor([[1],
+                [3]])
+        """
         ...
     def asin(self, /) -> Any:
-        """Elementwise `asin` (see `rgrad.asin`)."""
+        """`asin()`: arcsine, elementwise; also `rgrad.asin(input)`.
+
+        >>> rgrad.tensor([0.0, 0.5, 1.0]).asin()
+        tensor([0.0000, 0.5236, 1.5708])
+        """
         ...
     def asin_(self, /) -> Any:
-        """In-place `asin`; returns self."""
+        """In-place `asin_()`: arcsine, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 0.5, 1.0])
+        >>> _ = x.asin_()
+        >>> x
+        tensor([0.0000, 0.5236, 1.5708])
+        """
         ...
     def asinh(self, /) -> Any:
-        """Elementwise `asinh` (see `rgrad.asinh`)."""
+        """`asinh()`: inverse hyperbolic sine, elementwise; also `rgrad.asinh(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).asinh()
+        tensor([ 0.0000,  0.8814, -0.8814])
+        """
         ...
     def asinh_(self, /) -> Any:
-        """In-place `asinh`; returns self."""
+        """In-place `asinh_()`: inverse hyperbolic sine, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.asinh_()
+        >>> x
+        tensor([ 0.0000,  0.8814, -0.8814])
+        """
         ...
     def atan(self, /) -> Any:
-        """Elementwise `atan` (see `rgrad.atan`)."""
+        """`atan()`: arctangent, elementwise; also `rgrad.atan(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).atan()
+        tensor([ 0.0000,  0.7854, -0.7854])
+        """
         ...
     def atan2(self, /, other) -> Any:
-        """Elementwise `atan2(other)` with broadcasting and type promotion."""
+        """`atan2(other)`: `atan(self / other)` in the right quadrant, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 1.0, -1.0]).atan2(rgrad.tensor([1.0, -1.0, 0.0]))
+        tensor([ 0.7854,  2.3562, -1.5708])
+        """
         ...
     def atan2_(self, /, other) -> Any:
-        """In-place `atan2`; the result must fit self's shape and dtype."""
+        """In-place `atan2_(other)`: `atan(self / other)` in the right quadrant, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 1.0, -1.0])
+        >>> _ = x.atan2_(rgrad.tensor([1.0, -1.0, 0.0]))
+        >>> x
+        tensor([ 0.7854,  2.3562, -1.5708])
+        """
         ...
     def atan_(self, /) -> Any:
-        """In-place `atan`; returns self."""
+        """In-place `atan_()`: arctangent, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.atan_()
+        >>> x
+        tensor([ 0.0000,  0.7854, -0.7854])
+        """
         ...
     def atanh(self, /) -> Any:
-        """Elementwise `atanh` (see `rgrad.atanh`)."""
+        """`atanh()`: inverse hyperbolic tangent, elementwise; also `rgrad.atanh(input)`.
+
+        >>> rgrad.tensor([0.0, 0.5, -0.5]).atanh()
+        tensor([ 0.0000,  0.5493, -0.5493])
+        """
         ...
     def atanh_(self, /) -> Any:
-        """In-place `atanh`; returns self."""
+        """In-place `atanh_()`: inverse hyperbolic tangent, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 0.5, -0.5])
+        >>> _ = x.atanh_()
+        >>> x
+        tensor([ 0.0000,  0.5493, -0.5493])
+        """
         ...
     def backward(self, /, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> Any:
-        """`backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)`."""
+        """`backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)`.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> (x ** 2).sum().backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+        >>> y = x * 2  # not a scalar: pass the gradient of the output
+        >>> y.backward(rgrad.ones(3))
+        >>> x.grad  # accumulates
+        tensor([4., 6., 8.])
+        """
         ...
     def baddbmm(self, /, batch1, batch2, *, beta=None, alpha=None) -> Any:
-        """`baddbmm(batch1, batch2, *, beta=1, alpha=1)`: `beta * self + alpha * bmm(batch1, batch2)`."""
+        """`baddbmm(batch1, batch2, *, beta=1, alpha=1)`: `beta * self + alpha * bmm(batch1, batch2)`.
+
+        >>> rgrad.zeros(3, 2, 4).baddbmm(rgrad.ones(3, 2, 5), rgrad.ones(3, 5, 4))[0]
+        tensor([[5., 5., 5., 5.],
+                [5., 5., 5., 5.]])
+        """
         ...
     def bernoulli_(self, p=0.5, *, generator=None) -> Any:
         """``bernoulli_(p=0.5)``: fills ``self`` with 1 (probability ``p``, a number or a tensor
@@ -468,119 +812,335 @@ class Tensor:
         """
         ...
     def bincount(self, /, weights=None, minlength=0) -> Any:
-        """`bincount(weights=None, minlength=0)`: occurrences of each non-negative int."""
+        """`bincount(weights=None, minlength=0)`: occurrences of each non-negative int.
+
+        >>> x = rgrad.tensor([0, 1, 1, 3])
+        >>> x.bincount()
+        tensor([1, 2, 0, 1])
+        >>> x.bincount(weights=rgrad.tensor([0.5, 1.0, 1.0, 2.0]), minlength=5)
+        tensor([0.5000, 2.0000, 0.0000, 2.0000, 0.0000])
+        """
         ...
     def bitwise_and(self, /, other) -> Any:
-        """Elementwise `bitwise_and(other)` with broadcasting and type promotion."""
+        """`bitwise_and(other)`: bitwise AND (`&`) of integer or bool tensors, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([12, 10]).bitwise_and(rgrad.tensor([10, 6]))
+        tensor([8, 2])
+        """
         ...
     def bitwise_and_(self, /, other) -> Any:
-        """In-place `bitwise_and`; the result must fit self's shape and dtype."""
+        """In-place `bitwise_and_(other)`: bitwise AND (`&`) of integer or bool tensors, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([12, 10])
+        >>> _ = x.bitwise_and_(rgrad.tensor([10, 6]))
+        >>> x
+        tensor([8, 2])
+        """
         ...
     def bitwise_left_shift(self, /, other) -> Any:
-        """Elementwise `bitwise_left_shift(other)` with broadcasting and type promotion."""
+        """`bitwise_left_shift(other)`: `self << other` for integer tensors, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1, 8]).bitwise_left_shift(2)
+        tensor([ 4, 32])
+        """
         ...
     def bitwise_left_shift_(self, /, other) -> Any:
-        """In-place `bitwise_left_shift`; the result must fit self's shape and dtype."""
+        """In-place `bitwise_left_shift_(other)`: `self << other` for integer tensors, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1, 8])
+        >>> _ = x.bitwise_left_shift_(2)
+        >>> x
+        tensor([ 4, 32])
+        """
         ...
     def bitwise_not(self, /) -> Any:
-        """Elementwise `bitwise_not` (see `rgrad.bitwise_not`)."""
+        """`bitwise_not()`: bitwise NOT (`~x`; logical NOT for bool), elementwise; also `rgrad.bitwise_not(input)`.
+
+        >>> rgrad.tensor([0, 5, -3]).bitwise_not()
+        tensor([-1, -6,  2])
+        """
         ...
     def bitwise_not_(self, /) -> Any:
-        """In-place `bitwise_not`; returns self."""
+        """In-place `bitwise_not_()`: bitwise NOT (`~x`; logical NOT for bool), written into self; returns self.
+
+        >>> x = rgrad.tensor([0, 5, -3])
+        >>> _ = x.bitwise_not_()
+        >>> x
+        tensor([-1, -6,  2])
+        """
         ...
     def bitwise_or(self, /, other) -> Any:
-        """Elementwise `bitwise_or(other)` with broadcasting and type promotion."""
+        """`bitwise_or(other)`: bitwise OR (`|`) of integer or bool tensors, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([12, 10]).bitwise_or(rgrad.tensor([10, 6]))
+        tensor([14, 14])
+        """
         ...
     def bitwise_or_(self, /, other) -> Any:
-        """In-place `bitwise_or`; the result must fit self's shape and dtype."""
+        """In-place `bitwise_or_(other)`: bitwise OR (`|`) of integer or bool tensors, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([12, 10])
+        >>> _ = x.bitwise_or_(rgrad.tensor([10, 6]))
+        >>> x
+        tensor([14, 14])
+        """
         ...
     def bitwise_right_shift(self, /, other) -> Any:
-        """Elementwise `bitwise_right_shift(other)` with broadcasting and type promotion."""
+        """`bitwise_right_shift(other)`: `self >> other` for integer tensors, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1, 8]).bitwise_right_shift(2)
+        tensor([0, 2])
+        """
         ...
     def bitwise_right_shift_(self, /, other) -> Any:
-        """In-place `bitwise_right_shift`; the result must fit self's shape and dtype."""
+        """In-place `bitwise_right_shift_(other)`: `self >> other` for integer tensors, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1, 8])
+        >>> _ = x.bitwise_right_shift_(2)
+        >>> x
+        tensor([0, 2])
+        """
         ...
     def bitwise_xor(self, /, other) -> Any:
-        """Elementwise `bitwise_xor(other)` with broadcasting and type promotion."""
+        """`bitwise_xor(other)`: bitwise XOR (`^`) of integer or bool tensors, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([12, 10]).bitwise_xor(rgrad.tensor([10, 6]))
+        tensor([ 6, 12])
+        """
         ...
     def bitwise_xor_(self, /, other) -> Any:
-        """In-place `bitwise_xor`; the result must fit self's shape and dtype."""
+        """In-place `bitwise_xor_(other)`: bitwise XOR (`^`) of integer or bool tensors, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([12, 10])
+        >>> _ = x.bitwise_xor_(rgrad.tensor([10, 6]))
+        >>> x
+        tensor([ 6, 12])
+        """
         ...
     def bmm(self, /, mat2) -> Any:
-        """`bmm(mat2)`: batched product of two 3-D tensors."""
+        """`bmm(mat2)`: batched product of two 3-D tensors.
+
+        >>> a, b = rgrad.ones(4, 2, 3), rgrad.ones(4, 3, 5)
+        >>> a.bmm(b).shape
+        rgrad.Size([4, 2, 5])
+        """
         ...
     def bool(self, /) -> Any:
+        """The tensor as bool (`to(rgrad.bool)`; nonzero is True).
+
+        >>> rgrad.tensor([0.0, 2.0]).bool()
+        tensor([False,  True])
+        """
         ...
     def broadcast_to(self, /, size) -> Any:
-        """`broadcast_to(size)`: an expanded view."""
+        """`broadcast_to(size)`: an expanded view.
+
+        >>> rgrad.tensor([1, 2, 3]).broadcast_to((2, 3))
+        tensor([[1, 2, 3],
+                [1, 2, 3]])
+        """
         ...
     def ceil(self, /) -> Any:
-        """Elementwise `ceil` (see `rgrad.ceil`)."""
+        """`ceil()`: ceiling (round towards +inf), elementwise; also `rgrad.ceil(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.5, 2.7]).ceil()
+        tensor([-1.,  1.,  3.])
+        """
         ...
     def ceil_(self, /) -> Any:
-        """In-place `ceil`; returns self."""
+        """In-place `ceil_()`: ceiling (round towards +inf), written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.5, 2.7])
+        >>> _ = x.ceil_()
+        >>> x
+        tensor([-1.,  1.,  3.])
+        """
         ...
     def cholesky(self, /, upper=False) -> Any:
-        """`cholesky(upper=False)`: the Cholesky factor (`linalg.cholesky`)."""
+        """`cholesky(upper=False)`: the Cholesky factor (`linalg.cholesky`).
+
+        >>> a = rgrad.tensor([[4.0, 2.0], [2.0, 5.0]])
+        >>> L = a.cholesky()
+        >>> L
+        tensor([[2., 0.],
+                [1., 2.]])
+        >>> L @ L.T
+        tensor([[4., 2.],
+                [2., 5.]])
+        """
         ...
     def cholesky_inverse(self, /, upper=False) -> Any:
-        """`cholesky_inverse(upper=False)`: `(L L^T)^-1` from the Cholesky factor `self`."""
+        """`cholesky_inverse(upper=False)`: `(L L^T)^-1` from the Cholesky factor `self`.
+
+        >>> a = rgrad.tensor([[4.0, 0.0], [0.0, 2.0]])
+        >>> a.cholesky().cholesky_inverse()  # the inverse of a
+        tensor([[0.2500, 0.0000],
+                [0.0000, 0.5000]])
+        """
         ...
     def cholesky_solve(self, /, input2, upper=False) -> Any:
         """`cholesky_solve(input2, upper=False)`: solves `A X = self` with `A = L L^T` from its
         factor `input2`.
+
+        >>> a = rgrad.tensor([[4.0, 2.0], [2.0, 5.0]])
+        >>> b = rgrad.tensor([[6.0], [7.0]])
+        >>> b.cholesky_solve(a.cholesky())  # solves a x = b
+        tensor([[1.],
+                [1.]])
         """
         ...
     def chunk(self, /, chunks, dim=0) -> Any:
-        """`chunk(chunks, dim=0)`: at most `chunks` views of equal size (the last may be smaller)."""
+        """`chunk(chunks, dim=0)`: at most `chunks` views of equal size (the last may be smaller).
+
+        >>> rgrad.arange(5).chunk(2)
+        (tensor([0, 1, 2]), tensor([3, 4]))
+        >>> rgrad.zeros(2, 6).chunk(3, dim=1)[0].shape
+        rgrad.Size([2, 2])
+        """
         ...
     def clamp(self, /, min=None, max=None) -> Any:
-        """`clamp(min=None, max=None)`: bounds are numbers or tensors (broadcast)."""
+        """`clamp(min=None, max=None)`: bounds are numbers or tensors (broadcast).
+
+        >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+        >>> x.clamp(min=-1.0, max=1.0)
+        tensor([-1.0000,  0.5000,  1.0000])
+        >>> x.clamp(max=0.0)
+        tensor([-2.,  0.,  0.])
+        >>> x.clamp(min=rgrad.tensor([0.0, 1.0, 2.0]))
+        tensor([0., 1., 3.])
+        """
         ...
     def clamp_(self, /, min=None, max=None) -> Any:
-        """In-place `clamp_`."""
+        """In-place `clamp_`.
+
+        >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+        >>> _ = x.clamp_(min=0.0)
+        >>> x
+        tensor([0.0000, 0.5000, 3.0000])
+        """
         ...
     def clamp_max(self, /, max) -> Any:
-        """`clamp_max(max)`."""
+        """`clamp_max(max)`.
+
+        >>> rgrad.tensor([-2.0, 0.5, 3.0]).clamp_max(1.0)
+        tensor([-2.0000,  0.5000,  1.0000])
+        """
         ...
     def clamp_min(self, /, min) -> Any:
-        """`clamp_min(min)`."""
+        """`clamp_min(min)`.
+
+        >>> rgrad.tensor([-2.0, 0.5, 3.0]).clamp_min(0.0)
+        tensor([0.0000, 0.5000, 3.0000])
+        """
         ...
     def clip(self, /, min=None, max=None) -> Any:
-        """Alias of `clamp`."""
+        """Alias of `clamp`.
+
+        >>> rgrad.tensor([-2.0, 0.5, 3.0]).clip(-1.0, 1.0)
+        tensor([-1.0000,  0.5000,  1.0000])
+        """
         ...
     def clip_(self, /, min=None, max=None) -> Any:
-        """Alias of `clamp_`."""
+        """Alias of `clamp_`.
+
+        >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+        >>> _ = x.clip_(-1.0, 1.0)
+        >>> x
+        tensor([-1.0000,  0.5000,  1.0000])
+        """
         ...
     def clone(self, /, *, memory_format=None) -> Any:
+        """A copy with its own memory (recorded by autograd: gradients flow back to self).
+
+        >>> t = rgrad.tensor([1.0, 2.0])
+        >>> c = t.clone()
+        >>> c[0] = 9.0
+        >>> t, c
+        (tensor([1., 2.]), tensor([9., 2.]))
+        """
         ...
     def contiguous(self, /, *, memory_format=None) -> Any:
+        """The same values laid out densely in row-major order: copies only when not already so.
+
+        >>> t = rgrad.arange(6).reshape(2, 3).t()
+        >>> t.is_contiguous(), t.contiguous().is_contiguous()
+        (False, True)
+        """
         ...
     def copy_(self, /, src, non_blocking=False) -> Any:
+        """`copy_(src)`: copies `src`'s values into self (broadcast, cast to self's dtype); returns self.
+
+        >>> a = rgrad.zeros(2, 3)
+        >>> a.copy_(rgrad.tensor([1, 2, 3]))
+        tensor([[1., 2., 3.],
+                [1., 2., 3.]])
+        """
         ...
     def copysign(self, /, other) -> Any:
-        """Elementwise `copysign(other)` with broadcasting and type promotion."""
+        """`copysign(other)`: the magnitude of self with the sign of other, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, -3.0]).copysign(rgrad.tensor([-1.0, 1.0, 1.0]))
+        tensor([-1.,  2.,  3.])
+        """
         ...
     def copysign_(self, /, other) -> Any:
-        """In-place `copysign`; the result must fit self's shape and dtype."""
+        """In-place `copysign_(other)`: the magnitude of self with the sign of other, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, -3.0])
+        >>> _ = x.copysign_(rgrad.tensor([-1.0, 1.0, 1.0]))
+        >>> x
+        tensor([-1.,  2.,  3.])
+        """
         ...
     def cos(self, /) -> Any:
-        """Elementwise `cos` (see `rgrad.cos`)."""
+        """`cos()`: cosine (radians), elementwise; also `rgrad.cos(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, 3.0]).cos()
+        tensor([ 1.0000,  0.5403, -0.9900])
+        """
         ...
     def cos_(self, /) -> Any:
-        """In-place `cos`; returns self."""
+        """In-place `cos_()`: cosine (radians), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, 3.0])
+        >>> _ = x.cos_()
+        >>> x
+        tensor([ 1.0000,  0.5403, -0.9900])
+        """
         ...
     def cosh(self, /) -> Any:
-        """Elementwise `cosh` (see `rgrad.cosh`)."""
+        """`cosh()`: hyperbolic cosine, elementwise; also `rgrad.cosh(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).cosh()
+        tensor([1.0000, 1.5431, 1.5431])
+        """
         ...
     def cosh_(self, /) -> Any:
-        """In-place `cosh`; returns self."""
+        """In-place `cosh_()`: hyperbolic cosine, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.cosh_()
+        >>> x
+        tensor([1.0000, 1.5431, 1.5431])
+        """
         ...
     def count_nonzero(self, /, dim=None) -> Any:
-        """`count_nonzero(dim=None)`: int64 counts of nonzero elements."""
+        """`count_nonzero(dim=None)`: int64 counts of nonzero elements.
+
+        >>> x = rgrad.tensor([[0, 1, 2], [0, 0, 3]])
+        >>> x.count_nonzero()
+        tensor(3)
+        >>> x.count_nonzero(dim=1)
+        tensor([2, 1])
+        """
         ...
     def cpu(self, /) -> Any:
-        """`cpu()`: self when already on the CPU, else a copy there (differentiable)."""
+        """`cpu()`: self when already on the CPU, else a copy there (differentiable).
+
+        >>> t = rgrad.tensor([1.0, 2.0])
+        >>> t.cpu() is t
+        True
+        """
         ...
     def cross(self, *args, **kwargs) -> Any:
         """``cross(input, other, dim=None)``: 3-vector cross product along ``dim`` (with no
@@ -591,27 +1151,64 @@ class Tensor:
         """
         ...
     def cummax(self, /, dim) -> Any:
-        """`cummax(dim)` -> (values, indices) of the running maximum."""
+        """`cummax(dim)` -> (values, indices) of the running maximum.
+
+        >>> rgrad.tensor([1.0, 3.0, 2.0, 5.0]).cummax(dim=0)
+        rgrad.return_types.cummax(
+        values=tensor([1., 3., 3., 5.]),
+        indices=tensor([0, 1, 1, 3]))
+        """
         ...
     def cummin(self, /, dim) -> Any:
-        """`cummin(dim)` -> (values, indices) of the running minimum."""
+        """`cummin(dim)` -> (values, indices) of the running minimum.
+
+        >>> rgrad.tensor([4.0, 3.0, 5.0, 1.0]).cummin(dim=0)
+        rgrad.return_types.cummin(
+        values=tensor([4., 3., 3., 1.]),
+        indices=tensor([0, 1, 1, 3]))
+        """
         ...
     def cumprod(self, /, dim, *, dtype=None) -> Any:
-        """`cumprod(dim, *, dtype=None)`: running products (ints and bools in int64)."""
+        """`cumprod(dim, *, dtype=None)`: running products (ints and bools in int64).
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0, 4.0]).cumprod(dim=0)
+        tensor([ 1.,  2.,  6., 24.])
+        """
         ...
     def cumsum(self, /, dim, *, dtype=None) -> Any:
-        """`cumsum(dim, *, dtype=None)`: running sums (ints and bools in int64)."""
+        """`cumsum(dim, *, dtype=None)`: running sums (ints and bools in int64).
+
+        >>> x = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.cumsum(dim=1)
+        tensor([[ 1,  3,  6],
+                [ 4,  9, 15]])
+        >>> x.cumsum(0)
+        tensor([[1, 2, 3],
+                [5, 7, 9]])
+        """
         ...
     @property
     def data(self) -> Any:
-        """`t.data = other`: replaces the values (same shape and dtype), outside autograd.
-        (PyTorch makes `t` share `other`'s memory instead; rgrad copies the values in.)
+        """The values as a tensor outside autograd: shares memory, `requires_grad=False`.
+        `t.data = other` replaces the values (same shape and dtype) outside autograd; PyTorch
+        makes `t` share `other`'s memory instead, rgrad copies the values in.
+
+        >>> w = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> w.data
+        tensor([1., 2.])
+        >>> w.data = rgrad.tensor([3.0, 4.0])
+        >>> w
+        tensor([3., 4.], requires_grad=True)
         """
         ...
     def data_ptr(self, /) -> Any:
         """The address of element 0: in host memory for a CPU tensor; for a GPU tensor a number that
         names its device buffer and element (equal exactly when two views start at the same
         element of one storage), as CUDA tensors give a device address.
+
+        >>> t = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> t[1:].data_ptr() - t.data_ptr()  # one float32 further on
+        4
         """
         ...
     def deg2rad(self, *args, **kwargs) -> Any:
@@ -622,23 +1219,81 @@ class Tensor:
         """
         ...
     def det(self, /) -> Any:
-        """`det()`: the determinant (`linalg.det`)."""
+        """`det()`: the determinant (`linalg.det`).
+
+        >>> rgrad.tensor([[2.0, 1.0], [1.0, 3.0]]).det()
+        tensor(5.)
+        >>> rgrad.eye(3).expand(4, 3, 3).det()  # batched
+        tensor([1., 1., 1., 1.])
+        """
         ...
     def detach(self, /) -> Any:
+        """A tensor sharing this one's memory, cut from the graph (`requires_grad=False`).
+
+        >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (x * 2).detach()
+        >>> y, y.requires_grad
+        (tensor([2., 4.]), False)
+        """
         ...
     def detach_(self, /) -> Any:
+        """Cuts this tensor from the graph in place (it becomes a leaf); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 2
+        >>> _ = y.detach_()
+        >>> y.requires_grad, y.is_leaf
+        (False, True)
+        """
         ...
     @property
     def device(self) -> Any:
+        """The device the tensor lives on, an `rgrad.device`.
+
+        >>> rgrad.zeros(2).device
+        device(type='cpu')
+        """
         ...
     def diag(self, /, diagonal=0) -> Any:
-        """`diag(diagonal=0)`: 1-D -> diagonal matrix; 2-D -> its diagonal."""
+        """`diag(diagonal=0)`: 1-D -> diagonal matrix; 2-D -> its diagonal.
+
+        >>> rgrad.tensor([1, 2]).diag()
+        tensor([[1, 0],
+                [0, 2]])
+        >>> rgrad.tensor([[1, 2], [3, 4]]).diag()
+        tensor([1, 4])
+        >>> rgrad.tensor([1, 2]).diag(1)
+        tensor([[0, 1, 0],
+                [0, 0, 2],
+                [0, 0, 0]])
+        """
         ...
     def diag_embed(self, /, offset=0, dim1=Ellipsis, dim2=Ellipsis) -> Any:
-        """`diag_embed(offset=0, dim1=-2, dim2=-1)`: last dim placed on diagonals of new planes."""
+        """`diag_embed(offset=0, dim1=-2, dim2=-1)`: last dim placed on diagonals of new planes.
+
+        >>> rgrad.tensor([1, 2]).diag_embed()
+        tensor([[1, 0],
+                [0, 2]])
+        >>> rgrad.tensor([1, 2]).diag_embed(offset=1)
+        tensor([[0, 1, 0],
+                [0, 0, 2],
+                [0, 0, 0]])
+        >>> rgrad.zeros(4, 3).diag_embed().shape  # a batch of 4 diagonal 3x3 matrices
+        rgrad.Size([4, 3, 3])
+        """
         ...
     def diagonal(self, /, offset=0, dim1=0, dim2=1) -> Any:
-        """`diagonal(offset=0, dim1=0, dim2=1)`: a view of a diagonal (appended as the last dim)."""
+        """`diagonal(offset=0, dim1=0, dim2=1)`: a view of a diagonal (appended as the last dim).
+
+        >>> x = rgrad.arange(9).reshape(3, 3)
+        >>> x.diagonal()
+        tensor([0, 4, 8])
+        >>> x.diagonal(offset=1)
+        tensor([1, 5])
+        >>> rgrad.arange(8).reshape(2, 2, 2).diagonal(dim1=1, dim2=2)
+        tensor([[0, 3],
+                [4, 7]])
+        """
         ...
     def diff(self, *args, **kwargs) -> Any:
         """``diff(input, n=1, dim=-1, prepend=None, append=None)``: ``n``-th forward difference
@@ -650,6 +1305,13 @@ class Tensor:
         """
         ...
     def dim(self, /) -> Any:
+        """The number of dims (0 for a scalar tensor).
+
+        >>> rgrad.zeros(2, 3).dim()
+        2
+        >>> rgrad.tensor(5.0).dim()
+        0
+        """
         ...
     def dist(self, *args, **kwargs) -> Any:
         """``dist(input, other, p=2)``: the p-norm of ``input - other`` (broadcast).
@@ -659,61 +1321,181 @@ class Tensor:
         """
         ...
     def div(self, /, other, *, rounding_mode=None) -> Any:
-        """`div(other, *, rounding_mode=None)`: true division, or 'trunc' / 'floor' rounding."""
+        """`div(other, *, rounding_mode=None)`: true division, or 'trunc' / 'floor' rounding.
+
+        >>> a = rgrad.tensor([7.0, -7.0])
+        >>> a.div(2)
+        tensor([ 3.5000, -3.5000])
+        >>> a.div(2, rounding_mode='trunc')
+        tensor([ 3., -3.])
+        >>> a.div(2, rounding_mode='floor')
+        tensor([ 3., -4.])
+        """
         ...
     def div_(self, /, other, *, rounding_mode=None) -> Any:
-        """In-place `div_(other, *, rounding_mode=None)`."""
+        """In-place `div_(other, *, rounding_mode=None)`.
+
+        >>> a = rgrad.tensor([7.0, -7.0])
+        >>> _ = a.div_(2, rounding_mode='floor')
+        >>> a
+        tensor([ 3., -4.])
+        """
         ...
     def divide(self, /, other, *, rounding_mode=None) -> Any:
-        """`divide(other, *, rounding_mode=None)`: alias of `div`."""
+        """`divide(other, *, rounding_mode=None)`: alias of `div`.
+
+        >>> rgrad.tensor([7.0, -7.0]).divide(2, rounding_mode='floor')
+        tensor([ 3., -4.])
+        """
         ...
     def dot(self, /, other) -> Any:
+        """`dot(other)`: the dot product of two 1-D tensors (a 0-d tensor).
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).dot(rgrad.tensor([4.0, 5.0, 6.0]))
+        tensor(32.)
+        """
         ...
     def double(self, /) -> Any:
+        """The tensor as float64 (`to(rgrad.float64)`).
+
+        >>> rgrad.tensor([1, 2]).double()
+        tensor([1., 2.], dtype=rgrad.float64)
+        """
         ...
     @property
     def dtype(self) -> Any:
+        """The element type, an `rgrad.dtype` (`rgrad.float32`, `rgrad.int64`, ...).
+
+        >>> rgrad.tensor([1.0, 2.0]).dtype
+        rgrad.float32
+        >>> rgrad.tensor([1, 2]).dtype
+        rgrad.int64
+        """
         ...
     def element_size(self, /) -> Any:
+        """The size of one element in bytes.
+
+        >>> rgrad.zeros(2, dtype=rgrad.float32).element_size()
+        4
+        >>> rgrad.zeros(2, dtype=rgrad.int64).element_size()
+        8
+        """
         ...
     def eq(self, /, other) -> Any:
-        """Elementwise `eq(other)` with broadcasting and type promotion."""
+        """`eq(other)`: `self == other`, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).eq(2)
+        tensor([False,  True, False])
+        """
         ...
     def eq_(self, /, other) -> Any:
-        """In-place `eq`; the result must fit self's shape and dtype."""
+        """In-place `eq_(other)`: `self == other`, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.eq_(2)
+        >>> x
+        tensor([0., 1., 0.])
+        """
         ...
     def equal(self, /, other) -> Any:
-        """`equal(other)` -> bool: same shape and values."""
+        """`equal(other)` -> bool: same shape and values.
+
+        >>> a = rgrad.tensor([1, 2])
+        >>> a.equal(rgrad.tensor([1, 2])), a.equal(rgrad.tensor([1, 3])), a.equal(rgrad.tensor([[1, 2]]))
+        (True, False, False)
+        """
         ...
     def erf(self, /) -> Any:
-        """Elementwise `erf` (see `rgrad.erf`)."""
+        """`erf()`: Gauss error function, elementwise; also `rgrad.erf(input)`.
+
+        >>> rgrad.tensor([0.0, 0.5, -1.0]).erf()
+        tensor([ 0.0000,  0.5205, -0.8427])
+        """
         ...
     def erf_(self, /) -> Any:
-        """In-place `erf`; returns self."""
+        """In-place `erf_()`: Gauss error function, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 0.5, -1.0])
+        >>> _ = x.erf_()
+        >>> x
+        tensor([ 0.0000,  0.5205, -0.8427])
+        """
         ...
     def exp(self, /) -> Any:
-        """`exp()`: e ** self (vectorised, about 1 ulp)."""
+        """`exp()`: e ** self (vectorised, about 1 ulp).
+
+        >>> rgrad.tensor([0.0, 1.0, 2.0]).exp()
+        tensor([1.0000, 2.7183, 7.3891])
+        """
         ...
     def exp2(self, /) -> Any:
-        """Elementwise `exp2` (see `rgrad.exp2`)."""
+        """`exp2()`: `2 ** x`, elementwise; also `rgrad.exp2(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, 3.0]).exp2()
+        tensor([1., 2., 8.])
+        """
         ...
     def exp2_(self, /) -> Any:
-        """In-place `exp2`; returns self."""
+        """In-place `exp2_()`: `2 ** x`, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, 3.0])
+        >>> _ = x.exp2_()
+        >>> x
+        tensor([1., 2., 8.])
+        """
         ...
     def exp_(self, /) -> Any:
-        """In-place `exp_`; returns self."""
+        """In-place `exp_()`: `e ** x`, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, 2.0])
+        >>> _ = x.exp_()
+        >>> x
+        tensor([1.0000, 2.7183, 7.3891])
+        """
         ...
     def expand(self, /, *sizes) -> Any:
+        """`expand(*sizes)`: a view with size-1 dims repeated to `sizes` (no copy; -1 keeps a size).
+
+        >>> t = rgrad.tensor([[1], [2]])
+        >>> t.expand(2, 3)
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+        >>> t.expand(-1, 4).shape
+        rgrad.Size([2, 4])
+        """
         ...
     def expand_as(self, /, other) -> Any:
+        """`expand_as(other)`: `expand(other.shape)`.
+
+        >>> rgrad.tensor([1, 2, 3]).expand_as(rgrad.zeros(2, 3))
+        tensor([[1, 2, 3],
+                [1, 2, 3]])
+        """
         ...
     def expm1(self, /) -> Any:
-        """Elementwise `expm1` (see `rgrad.expm1`)."""
+        """`expm1()`: `exp(x) - 1`, accurate near 0, elementwise; also `rgrad.expm1(input)`.
+
+        >>> rgrad.tensor([0.0, 1e-8, 1.0]).expm1()
+        tensor([0.0000e+00, 1.0000e-08, 1.7183e+00])
+        """
         ...
     def expm1_(self, /) -> Any:
-        """In-place `expm1`; returns self."""
+        """In-place `expm1_()`: `exp(x) - 1`, accurate near 0, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1e-8, 1.0])
+        >>> _ = x.expm1_()
+        >>> x
+        tensor([0.0000e+00, 1.0000e-08, 1.7183e+00])
+        """
         ...
     def fill_(self, /, value) -> Any:
+        """`fill_(value)`: writes `value` (a number or a 0-d tensor) to every element; returns self.
+
+        >>> a = rgrad.zeros(2, 2)
+        >>> a.fill_(7)
+        tensor([[7., 7.],
+                [7., 7.]])
+        """
         ...
     def fill_diagonal_(self, *args, **kwargs) -> Any:
         """``fill_diagonal_(fill_value, wrap=False)``: writes ``fill_value`` on the main diagonal
@@ -726,71 +1508,194 @@ class Tensor:
         """
         ...
     def fix(self, /) -> Any:
-        """Elementwise `fix` (see `rgrad.fix`)."""
+        """`fix()`: truncation towards zero (alias of `trunc`), elementwise; also `rgrad.fix(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.5, 2.7]).fix()
+        tensor([-1.,  0.,  2.])
+        """
         ...
     def fix_(self, /) -> Any:
-        """In-place `fix`; returns self."""
+        """In-place `fix_()`: truncation towards zero (alias of `trunc`), written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.5, 2.7])
+        >>> _ = x.fix_()
+        >>> x
+        tensor([-1.,  0.,  2.])
+        """
         ...
     def flatten(self, /, start_dim=0, end_dim=Ellipsis) -> Any:
+        """`flatten(start_dim=0, end_dim=-1)`: merges dims `start_dim..=end_dim` into one.
+
+        >>> t = rgrad.zeros(2, 3, 4)
+        >>> t.flatten().shape
+        rgrad.Size([24])
+        >>> t.flatten(1).shape
+        rgrad.Size([2, 12])
+        """
         ...
     def flip(self, /, *args, dims=None) -> Any:
-        """`flip(dims)`: a copy with the element order reversed along each of `dims`."""
+        """`flip(dims)`: a copy with the element order reversed along each of `dims`.
+
+        >>> x = rgrad.tensor([[1, 2], [3, 4]])
+        >>> x.flip(0)
+        tensor([[3, 4],
+                [1, 2]])
+        >>> x.flip(0, 1)
+        tensor([[4, 3],
+                [2, 1]])
+        """
         ...
     def fliplr(self, /) -> Any:
-        """`fliplr()`: flips dim 1 (left/right); needs >= 2 dims."""
+        """`fliplr()`: flips dim 1 (left/right); needs >= 2 dims.
+
+        >>> rgrad.tensor([[1, 2, 3], [4, 5, 6]]).fliplr()
+        tensor([[3, 2, 1],
+                [6, 5, 4]])
+        """
         ...
     def flipud(self, /) -> Any:
-        """`flipud()`: flips dim 0 (up/down); needs >= 1 dim."""
+        """`flipud()`: flips dim 0 (up/down); needs >= 1 dim.
+
+        >>> rgrad.tensor([[1, 2, 3], [4, 5, 6]]).flipud()
+        tensor([[4, 5, 6],
+                [1, 2, 3]])
+        """
         ...
     def float(self, /) -> Any:
+        """The tensor as float32 (`to(rgrad.float32)`).
+
+        >>> rgrad.tensor([1, 2]).float()
+        tensor([1., 2.])
+        """
         ...
     def floor(self, /) -> Any:
-        """Elementwise `floor` (see `rgrad.floor`)."""
+        """`floor()`: floor (round towards -inf), elementwise; also `rgrad.floor(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.5, 2.7]).floor()
+        tensor([-2.,  0.,  2.])
+        """
         ...
     def floor_(self, /) -> Any:
-        """In-place `floor`; returns self."""
+        """In-place `floor_()`: floor (round towards -inf), written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.5, 2.7])
+        >>> _ = x.floor_()
+        >>> x
+        tensor([-2.,  0.,  2.])
+        """
         ...
     def floor_divide(self, /, other) -> Any:
-        """Elementwise `floor_divide(other)` with broadcasting and type promotion."""
+        """`floor_divide(other)`: `self // other`, rounded towards -inf, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([7.0, -7.0]).floor_divide(2)
+        tensor([ 3., -4.])
+        """
         ...
     def floor_divide_(self, /, other) -> Any:
-        """In-place `floor_divide`; the result must fit self's shape and dtype."""
+        """In-place `floor_divide_(other)`: `self // other`, rounded towards -inf, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([7.0, -7.0])
+        >>> _ = x.floor_divide_(2)
+        >>> x
+        tensor([ 3., -4.])
+        """
         ...
     def fmax(self, /, other) -> Any:
-        """Elementwise `fmax(other)` with broadcasting and type promotion."""
+        """`fmax(other)`: the larger of each pair, ignoring a NaN, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, float('nan'), 3.0]).fmax(rgrad.tensor([2.0, 0.5, float('nan')]))
+        tensor([2.0000, 0.5000, 3.0000])
+        """
         ...
     def fmax_(self, /, other) -> Any:
-        """In-place `fmax`; the result must fit self's shape and dtype."""
+        """In-place `fmax_(other)`: the larger of each pair, ignoring a NaN, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, float('nan'), 3.0])
+        >>> _ = x.fmax_(rgrad.tensor([2.0, 0.5, float('nan')]))
+        >>> x
+        tensor([2.0000, 0.5000, 3.0000])
+        """
         ...
     def fmin(self, /, other) -> Any:
-        """Elementwise `fmin(other)` with broadcasting and type promotion."""
+        """`fmin(other)`: the smaller of each pair, ignoring a NaN, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, float('nan'), 3.0]).fmin(rgrad.tensor([2.0, 0.5, float('nan')]))
+        tensor([1.0000, 0.5000, 3.0000])
+        """
         ...
     def fmin_(self, /, other) -> Any:
-        """In-place `fmin`; the result must fit self's shape and dtype."""
+        """In-place `fmin_(other)`: the smaller of each pair, ignoring a NaN, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, float('nan'), 3.0])
+        >>> _ = x.fmin_(rgrad.tensor([2.0, 0.5, float('nan')]))
+        >>> x
+        tensor([1.0000, 0.5000, 3.0000])
+        """
         ...
     def fmod(self, /, other) -> Any:
-        """Elementwise `fmod(other)` with broadcasting and type promotion."""
+        """`fmod(other)`: C's `fmod`: the remainder has the sign of the dividend, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([7.0, -7.0]).fmod(3)
+        tensor([ 1., -1.])
+        """
         ...
     def fmod_(self, /, other) -> Any:
-        """In-place `fmod`; the result must fit self's shape and dtype."""
+        """In-place `fmod_(other)`: C's `fmod`: the remainder has the sign of the dividend, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([7.0, -7.0])
+        >>> _ = x.fmod_(3)
+        >>> x
+        tensor([ 1., -1.])
+        """
         ...
     def frac(self, /) -> Any:
-        """Elementwise `frac` (see `rgrad.frac`)."""
+        """`frac()`: fractional part `x - trunc(x)`, elementwise; also `rgrad.frac(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.5, 2.75]).frac()
+        tensor([-0.5000,  0.5000,  0.7500])
+        """
         ...
     def frac_(self, /) -> Any:
-        """In-place `frac`; returns self."""
+        """In-place `frac_()`: fractional part `x - trunc(x)`, written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.5, 2.75])
+        >>> _ = x.frac_()
+        >>> x
+        tensor([-0.5000,  0.5000,  0.7500])
+        """
         ...
     def gather(self, /, dim, index, *, sparse_grad=False) -> Any:
-        """`gather(dim, index)`: `out[i][j] = self[index[i][j]][j]` for dim 0 (shape of `index`)."""
+        """`gather(dim, index)`: `out[i][j] = self[index[i][j]][j]` for dim 0 (shape of `index`).
+
+        >>> x = rgrad.tensor([[1, 2], [3, 4]])
+        >>> x.gather(1, rgrad.tensor([[0, 0], [1, 0]]))
+        tensor([[1, 1],
+                [4, 3]])
+        """
         ...
     def ge(self, /, other) -> Any:
-        """Elementwise `ge(other)` with broadcasting and type promotion."""
+        """`ge(other)`: `self >= other`, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).ge(2)
+        tensor([False,  True,  True])
+        """
         ...
     def ge_(self, /, other) -> Any:
-        """In-place `ge`; the result must fit self's shape and dtype."""
+        """In-place `ge_(other)`: `self >= other`, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.ge_(2)
+        >>> x
+        tensor([0., 1., 1.])
+        """
         ...
     def ger(self, /, vec2) -> Any:
-        """`ger(vec2)`: alias of `outer`."""
+        """`ger(vec2)`: alias of `outer`.
+
+        >>> rgrad.tensor([1.0, 2.0]).ger(rgrad.tensor([3.0, 4.0]))
+        tensor([[3., 4.],
+                [6., 8.]])
+        """
         ...
     def gpu(self, /, device=None, non_blocking=False) -> Any:
         """`gpu(device=None)`: self when already on that GPU, else a copy there (differentiable);
@@ -803,27 +1708,74 @@ class Tensor:
         ...
     @property
     def grad(self) -> Any:
+        """The gradient `backward()` accumulated into this leaf (None before); settable.
+
+        >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> x.grad is None
+        True
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+        """
         ...
     @property
     def grad_fn(self) -> Any:
+        """The autograd node that made this tensor (None for leaves and outside autograd).
+
+        >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> x.grad_fn is None
+        True
+        >>> (x * 2).grad_fn.name()
+        'MulBackward0'
+        """
         ...
     def greater(self, /, other) -> Any:
-        """Elementwise `greater(other)` with broadcasting and type promotion."""
+        """`greater(other)`: `self > other` (alias of `gt`), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).greater(2)
+        tensor([False, False,  True])
+        """
         ...
     def greater_(self, /, other) -> Any:
-        """In-place `greater`; the result must fit self's shape and dtype."""
+        """In-place `greater_(other)`: `self > other` (alias of `gt`), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.greater_(2)
+        >>> x
+        tensor([0., 0., 1.])
+        """
         ...
     def greater_equal(self, /, other) -> Any:
-        """Elementwise `greater_equal(other)` with broadcasting and type promotion."""
+        """`greater_equal(other)`: `self >= other` (alias of `ge`), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).greater_equal(2)
+        tensor([False,  True,  True])
+        """
         ...
     def greater_equal_(self, /, other) -> Any:
-        """In-place `greater_equal`; the result must fit self's shape and dtype."""
+        """In-place `greater_equal_(other)`: `self >= other` (alias of `ge`), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.greater_equal_(2)
+        >>> x
+        tensor([0., 1., 1.])
+        """
         ...
     def gt(self, /, other) -> Any:
-        """Elementwise `gt(other)` with broadcasting and type promotion."""
+        """`gt(other)`: `self > other`, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).gt(2)
+        tensor([False, False,  True])
+        """
         ...
     def gt_(self, /, other) -> Any:
-        """In-place `gt`; the result must fit self's shape and dtype."""
+        """In-place `gt_(other)`: `self > other`, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.gt_(2)
+        >>> x
+        tensor([0., 0., 1.])
+        """
         ...
     def heaviside(self, *args, **kwargs) -> Any:
         """``heaviside(input, values)``: 0 where ``input < 0``, ``values`` where it is 0, 1
@@ -834,50 +1786,141 @@ class Tensor:
         """
         ...
     def histc(self, /, bins=100, min=0.0, max=0.0) -> Any:
-        """`histc(bins=100, min=0, max=0)`: equal-width histogram (min == max: the data's range)."""
+        """`histc(bins=100, min=0, max=0)`: equal-width histogram (min == max: the data's range).
+
+        >>> rgrad.tensor([1.0, 2.0, 1.0, 4.0]).histc(bins=4, min=0, max=4)
+        tensor([0., 2., 1., 1.])
+        """
         ...
     def hypot(self, /, other) -> Any:
-        """Elementwise `hypot(other)` with broadcasting and type promotion."""
+        """`hypot(other)`: `sqrt(self ** 2 + other ** 2)`, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([3.0, 5.0]).hypot(rgrad.tensor([4.0, 12.0]))
+        tensor([ 5., 13.])
+        """
         ...
     def hypot_(self, /, other) -> Any:
-        """In-place `hypot`; the result must fit self's shape and dtype."""
+        """In-place `hypot_(other)`: `sqrt(self ** 2 + other ** 2)`, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([3.0, 5.0])
+        >>> _ = x.hypot_(rgrad.tensor([4.0, 12.0]))
+        >>> x
+        tensor([ 5., 13.])
+        """
         ...
     def index_add(self, /, dim, index, source, *, alpha=None) -> Any:
-        """`index_add(dim, index, source, *, alpha=1)`: adds `alpha * source` at `index` along `dim`."""
+        """`index_add(dim, index, source, *, alpha=1)`: adds `alpha * source` at `index` along `dim`.
+
+        >>> x = rgrad.zeros(3, 2)
+        >>> x.index_add(0, rgrad.tensor([0, 2, 0]), rgrad.ones(3, 2), alpha=10)
+        tensor([[20., 20.],
+                [ 0.,  0.],
+                [10., 10.]])
+        """
         ...
     def index_add_(self, /, dim, index, source, *, alpha=None) -> Any:
-        """In-place `index_add`."""
+        """In-place `index_add`.
+
+        >>> x = rgrad.zeros(3)
+        >>> _ = x.index_add_(0, rgrad.tensor([1, 1]), rgrad.tensor([2.0, 3.0]))
+        >>> x
+        tensor([0., 5., 0.])
+        """
         ...
     def index_copy(self, /, dim, index, source) -> Any:
-        """`index_copy(dim, index, source)`: copies `source` slices to `index` along `dim`."""
+        """`index_copy(dim, index, source)`: copies `source` slices to `index` along `dim`.
+
+        >>> rgrad.zeros(3, 2).index_copy(0, rgrad.tensor([2, 0]), rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([[3., 4.],
+                [0., 0.],
+                [1., 2.]])
+        """
         ...
     def index_copy_(self, /, dim, index, source) -> Any:
-        """In-place `index_copy`."""
+        """In-place `index_copy`.
+
+        >>> x = rgrad.zeros(4)
+        >>> _ = x.index_copy_(0, rgrad.tensor([3, 0]), rgrad.tensor([1.0, 2.0]))
+        >>> x
+        tensor([2., 0., 0., 1.])
+        """
         ...
     def index_fill(self, /, dim, index, value) -> Any:
-        """`index_fill(dim, index, value)`: fills the slices at `index` along `dim` with `value`."""
+        """`index_fill(dim, index, value)`: fills the slices at `index` along `dim` with `value`.
+
+        >>> rgrad.zeros(2, 3).index_fill(1, rgrad.tensor([0, 2]), -1.0)
+        tensor([[-1.,  0., -1.],
+                [-1.,  0., -1.]])
+        """
         ...
     def index_fill_(self, /, dim, index, value) -> Any:
-        """In-place `index_fill`."""
+        """In-place `index_fill`.
+
+        >>> x = rgrad.zeros(3)
+        >>> _ = x.index_fill_(0, rgrad.tensor([1]), 5.0)
+        >>> x
+        tensor([0., 5., 0.])
+        """
         ...
     def index_put(self, /, indices, values, accumulate=False) -> Any:
-        """`index_put(indices, values, accumulate=False)`: out-of-place `index_put_`."""
+        """`index_put(indices, values, accumulate=False)`: out-of-place `index_put_`.
+
+        >>> rgrad.zeros(2, 2).index_put((rgrad.tensor([0, 1]), rgrad.tensor([1, 0])), rgrad.tensor(7.0))
+        tensor([[0., 7.],
+                [7., 0.]])
+        """
         ...
     def index_put_(self, /, indices, values, accumulate=False) -> Any:
         """`index_put_(indices, values, accumulate=False)`: `self[indices] = values` (or `+=`, with
         duplicate indices accumulating). `indices` is a tuple of index tensors.
+
+        >>> x = rgrad.zeros(3)
+        >>> _ = x.index_put_((rgrad.tensor([0, 2]),), rgrad.tensor([1.0, 5.0]))
+        >>> x
+        tensor([1., 0., 5.])
+        >>> _ = x.index_put_((rgrad.tensor([0, 0]),), rgrad.tensor(1.0), accumulate=True)
+        >>> x
+        tensor([3., 0., 5.])
         """
         ...
     def index_select(self, /, dim, index) -> Any:
-        """`index_select(dim, index)`: slices at `index` (a 1-D integer tensor) along `dim`."""
+        """`index_select(dim, index)`: slices at `index` (a 1-D integer tensor) along `dim`.
+
+        >>> x = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.index_select(1, rgrad.tensor([2, 0]))
+        tensor([[3, 1],
+                [6, 4]])
+        >>> x.index_select(0, rgrad.tensor([1, 1]))
+        tensor([[4, 5, 6],
+                [4, 5, 6]])
+        """
         ...
     def inner(self, /, other) -> Any:
-        """`inner(other)`: sum of products over the last dimension."""
+        """`inner(other)`: sum of products over the last dimension.
+
+        >>> rgrad.tensor([1.0, 2.0]).inner(rgrad.tensor([3.0, 4.0]))
+        tensor(11.)
+        >>> rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).inner(rgrad.tensor([1.0, 1.0]))
+        tensor([3., 7.])
+        """
         ...
     def int(self, /) -> Any:
+        """The tensor as int32 (`to(rgrad.int32)`; floats truncate towards zero).
+
+        >>> rgrad.tensor([1.7, -1.7]).int()
+        tensor([ 1, -1], dtype=rgrad.int32)
+        """
         ...
     def inverse(self, /) -> Any:
-        """`inverse()`: the inverse (`linalg.inv`)."""
+        """`inverse()`: the inverse (`linalg.inv`).
+
+        >>> rgrad.tensor([[2.0, 0.0], [0.0, 4.0]]).inverse()
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]])
+        >>> rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).inverse()
+        tensor([[-2.0000,  1.0000],
+                [ 1.5000, -0.5000]])
+        """
         ...
     def is_complex(self) -> Any:
         """False: rgrad has no complex dtypes.
@@ -887,15 +1930,40 @@ class Tensor:
         """
         ...
     def is_contiguous(self, /) -> Any:
+        """Whether the elements are laid out densely in row-major order.
+
+        >>> t = rgrad.zeros(2, 3)
+        >>> t.is_contiguous()
+        True
+        >>> t.t().is_contiguous()
+        False
+        """
         ...
     @property
     def is_cpu(self) -> Any:
+        """Whether the tensor is on the CPU.
+
+        >>> rgrad.zeros(2).is_cpu
+        True
+        """
         ...
     @property
     def is_cuda(self) -> Any:
-        """False: rgrad has no CUDA device (its GPU is ``"gpu"``, see :attr:`is_gpu`)."""
+        """Whether the tensor is on a CUDA device: always False (rgrad's GPU is ``"gpu"``, see
+        :attr:`is_gpu`).
+
+        >>> rgrad.zeros(2).is_cuda
+        False
+        """
         ...
     def is_floating_point(self, /) -> Any:
+        """Whether the dtype is a floating point type.
+
+        >>> rgrad.tensor([1.0]).is_floating_point()
+        True
+        >>> rgrad.tensor([1]).is_floating_point()
+        False
+        """
         ...
     @property
     def is_gpu(self) -> Any:
@@ -907,6 +1975,12 @@ class Tensor:
         ...
     @property
     def is_leaf(self) -> Any:
+        """Whether the tensor is a leaf of the graph (made by the user, not by a recorded op).
+
+        >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         ...
     def is_signed(self) -> Any:
         """True unless the dtype is bool (every other rgrad dtype is signed).
@@ -916,10 +1990,20 @@ class Tensor:
         """
         ...
     def isclose(self, /, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Any:
-        """`isclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)`."""
+        """`isclose(other, rtol=1e-05, atol=1e-08, equal_nan=False)`.
+
+        >>> rgrad.tensor([1.0, 2.0, float('nan')]).isclose(rgrad.tensor([1.0 + 1e-7, 2.1, float('nan')]))
+        tensor([ True, False, False])
+        >>> rgrad.tensor([float('nan')]).isclose(rgrad.tensor([float('nan')]), equal_nan=True)
+        tensor([True])
+        """
         ...
     def isfinite(self, /) -> Any:
-        """`isfinite`: a bool tensor."""
+        """`isfinite()`: a bool tensor, True where the element is neither inf nor NaN.
+
+        >>> rgrad.tensor([1.0, float('inf'), float('nan')]).isfinite()
+        tensor([ True, False, False])
+        """
         ...
     def isin(self, *args, **kwargs) -> Any:
         """``isin(elements, test_elements, invert=False)``: whether each element occurs in
@@ -930,79 +2014,204 @@ class Tensor:
         """
         ...
     def isinf(self, /) -> Any:
-        """`isinf`: a bool tensor."""
+        """`isinf()`: a bool tensor, True where the element is +inf or -inf.
+
+        >>> rgrad.tensor([1.0, float('inf'), float('-inf')]).isinf()
+        tensor([False,  True,  True])
+        """
         ...
     def isnan(self, /) -> Any:
-        """`isnan`: a bool tensor."""
+        """`isnan()`: a bool tensor, True where the element is NaN.
+
+        >>> rgrad.tensor([1.0, float('nan'), float('inf')]).isnan()
+        tensor([False,  True, False])
+        """
         ...
     def isneginf(self, /) -> Any:
-        """`isneginf`: a bool tensor."""
+        """`isneginf()`: a bool tensor, True where the element is -inf.
+
+        >>> rgrad.tensor([1.0, float('inf'), float('-inf')]).isneginf()
+        tensor([False, False,  True])
+        """
         ...
     def isposinf(self, /) -> Any:
-        """`isposinf`: a bool tensor."""
+        """`isposinf()`: a bool tensor, True where the element is +inf.
+
+        >>> rgrad.tensor([1.0, float('inf'), float('-inf')]).isposinf()
+        tensor([False,  True, False])
+        """
         ...
     def item(self, /) -> Any:
-        """The Python number in a one-element tensor."""
+        """The Python number in a one-element tensor.
+
+        >>> rgrad.tensor([2.5]).item()
+        2.5
+        >>> rgrad.tensor(3).item()
+        3
+        """
         ...
     @property
     def itemsize(self) -> Any:
+        """The size of one element in bytes (the property form of `element_size()`).
+
+        >>> rgrad.zeros(2, dtype=rgrad.float64).itemsize
+        8
+        """
         ...
     def kron(self, /, other) -> Any:
-        """`kron(other)`: Kronecker product."""
+        """`kron(other)`: Kronecker product.
+
+        >>> rgrad.tensor([[1, 2], [3, 4]]).kron(rgrad.ones(2, 2, dtype=rgrad.int64))
+        tensor([[1, 1, 2, 2],
+                [1, 1, 2, 2],
+                [3, 3, 4, 4],
+                [3, 3, 4, 4]])
+        """
         ...
     def kthvalue(self, /, k, dim=Ellipsis, keepdim=False) -> Any:
-        """`kthvalue(k, dim=-1, keepdim=False)` -> (values, indices): the k-th smallest along dim."""
+        """`kthvalue(k, dim=-1, keepdim=False)` -> (values, indices): the k-th smallest along dim.
+
+        >>> x = rgrad.tensor([[5.0, 1.0, 3.0], [2.0, 6.0, 4.0]])
+        >>> x.kthvalue(2)
+        rgrad.return_types.kthvalue(
+        values=tensor([3., 4.]),
+        indices=tensor([2, 2]))
+        """
         ...
     def le(self, /, other) -> Any:
-        """Elementwise `le(other)` with broadcasting and type promotion."""
+        """`le(other)`: `self <= other`, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).le(2)
+        tensor([ True,  True, False])
+        """
         ...
     def le_(self, /, other) -> Any:
-        """In-place `le`; the result must fit self's shape and dtype."""
+        """In-place `le_(other)`: `self <= other`, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.le_(2)
+        >>> x
+        tensor([1., 1., 0.])
+        """
         ...
     def lerp(self, /, end, weight) -> Any:
-        """`lerp(end, weight)`: `self + weight * (end - self)`."""
+        """`lerp(end, weight)`: `self + weight * (end - self)`.
+
+        >>> rgrad.tensor([0.0, 10.0]).lerp(rgrad.tensor([10.0, 20.0]), 0.25)
+        tensor([ 2.5000, 12.5000])
+        """
         ...
     def lerp_(self, /, end, weight) -> Any:
-        """In-place `lerp_`."""
+        """In-place `lerp_`.
+
+        >>> x = rgrad.tensor([0.0, 10.0])
+        >>> _ = x.lerp_(rgrad.tensor([10.0, 20.0]), 0.5)
+        >>> x
+        tensor([ 5., 15.])
+        """
         ...
     def less(self, /, other) -> Any:
-        """Elementwise `less(other)` with broadcasting and type promotion."""
+        """`less(other)`: `self < other` (alias of `lt`), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).less(2)
+        tensor([ True, False, False])
+        """
         ...
     def less_(self, /, other) -> Any:
-        """In-place `less`; the result must fit self's shape and dtype."""
+        """In-place `less_(other)`: `self < other` (alias of `lt`), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.less_(2)
+        >>> x
+        tensor([1., 0., 0.])
+        """
         ...
     def less_equal(self, /, other) -> Any:
-        """Elementwise `less_equal(other)` with broadcasting and type promotion."""
+        """`less_equal(other)`: `self <= other` (alias of `le`), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).less_equal(2)
+        tensor([ True,  True, False])
+        """
         ...
     def less_equal_(self, /, other) -> Any:
-        """In-place `less_equal`; the result must fit self's shape and dtype."""
+        """In-place `less_equal_(other)`: `self <= other` (alias of `le`), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.less_equal_(2)
+        >>> x
+        tensor([1., 1., 0.])
+        """
         ...
     def log(self, /) -> Any:
-        """`log()`: natural logarithm."""
+        """`log()`: natural logarithm.
+
+        >>> rgrad.tensor([1.0, 2.0, 10.0]).log()
+        tensor([0.0000, 0.6931, 2.3026])
+        """
         ...
     def log10(self, /) -> Any:
-        """Elementwise `log10` (see `rgrad.log10`)."""
+        """`log10()`: base-10 logarithm, elementwise; also `rgrad.log10(input)`.
+
+        >>> rgrad.tensor([1.0, 10.0, 1000.0]).log10()
+        tensor([0., 1., 3.])
+        """
         ...
     def log10_(self, /) -> Any:
-        """In-place `log10`; returns self."""
+        """In-place `log10_()`: base-10 logarithm, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 10.0, 1000.0])
+        >>> _ = x.log10_()
+        >>> x
+        tensor([0., 1., 3.])
+        """
         ...
     def log1p(self, /) -> Any:
-        """Elementwise `log1p` (see `rgrad.log1p`)."""
+        """`log1p()`: `log(1 + x)`, accurate near 0, elementwise; also `rgrad.log1p(input)`.
+
+        >>> rgrad.tensor([0.0, 1e-8, 1.0]).log1p()
+        tensor([0.0000e+00, 1.0000e-08, 6.9315e-01])
+        """
         ...
     def log1p_(self, /) -> Any:
-        """In-place `log1p`; returns self."""
+        """In-place `log1p_()`: `log(1 + x)`, accurate near 0, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1e-8, 1.0])
+        >>> _ = x.log1p_()
+        >>> x
+        tensor([0.0000e+00, 1.0000e-08, 6.9315e-01])
+        """
         ...
     def log2(self, /) -> Any:
-        """Elementwise `log2` (see `rgrad.log2`)."""
+        """`log2()`: base-2 logarithm, elementwise; also `rgrad.log2(input)`.
+
+        >>> rgrad.tensor([1.0, 2.0, 8.0]).log2()
+        tensor([0., 1., 3.])
+        """
         ...
     def log2_(self, /) -> Any:
-        """In-place `log2`; returns self."""
+        """In-place `log2_()`: base-2 logarithm, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 8.0])
+        >>> _ = x.log2_()
+        >>> x
+        tensor([0., 1., 3.])
+        """
         ...
     def log_(self, /) -> Any:
-        """In-place `log_`; returns self."""
+        """In-place `log_()`: natural logarithm, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 10.0])
+        >>> _ = x.log_()
+        >>> x
+        tensor([0.0000, 0.6931, 2.3026])
+        """
         ...
     def log_softmax(self, /, dim, dtype=None) -> Any:
-        """`log_softmax(dim, dtype=None)`: fused `x - logsumexp(x)` along `dim`."""
+        """`log_softmax(dim, dtype=None)`: fused `x - logsumexp(x)` along `dim`.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).log_softmax(dim=0)
+        tensor([-2.4076, -1.4076, -0.4076])
+        """
         ...
     def logaddexp(self, *args, **kwargs) -> Any:
         """``logaddexp(input, other)``: ``log(exp(input) + exp(other))`` without overflow.
@@ -1019,31 +2228,77 @@ class Tensor:
         """
         ...
     def logdet(self, /) -> Any:
-        """`logdet()`: `log det`, NaN for a negative determinant, -inf for a singular matrix."""
+        """`logdet()`: `log det`, NaN for a negative determinant, -inf for a singular matrix.
+
+        >>> rgrad.tensor([[2.0, 0.0], [0.0, 3.0]]).logdet()  # log 6
+        tensor(1.7918)
+        >>> rgrad.tensor([[0.0, 1.0], [1.0, 0.0]]).logdet()  # det -1
+        tensor(nan)
+        """
         ...
     def logical_and(self, /, other) -> Any:
-        """Elementwise `logical_and(other)` with broadcasting and type promotion."""
+        """`logical_and(other)`: logical AND (nonzero is True), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([True, True, False]).logical_and(rgrad.tensor([True, False, False]))
+        tensor([ True, False, False])
+        """
         ...
     def logical_and_(self, /, other) -> Any:
-        """In-place `logical_and`; the result must fit self's shape and dtype."""
+        """In-place `logical_and_(other)`: logical AND (nonzero is True), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([True, True, False])
+        >>> _ = x.logical_and_(rgrad.tensor([True, False, False]))
+        >>> x
+        tensor([ True, False, False])
+        """
         ...
     def logical_not(self, /) -> Any:
-        """Elementwise `logical_not` (see `rgrad.logical_not`)."""
+        """`logical_not()`: logical NOT (True where x is zero), elementwise; also `rgrad.logical_not(input)`.
+
+        >>> rgrad.tensor([0.0, 1.5, -2.0]).logical_not()
+        tensor([ True, False, False])
+        """
         ...
     def logical_not_(self, /) -> Any:
-        """In-place `logical_not`; returns self."""
+        """In-place `logical_not_()`: logical NOT (True where x is zero), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.5, -2.0])
+        >>> _ = x.logical_not_()
+        >>> x
+        tensor([1., 0., 0.])
+        """
         ...
     def logical_or(self, /, other) -> Any:
-        """Elementwise `logical_or(other)` with broadcasting and type promotion."""
+        """`logical_or(other)`: logical OR (nonzero is True), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([True, True, False]).logical_or(rgrad.tensor([True, False, False]))
+        tensor([ True,  True, False])
+        """
         ...
     def logical_or_(self, /, other) -> Any:
-        """In-place `logical_or`; the result must fit self's shape and dtype."""
+        """In-place `logical_or_(other)`: logical OR (nonzero is True), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([True, True, False])
+        >>> _ = x.logical_or_(rgrad.tensor([True, False, False]))
+        >>> x
+        tensor([ True,  True, False])
+        """
         ...
     def logical_xor(self, /, other) -> Any:
-        """Elementwise `logical_xor(other)` with broadcasting and type promotion."""
+        """`logical_xor(other)`: logical XOR (nonzero is True), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([True, True, False]).logical_xor(rgrad.tensor([True, False, False]))
+        tensor([False,  True, False])
+        """
         ...
     def logical_xor_(self, /, other) -> Any:
-        """In-place `logical_xor`; the result must fit self's shape and dtype."""
+        """In-place `logical_xor_(other)`: logical XOR (nonzero is True), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([True, True, False])
+        >>> _ = x.logical_xor_(rgrad.tensor([True, False, False]))
+        >>> x
+        tensor([False,  True, False])
+        """
         ...
     def logit(self, *args, **kwargs) -> Any:
         """``logit(input, eps=None)``: ``log(z / (1 - z))`` with ``z = input`` clamped to
@@ -1054,64 +2309,191 @@ class Tensor:
         """
         ...
     def logsumexp(self, /, dim, keepdim=False) -> Any:
-        """`logsumexp(dim, keepdim=False)`: `log(sum(exp(x)))` without overflow."""
+        """`logsumexp(dim, keepdim=False)`: `log(sum(exp(x)))` without overflow.
+
+        >>> rgrad.tensor([[0.0, 0.0], [1000.0, 1000.0]]).logsumexp(dim=1)
+        tensor([6.9315e-01, 1.0007e+03])
+        """
         ...
     def long(self, /) -> Any:
+        """The tensor as int64 (`to(rgrad.int64)`; floats truncate towards zero).
+
+        >>> rgrad.tensor([1.7, -1.7]).long()
+        tensor([ 1, -1])
+        """
         ...
     def lt(self, /, other) -> Any:
-        """Elementwise `lt(other)` with broadcasting and type promotion."""
+        """`lt(other)`: `self < other`, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).lt(2)
+        tensor([ True, False, False])
+        """
         ...
     def lt_(self, /, other) -> Any:
-        """In-place `lt`; the result must fit self's shape and dtype."""
+        """In-place `lt_(other)`: `self < other`, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.lt_(2)
+        >>> x
+        tensor([1., 0., 0.])
+        """
         ...
     def lu(self, /, pivot=True, get_infos=False) -> Any:
         """`lu(pivot=True, get_infos=False)` -> `(LU, pivots)` or `(LU, pivots, infos)` (legacy
         `torch.lu`).
+
+        >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> LU, pivots = a.lu()
+        >>> pivots  # 1-based, as LAPACK: row 2 came first
+        tensor([2, 2], dtype=rgrad.int32)
+        >>> LU
+        tensor([[3.0000, 4.0000],
+                [0.3333, 0.6667]])
         """
         ...
     def lu_solve(self, /, lu_data, lu_pivots) -> Any:
         """`lu_solve(LU_data, LU_pivots)`: solves `A X = self` from A's packed LU (legacy
         `torch.lu_solve`; `linalg.lu_solve(LU, pivots, B)` is the current form).
+
+        >>> a = rgrad.tensor([[2.0, 1.0], [1.0, 3.0]])
+        >>> LU, pivots = rgrad.linalg.lu_factor(a)
+        >>> rgrad.tensor([[3.0], [4.0]]).lu_solve(LU, pivots)  # solves a x = b
+        tensor([[1.],
+                [1.]])
         """
         ...
     @property
     def mT(self) -> Any:
+        """`mT`: the transpose of the last two dims (a batch of matrices transposed).
+
+        >>> rgrad.zeros(5, 2, 3).mT.shape
+        rgrad.Size([5, 3, 2])
+        """
         ...
     def masked_fill(self, /, mask, value) -> Any:
-        """`masked_fill(mask, value)`: `value` (a number or 0-d tensor) where `mask` is true."""
+        """`masked_fill(mask, value)`: `value` (a number or 0-d tensor) where `mask` is true.
+
+        >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.masked_fill(x > 2, 0.0)
+        tensor([[1., 2.],
+                [0., 0.]])
+        >>> x.masked_fill(rgrad.tensor([True, False]), -1.0)  # the mask broadcasts
+        tensor([[-1.,  2.],
+                [-1.,  4.]])
+        """
         ...
     def masked_fill_(self, /, mask, value) -> Any:
-        """In-place `masked_fill` (the mask must broadcast to self's shape)."""
+        """In-place `masked_fill` (the mask must broadcast to self's shape).
+
+        >>> x = rgrad.tensor([1.0, -2.0, 3.0])
+        >>> _ = x.masked_fill_(x < 0, 0.0)
+        >>> x
+        tensor([1., 0., 3.])
+        """
         ...
     def masked_scatter(self, /, mask, source) -> Any:
-        """`masked_scatter(mask, source)`: true positions take consecutive elements of `source`."""
+        """`masked_scatter(mask, source)`: true positions take consecutive elements of `source`.
+
+        >>> x = rgrad.zeros(4)
+        >>> x.masked_scatter(rgrad.tensor([True, False, True, False]), rgrad.tensor([1.0, 2.0, 3.0]))
+        tensor([1., 0., 2., 0.])
+        """
         ...
     def masked_scatter_(self, /, mask, source) -> Any:
-        """In-place `masked_scatter`."""
+        """In-place `masked_scatter`.
+
+        >>> x = rgrad.zeros(3)
+        >>> _ = x.masked_scatter_(rgrad.tensor([False, True, True]), rgrad.tensor([7.0, 8.0]))
+        >>> x
+        tensor([0., 7., 8.])
+        """
         ...
     def masked_select(self, /, mask) -> Any:
-        """`masked_select(mask)`: a 1-D tensor of the elements where `mask` is true (broadcast)."""
+        """`masked_select(mask)`: a 1-D tensor of the elements where `mask` is true (broadcast).
+
+        >>> x = rgrad.tensor([[1, 2], [3, 4]])
+        >>> x.masked_select(x % 2 == 0)
+        tensor([2, 4])
+        """
         ...
     def matmul(self, /, other) -> Any:
-        """`matmul(other)`: matrix product with broadcasting (same as `@`)."""
+        """`matmul(other)`: matrix product with broadcasting (same as `@`).
+
+        >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> a.matmul(rgrad.tensor([1.0, 1.0]))  # matrix @ vector
+        tensor([3., 7.])
+        >>> a @ a
+        tensor([[ 7., 10.],
+                [15., 22.]])
+        >>> (rgrad.ones(5, 2, 3) @ rgrad.ones(3, 4)).shape  # batched, broadcast
+        rgrad.Size([5, 2, 4])
+        """
         ...
     def matrix_exp(self, /) -> Any:
-        """`matrix_exp()`: the matrix exponential (`linalg.matrix_exp`)."""
+        """`matrix_exp()`: the matrix exponential (`linalg.matrix_exp`).
+
+        >>> rgrad.zeros(2, 2).matrix_exp()
+        tensor([[1., 0.],
+                [0., 1.]])
+        >>> rgrad.tensor([[1.0, 0.0], [0.0, 2.0]]).matrix_exp()  # exp of each diagonal element
+        tensor([[2.7183, 0.0000],
+                [0.0000, 7.3891]])
+        """
         ...
     def matrix_power(self, /, n) -> Any:
-        """`matrix_power(n)`: `self^n` (`linalg.matrix_power`)."""
+        """`matrix_power(n)`: `self^n` (`linalg.matrix_power`).
+
+        >>> a = rgrad.tensor([[1, 1], [0, 1]])
+        >>> a.matrix_power(3)
+        tensor([[1, 3],
+                [0, 1]])
+        >>> rgrad.tensor([[2.0, 0.0], [0.0, 4.0]]).matrix_power(-1)
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]])
+        """
         ...
     def max(self, /, dim=None, keepdim=False, *, other=None) -> Any:
-        """`max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` / `max(other=t)` -> elementwise maximum."""
+        """`max()` -> 0-d max; `max(dim, keepdim=False)` -> (values, indices); `max(other)` / `max(other=t)` -> elementwise maximum.
+
+        >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+        >>> x.max()
+        tensor(5.)
+        >>> x.max(dim=1)
+        rgrad.return_types.max(
+        values=tensor([5., 4.]),
+        indices=tensor([1, 0]))
+        >>> x.max(rgrad.tensor([3.0, 3.0]))
+        tensor([[3., 5.],
+                [4., 3.]])
+        """
         ...
     def maximum(self, /, other) -> Any:
-        """Elementwise `maximum(other)` with broadcasting and type promotion."""
+        """`maximum(other)`: the larger of each pair (NaN if either is NaN), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 5.0, 3.0]).maximum(rgrad.tensor([4.0, 2.0, 3.0]))
+        tensor([4., 5., 3.])
+        """
         ...
     def maximum_(self, /, other) -> Any:
-        """In-place `maximum`; the result must fit self's shape and dtype."""
+        """In-place `maximum_(other)`: the larger of each pair (NaN if either is NaN), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 5.0, 3.0])
+        >>> _ = x.maximum_(rgrad.tensor([4.0, 2.0, 3.0]))
+        >>> x
+        tensor([4., 5., 3.])
+        """
         ...
     def mean(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
-        """`mean(dim=None, keepdim=False, *, dtype=None)` (floating point inputs or `dtype=`)."""
+        """`mean(dim=None, keepdim=False, *, dtype=None)` (floating point inputs or `dtype=`).
+
+        >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.mean()
+        tensor(2.5000)
+        >>> x.mean(dim=0)
+        tensor([2., 3.])
+        >>> rgrad.tensor([1, 2]).mean(dtype=rgrad.float32)
+        tensor(1.5000)
+        """
         ...
     def median(self, *args, **kwargs) -> Any:
         """``median(input)``: the lower median (NaN if any element is NaN); with ``dim``, the
@@ -1126,16 +2508,43 @@ class Tensor:
         """
         ...
     def min(self, /, dim=None, keepdim=False, *, other=None) -> Any:
-        """`min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` / `min(other=t)` -> elementwise minimum."""
+        """`min()` -> 0-d min; `min(dim, keepdim=False)` -> (values, indices); `min(other)` / `min(other=t)` -> elementwise minimum.
+
+        >>> x = rgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+        >>> x.min()
+        tensor(1.)
+        >>> values, indices = x.min(0)
+        >>> values, indices
+        (tensor([1., 2.]), tensor([0, 1]))
+        """
         ...
     def minimum(self, /, other) -> Any:
-        """Elementwise `minimum(other)` with broadcasting and type promotion."""
+        """`minimum(other)`: the smaller of each pair (NaN if either is NaN), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 5.0, 3.0]).minimum(rgrad.tensor([4.0, 2.0, 3.0]))
+        tensor([1., 2., 3.])
+        """
         ...
     def minimum_(self, /, other) -> Any:
-        """In-place `minimum`; the result must fit self's shape and dtype."""
+        """In-place `minimum_(other)`: the smaller of each pair (NaN if either is NaN), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 5.0, 3.0])
+        >>> _ = x.minimum_(rgrad.tensor([4.0, 2.0, 3.0]))
+        >>> x
+        tensor([1., 2., 3.])
+        """
         ...
     def mm(self, /, mat2) -> Any:
-        """`mm(mat2)`: matrix product of two 2-D tensors."""
+        """`mm(mat2)`: matrix product of two 2-D tensors.
+
+        >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> a.mm(rgrad.tensor([[1.0], [1.0]]))
+        tensor([[3.],
+                [7.]])
+        >>> rgrad.mm(a, a)
+        tensor([[ 7., 10.],
+                [15., 22.]])
+        """
         ...
     def mode(self, *args, **kwargs) -> Any:
         """The most frequent value along ``dim`` (the smallest, when several are equally frequent)
@@ -1149,37 +2558,99 @@ class Tensor:
         """
         ...
     def moveaxis(self, /, source, destination) -> Any:
-        """`moveaxis(source, destination)`: alias of `movedim`."""
+        """`moveaxis(source, destination)`: alias of `movedim`.
+
+        >>> rgrad.zeros(2, 3, 4).moveaxis(-1, 0).shape
+        rgrad.Size([4, 2, 3])
+        """
         ...
     def movedim(self, /, source, destination) -> Any:
-        """`movedim(source, destination)`: moves dims to new positions (a view)."""
+        """`movedim(source, destination)`: moves dims to new positions (a view).
+
+        >>> x = rgrad.zeros(2, 3, 4)
+        >>> x.movedim(0, -1).shape
+        rgrad.Size([3, 4, 2])
+        >>> x.movedim((0, 1), (2, 0)).shape
+        rgrad.Size([3, 4, 2])
+        """
         ...
     def msort(self, /) -> Any:
-        """`msort()`: sorted along dim 0."""
+        """`msort()`: sorted along dim 0.
+
+        >>> rgrad.tensor([[3, 1], [2, 4], [1, 0]]).msort()
+        tensor([[1, 0],
+                [2, 1],
+                [3, 4]])
+        """
         ...
     def mul(self, /, other) -> Any:
-        """`mul(other)`: elementwise product with broadcasting."""
+        """`mul(other)`: elementwise product with broadcasting.
+
+        >>> a = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> a.mul(2)
+        tensor([2., 4., 6.])
+        >>> a.mul(rgrad.tensor([[1.0], [10.0]]))  # broadcasts to (2, 3)
+        tensor([[ 1.,  2.,  3.],
+                [10., 20., 30.]])
+        """
         ...
     def mul_(self, /, other) -> Any:
-        """In-place `mul_(other)`."""
+        """In-place `mul_(other)`.
+
+        >>> a = rgrad.tensor([1.0, 2.0])
+        >>> _ = a.mul_(3)
+        >>> a
+        tensor([3., 6.])
+        """
         ...
     def multiply(self, /, other) -> Any:
-        """`multiply(other)`: alias of `mul`."""
+        """`multiply(other)`: alias of `mul`.
+
+        >>> rgrad.tensor([1.0, 2.0]).multiply(rgrad.tensor([3.0, 4.0]))
+        tensor([3., 8.])
+        """
         ...
     def multiply_(self, /, other) -> Any:
-        """In-place `multiply_`; returns self."""
+        """In-place `multiply_(other)`: `self * other` (alias of `mul_`), written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.multiply_(2)
+        >>> x
+        tensor([2., 4., 6.])
+        """
         ...
     def mv(self, /, vec) -> Any:
-        """`mv(vec)`: matrix-vector product."""
+        """`mv(vec)`: matrix-vector product.
+
+        >>> rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).mv(rgrad.tensor([1.0, -1.0]))
+        tensor([-1., -1.])
+        """
         ...
     def nan_to_num(self, /, nan=0.0, posinf=None, neginf=None) -> Any:
-        """`nan_to_num(nan=0.0, posinf=None, neginf=None)`."""
+        """`nan_to_num(nan=0.0, posinf=None, neginf=None)`.
+
+        >>> x = rgrad.tensor([float('nan'), float('inf'), -float('inf'), 1.0])
+        >>> x.nan_to_num(posinf=100.0, neginf=-100.0)
+        tensor([   0.,  100., -100.,    1.])
+        >>> x.nan_to_num()[1]  # +inf becomes the dtype's largest value
+        tensor(3.4028e+38)
+        """
         ...
     def nan_to_num_(self, /, nan=0.0, posinf=None, neginf=None) -> Any:
-        """In-place `nan_to_num_`."""
+        """In-place `nan_to_num_`.
+
+        >>> x = rgrad.tensor([float('nan'), 2.0])
+        >>> _ = x.nan_to_num_(nan=-1.0)
+        >>> x
+        tensor([-1.,  2.])
+        """
         ...
     def nanmean(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
-        """`nanmean(dim=None, keepdim=False, *, dtype=None)`: mean over the non-NaN elements."""
+        """`nanmean(dim=None, keepdim=False, *, dtype=None)`: mean over the non-NaN elements.
+
+        >>> rgrad.tensor([1.0, float('nan'), 2.0]).nanmean()
+        tensor(1.5000)
+        """
         ...
     def nanmedian(self, *args, **kwargs) -> Any:
         """``nanmedian(input)``: ``median`` of the non-NaN elements (NaN only if all are NaN).
@@ -1197,37 +2668,99 @@ class Tensor:
         """
         ...
     def nansum(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
-        """`nansum(dim=None, keepdim=False, *, dtype=None)`: sum with NaN treated as zero."""
+        """`nansum(dim=None, keepdim=False, *, dtype=None)`: sum with NaN treated as zero.
+
+        >>> rgrad.tensor([1.0, float('nan'), 2.0]).nansum()
+        tensor(3.)
+        """
         ...
     def narrow(self, /, dim, start, length) -> Any:
+        """`narrow(dim, start, length)`: a view of `length` elements of `dim` from `start`.
+
+        >>> t = rgrad.arange(12).reshape(3, 4)
+        >>> t.narrow(1, 1, 2)
+        tensor([[ 1,  2],
+                [ 5,  6],
+                [ 9, 10]])
+        """
         ...
     @property
     def nbytes(self) -> Any:
+        """The number of bytes the elements take (`numel() * itemsize`).
+
+        >>> rgrad.zeros(2, 3).nbytes
+        24
+        """
         ...
     @property
     def ndim(self) -> Any:
+        """The number of dims (the property form of `dim()`).
+
+        >>> rgrad.zeros(2, 3).ndim
+        2
+        """
         ...
     def ndimension(self, /) -> Any:
+        """The number of dims (alias of `dim()`).
+
+        >>> rgrad.zeros(2, 3, 4).ndimension()
+        3
+        """
         ...
     def ne(self, /, other) -> Any:
-        """Elementwise `ne(other)` with broadcasting and type promotion."""
+        """`ne(other)`: `self != other`, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).ne(2)
+        tensor([ True, False,  True])
+        """
         ...
     def ne_(self, /, other) -> Any:
-        """In-place `ne`; the result must fit self's shape and dtype."""
+        """In-place `ne_(other)`: `self != other`, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.ne_(2)
+        >>> x
+        tensor([1., 0., 1.])
+        """
         ...
     def neg(self, /) -> Any:
-        """`neg()`: -self."""
+        """`neg()`: -self.
+
+        >>> rgrad.tensor([1.0, -2.0]).neg()
+        tensor([-1.,  2.])
+        """
         ...
     def neg_(self, /) -> Any:
-        """In-place `neg_`; returns self."""
+        """In-place `neg_()`: negation `-x`, written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 1.0, 2.0])
+        >>> _ = x.neg_()
+        >>> x
+        tensor([ 1.5000, -1.0000, -2.0000])
+        """
         ...
     def negative(self, /) -> Any:
-        """`negative()`: alias of `neg`."""
+        """`negative()`: alias of `neg`.
+
+        >>> rgrad.tensor([1.0, -2.0]).negative()
+        tensor([-1.,  2.])
+        """
         ...
     def negative_(self, /) -> Any:
-        """In-place `negative_`; returns self."""
+        """In-place `negative_()`: negation `-x` (alias of `neg_`), written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 1.0, 2.0])
+        >>> _ = x.negative_()
+        >>> x
+        tensor([ 1.5000, -1.0000, -2.0000])
+        """
         ...
     def nelement(self, /) -> Any:
+        """The number of elements (alias of `numel()`).
+
+        >>> rgrad.zeros(2, 3).nelement()
+        6
+        """
         ...
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Any:
         """``new_empty(size)``: an uninitialised tensor with ``self``'s dtype and device unless given.
@@ -1268,12 +2801,29 @@ class Tensor:
     def nonzero(self, /, *, as_tuple=False) -> Any:
         """`nonzero(*, as_tuple=False)`: an (n, ndim) int64 tensor of the non-zero coordinates, or a
         tuple of ndim 1-D tensors with `as_tuple=True`.
+
+        >>> x = rgrad.tensor([[0, 1], [2, 0]])
+        >>> x.nonzero()
+        tensor([[0, 1],
+                [1, 0]])
+        >>> x.nonzero(as_tuple=True)
+        (tensor([0, 1]), tensor([1, 0]))
         """
         ...
     def norm(self, /, p=None, dim=None, keepdim=False, dtype=None) -> Any:
         """`norm(p='fro', dim=None, keepdim=False, dtype=None)`: vector p-norm over dims
         (p any float, inf, -inf, 0; 'fro' = 2). The gradient at 0 is 0. `p='nuc'`: the
         nuclear norm over the two `dim`s (all dims when None), as `linalg.matrix_norm`.
+
+        >>> x = rgrad.tensor([[3.0, 4.0], [6.0, 8.0]])
+        >>> x.norm()
+        tensor(11.1803)
+        >>> x.norm(dim=1)
+        tensor([ 5., 10.])
+        >>> x.norm(p=1, dim=1)
+        tensor([ 7., 14.])
+        >>> x.norm(p=float('inf'))
+        tensor(8.)
         """
         ...
     def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Any:
@@ -1285,46 +2835,138 @@ class Tensor:
         """
         ...
     def not_equal(self, /, other) -> Any:
-        """Elementwise `not_equal(other)` with broadcasting and type promotion."""
+        """`not_equal(other)`: `self != other` (alias of `ne`), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).not_equal(2)
+        tensor([ True, False,  True])
+        """
         ...
     def not_equal_(self, /, other) -> Any:
-        """In-place `not_equal`; the result must fit self's shape and dtype."""
+        """In-place `not_equal_(other)`: `self != other` (alias of `ne`), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.not_equal_(2)
+        >>> x
+        tensor([1., 0., 1.])
+        """
         ...
     def numel(self, /) -> Any:
+        """The number of elements (the product of the sizes).
+
+        >>> rgrad.zeros(2, 3).numel()
+        6
+        """
         ...
     def numpy(self, /, *, force=False) -> Any:
-        """A NumPy array sharing this tensor's memory (`force=True` detaches/copies as needed)."""
+        """A NumPy array sharing this tensor's memory (`force=True` detaches/copies as needed).
+
+        >>> t = rgrad.tensor([1.0, 2.0])
+        >>> a = t.numpy()
+        >>> a
+        array([1., 2.], dtype=float32)
+        >>> a[0] = 5.0
+        >>> t
+        tensor([5., 2.])
+        """
         ...
     def outer(self, /, vec2) -> Any:
-        """`outer(vec2)`: outer product of two 1-D tensors."""
+        """`outer(vec2)`: outer product of two 1-D tensors.
+
+        >>> rgrad.tensor([1, 2, 3]).outer(rgrad.tensor([1, 10]))
+        tensor([[ 1, 10],
+                [ 2, 20],
+                [ 3, 30]])
+        """
         ...
     def permute(self, /, *dims) -> Any:
+        """`permute(*dims)`: a view with the dims reordered.
+
+        >>> t = rgrad.zeros(2, 3, 4)
+        >>> t.permute(2, 0, 1).shape
+        rgrad.Size([4, 2, 3])
+        >>> t.permute(2, 0, 1).stride()
+        (1, 12, 4)
+        """
         ...
     def pinverse(self, /, rcond=1e-15) -> Any:
-        """`pinverse(rcond=1e-15)`: the pseudoinverse, singular values `<= rcond * s_max` dropped."""
+        """`pinverse(rcond=1e-15)`: the pseudoinverse, singular values `<= rcond * s_max` dropped.
+
+        >>> a = rgrad.tensor([[1.0, 2.0]])  # not square: no inverse
+        >>> a.pinverse()
+        tensor([[0.2000],
+                [0.4000]])
+        """
         ...
     def positive(self, /) -> Any:
-        """`positive()`: self (an error for bool tensors, as PyTorch)."""
+        """`positive()`: self (an error for bool tensors, as PyTorch).
+
+        >>> rgrad.tensor([-1.0, 2.0]).positive()
+        tensor([-1.,  2.])
+        """
         ...
     def pow(self, /, exponent) -> Any:
-        """`pow(exponent)`: elementwise power (integer tensors refuse negative integer exponents)."""
+        """`pow(exponent)`: elementwise power (integer tensors refuse negative integer exponents).
+
+        >>> rgrad.tensor([1, 2, 3]).pow(2)
+        tensor([1, 4, 9])
+        >>> rgrad.tensor([4.0, 9.0]).pow(0.5)
+        tensor([2., 3.])
+        >>> rgrad.tensor([2.0, 3.0]).pow(rgrad.tensor([3.0, 2.0]))
+        tensor([8., 9.])
+        """
         ...
     def pow_(self, /, other) -> Any:
-        """In-place `pow_`; returns self."""
+        """In-place `pow_(other)`: `self ** other`, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.pow_(2)
+        >>> x
+        tensor([1., 4., 9.])
+        """
         ...
     def prod(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
-        """`prod(dim=None, keepdim=False, *, dtype=None)`: product; ints and bools multiply in int64."""
+        """`prod(dim=None, keepdim=False, *, dtype=None)`: product; ints and bools multiply in int64.
+
+        >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.prod()
+        tensor(24.)
+        >>> x.prod(1)
+        tensor([ 2., 12.])
+        """
         ...
     def put(self, /, index, source, accumulate=False) -> Any:
         """`put(index, source, accumulate=False)`: a copy with `source` written (or, with
         `accumulate`, added) at the flat row-major positions `index` (int64, any shape).
+
+        >>> x = rgrad.zeros(2, 2)
+        >>> x.put(rgrad.tensor([0, 3]), rgrad.tensor([1.0, 2.0]))
+        tensor([[1., 0.],
+                [0., 2.]])
+        >>> x.put(rgrad.tensor([1, 1]), rgrad.tensor([1.0, 2.0]), accumulate=True)
+        tensor([[0., 3.],
+                [0., 0.]])
         """
         ...
     def put_(self, /, index, source, accumulate=False) -> Any:
-        """`put_(index, source, accumulate=False)`: in-place `put`."""
+        """`put_(index, source, accumulate=False)`: in-place `put`.
+
+        >>> x = rgrad.zeros(3)
+        >>> _ = x.put_(rgrad.tensor([2]), rgrad.tensor([9.0]))
+        >>> x
+        tensor([0., 0., 9.])
+        """
         ...
     def qr(self, /, some=True) -> Any:
-        """`qr(some=True)` -> `(Q, R)` (legacy `torch.qr`: `some=False` is mode 'complete')."""
+        """`qr(some=True)` -> `(Q, R)` (legacy `torch.qr`: `some=False` is mode 'complete').
+
+        >>> a = rgrad.tensor([[3.0, 1.0], [4.0, 2.0]])
+        >>> Q, R = a.qr()
+        >>> R.abs()
+        tensor([[5.0000, 2.2000],
+                [0.0000, 0.4000]])
+        >>> bool((Q @ R - a).abs().max() < 1e-6)
+        True
+        """
         ...
     def quantile(self, *args, **kwargs) -> Any:
         """The ``q``-th quantiles (a float or a 0-/1-D tensor in [0, 1], same dtype as ``input``)
@@ -1345,90 +2987,281 @@ class Tensor:
         """
         ...
     def reciprocal(self, /) -> Any:
-        """Elementwise `reciprocal` (see `rgrad.reciprocal`)."""
+        """`reciprocal()`: reciprocal `1 / x`, elementwise; also `rgrad.reciprocal(input)`.
+
+        >>> rgrad.tensor([1.0, 2.0, 4.0]).reciprocal()
+        tensor([1.0000, 0.5000, 0.2500])
+        """
         ...
     def reciprocal_(self, /) -> Any:
-        """In-place `reciprocal`; returns self."""
+        """In-place `reciprocal_()`: reciprocal `1 / x`, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 4.0])
+        >>> _ = x.reciprocal_()
+        >>> x
+        tensor([1.0000, 0.5000, 0.2500])
+        """
         ...
     def register_hook(self, /, hook) -> Any:
-        """Registers `hook(grad) -> Tensor | None`; returns a handle with `.remove()`."""
+        """Registers `hook(grad) -> Tensor | None`; returns a handle with `.remove()`.
+
+        >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda grad: grad * 10)
+        >>> (x * 3).sum().backward()
+        >>> x.grad
+        tensor([30., 30.])
+        >>> handle.remove()
+        """
         ...
     def relu(self, /) -> Any:
-        """Elementwise `relu` (see `rgrad.relu`)."""
+        """`relu()`: rectified linear unit `max(x, 0)`, elementwise; also `rgrad.relu(input)`.
+
+        >>> rgrad.tensor([-1.0, 0.0, 2.0]).relu()
+        tensor([0., 0., 2.])
+        """
         ...
     def relu_(self, /) -> Any:
-        """In-place `relu`; returns self."""
+        """In-place `relu_()`: rectified linear unit `max(x, 0)`, written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.0, 0.0, 2.0])
+        >>> _ = x.relu_()
+        >>> x
+        tensor([0., 0., 2.])
+        """
         ...
     def remainder(self, /, other) -> Any:
-        """Elementwise `remainder(other)` with broadcasting and type promotion."""
+        """`remainder(other)`: Python's `%`: the remainder has the sign of the divisor, elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([7.0, -7.0]).remainder(3)
+        tensor([1., 2.])
+        """
         ...
     def remainder_(self, /, other) -> Any:
-        """In-place `remainder`; the result must fit self's shape and dtype."""
+        """In-place `remainder_(other)`: Python's `%`: the remainder has the sign of the divisor, written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([7.0, -7.0])
+        >>> _ = x.remainder_(3)
+        >>> x
+        tensor([1., 2.])
+        """
         ...
     def repeat(self, /, *sizes) -> Any:
-        """`repeat(*sizes)`: tiles the tensor along each dim (PyTorch's repeat, NumPy's tile)."""
+        """`repeat(*sizes)`: tiles the tensor along each dim (PyTorch's repeat, NumPy's tile).
+
+        >>> x = rgrad.tensor([1, 2])
+        >>> x.repeat(2)
+        tensor([1, 2, 1, 2])
+        >>> x.repeat(2, 3)
+        tensor([[1, 2, 1, 2, 1, 2],
+                [1, 2, 1, 2, 1, 2]])
+        """
         ...
     def repeat_interleave(self, /, repeats, dim=None, *, output_size=None) -> Any:
         """`repeat_interleave(repeats, dim=None, *, output_size=None)`: repeats each element
         (int repeats, or a 1-D tensor of per-element counts).
+
+        >>> x = rgrad.tensor([[1, 2], [3, 4]])
+        >>> x.repeat_interleave(2)
+        tensor([1, 1, 2, 2, 3, 3, 4, 4])
+        >>> x.repeat_interleave(rgrad.tensor([1, 2]), dim=0)
+        tensor([[1, 2],
+                [3, 4],
+                [3, 4]])
         """
         ...
     @property
     def requires_grad(self) -> Any:
+        """Whether autograd records operations on this tensor (settable on leaves).
+
+        >>> x = rgrad.tensor([1.0, 2.0])
+        >>> x.requires_grad
+        False
+        >>> x.requires_grad = True
+        >>> (x * 2).requires_grad
+        True
+        """
         ...
     def requires_grad_(self, /, requires_grad=True) -> Any:
-        """`requires_grad_(requires_grad=True)`: returns self."""
+        """`requires_grad_(requires_grad=True)`: returns self.
+
+        >>> x = rgrad.zeros(2).requires_grad_()
+        >>> x.requires_grad
+        True
+        """
         ...
     def reshape(self, /, *shape) -> Any:
+        """`reshape(*shape)`: the same elements with another shape (one size may be -1); a view
+        when the strides allow, else a copy.
+
+        >>> t = rgrad.arange(6)
+        >>> t.reshape(2, 3)
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        >>> t.reshape(3, -1).shape
+        rgrad.Size([3, 2])
+        """
         ...
     def reshape_as(self, /, other) -> Any:
+        """`reshape_as(other)`: `reshape(other.shape)`.
+
+        >>> rgrad.arange(6).reshape_as(rgrad.zeros(2, 3))
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        """
         ...
     def retain_grad(self, /) -> Any:
+        """Makes this non-leaf tensor keep its `.grad` when `backward()` runs.
+
+        >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 2
+        >>> y.retain_grad()
+        >>> (y * y).sum().backward()
+        >>> y.grad
+        tensor([4., 8.])
+        """
         ...
     @property
     def retains_grad(self) -> Any:
+        """Whether this non-leaf keeps its `.grad` after `backward()` (see `retain_grad`).
+
+        >>> x = rgrad.tensor([1.0], requires_grad=True)
+        >>> y = x * 2
+        >>> y.retains_grad
+        False
+        >>> y.retain_grad()
+        >>> y.retains_grad
+        True
+        """
         ...
     def roll(self, /, shifts, dims=None) -> Any:
-        """`roll(shifts, dims=None)`: circular shift along dims (the flattened tensor if None)."""
+        """`roll(shifts, dims=None)`: circular shift along dims (the flattened tensor if None).
+
+        >>> x = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.roll(1)  # the flattened tensor
+        tensor([[6, 1, 2],
+                [3, 4, 5]])
+        >>> x.roll(1, dims=1)
+        tensor([[3, 1, 2],
+                [6, 4, 5]])
+        >>> x.roll((1, -1), dims=(0, 1))
+        tensor([[5, 6, 4],
+                [2, 3, 1]])
+        """
         ...
     def rot90(self, /, k=1, dims=None) -> Any:
-        """`rot90(k=1, dims=(0, 1))`: rotates by 90 degrees k times in the plane of `dims`."""
+        """`rot90(k=1, dims=(0, 1))`: rotates by 90 degrees k times in the plane of `dims`.
+
+        >>> x = rgrad.tensor([[1, 2], [3, 4]])
+        >>> x.rot90()
+        tensor([[2, 4],
+                [1, 3]])
+        >>> x.rot90(2)
+        tensor([[4, 3],
+                [2, 1]])
+        """
         ...
     def round(self, /, *, decimals=0) -> Any:
-        """`round(decimals=0)`: round half to even."""
+        """`round(decimals=0)`: round half to even.
+
+        >>> rgrad.tensor([0.5, 1.5, 2.5, -1.7]).round()  # halves to even
+        tensor([ 0.,  2.,  2., -2.])
+        >>> rgrad.tensor([1.2345, 6.789]).round(decimals=2)
+        tensor([1.2300, 6.7900])
+        """
         ...
     def round_(self, /, *, decimals=0) -> Any:
-        """In-place `round(decimals=0)`."""
+        """In-place `round(decimals=0)`.
+
+        >>> x = rgrad.tensor([0.5, 1.5, 2.7])
+        >>> _ = x.round_()
+        >>> x
+        tensor([0., 2., 3.])
+        """
         ...
     def rsqrt(self, /) -> Any:
-        """Elementwise `rsqrt` (see `rgrad.rsqrt`)."""
+        """`rsqrt()`: reciprocal square root `1 / sqrt(x)`, elementwise; also `rgrad.rsqrt(input)`.
+
+        >>> rgrad.tensor([1.0, 4.0, 16.0]).rsqrt()
+        tensor([1.0000, 0.5000, 0.2500])
+        """
         ...
     def rsqrt_(self, /) -> Any:
-        """In-place `rsqrt`; returns self."""
+        """In-place `rsqrt_()`: reciprocal square root `1 / sqrt(x)`, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 4.0, 16.0])
+        >>> _ = x.rsqrt_()
+        >>> x
+        tensor([1.0000, 0.5000, 0.2500])
+        """
         ...
     def scatter(self, /, dim, index, src=None, *, value=None, reduce=None) -> Any:
         """`scatter(dim, index, src, *, reduce=None)` or `scatter(dim, index, value)`: a copy with
         `src` (or `value`) written at `index` along `dim`; reduce='add'/'multiply' combines.
+
+        >>> x = rgrad.zeros(2, 3)
+        >>> x.scatter(1, rgrad.tensor([[2], [0]]), rgrad.tensor([[5.0], [6.0]]))
+        tensor([[0., 0., 5.],
+                [6., 0., 0.]])
+        >>> x.scatter(1, rgrad.tensor([[0, 1]]), 9.0)
+        tensor([[9., 9., 0.],
+                [0., 0., 0.]])
         """
         ...
     def scatter_(self, /, dim, index, src=None, *, value=None, reduce=None) -> Any:
-        """In-place `scatter`."""
+        """In-place `scatter`.
+
+        >>> x = rgrad.zeros(4)
+        >>> _ = x.scatter_(0, rgrad.tensor([1, 3]), rgrad.tensor([1.0, 2.0]))
+        >>> x
+        tensor([0., 1., 0., 2.])
+        """
         ...
     def scatter_add(self, /, dim, index, src) -> Any:
-        """`scatter_add(dim, index, src)`: adds `src` at `index` along `dim` (duplicates accumulate)."""
+        """`scatter_add(dim, index, src)`: adds `src` at `index` along `dim` (duplicates accumulate).
+
+        >>> rgrad.zeros(3).scatter_add(0, rgrad.tensor([0, 1, 0, 2]), rgrad.tensor([1.0, 2.0, 3.0, 4.0]))
+        tensor([4., 2., 4.])
+        """
         ...
     def scatter_add_(self, /, dim, index, src) -> Any:
-        """In-place `scatter_add`."""
+        """In-place `scatter_add`.
+
+        >>> x = rgrad.ones(3)
+        >>> _ = x.scatter_add_(0, rgrad.tensor([2, 2]), rgrad.tensor([1.0, 1.0]))
+        >>> x
+        tensor([1., 1., 3.])
+        """
         ...
     def scatter_reduce(self, /, dim, index, src, reduce, *, include_self=True) -> Any:
         """`scatter_reduce(dim, index, src, reduce, *, include_self=True)`; reduce is one of
         "sum", "prod", "mean", "amax", "amin".
+
+        >>> src = rgrad.tensor([1.0, 5.0, 2.0, 4.0])
+        >>> index = rgrad.tensor([0, 0, 1, 1])
+        >>> rgrad.zeros(2).scatter_reduce(0, index, src, "amax")
+        tensor([5., 4.])
+        >>> rgrad.zeros(2).scatter_reduce(0, index, src, "mean", include_self=False)
+        tensor([3., 3.])
         """
         ...
     def scatter_reduce_(self, /, dim, index, src, reduce, *, include_self=True) -> Any:
-        """In-place `scatter_reduce`."""
+        """In-place `scatter_reduce`.
+
+        >>> x = rgrad.ones(2)
+        >>> _ = x.scatter_reduce_(0, rgrad.tensor([0, 0, 1]), rgrad.tensor([2.0, 3.0, 4.0]), "prod")
+        >>> x
+        tensor([6., 4.])
+        """
         ...
     def select(self, /, dim, index) -> Any:
+        """`select(dim, index)`: a view of one slice of `dim` (which goes away): `t[:, index]` for dim 1.
+
+        >>> t = rgrad.arange(6).reshape(2, 3)
+        >>> t.select(1, 0)
+        tensor([0, 3])
+        >>> t.select(0, -1)
+        tensor([3, 4, 5])
+        """
         ...
     def sgn(self, *args, **kwargs) -> Any:
         """``sgn(input)``: ``sign`` (the same for real tensors; PyTorch's complex ``x/|x|`` has no
@@ -1440,27 +3273,69 @@ class Tensor:
         ...
     @property
     def shape(self) -> Any:
+        """The size of each dim, an `rgrad.Size` (a tuple); the same as `size()`.
+
+        >>> t = rgrad.zeros(2, 3)
+        >>> t.shape
+        rgrad.Size([2, 3])
+        >>> t.shape[-1]
+        3
+        """
         ...
     def sigmoid(self, /) -> Any:
-        """Elementwise `sigmoid` (see `rgrad.sigmoid`)."""
+        """`sigmoid()`: logistic sigmoid `1 / (1 + exp(-x))`, elementwise; also `rgrad.sigmoid(input)`.
+
+        >>> rgrad.tensor([-2.0, 0.0, 2.0]).sigmoid()
+        tensor([0.1192, 0.5000, 0.8808])
+        """
         ...
     def sigmoid_(self, /) -> Any:
-        """In-place `sigmoid`; returns self."""
+        """In-place `sigmoid_()`: logistic sigmoid `1 / (1 + exp(-x))`, written into self; returns self.
+
+        >>> x = rgrad.tensor([-2.0, 0.0, 2.0])
+        >>> _ = x.sigmoid_()
+        >>> x
+        tensor([0.1192, 0.5000, 0.8808])
+        """
         ...
     def sign(self, /) -> Any:
-        """Elementwise `sign` (see `rgrad.sign`)."""
+        """`sign()`: the sign, -1, 0 or 1, elementwise; also `rgrad.sign(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.0, 2.0]).sign()
+        tensor([-1.,  0.,  1.])
+        """
         ...
     def sign_(self, /) -> Any:
-        """In-place `sign`; returns self."""
+        """In-place `sign_()`: the sign, -1, 0 or 1, written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.0, 2.0])
+        >>> _ = x.sign_()
+        >>> x
+        tensor([-1.,  0.,  1.])
+        """
         ...
     def signbit(self, /) -> Any:
-        """`signbit`: a bool tensor."""
+        """`signbit()`: a bool tensor, True where the sign bit is set (negative numbers and -0.0).
+
+        >>> rgrad.tensor([-1.0, -0.0, 2.0]).signbit()
+        tensor([ True,  True, False])
+        """
         ...
     def sin(self, /) -> Any:
-        """Elementwise `sin` (see `rgrad.sin`)."""
+        """`sin()`: sine (radians), elementwise; also `rgrad.sin(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, 3.0]).sin()
+        tensor([0.0000, 0.8415, 0.1411])
+        """
         ...
     def sin_(self, /) -> Any:
-        """In-place `sin`; returns self."""
+        """In-place `sin_()`: sine (radians), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, 3.0])
+        >>> _ = x.sin_()
+        >>> x
+        tensor([0.0000, 0.8415, 0.1411])
+        """
         ...
     def sinc(self, *args, **kwargs) -> Any:
         """``sinc(input)``: ``sin(pi x) / (pi x)``, 1 at 0 (with derivative 0 there).
@@ -1470,151 +3345,478 @@ class Tensor:
         """
         ...
     def sinh(self, /) -> Any:
-        """Elementwise `sinh` (see `rgrad.sinh`)."""
+        """`sinh()`: hyperbolic sine, elementwise; also `rgrad.sinh(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).sinh()
+        tensor([ 0.0000,  1.1752, -1.1752])
+        """
         ...
     def sinh_(self, /) -> Any:
-        """In-place `sinh`; returns self."""
+        """In-place `sinh_()`: hyperbolic sine, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.sinh_()
+        >>> x
+        tensor([ 0.0000,  1.1752, -1.1752])
+        """
         ...
     def size(self, /, dim=None) -> Any:
-        """`size()` -> rgrad.Size; `size(dim)` -> int."""
+        """`size()` -> rgrad.Size; `size(dim)` -> int.
+
+        >>> t = rgrad.zeros(2, 3)
+        >>> t.size()
+        rgrad.Size([2, 3])
+        >>> t.size(1)
+        3
+        """
         ...
     def slogdet(self, /) -> Any:
-        """`slogdet()` -> `(sign, logabsdet)` (`linalg.slogdet`)."""
+        """`slogdet()` -> `(sign, logabsdet)` (`linalg.slogdet`).
+
+        >>> rgrad.tensor([[0.0, 2.0], [3.0, 0.0]]).slogdet()
+        rgrad.return_types.slogdet(
+        sign=tensor(-1.),
+        logabsdet=tensor(1.7918))
+        """
         ...
     def softmax(self, /, dim, dtype=None) -> Any:
-        """`softmax(dim, dtype=None)`: fused, numerically stable softmax along `dim`."""
+        """`softmax(dim, dtype=None)`: fused, numerically stable softmax along `dim`.
+
+        >>> x = rgrad.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+        >>> x.softmax(dim=1)
+        tensor([[0.0900, 0.2447, 0.6652],
+                [0.3333, 0.3333, 0.3333]])
+        """
         ...
     def sort(self, /, dim=Ellipsis, descending=False, *, stable=False) -> Any:
-        """`sort(dim=-1, descending=False, *, stable=False)` -> (values, indices); NaN sorts largest."""
+        """`sort(dim=-1, descending=False, *, stable=False)` -> (values, indices); NaN sorts largest.
+
+        >>> x = rgrad.tensor([3.0, 1.0, float('nan'), 2.0])
+        >>> x.sort()
+        rgrad.return_types.sort(
+        values=tensor([ 1.,  2.,  3., nan]),
+        indices=tensor([1, 3, 0, 2]))
+        >>> x.sort(descending=True).values
+        tensor([nan,  3.,  2.,  1.])
+        """
         ...
     def split(self, /, split_size, dim=0) -> Any:
-        """`split(split_size, dim=0)`: views of size `split_size` (an int) or of the given sizes (a list)."""
+        """`split(split_size, dim=0)`: views of size `split_size` (an int) or of the given sizes (a list).
+
+        >>> x = rgrad.arange(5)
+        >>> x.split(2)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+        >>> x.split([1, 4])
+        (tensor([0]), tensor([1, 2, 3, 4]))
+        """
         ...
     def split_with_sizes(self, /, split_sizes, dim=0) -> Any:
-        """`split_with_sizes(split_sizes, dim=0)`."""
+        """`split_with_sizes(split_sizes, dim=0)`.
+
+        >>> rgrad.arange(6).reshape(3, 2).split_with_sizes([1, 2])
+        (tensor([[0, 1]]), tensor([[2, 3],
+                [4, 5]]))
+        """
         ...
     def sqrt(self, /) -> Any:
-        """Elementwise `sqrt` (see `rgrad.sqrt`)."""
+        """`sqrt()`: square root, elementwise; also `rgrad.sqrt(input)`.
+
+        >>> rgrad.tensor([1.0, 4.0, 9.0]).sqrt()
+        tensor([1., 2., 3.])
+        """
         ...
     def sqrt_(self, /) -> Any:
-        """In-place `sqrt`; returns self."""
+        """In-place `sqrt_()`: square root, written into self; returns self.
+
+        >>> x = rgrad.tensor([1.0, 4.0, 9.0])
+        >>> _ = x.sqrt_()
+        >>> x
+        tensor([1., 2., 3.])
+        """
         ...
     def square(self, /) -> Any:
-        """Elementwise `square` (see `rgrad.square`)."""
+        """`square()`: square `x * x`, elementwise; also `rgrad.square(input)`.
+
+        >>> rgrad.tensor([-2.0, 0.5, 3.0]).square()
+        tensor([4.0000, 0.2500, 9.0000])
+        """
         ...
     def square_(self, /) -> Any:
-        """In-place `square`; returns self."""
+        """In-place `square_()`: square `x * x`, written into self; returns self.
+
+        >>> x = rgrad.tensor([-2.0, 0.5, 3.0])
+        >>> _ = x.square_()
+        >>> x
+        tensor([4.0000, 0.2500, 9.0000])
+        """
         ...
     def squeeze(self, /, dim=None) -> Any:
+        """`squeeze(dim=None)`: removes size-1 dims (all of them, or those of `dim`, an int or tuple).
+
+        >>> t = rgrad.zeros(2, 1, 3, 1)
+        >>> t.squeeze().shape
+        rgrad.Size([2, 3])
+        >>> t.squeeze(1).shape
+        rgrad.Size([2, 3, 1])
+        """
         ...
     def std(self, /, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Any:
-        """`std(dim=None, *, correction=1, keepdim=False)` (also `std(dim, unbiased, keepdim)`)."""
+        """`std(dim=None, *, correction=1, keepdim=False)` (also `std(dim, unbiased, keepdim)`).
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> x.std()
+        tensor(1.2910)
+        >>> x.std(correction=0)
+        tensor(1.1180)
+        """
         ...
     def storage_offset(self, /) -> Any:
+        """The offset of element 0 in the underlying storage, in elements.
+
+        >>> t = rgrad.arange(6)
+        >>> t.storage_offset()
+        0
+        >>> t[2:].storage_offset()
+        2
+        """
         ...
     def stride(self, /, dim=None) -> Any:
-        """`stride()` -> tuple; `stride(dim)` -> int."""
+        """`stride()` -> tuple; `stride(dim)` -> int.
+
+        >>> t = rgrad.zeros(2, 3)
+        >>> t.stride()
+        (3, 1)
+        >>> t.t().stride()
+        (1, 3)
+        >>> t.stride(0)
+        3
+        """
         ...
     def sub(self, /, other, *, alpha=None) -> Any:
-        """`sub(other, *, alpha=1)`: self - alpha * other."""
+        """`sub(other, *, alpha=1)`: self - alpha * other.
+
+        >>> a = rgrad.tensor([5.0, 6.0])
+        >>> a.sub(1)
+        tensor([4., 5.])
+        >>> a.sub(rgrad.tensor([1.0, 2.0]), alpha=2)
+        tensor([3., 2.])
+        """
         ...
     def sub_(self, /, other, *, alpha=None) -> Any:
+        """In-place `sub_(other, *, alpha=1)`: self -= alpha * other; returns self.
+
+        >>> a = rgrad.tensor([5.0, 6.0])
+        >>> _ = a.sub_(1)
+        >>> a
+        tensor([4., 5.])
+        """
         ...
     def subtract(self, /, other, *, alpha=None) -> Any:
-        """`subtract(other, *, alpha=1)`: alias of `sub`."""
+        """`subtract(other, *, alpha=1)`: alias of `sub`.
+
+        >>> rgrad.tensor([5.0, 6.0]).subtract(rgrad.tensor([1.0, 2.0]), alpha=2)
+        tensor([3., 2.])
+        """
         ...
     def sum(self, /, dim=None, keepdim=False, *, dtype=None) -> Any:
-        """`sum(dim=None, keepdim=False, *, dtype=None)`: pairwise-accurate sum; ints and bools sum in int64."""
+        """`sum(dim=None, keepdim=False, *, dtype=None)`: pairwise-accurate sum; ints and bools sum in int64.
+
+        >>> x = rgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> x.sum()
+        tensor(21.)
+        >>> x.sum(0)
+        tensor([5., 7., 9.])
+        >>> x.sum(1, keepdim=True)
+        tensor([[ 6.],
+                [15.]])
+        >>> rgrad.tensor([True, True, False]).sum()
+        tensor(2)
+        """
         ...
     def svd(self, /, some=True, compute_uv=True) -> Any:
         """`svd(some=True, compute_uv=True)` -> `(U, S, V)` (legacy `torch.svd`: V, not Vh;
         `some=False` gives square U and V; with `compute_uv=False`, U and V are zeros).
+
+        >>> a = rgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> U, S, V = a.svd()
+        >>> S
+        tensor([5.4650, 0.3660])
+        >>> bool(((U @ S.diag() @ V.T) - a).abs().max() < 1e-6)
+        True
         """
         ...
     def swapaxes(self, /, axis0, axis1) -> Any:
+        """`swapaxes(axis0, axis1)`: alias of `transpose`.
+
+        >>> rgrad.zeros(2, 3, 4).swapaxes(0, 2).shape
+        rgrad.Size([4, 3, 2])
+        """
         ...
     def swapdims(self, /, dim0, dim1) -> Any:
+        """`swapdims(dim0, dim1)`: alias of `transpose`.
+
+        >>> rgrad.zeros(2, 3, 4).swapdims(1, 2).shape
+        rgrad.Size([2, 4, 3])
+        """
         ...
     def t(self, /) -> Any:
+        """`t()`: the transpose of a matrix (0-d and 1-d tensors are returned as they are).
+
+        >>> rgrad.tensor([[1, 2, 3], [4, 5, 6]]).t()
+        tensor([[1, 4],
+                [2, 5],
+                [3, 6]])
+        """
         ...
     def take(self, /, index) -> Any:
-        """`take(index)`: elements of the flattened tensor at `index`, in `index`'s shape."""
+        """`take(index)`: elements of the flattened tensor at `index`, in `index`'s shape.
+
+        >>> x = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.take(rgrad.tensor([0, 5, 2]))
+        tensor([1, 6, 3])
+        >>> x.take(rgrad.tensor([[0, 1], [-1, -2]]))
+        tensor([[1, 2],
+                [6, 5]])
+        """
         ...
     def take_along_dim(self, /, indices, dim=None) -> Any:
-        """`take_along_dim(indices, dim=None)`: gather with broadcasting (flattened when dim is None)."""
+        """`take_along_dim(indices, dim=None)`: gather with broadcasting (flattened when dim is None).
+
+        >>> x = rgrad.tensor([[10, 30, 20], [60, 40, 50]])
+        >>> x.take_along_dim(x.argsort(dim=1), dim=1)
+        tensor([[10, 20, 30],
+                [40, 50, 60]])
+        >>> x.take_along_dim(rgrad.tensor([5, 0]))  # dim=None: the flattened tensor
+        tensor([50, 10])
+        """
         ...
     def tan(self, /) -> Any:
-        """Elementwise `tan` (see `rgrad.tan`)."""
+        """`tan()`: tangent (radians), elementwise; also `rgrad.tan(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).tan()
+        tensor([ 0.0000,  1.5574, -1.5574])
+        """
         ...
     def tan_(self, /) -> Any:
-        """In-place `tan`; returns self."""
+        """In-place `tan_()`: tangent (radians), written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.tan_()
+        >>> x
+        tensor([ 0.0000,  1.5574, -1.5574])
+        """
         ...
     def tanh(self, /) -> Any:
-        """Elementwise `tanh` (see `rgrad.tanh`)."""
+        """`tanh()`: hyperbolic tangent, elementwise; also `rgrad.tanh(input)`.
+
+        >>> rgrad.tensor([0.0, 1.0, -1.0]).tanh()
+        tensor([ 0.0000,  0.7616, -0.7616])
+        """
         ...
     def tanh_(self, /) -> Any:
-        """In-place `tanh`; returns self."""
+        """In-place `tanh_()`: hyperbolic tangent, written into self; returns self.
+
+        >>> x = rgrad.tensor([0.0, 1.0, -1.0])
+        >>> _ = x.tanh_()
+        >>> x
+        tensor([ 0.0000,  0.7616, -0.7616])
+        """
         ...
     def tensor_split(self, /, indices_or_sections, dim=0) -> Any:
-        """`tensor_split(indices_or_sections, dim=0)`: an int of sections, or a list of split indices."""
+        """`tensor_split(indices_or_sections, dim=0)`: an int of sections, or a list of split indices.
+
+        >>> x = rgrad.arange(7)
+        >>> x.tensor_split(3)  # sizes differ by at most one
+        (tensor([0, 1, 2]), tensor([3, 4]), tensor([5, 6]))
+        >>> x.tensor_split([1, 5])
+        (tensor([0]), tensor([1, 2, 3, 4]), tensor([5, 6]))
+        """
         ...
     def tile(self, /, *dims) -> Any:
-        """`tile(dims)`: `repeat` with missing leading repeat counts taken as 1."""
+        """`tile(dims)`: `repeat` with missing leading repeat counts taken as 1.
+
+        >>> rgrad.tensor([[1, 2], [3, 4]]).tile((2,))  # as tile((1, 2))
+        tensor([[1, 2, 1, 2],
+                [3, 4, 3, 4]])
+        """
         ...
     def to(self, /, *args, dtype=None, device=None, non_blocking=False, copy=False) -> Any:
-        """`to(dtype)`, `to(device)`, `to(tensor)`, `to(device, dtype)`, with `dtype=`/`device=` keywords."""
+        """`to(dtype)`, `to(device)`, `to(tensor)`, `to(device, dtype)`, with `dtype=`/`device=` keywords.
+
+        >>> t = rgrad.tensor([1.5, 2.5])
+        >>> t.to(rgrad.int64)
+        tensor([1, 2])
+        >>> t.to("cpu", dtype=rgrad.float64)
+        tensor([1.5000, 2.5000], dtype=rgrad.float64)
+        >>> t.to(rgrad.tensor([1], dtype=rgrad.int32))  # another tensor's dtype and device
+        tensor([1, 2], dtype=rgrad.int32)
+        """
         ...
     def tolist(self, /) -> Any:
+        """The values as (nested) Python lists of Python numbers.
+
+        >>> rgrad.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        >>> rgrad.tensor(1.5).tolist()
+        1.5
+        """
         ...
     def topk(self, /, k, dim=Ellipsis, largest=True, sorted=True) -> Any:
-        """`topk(k, dim=-1, largest=True, sorted=True)` -> (values, indices)."""
+        """`topk(k, dim=-1, largest=True, sorted=True)` -> (values, indices).
+
+        >>> x = rgrad.tensor([1.0, 5.0, 3.0, 4.0])
+        >>> x.topk(2)
+        rgrad.return_types.topk(
+        values=tensor([5., 4.]),
+        indices=tensor([1, 3]))
+        >>> x.topk(2, largest=False).indices
+        tensor([0, 2])
+        """
         ...
     def trace(self, /) -> Any:
-        """`trace()`: sum of the main diagonal of a matrix."""
+        """`trace()`: sum of the main diagonal of a matrix.
+
+        >>> rgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).trace()
+        tensor(5.)
+        """
         ...
     def transpose(self, /, dim0, dim1) -> Any:
+        """`transpose(dim0, dim1)`: a view with the two dims swapped.
+
+        >>> t = rgrad.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> t.transpose(0, 1)
+        tensor([[1, 4],
+                [2, 5],
+                [3, 6]])
+        >>> rgrad.zeros(2, 3, 4).transpose(0, 2).shape
+        rgrad.Size([4, 3, 2])
+        """
         ...
     def triangular_solve(self, /, a, upper=True, transpose=False, unitriangular=False) -> Any:
         """`triangular_solve(A, upper=True, transpose=False, unitriangular=False)` ->
         `(solution, cloned_coefficient)`: solves `op(T) X = self` with T a triangle of A
         (legacy; `linalg.solve_triangular` is the current form).
+
+        >>> A = rgrad.tensor([[2.0, 1.0], [0.0, 4.0]])
+        >>> b = rgrad.tensor([[4.0], [8.0]])
+        >>> b.triangular_solve(A).solution  # upper triangle of A: 2x + y = 4, 4y = 8
+        tensor([[1.],
+                [2.]])
         """
         ...
     def tril(self, /, diagonal=0) -> Any:
-        """`tril(diagonal=0)`: lower triangle of the last two dims."""
+        """`tril(diagonal=0)`: lower triangle of the last two dims.
+
+        >>> x = rgrad.ones(3, 3)
+        >>> x.tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.],
+                [1., 1., 1.]])
+        >>> x.tril(-1)
+        tensor([[0., 0., 0.],
+                [1., 0., 0.],
+                [1., 1., 0.]])
+        """
         ...
     def tril_(self, /, diagonal=0) -> Any:
-        """In-place `tril`: zeros above the `diagonal`-th diagonal of the last two dims; returns self."""
+        """In-place `tril`: zeros above the `diagonal`-th diagonal of the last two dims; returns self.
+
+        >>> x = rgrad.ones(2, 2)
+        >>> _ = x.tril_()
+        >>> x
+        tensor([[1., 0.],
+                [1., 1.]])
+        """
         ...
     def triu(self, /, diagonal=0) -> Any:
-        """`triu(diagonal=0)`: upper triangle of the last two dims."""
+        """`triu(diagonal=0)`: upper triangle of the last two dims.
+
+        >>> x = rgrad.ones(3, 3)
+        >>> x.triu()
+        tensor([[1., 1., 1.],
+                [0., 1., 1.],
+                [0., 0., 1.]])
+        >>> x.triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.],
+                [0., 0., 0.]])
+        """
         ...
     def triu_(self, /, diagonal=0) -> Any:
-        """In-place `triu`: zeros below the `diagonal`-th diagonal of the last two dims; returns self."""
+        """In-place `triu`: zeros below the `diagonal`-th diagonal of the last two dims; returns self.
+
+        >>> x = rgrad.ones(2, 2)
+        >>> _ = x.triu_()
+        >>> x
+        tensor([[1., 1.],
+                [0., 1.]])
+        """
         ...
     def true_divide(self, /, other) -> Any:
-        """Elementwise `true_divide(other)` with broadcasting and type promotion."""
+        """`true_divide(other)`: `self / other` (alias of `div` without rounding), elementwise with broadcasting and type promotion.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).true_divide(2)
+        tensor([0.5000, 1.0000, 1.5000])
+        """
         ...
     def true_divide_(self, /, other) -> Any:
-        """In-place `true_divide`; the result must fit self's shape and dtype."""
+        """In-place `true_divide_(other)`: `self / other` (alias of `div` without rounding), written into self (the result must fit self's shape and dtype); returns self.
+
+        >>> x = rgrad.tensor([1.0, 2.0, 3.0])
+        >>> _ = x.true_divide_(2)
+        >>> x
+        tensor([0.5000, 1.0000, 1.5000])
+        """
         ...
     def trunc(self, /) -> Any:
-        """Elementwise `trunc` (see `rgrad.trunc`)."""
+        """`trunc()`: truncation (round towards zero), elementwise; also `rgrad.trunc(input)`.
+
+        >>> rgrad.tensor([-1.5, 0.5, 2.7]).trunc()
+        tensor([-1.,  0.,  2.])
+        """
         ...
     def trunc_(self, /) -> Any:
-        """In-place `trunc`; returns self."""
+        """In-place `trunc_()`: truncation (round towards zero), written into self; returns self.
+
+        >>> x = rgrad.tensor([-1.5, 0.5, 2.7])
+        >>> _ = x.trunc_()
+        >>> x
+        tensor([-1.,  0.,  2.])
+        """
         ...
     def type(self, /, dtype=None) -> Any:
-        """The legacy type name (`'rgrad.FloatTensor'`), or a converted copy when given a dtype."""
+        """The legacy type name (`'rgrad.FloatTensor'`), or a converted copy when given a dtype.
+
+        >>> t = rgrad.tensor([1.5, 2.5])
+        >>> t.type()
+        'rgrad.FloatTensor'
+        >>> t.type(rgrad.int32)
+        tensor([1, 2], dtype=rgrad.int32)
+        """
         ...
     def unbind(self, /, dim=0) -> Any:
-        """`unbind(dim=0)`: the slices along `dim` (views)."""
+        """`unbind(dim=0)`: the slices along `dim` (views).
+
+        >>> rgrad.tensor([[1, 2], [3, 4]]).unbind()
+        (tensor([1, 2]), tensor([3, 4]))
+        >>> rgrad.tensor([[1, 2], [3, 4]]).unbind(1)
+        (tensor([1, 3]), tensor([2, 4]))
+        """
         ...
     def unflatten(self, /, dim, sizes) -> Any:
+        """`unflatten(dim, sizes)`: splits `dim` into dims of the given sizes (one may be -1).
+
+        >>> rgrad.zeros(2, 12).unflatten(1, (3, 4)).shape
+        rgrad.Size([2, 3, 4])
+        """
         ...
     def unfold(self, /, dimension, size, step) -> Any:
         """`unfold(dimension, size, step)`: a view of the windows of `size` elements along
         `dimension`, `step` apart, as a new last dim (windows may overlap).
+
+        >>> rgrad.arange(6.0).unfold(0, 3, 2)
+        tensor([[0., 1., 2.],
+                [2., 3., 4.]])
         """
         ...
     def uniform_(self, *args, generator=None, **kwargs) -> Any:
@@ -1626,25 +3828,80 @@ class Tensor:
         """
         ...
     def unique(self, /, sorted=True, return_inverse=False, return_counts=False, dim=None) -> Any:
-        """`unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`."""
+        """`unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`.
+
+        >>> x = rgrad.tensor([3, 1, 3, 2, 1])
+        >>> x.unique()
+        tensor([1, 2, 3])
+        >>> x.unique(return_inverse=True, return_counts=True)
+        (tensor([1, 2, 3]), tensor([2, 0, 2, 1, 0]), tensor([2, 1, 2]))
+        """
         ...
     def unique_consecutive(self, /, return_inverse=False, return_counts=False, dim=None) -> Any:
-        """`unique_consecutive(return_inverse=False, return_counts=False, dim=None)`: collapses runs."""
+        """`unique_consecutive(return_inverse=False, return_counts=False, dim=None)`: collapses runs.
+
+        >>> x = rgrad.tensor([1, 1, 2, 2, 2, 1])
+        >>> x.unique_consecutive()
+        tensor([1, 2, 1])
+        >>> x.unique_consecutive(return_counts=True)
+        (tensor([1, 2, 1]), tensor([2, 3, 1]))
+        """
         ...
     def unsqueeze(self, /, dim) -> Any:
+        """`unsqueeze(dim)`: a view with a size-1 dim inserted at `dim`.
+
+        >>> t = rgrad.tensor([1, 2, 3])
+        >>> t.unsqueeze(0)
+        tensor([[1, 2, 3]])
+        >>> t.unsqueeze(1).shape
+        rgrad.Size([3, 1])
+        """
         ...
     def var(self, /, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Any:
-        """`var(dim=None, *, correction=1, keepdim=False)` (also `var(dim, unbiased, keepdim)`)."""
+        """`var(dim=None, *, correction=1, keepdim=False)` (also `var(dim, unbiased, keepdim)`).
+
+        >>> x = rgrad.tensor([[1.0, 2.0], [3.0, 5.0]])
+        >>> x.var()
+        tensor(2.9167)
+        >>> x.var(dim=1)
+        tensor([0.5000, 2.0000])
+        """
         ...
     def vdot(self, /, other) -> Any:
-        """`vdot(other)`: dot product of two 1-D tensors."""
+        """`vdot(other)`: dot product of two 1-D tensors.
+
+        >>> rgrad.tensor([1.0, 2.0, 3.0]).vdot(rgrad.tensor([4.0, 5.0, 6.0]))
+        tensor(32.)
+        """
         ...
     def view(self, /, *shape) -> Any:
+        """`view(*shape)`: the same memory seen with another shape (one size may be -1); needs
+        compatible strides (see `reshape`).
+
+        >>> t = rgrad.arange(6)
+        >>> t.view(2, 3)
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        >>> t.view(-1, 2).shape
+        rgrad.Size([3, 2])
+        """
         ...
     def view_as(self, /, other) -> Any:
+        """`view_as(other)`: `view(other.shape)`.
+
+        >>> rgrad.arange(6).view_as(rgrad.zeros(3, 2))
+        tensor([[0, 1],
+                [2, 3],
+                [4, 5]])
+        """
         ...
     def where(self, /, condition, other) -> Any:
-        """`where(condition, other)`: self where condition is true, else other."""
+        """`where(condition, other)`: self where condition is true, else other.
+
+        >>> x = rgrad.tensor([-1.0, 2.0, -3.0])
+        >>> x.where(x > 0, 0.0)
+        tensor([0., 2., 0.])
+        """
         ...
     def xlogy(self, *args, **kwargs) -> Any:
         """``xlogy(input, other)``: ``input * log(other)``, 0 where ``input`` is 0 (unless
@@ -1655,10 +3912,23 @@ class Tensor:
         """
         ...
     def zero_(self, /) -> Any:
+        """Fills self with zeros in place; returns self.
+
+        >>> a = rgrad.tensor([1.0, 2.0])
+        >>> a.zero_()
+        tensor([0., 0.])
+        """
         ...
 
 class device:
-    """A device: `rgrad.device("cpu")`."""
+    """A device: `rgrad.device("cpu")`.
+
+    >>> d = rgrad.device("cpu")
+    >>> d, d.type
+    (device(type='cpu'), 'cpu')
+    >>> rgrad.zeros(2, device=d).device == d
+    True
+    """
     def __eq__(self, value, /) -> Any:
         """Return self==value."""
         ...
@@ -1694,7 +3964,15 @@ class device:
         ...
 
 class dtype:
-    """An element type: `rgrad.float32`, `rgrad.int64`, ..."""
+    """An element type: `rgrad.float32`, `rgrad.int64`, ...
+
+    >>> rgrad.float32.is_floating_point, rgrad.float32.itemsize
+    (True, 4)
+    >>> rgrad.tensor([1, 2]).dtype == rgrad.int64
+    True
+    >>> rgrad.zeros(2, dtype=rgrad.float64)
+    tensor([0., 0.], dtype=rgrad.float64)
+    """
     def __eq__(self, value, /) -> Any:
         """Return self==value."""
         ...
@@ -2045,207 +4323,525 @@ def _where(condition, input, other) -> Any:
     ...
 
 def arange(start, end=None, step=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
-    """`arange(end)`, `arange(start, end, step=1)`: int64 when all arguments are ints."""
+    """`arange(end)`, `arange(start, end, step=1)`: int64 when all arguments are ints.
+
+    >>> rgrad.arange(5)
+    tensor([0, 1, 2, 3, 4])
+    >>> rgrad.arange(1, 2.5, 0.5)
+    tensor([1.0000, 1.5000, 2.0000])
+    >>> rgrad.arange(10, 0, -3)
+    tensor([10,  7,  4,  1])
+    """
     ...
 
 def as_tensor(data, dtype=None, device=None) -> Any:
-    """`as_tensor(data, dtype=None, device=None)`: shares memory with tensors and NumPy arrays when it can."""
+    """`as_tensor(data, dtype=None, device=None)`: shares memory with tensors and NumPy arrays when it can.
+
+    >>> a = np.array([1.0, 2.0])
+    >>> t = rgrad.as_tensor(a)
+    >>> a[0] = 7.0  # shared memory
+    >>> t
+    tensor([7., 2.], dtype=rgrad.float64)
+    >>> rgrad.as_tensor([1, 2], dtype=rgrad.float32)
+    tensor([1., 2.])
+    """
     ...
 
 def atleast_1d(*tensors) -> Any:
-    """`atleast_1d(*tensors)`: 0-d tensors become 1-d."""
+    """`atleast_1d(*tensors)`: 0-d tensors become 1-d.
+
+    >>> rgrad.atleast_1d(rgrad.tensor(5))
+    tensor([5])
+    >>> rgrad.atleast_1d(rgrad.tensor(1), rgrad.tensor([2, 3]))
+    (tensor([1]), tensor([2, 3]))
+    """
     ...
 
 def atleast_2d(*tensors) -> Any:
-    """`atleast_2d(*tensors)`: leading size-1 dims up to 2-d."""
+    """`atleast_2d(*tensors)`: leading size-1 dims up to 2-d.
+
+    >>> rgrad.atleast_2d(rgrad.tensor([1, 2]))
+    tensor([[1, 2]])
+    """
     ...
 
 def atleast_3d(*tensors) -> Any:
-    """`atleast_3d(*tensors)`: NumPy's atleast_3d."""
+    """`atleast_3d(*tensors)`: NumPy's atleast_3d.
+
+    >>> rgrad.atleast_3d(rgrad.tensor([1, 2])).shape
+    rgrad.Size([1, 2, 1])
+    >>> rgrad.atleast_3d(rgrad.zeros(2, 3)).shape
+    rgrad.Size([2, 3, 1])
+    """
     ...
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> Any:
-    """`rgrad.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None)`."""
+    """`rgrad.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None)`.
+
+    >>> x = rgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y, z = (x * x).sum(), (3 * x).sum()
+    >>> rgrad.autograd.backward([y, z])
+    >>> x.grad
+    tensor([5., 7.])
+    """
     ...
 
 bool: dtype
 def broadcast_shapes(*shapes) -> Any:
-    """`broadcast_shapes(*shapes)`: the broadcast of several shapes, as an `rgrad.Size`."""
+    """`broadcast_shapes(*shapes)`: the broadcast of several shapes, as an `rgrad.Size`.
+
+    >>> rgrad.broadcast_shapes((2, 1), (3,), (1, 1, 1))
+    rgrad.Size([1, 2, 3])
+    """
     ...
 
 def broadcast_tensors(*tensors) -> Any:
-    """`broadcast_tensors(*tensors)`: views of all inputs expanded to their common shape."""
+    """`broadcast_tensors(*tensors)`: views of all inputs expanded to their common shape.
+
+    >>> a, b = rgrad.broadcast_tensors(rgrad.tensor([[1], [2]]), rgrad.tensor([10, 20, 30]))
+    >>> a
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    >>> b
+    tensor([[10, 20, 30],
+            [10, 20, 30]])
+    """
     ...
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None) -> Any:
-    """`bucketize(input, boundaries, *, out_int32=False, right=False)`: bucket indices."""
+    """`bucketize(input, boundaries, *, out_int32=False, right=False)`: bucket indices.
+
+    >>> rgrad.bucketize(rgrad.tensor([0.5, 3.0, 9.0]), rgrad.tensor([1.0, 3.0, 5.0]))
+    tensor([0, 1, 3])
+    """
     ...
 
 def can_cast(from_, to) -> Any:
-    """`can_cast(from_, to)`: whether PyTorch's casting rules allow an in-place result of `from_` into `to`."""
+    """`can_cast(from_, to)`: whether PyTorch's casting rules allow an in-place result of `from_` into `to`.
+
+    >>> rgrad.can_cast(rgrad.int64, rgrad.float32)
+    True
+    >>> rgrad.can_cast(rgrad.float32, rgrad.int64)
+    False
+    """
     ...
 
 def cat(tensors, dim=0, *, axis=None, out=None) -> Any:
-    """`cat(tensors, dim=0)`: joins tensors along an existing dim (dtypes promote)."""
+    """`cat(tensors, dim=0)`: joins tensors along an existing dim (dtypes promote).
+
+    >>> a, b = rgrad.tensor([[1, 2]]), rgrad.tensor([[3, 4], [5, 6]])
+    >>> rgrad.cat([a, b])
+    tensor([[1, 2],
+            [3, 4],
+            [5, 6]])
+    >>> rgrad.cat([b, b], dim=1)
+    tensor([[3, 4, 3, 4],
+            [5, 6, 5, 6]])
+    >>> rgrad.cat([rgrad.tensor([1]), rgrad.tensor([0.5])])  # dtypes promote
+    tensor([1.0000, 0.5000])
+    """
     ...
 
 def column_stack(tensors, *, out=None) -> Any:
-    """`column_stack(tensors)`: 1-D inputs become columns."""
+    """`column_stack(tensors)`: 1-D inputs become columns.
+
+    >>> rgrad.column_stack([rgrad.tensor([1, 2]), rgrad.tensor([3, 4])])
+    tensor([[1, 3],
+            [2, 4]])
+    """
     ...
 
 def concat(tensors, dim=0, *, axis=None, out=None) -> Any:
-    """`concat(tensors, dim=0)`: alias of `cat`."""
+    """`concat(tensors, dim=0)`: alias of `cat`.
+
+    >>> rgrad.concat([rgrad.tensor([1, 2]), rgrad.tensor([3])])
+    tensor([1, 2, 3])
+    """
     ...
 
 def concatenate(tensors, axis=0, *, dim=None, out=None) -> Any:
-    """`concatenate(tensors, axis=0)`: alias of `cat` (NumPy's name)."""
+    """`concatenate(tensors, axis=0)`: alias of `cat` (NumPy's name).
+
+    >>> rgrad.concatenate([rgrad.zeros(2, 1), rgrad.ones(2, 1)], axis=1)
+    tensor([[0., 1.],
+            [0., 1.]])
+    """
     ...
 
 default_generator: Generator
 def dstack(tensors, *, out=None) -> Any:
-    """`dstack(tensors)`: depth-wise (dim 2 after atleast_3d)."""
+    """`dstack(tensors)`: depth-wise (dim 2 after atleast_3d).
+
+    >>> rgrad.dstack([rgrad.tensor([1, 2]), rgrad.tensor([3, 4])])
+    tensor([[[1, 3],
+             [2, 4]]])
+    """
     ...
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Any:
-    """`empty(*size, ...)`: contents unspecified."""
+    """`empty(*size, ...)`: a tensor whose contents are unspecified (fill it before reading).
+
+    >>> x = rgrad.empty(2, 3)
+    >>> x.shape, x.dtype
+    (rgrad.Size([2, 3]), rgrad.float32)
+    >>> x.fill_(1.0)
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
     ...
 
 def empty_cache() -> Any:
-    """Returns freed large buffers to the system."""
+    """Returns freed large buffers to the system.
+
+    >>> rgrad.empty_cache()
+    """
     ...
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Uninitialised with `input`'s shape, dtype and device."""
+    """Uninitialised with `input`'s shape, dtype and device.
+
+    >>> x = rgrad.empty_like(rgrad.zeros(2, 3, dtype=rgrad.float64))
+    >>> x.shape, x.dtype
+    (rgrad.Size([2, 3]), rgrad.float64)
+    """
     ...
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
-    """`eye(n, m=None, *, dtype=None, device=None, requires_grad=False)`."""
+    """`eye(n, m=None, *, dtype=None, device=None, requires_grad=False)`.
+
+    >>> rgrad.eye(3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.],
+            [0., 0., 1.]])
+    >>> rgrad.eye(2, 3, dtype=rgrad.int64)
+    tensor([[1, 0, 0],
+            [0, 1, 0]])
+    """
     ...
 
 float32: dtype
 float64: dtype
 def from_numpy(a) -> Any:
-    """`from_numpy(ndarray)`: a tensor sharing the array's memory (writes are seen on both sides)."""
+    """`from_numpy(ndarray)`: a tensor sharing the array's memory (writes are seen on both sides).
+
+    >>> a = np.arange(4, dtype=np.int32)
+    >>> t = rgrad.from_numpy(a)
+    >>> t
+    tensor([0, 1, 2, 3], dtype=rgrad.int32)
+    >>> t[0] = 10
+    >>> a
+    array([10,  1,  2,  3], dtype=int32)
+    """
     ...
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
-    """`full(size, fill_value, *, dtype=None)`: dtype inferred from the value when not given."""
+    """`full(size, fill_value, *, dtype=None)`: dtype inferred from the value when not given.
+
+    >>> rgrad.full((2, 3), 7)
+    tensor([[7, 7, 7],
+            [7, 7, 7]])
+    >>> rgrad.full((2,), 0.5)
+    tensor([0.5000, 0.5000])
+    >>> rgrad.full((2,), 1, dtype=rgrad.float32)
+    tensor([1., 1.])
+    """
     ...
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """`full_like(input, fill_value, *, dtype=None)`."""
+    """`full_like(input, fill_value, *, dtype=None)`.
+
+    >>> rgrad.full_like(rgrad.zeros(2, 2), 3.5)
+    tensor([[3.5000, 3.5000],
+            [3.5000, 3.5000]])
+    >>> rgrad.full_like(rgrad.tensor([1, 2]), 7)
+    tensor([7, 7])
+    """
     ...
 
 def get_default_dtype() -> Any:
-    """The default floating dtype (float32 unless changed with `set_default_dtype`)."""
+    """The default floating dtype (float32 unless changed with `set_default_dtype`).
+
+    >>> rgrad.get_default_dtype()
+    rgrad.float32
+    """
     ...
 
 def get_num_threads() -> Any:
-    """The number of threads rgrad's CPU kernels use (as ``torch.get_num_threads``)."""
+    """The number of threads rgrad's CPU kernels use (as ``torch.get_num_threads``).
+
+    >>> rgrad.get_num_threads() >= 1
+    True
+    """
     ...
 
 def get_rng_state() -> Any:
-    """`get_rng_state()`: the default generator's state (see `Generator.get_state`)."""
+    """`get_rng_state()`: the default generator's state (see `Generator.get_state`).
+
+    >>> state = rgrad.get_rng_state()
+    >>> a = rgrad.rand(2)
+    >>> rgrad.set_rng_state(state)
+    >>> rgrad.equal(a, rgrad.rand(2))
+    True
+    """
     ...
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None, materialize_grads=False) -> Any:
-    """`rgrad.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False)`."""
+    """`rgrad.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False)`.
+
+    >>> x = rgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x ** 2).sum()
+    >>> rgrad.autograd.grad(y, x)
+    (tensor([2., 4., 6.]),)
+    >>> x.grad is None  # grad() returns the gradients instead of accumulating them
+    True
+    """
     ...
 
 def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exception=True) -> Any:
-    """`gradcheck(func, inputs, eps, atol, rtol)`: compares autograd with central differences."""
+    """`gradcheck(func, inputs, eps, atol, rtol)`: compares autograd with central differences.
+
+    >>> x = rgrad.tensor([0.5, 1.5], dtype=rgrad.float64, requires_grad=True)
+    >>> rgrad.autograd.gradcheck(lambda t: (t.sin() * t).sum(), (x,))
+    True
+    """
     ...
 
 def hstack(tensors, *, out=None) -> Any:
-    """`hstack(tensors)`: column-wise (dim 1; dim 0 for 1-D)."""
+    """`hstack(tensors)`: column-wise (dim 1; dim 0 for 1-D).
+
+    >>> rgrad.hstack([rgrad.tensor([1, 2]), rgrad.tensor([3])])
+    tensor([1, 2, 3])
+    >>> rgrad.hstack([rgrad.zeros(2, 1), rgrad.ones(2, 2)])
+    tensor([[0., 1., 1.],
+            [0., 1., 1.]])
+    """
     ...
 
 def initial_seed() -> Any:
-    """`initial_seed()`: the seed the default generator was last seeded with."""
+    """`initial_seed()`: the seed the default generator was last seeded with.
+
+    >>> _ = rgrad.manual_seed(7)
+    >>> rgrad.initial_seed()
+    7
+    """
     ...
 
 int32: dtype
 int64: dtype
 def is_grad_enabled() -> Any:
-    """True when operations are being recorded for autograd (not inside `no_grad`)."""
+    """True when operations are being recorded for autograd (not inside `no_grad`).
+
+    >>> rgrad.is_grad_enabled()
+    True
+    >>> with rgrad.no_grad():
+    ...     rgrad.is_grad_enabled()
+    False
+    """
     ...
 
 def is_tensor(obj) -> Any:
-    """True when `obj` is an rgrad Tensor."""
+    """True when `obj` is an rgrad Tensor.
+
+    >>> rgrad.is_tensor(rgrad.zeros(1)), rgrad.is_tensor([0.0])
+    (True, False)
+    """
     ...
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
-    """`linspace(start, end, steps)`."""
+    """`linspace(start, end, steps)`.
+
+    >>> rgrad.linspace(0, 1, steps=5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    >>> rgrad.linspace(-1, 1, 3, dtype=rgrad.float64)
+    tensor([-1.,  0.,  1.], dtype=rgrad.float64)
+    """
     ...
 
 def manual_seed(seed) -> Any:
-    """`manual_seed(seed)`: reseeds the default generator and returns it."""
+    """`manual_seed(seed)`: reseeds the default generator and returns it.
+
+    >>> _ = rgrad.manual_seed(42)
+    >>> a = rgrad.rand(3)
+    >>> _ = rgrad.manual_seed(42)
+    >>> rgrad.equal(a, rgrad.rand(3))
+    True
+    >>> rgrad.initial_seed()
+    42
+    """
     ...
 
 def meshgrid(*tensors, indexing=None) -> Any:
-    """`meshgrid(*tensors, indexing='ij')`: coordinate grids ('xy' swaps the first two dims)."""
+    """`meshgrid(*tensors, indexing='ij')`: coordinate grids ('xy' swaps the first two dims).
+
+    >>> xs, ys = rgrad.meshgrid(rgrad.tensor([1, 2, 3]), rgrad.tensor([4, 5]), indexing='ij')
+    >>> xs
+    tensor([[1, 1],
+            [2, 2],
+            [3, 3]])
+    >>> ys
+    tensor([[4, 5],
+            [4, 5],
+            [4, 5]])
+    """
     ...
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Any:
-    """`ones(*size, dtype=None, device=None, requires_grad=False)`."""
+    """`ones(*size, dtype=None, device=None, requires_grad=False)`: a tensor of ones (the default float dtype unless `dtype=`).
+
+    >>> rgrad.ones(2, 2)
+    tensor([[1., 1.],
+            [1., 1.]])
+    >>> rgrad.ones(3, dtype=rgrad.bool)
+    tensor([True, True, True])
+    """
     ...
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Ones with `input`'s shape, dtype and device."""
+    """Ones with `input`'s shape, dtype and device.
+
+    >>> rgrad.ones_like(rgrad.tensor([[1.5, 2.5]]))
+    tensor([[1., 1.]])
+    """
     ...
 
 def promote_types(a, b) -> Any:
-    """`promote_types(a, b)`."""
+    """`promote_types(a, b)`.
+
+    >>> rgrad.promote_types(rgrad.int32, rgrad.float32)
+    rgrad.float32
+    >>> rgrad.promote_types(rgrad.bool, rgrad.int32)
+    rgrad.int32
+    """
     ...
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
-    """`rand(*size, dtype=None, ...)`: uniform on [0, 1)."""
+    """`rand(*size, dtype=None, ...)`: uniform on [0, 1).
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> x = rgrad.rand(2, 3)
+    >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+    (rgrad.Size([2, 3]), True)
+    >>> _ = rgrad.manual_seed(0)
+    >>> rgrad.equal(x, rgrad.rand(2, 3))  # the same seed draws the same numbers
+    True
+    """
     ...
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Uniform [0, 1) with `input`'s shape, dtype and device."""
+    """Uniform [0, 1) with `input`'s shape, dtype and device.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> x = rgrad.rand_like(rgrad.zeros(2, 2, dtype=rgrad.float64))
+    >>> x.shape, x.dtype, bool(((x >= 0) & (x < 1)).all())
+    (rgrad.Size([2, 2]), rgrad.float64, True)
+    """
     ...
 
 def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
-    """`randint(low=0, high, size, *, dtype=int64)`."""
+    """`randint(low=0, high, size, *, dtype=int64)`.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> x = rgrad.randint(0, 10, (2, 5))
+    >>> x.shape, x.dtype, bool(((x >= 0) & (x < 10)).all())
+    (rgrad.Size([2, 5]), rgrad.int64, True)
+    >>> bool(rgrad.randint(3, (4,)).max() < 3)  # one bound: low=0
+    True
+    """
     ...
 
 def randint_like(input, low, high=None, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """`randint_like(input, low=0, high)`."""
+    """`randint_like(input, low=0, high)`.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> x = rgrad.randint_like(rgrad.zeros(2, 3), 5)  # from 0 to 4, dtype and shape of the input
+    >>> x.shape, x.dtype, bool(((x >= 0) & (x < 5)).all())
+    (rgrad.Size([2, 3]), rgrad.float32, True)
+    """
     ...
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Any:
-    """`randn(*size, dtype=None, ...)`: standard normal."""
+    """`randn(*size, dtype=None, ...)`: standard normal.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> x = rgrad.randn(1000, dtype=rgrad.float64)
+    >>> x.shape, x.dtype
+    (rgrad.Size([1000]), rgrad.float64)
+    >>> bool(x.mean().abs() < 0.2), bool((x.std() - 1).abs() < 0.2)
+    (True, True)
+    """
     ...
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Standard normal with `input`'s shape, dtype and device."""
+    """Standard normal with `input`'s shape, dtype and device.
+
+    >>> _ = rgrad.manual_seed(0)
+    >>> x = rgrad.randn_like(rgrad.zeros(3, 4))
+    >>> x.shape, x.dtype
+    (rgrad.Size([3, 4]), rgrad.float32)
+    """
     ...
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Any:
     """`repeat_interleave(input, repeats=None, dim=None, *, output_size=None)`; with only a
     tensor of counts, returns `[0]*r0 + [1]*r1 + ...`.
+
+    >>> rgrad.repeat_interleave(rgrad.tensor([1, 2]), 3)
+    tensor([1, 1, 1, 2, 2, 2])
+    >>> rgrad.repeat_interleave(rgrad.tensor([2, 0, 1]))  # only counts: index i repeated counts[i] times
+    tensor([0, 0, 2])
     """
     ...
 
 def result_type(a, b) -> Any:
-    """`result_type(a, b)` for tensors and numbers."""
+    """`result_type(a, b)` for tensors and numbers.
+
+    >>> rgrad.result_type(rgrad.tensor([1, 2]), 1.0)
+    rgrad.float32
+    >>> rgrad.result_type(rgrad.tensor([1, 2], dtype=rgrad.int32), rgrad.tensor([1, 2]))
+    rgrad.int64
+    >>> rgrad.result_type(rgrad.tensor([1.0]), rgrad.tensor(1.0, dtype=rgrad.float64))  # a 0-d tensor ranks below a 1-d one
+    rgrad.float32
+    """
     ...
 
 def row_stack(tensors, *, out=None) -> Any:
-    """`row_stack(tensors)`: alias of `vstack`."""
+    """`row_stack(tensors)`: alias of `vstack`.
+
+    >>> rgrad.row_stack([rgrad.tensor([1, 2]), rgrad.tensor([[3, 4], [5, 6]])])
+    tensor([[1, 2],
+            [3, 4],
+            [5, 6]])
+    """
     ...
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None) -> Any:
-    """`searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None)`."""
+    """`searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None)`.
+
+    >>> edges = rgrad.tensor([1, 3, 5, 7])
+    >>> rgrad.searchsorted(edges, rgrad.tensor([3, 6, 9]))
+    tensor([1, 3, 4])
+    >>> rgrad.searchsorted(edges, rgrad.tensor([3, 6, 9]), right=True)
+    tensor([2, 3, 4])
+    """
     ...
 
 def seed() -> Any:
-    """`seed()`: reseeds the default generator nondeterministically and returns the seed."""
+    """`seed()`: reseeds the default generator nondeterministically and returns the seed.
+
+    >>> s = rgrad.seed()
+    >>> rgrad.initial_seed() == s
+    True
+    """
     ...
 
 def set_default_dtype(d) -> Any:
-    """Sets the default floating dtype (float32 or float64) used by creators and promotion."""
+    """Sets the default floating dtype (float32 or float64) used by creators and promotion.
+
+    >>> rgrad.set_default_dtype(rgrad.float64)
+    >>> rgrad.tensor([1.5]).dtype, rgrad.zeros(1).dtype
+    (rgrad.float64, rgrad.float64)
+    >>> rgrad.set_default_dtype(rgrad.float32)  # back to the default
+    """
     ...
 
 def set_num_threads(n) -> Any:
@@ -2254,35 +4850,95 @@ def set_num_threads(n) -> Any:
     Takes effect at once, for every later operation. The start value comes from
     ``RGRAD_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the number of CPUs rgrad may run on.
     Results do not depend on the thread count: work is cut by the sizes only (docs/cpu.md).
+
+    >>> n = rgrad.get_num_threads()
+    >>> rgrad.set_num_threads(1)
+    >>> rgrad.get_num_threads()
+    1
+    >>> rgrad.set_num_threads(n)
     """
     ...
 
 def set_rng_state(new_state) -> Any:
-    """`set_rng_state(new_state)`: restores the default generator from `get_rng_state()`."""
+    """`set_rng_state(new_state)`: restores the default generator from `get_rng_state()`.
+
+    >>> state = rgrad.get_rng_state()
+    >>> a = rgrad.randn(3)
+    >>> rgrad.set_rng_state(state)  # replay the same draws
+    >>> rgrad.equal(a, rgrad.randn(3))
+    True
+    """
     ...
 
 def stack(tensors, dim=0, *, out=None) -> Any:
-    """`stack(tensors, dim=0)`: joins equal-shaped tensors along a new dim."""
+    """`stack(tensors, dim=0)`: joins equal-shaped tensors along a new dim.
+
+    >>> a, b = rgrad.tensor([1, 2]), rgrad.tensor([3, 4])
+    >>> rgrad.stack([a, b])
+    tensor([[1, 2],
+            [3, 4]])
+    >>> rgrad.stack([a, b], dim=1)
+    tensor([[1, 3],
+            [2, 4]])
+    """
     ...
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Any:
-    """`tensor(data, *, dtype=None, device=None, requires_grad=False)`: always copies."""
+    """`tensor(data, *, dtype=None, device=None, requires_grad=False)`: always copies.
+
+    >>> rgrad.tensor([[1, 2], [3, 4]])
+    tensor([[1, 2],
+            [3, 4]])
+    >>> rgrad.tensor([1.0, 2.0], dtype=rgrad.float64)
+    tensor([1., 2.], dtype=rgrad.float64)
+    >>> rgrad.tensor(3.5)
+    tensor(3.5000)
+    >>> rgrad.tensor([True, False]).dtype
+    rgrad.bool
+    """
     ...
 
 def tensordot(a, b, dims=None) -> Any:
     """`tensordot(a, b, dims=2)`: contracts `a`'s last `dims` dims with `b`'s first ones, or
     the dims listed in `dims=([dims of a], [dims of b])`.
+
+    >>> a, b = rgrad.arange(6.0).reshape(2, 3), rgrad.ones(3, 4)
+    >>> rgrad.tensordot(a, b, dims=1).shape
+    rgrad.Size([2, 4])
+    >>> rgrad.tensordot(a, rgrad.ones(2, 3), dims=2)  # sum of a * b over both dims
+    tensor(15.)
+    >>> rgrad.tensordot(a, rgrad.ones(4, 2), dims=([0], [1])).shape
+    rgrad.Size([3, 4])
     """
     ...
 
 def vstack(tensors, *, out=None) -> Any:
-    """`vstack(tensors)`: row-wise (dim 0 after atleast_2d)."""
+    """`vstack(tensors)`: row-wise (dim 0 after atleast_2d).
+
+    >>> rgrad.vstack([rgrad.tensor([1, 2]), rgrad.tensor([3, 4])])
+    tensor([[1, 2],
+            [3, 4]])
+    """
     ...
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Any:
-    """`zeros(*size, dtype=None, device=None, requires_grad=False)`."""
+    """`zeros(*size, dtype=None, device=None, requires_grad=False)`: a tensor of zeros (the default float dtype unless `dtype=`).
+
+    >>> rgrad.zeros(2, 3)
+    tensor([[0., 0., 0.],
+            [0., 0., 0.]])
+    >>> rgrad.zeros((2,), dtype=rgrad.int64)
+    tensor([0, 0])
+    """
     ...
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Any:
-    """Zeros with `input`'s shape, dtype and device."""
+    """Zeros with `input`'s shape, dtype and device.
+
+    >>> rgrad.zeros_like(rgrad.tensor([[1, 2], [3, 4]]))
+    tensor([[0, 0],
+            [0, 0]])
+    >>> rgrad.zeros_like(rgrad.tensor([1, 2]), dtype=rgrad.float32)
+    tensor([0., 0.])
+    """
     ...

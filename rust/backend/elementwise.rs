@@ -238,23 +238,22 @@ mod gpu {
         map::binary_scalar(BinaryOp::Mul, dt, tb, &tl, Scalar::Float(rtol), false, tb, &tl)?;
         map::binary_scalar(BinaryOp::Add, dt, tb, &tl, Scalar::Float(atol), false, tb, &tl)?;
         map::binary(BinaryOp::Le, dt, db, &dl, tb, &tl, cb, &cl)?;
+        // close = close `combine` (pred(a) and pred(b))
+        let both = |pred: UnaryOp, combine: BinaryOp| -> Result<()> {
+            let (pa, pb) = (tmp(DType::Bool)?, tmp(DType::Bool)?);
+            let ((pab, pal), (pbb, pbl)) = (view(&pa)?, view(&pb)?);
+            map::unary(pred, dt, ab, &al, pab, &pal)?;
+            map::unary(pred, dt, bb, &bl, pbb, &pbl)?;
+            map::binary(BinaryOp::LogicalAnd, DType::Bool, pab, &pal, pbb, &pbl, pab, &pal)?;
+            map::binary(combine, DType::Bool, cb, &cl, pab, &pal, cb, &cl)
+        };
         // ... for finite values only (inf - inf is NaN, but -inf vs inf would pass with inf <= inf)
-        let (fa, fb) = (tmp(DType::Bool)?, tmp(DType::Bool)?);
-        let ((fab, fal), (fbb, fbl)) = (view(&fa)?, view(&fb)?);
-        map::unary(UnaryOp::IsFinite, dt, ab, &al, fab, &fal)?;
-        map::unary(UnaryOp::IsFinite, dt, bb, &bl, fbb, &fbl)?;
-        map::binary(BinaryOp::LogicalAnd, DType::Bool, fab, &fal, fbb, &fbl, fab, &fal)?;
-        map::binary(BinaryOp::LogicalAnd, DType::Bool, cb, &cl, fab, &fal, cb, &cl)?;
+        both(UnaryOp::IsFinite, BinaryOp::LogicalAnd)?;
         // exact equality (infinities of one sign) also counts
         map::binary(BinaryOp::Eq, dt, ab, &al, bb, &bl, eb, &el)?;
         map::binary(BinaryOp::LogicalOr, DType::Bool, cb, &cl, eb, &el, cb, &cl)?;
         if equal_nan {
-            let (na, nb) = (tmp(DType::Bool)?, tmp(DType::Bool)?);
-            let ((nab, nal), (nbb, nbl)) = (view(&na)?, view(&nb)?);
-            map::unary(UnaryOp::IsNan, dt, ab, &al, nab, &nal)?;
-            map::unary(UnaryOp::IsNan, dt, bb, &bl, nbb, &nbl)?;
-            map::binary(BinaryOp::LogicalAnd, DType::Bool, nab, &nal, nbb, &nbl, nab, &nal)?;
-            map::binary(BinaryOp::LogicalOr, DType::Bool, cb, &cl, nab, &nal, cb, &cl)?;
+            both(UnaryOp::IsNan, BinaryOp::LogicalOr)?;
         }
         let (ob, ol) = view(out)?;
         map::copy_cast(cb, &cl, DType::Bool, ob, &ol, DType::Bool)

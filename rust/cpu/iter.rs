@@ -101,20 +101,7 @@ impl<const N: usize> Plan<N> {
     /// `unfold` windows): [`crate::layout::Layout::may_overlap`]'s test on the coalesced dims
     /// (byte strides are multiples of the element size, so the test reads the same in bytes).
     pub fn may_overlap(&self, k: usize) -> bool {
-        if self.shape.contains(&0) {
-            return false;
-        }
-        let mut dims: SmallVec<[(usize, isize); 6]> =
-            self.shape.iter().zip(&self.strides[k]).filter(|(&n, _)| n > 1).map(|(&n, &s)| (n, s.abs())).collect();
-        dims.sort_unstable_by_key(|&(_, s)| s);
-        let mut reach = 0isize;
-        for (n, s) in dims {
-            if s <= reach {
-                return true;
-            }
-            reach += (n as isize - 1) * s;
-        }
-        false
+        crate::layout::dims_may_overlap(&self.shape, &self.strides[k])
     }
 
     /// Strides of the innermost dim (0 for a 0-d plan).
