@@ -115,13 +115,26 @@ pub(crate) unsafe fn fold_slots<V: Vector>(x: &[V::E], init: V, pad: V::E, mut s
         i += acc_n;
     }
     if i < n {
-        let mut buf = [pad; 64];
-        buf[..n - i].copy_from_slice(&x[i..]);
         for (k, a) in acc.iter_mut().enumerate().take(nv) {
-            *a = step(*a, V::load(buf.as_ptr().add(k * V::LANES)));
+            *a = step(*a, load_padded::<V>(p.add(i), n - i, k * V::LANES, pad));
         }
     }
     acc
+}
+
+/// Lanes `[at, at + LANES)` of a run of `r` elements at `p`, padded with `pad` past its end:
+/// a plain load when they are all inside (so a short tail copies at most one vector's worth).
+#[inline(always)]
+unsafe fn load_padded<V: Vector>(p: *const V::E, r: usize, at: usize, pad: V::E) -> V {
+    if at + V::LANES <= r {
+        V::load(p.add(at))
+    } else if at >= r {
+        V::splat(pad)
+    } else {
+        let mut buf = [pad; 16];
+        std::ptr::copy_nonoverlapping(p.add(at), buf.as_mut_ptr(), r - at);
+        V::load(buf.as_ptr())
+    }
 }
 
 struct SumLeaf<'a, E, const K: u8>(&'a [E]);

@@ -3,8 +3,10 @@
 //! Data is contiguous `[outer, n, inner]`. For `inner == 1` each row is handled in L1
 //! (max, exp-and-sum, scale); otherwise whole rows of `inner` columns are combined at once
 //! (column path). The kernels are written once over `V: Vector` (`simd.rs`) and run at the
-//! active instruction-set level; `exp` is `vmath`'s, lane by lane, and sums use the same
-//! slots at every level, so results are bit-identical at every level and thread count.
+//! active instruction-set level; the exponential is `vmath::exp_nonpos_*` (its argument,
+//! `x - max`, is never positive: no clamps, one scale factor, and 0 where `exp` would be
+//! subnormal, as PyTorch's softmax), lane by lane, and sums use the same slots at every
+//! level, so results are bit-identical at every level and thread count.
 
 use crate::cpu::iter::SendPtr;
 use crate::cpu::isa::{self, Isa};
@@ -37,7 +39,7 @@ unsafe fn exp_sum<V: Vector>(x: *const V::E, out: *mut V::E, n: usize, m: V::E, 
     let mut i = 0;
     while i + acc_n <= n {
         for (k, a) in acc.iter_mut().enumerate().take(nv) {
-            let e = simd::exp(V::load(x.add(i + k * V::LANES)).sub(vm));
+            let e = simd::exp_nonpos(V::load(x.add(i + k * V::LANES)).sub(vm));
             if store {
                 e.store(out.add(i + k * V::LANES));
             }
@@ -50,7 +52,7 @@ unsafe fn exp_sum<V: Vector>(x: *const V::E, out: *mut V::E, n: usize, m: V::E, 
         let mut buf = [V::E::NEG_INF; 64];
         std::ptr::copy_nonoverlapping(x.add(i), buf.as_mut_ptr(), r);
         for (k, a) in acc.iter_mut().enumerate().take(nv) {
-            let e = simd::exp(V::load(buf.as_ptr().add(k * V::LANES)).sub(vm));
+            let e = simd::exp_nonpos(V::load(buf.as_ptr().add(k * V::LANES)).sub(vm));
             e.store(buf.as_mut_ptr().add(k * V::LANES));
             *a = a.add(e);
         }
@@ -148,7 +150,7 @@ impl<E: Elem> Kernel<E> for Cols<'_, E> {
             let (row, orow) = (self.x.add(i * st), self.out.add(i * st));
             let mut j = 0;
             while j + V::LANES <= w {
-                let e = simd::exp(V::load(row.add(j)).sub(V::load(m.add(j))));
+                let e = simd::exp_nonpos(V::load(row.add(j)).sub(V::load(m.add(j))));
                 if !self.log {
                     e.store(orow.add(j));
                 }
@@ -156,7 +158,7 @@ impl<E: Elem> Kernel<E> for Cols<'_, E> {
                 j += V::LANES;
             }
             while j < w {
-                let e = (*row.add(j) - *m.add(j)).exp();
+                let e = (*row.add(j) - *m.add(j)).exp_nonpos();
                 if !self.log {
                     *orow.add(j) = e;
                 }

@@ -43,6 +43,13 @@ pub trait Elem: Copy + PartialOrd + Send + Sync + Add<Output = Self> + Sub<Outpu
     /// # Safety
     /// As [`Vector`]'s methods.
     unsafe fn exp_v<V: Vector<E = Self>>(x: V) -> V;
+    /// `e^x` for `x <= 0` (the softmax's): `vmath::exp_nonpos_f32` / `_f64`, which
+    /// [`exp_nonpos`] reproduces lane by lane.
+    fn exp_nonpos(self) -> Self;
+    /// [`exp_nonpos`] on a vector of this element type.
+    /// # Safety
+    /// As [`Vector`]'s methods.
+    unsafe fn exp_nonpos_v<V: Vector<E = Self>>(x: V) -> V;
 }
 
 impl Elem for f32 {
@@ -67,6 +74,10 @@ impl Elem for f32 {
     fn ln(self) -> f32 { f32::ln(self) }
     #[inline(always)]
     unsafe fn exp_v<V: Vector<E = f32>>(x: V) -> V { exp_f32_v(x) }
+    #[inline(always)]
+    fn exp_nonpos(self) -> f32 { crate::cpu::vmath::exp_nonpos_f32(self) }
+    #[inline(always)]
+    unsafe fn exp_nonpos_v<V: Vector<E = f32>>(x: V) -> V { exp_nonpos_f32_v(x) }
 }
 
 impl Elem for f64 {
@@ -91,6 +102,10 @@ impl Elem for f64 {
     fn ln(self) -> f64 { f64::ln(self) }
     #[inline(always)]
     unsafe fn exp_v<V: Vector<E = f64>>(x: V) -> V { exp_f64_v(x) }
+    #[inline(always)]
+    fn exp_nonpos(self) -> f64 { crate::cpu::vmath::exp_nonpos_f64(self) }
+    #[inline(always)]
+    unsafe fn exp_nonpos_v<V: Vector<E = f64>>(x: V) -> V { exp_nonpos_f64_v(x) }
 }
 
 /// A SIMD vector of `LANES` elements. Every method is `#[inline(always)]`: it only compiles
@@ -134,6 +149,9 @@ pub trait Vector: Copy {
     /// `n = round(x * log2 e)`): `(2^h, 2^(n - h))` with `h = floor(n / 2)`, the two
     /// normal factors of `2^n` that [`exp`] scales by (so results can be subnormal).
     unsafe fn pow2_split(t: Self) -> (Self, Self);
+    /// For `t` as in [`pow2_split`](Vector::pow2_split) with `n` in the normal exponent range:
+    /// `2^n` (the bits of `t` shifted left by the mantissa width, plus the exponent bias).
+    unsafe fn pow2(t: Self) -> Self;
 }
 
 /// Copies a vector's lanes to an array (`LANES <= 16`).
@@ -205,6 +223,55 @@ unsafe fn exp_f64_v<V: Vector<E = f64>>(x: V) -> V {
     let y = p.mul(r).mul(r).add(r).add(V::splat(1.0));
     let (s1, s2) = V::pow2_split(t);
     y.mul(s1).mul(s2)
+}
+
+/// `e^x` for `x <= 0` (or NaN) lane by lane: `vmath::exp_nonpos_f32` / `_f64`'s operations in
+/// the same order, so bit-identical to them (and to [`exp`] where the result is normal).
+#[inline(always)]
+pub unsafe fn exp_nonpos<V: Vector>(x: V) -> V {
+    V::E::exp_nonpos_v(x)
+}
+
+#[inline(always)]
+unsafe fn exp_nonpos_f32_v<V: Vector<E = f32>>(x: V) -> V {
+    // constants and steps of vmath::exp_nonpos_f32
+    let magic = V::splat(12_582_912.0);
+    let t = x.mul(V::splat(std::f32::consts::LOG2_E)).add(magic);
+    let n = t.sub(magic);
+    let r = x.sub(n.mul(V::splat(0.693_359_375))).sub(n.mul(V::splat(-2.121_944_4e-4)));
+    let r2 = r.mul(r);
+    let mut p = V::splat(1.987_569_1e-4);
+    for k in [1.398_199_9e-3f32, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1] {
+        p = p.mul(r).add(V::splat(k));
+    }
+    let y = p.mul(r2).add(r).add(V::splat(1.0));
+    V::select(x.lt(V::splat(-87.336_544)), V::splat(0.0), y.mul(V::pow2(t)))
+}
+
+#[inline(always)]
+unsafe fn exp_nonpos_f64_v<V: Vector<E = f64>>(x: V) -> V {
+    // constants and steps of vmath::exp_nonpos_f64
+    let magic = V::splat(6_755_399_441_055_744.0);
+    let t = x.mul(V::splat(std::f64::consts::LOG2_E)).add(magic);
+    let n = t.sub(magic);
+    let r = x.sub(n.mul(V::splat(6.931_457_519_531_25e-1))).sub(n.mul(V::splat(1.428_606_820_309_417_232_1e-6)));
+    let mut p = V::splat(1.0 / 479_001_600.0);
+    for k in [
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+    ] {
+        p = p.mul(r).add(V::splat(k));
+    }
+    let y = p.mul(r).mul(r).add(r).add(V::splat(1.0));
+    V::select(x.lt(V::splat(-708.396_418_532_264_1)), V::splat(0.0), y.mul(V::pow2(t)))
 }
 
 // ---------- running a kernel at a level ----------
@@ -320,6 +387,10 @@ macro_rules! lanes_impl {
                 }
                 (Lanes(s1), Lanes(s2))
             }
+            #[inline(always)]
+            unsafe fn pow2(t: Self) -> Self {
+                Lanes(std::array::from_fn(|i| <$t>::from_bits((t.0[i].to_bits() << $mant).wrapping_add(($bias as $ubits) << $mant))))
+            }
         }
     };
 }
@@ -387,6 +458,11 @@ pub mod avx2 {
             let s2 = _mm256_slli_epi32::<23>(_mm256_add_epi32(_mm256_sub_epi32(ni, h), bias));
             (F32x8(_mm256_castsi256_ps(s1)), F32x8(_mm256_castsi256_ps(s2)))
         }
+        #[inline(always)]
+        unsafe fn pow2(t: Self) -> Self {
+            let s = _mm256_add_epi32(_mm256_slli_epi32::<23>(_mm256_castps_si256(t.0)), _mm256_set1_epi32(127 << 23));
+            F32x8(_mm256_castsi256_ps(s))
+        }
     }
 
     impl Vector for F64x4 {
@@ -441,6 +517,11 @@ pub mod avx2 {
             let s1 = _mm256_slli_epi64::<52>(_mm256_castpd_si256(e1));
             let s2 = _mm256_slli_epi64::<52>(_mm256_castpd_si256(e2));
             (F64x4(_mm256_castsi256_pd(s1)), F64x4(_mm256_castsi256_pd(s2)))
+        }
+        #[inline(always)]
+        unsafe fn pow2(t: Self) -> Self {
+            let s = _mm256_add_epi64(_mm256_slli_epi64::<52>(_mm256_castpd_si256(t.0)), _mm256_set1_epi64x(1023 << 52));
+            F64x4(_mm256_castsi256_pd(s))
         }
     }
 }
@@ -506,6 +587,11 @@ pub mod avx512 {
             let s2 = _mm512_slli_epi32::<23>(_mm512_add_epi32(_mm512_sub_epi32(ni, h), bias));
             (F32x16(_mm512_castsi512_ps(s1)), F32x16(_mm512_castsi512_ps(s2)))
         }
+        #[inline(always)]
+        unsafe fn pow2(t: Self) -> Self {
+            let s = _mm512_add_epi32(_mm512_slli_epi32::<23>(_mm512_castps_si512(t.0)), _mm512_set1_epi32(127 << 23));
+            F32x16(_mm512_castsi512_ps(s))
+        }
     }
 
     impl Vector for F64x8 {
@@ -555,6 +641,11 @@ pub mod avx512 {
             let s2 = _mm512_slli_epi64::<52>(_mm512_add_epi64(_mm512_sub_epi64(ni, h), bias));
             (F64x8(_mm512_castsi512_pd(s1)), F64x8(_mm512_castsi512_pd(s2)))
         }
+        #[inline(always)]
+        unsafe fn pow2(t: Self) -> Self {
+            let s = _mm512_add_epi64(_mm512_slli_epi64::<52>(_mm512_castpd_si512(t.0)), _mm512_set1_epi64(1023 << 52));
+            F64x8(_mm512_castsi512_pd(s))
+        }
     }
 }
 
@@ -595,5 +686,65 @@ mod tests {
         y.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 709.7, -745.0, -708.5]);
         y.truncate(y.len() / 16 * 16);
         check(&y, |v| v.to_bits());
+    }
+
+    struct ExpNonposAll<'a, E>(&'a [E], &'a mut [E]);
+    impl<E: Elem> Kernel<E> for ExpNonposAll<'_, E> {
+        type Out = ();
+        #[inline(always)]
+        unsafe fn run<V: Vector<E = E>>(self) {
+            let mut i = 0;
+            while i + V::LANES <= self.0.len() {
+                exp_nonpos(V::load(self.0.as_ptr().add(i))).store(self.1.as_mut_ptr().add(i));
+                i += V::LANES;
+            }
+        }
+    }
+
+    /// `exp_nonpos` is the scalar `exp_nonpos` at every level, [`exp`] from the threshold
+    /// `lo` up (where that is normal), and 0 below it (where it is at most the smallest normal).
+    fn check_nonpos<E: Elem + std::fmt::Debug>(x: &[E], lo: E, min_normal: E, bits: impl Fn(E) -> u64) {
+        for level in Isa::ALL.into_iter().filter(|&l| l <= isa::detected()) {
+            let mut out = vec![E::ZERO; x.len()];
+            run_at(level, ExpNonposAll(x, &mut out));
+            for (a, b) in x.iter().zip(&out) {
+                assert_eq!(bits(a.exp_nonpos()), bits(*b), "{level:?}: exp_nonpos({a:?})");
+                if a.is_nan() {
+                    assert!(b.is_nan());
+                } else if *a < lo {
+                    assert_eq!(bits(*b), 0, "{a:?}");
+                    assert!(!(a.exp() > min_normal), "{a:?}");
+                } else {
+                    assert_eq!(bits(a.exp()), bits(*b), "{level:?}: exp({a:?})");
+                    assert!(*b >= min_normal, "{a:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exp_nonpos_is_exp_down_to_the_smallest_normal_then_zero() {
+        let ln_min = (f32::MIN_POSITIVE as f64).ln();
+        let mut x: Vec<f32> = (0..40_000).map(|i| -120.0 + i as f32 * 0.003).filter(|&v| v <= 0.0).collect();
+        // around the threshold, ulp by ulp
+        let mut v = ln_min as f32 - 40.0 * f32::EPSILON * 87.0;
+        for _ in 0..160 {
+            x.push(v);
+            v = f32::from_bits(v.to_bits() - 1);
+        }
+        x.extend([f32::NAN, f32::NEG_INFINITY, 0.0, -0.0, -1e-30, -f32::MAX, -87.0, -88.0, -1e-7]);
+        x.resize(x.len().next_multiple_of(16), -1.0);
+        check_nonpos(&x, -87.336_544f32, f32::MIN_POSITIVE, |v| v.to_bits() as u64);
+        assert!(x.iter().any(|&v| v < ln_min as f32) && x.iter().any(|&v| v > ln_min as f32 && v < -87.3));
+        let ln_min = f64::MIN_POSITIVE.ln();
+        let mut y: Vec<f64> = (0..20_000).map(|i| -750.0 + i as f64 * 0.0377).filter(|&v| v <= 0.0).collect();
+        let mut v = ln_min - 40.0 * f64::EPSILON * 708.0;
+        for _ in 0..160 {
+            y.push(v);
+            v = f64::from_bits(v.to_bits() - 1);
+        }
+        y.extend([f64::NAN, f64::NEG_INFINITY, 0.0, -0.0, -1e-300, -f64::MAX, -708.0, -709.0]);
+        y.resize(y.len().next_multiple_of(16), -1.0);
+        check_nonpos(&y, -708.396_418_532_264_1f64, f64::MIN_POSITIVE, |v| v.to_bits());
     }
 }

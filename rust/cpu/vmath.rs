@@ -69,6 +69,62 @@ pub fn exp_f64(x: f64) -> f64 {
     y * s1 * s2
 }
 
+/// `e^x` for `x <= 0` (or NaN), the softmax's `x - max`: [`exp_f32`]'s reduction and
+/// polynomial, bit for bit, scaled by one factor `2^n` (normal for `n >= -126`), and 0 below
+/// `ln(f32::MIN_POSITIVE)` (as PyTorch's softmax: results that would be subnormal flush to
+/// 0; `-inf` gives 0, NaN stays NaN). Fewer steps than [`exp_f32`]: no clamps, one scale.
+/// Not for `x > 88` (the scale overflows its exponent field).
+#[inline(always)]
+pub fn exp_nonpos_f32(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const C1: f32 = 0.693_359_375;
+    const C2: f32 = -2.121_944_4e-4;
+    const MAGIC: f32 = 12_582_912.0;
+    const LN_MIN: f32 = -87.336_544; // ln(f32::MIN_POSITIVE), rounded up: n >= -126 above it
+    let t = x * LOG2E + MAGIC;
+    let n = t - MAGIC;
+    let r = x - n * C1 - n * C2;
+    let r2 = r * r;
+    let mut p = 1.987_569_1e-4_f32;
+    p = p * r + 1.398_199_9e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 1.666_666_5e-1;
+    p = p * r + 5.000_000_1e-1;
+    let y = p * r2 + r + 1.0;
+    // t's bits are MAGIC's plus n, and MAGIC's low 9 bits are 0: shifted by 23 they are n << 23
+    let s = f32::from_bits((t.to_bits() << 23).wrapping_add(127 << 23));
+    if x < LN_MIN { 0.0 } else { y * s }
+}
+
+/// `e^x` for `x <= 0` (or NaN) in f64: as [`exp_nonpos_f32`], with [`exp_f64`]'s steps and 0
+/// below `ln(f64::MIN_POSITIVE)`.
+#[inline(always)]
+pub fn exp_nonpos_f64(x: f64) -> f64 {
+    const LOG2E: f64 = std::f64::consts::LOG2_E;
+    const C1: f64 = 6.931_457_519_531_25e-1;
+    const C2: f64 = 1.428_606_820_309_417_232_1e-6;
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
+    const LN_MIN: f64 = -708.396_418_532_264_1; // ln(f64::MIN_POSITIVE), rounded up
+    let t = x * LOG2E + MAGIC;
+    let n = t - MAGIC;
+    let r = x - n * C1 - n * C2;
+    let mut p = 1.0 / 479_001_600.0;
+    p = p * r + 1.0 / 39_916_800.0;
+    p = p * r + 1.0 / 3_628_800.0;
+    p = p * r + 1.0 / 362_880.0;
+    p = p * r + 1.0 / 40_320.0;
+    p = p * r + 1.0 / 5_040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    let y = (p * r) * r + r + 1.0;
+    let s = f64::from_bits((t.to_bits() << 52).wrapping_add(1023 << 52));
+    if x < LN_MIN { 0.0 } else { y * s }
+}
+
 /// `1 / (1 + e^-x)`.
 #[inline(always)]
 pub fn sigmoid_f32(x: f32) -> f32 {
