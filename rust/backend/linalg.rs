@@ -31,14 +31,18 @@ fn batch_offsets(t: &Tensor, inner: usize) -> Vec<isize> {
     let (shape, strides) = (&t.shape()[..r - inner], &t.strides()[..r - inner]);
     let count: usize = shape.iter().product();
     let mut offs = Vec::with_capacity(count);
+    // an odometer over the batch index that keeps the offset up to date as it counts
     let mut idx = vec![0usize; shape.len()];
+    let mut cur = 0isize;
     for _ in 0..count {
-        offs.push(idx.iter().zip(strides).map(|(&i, &s)| i as isize * s).sum());
+        offs.push(cur);
         for d in (0..shape.len()).rev() {
             idx[d] += 1;
+            cur += strides[d];
             if idx[d] < shape[d] {
                 break;
             }
+            cur -= shape[d] as isize * strides[d];
             idx[d] = 0;
         }
     }
@@ -67,14 +71,23 @@ fn off_host<'a, T: Into<Option<&'a Tensor>> + Copy>(ts: &[T]) -> bool {
     ts.iter().any(|&t| t.into().is_some_and(|t| t.device() != Device::Cpu))
 }
 
-/// Runs a CPU linalg kernel in rgrad's pool for the current thread count (faer's parallel
-/// code runs there). GPU tensors never get here: each primitive sends them through the host
-/// round trip first.
-fn on_host<R: Send>(device: Device, cpu: impl FnOnce() -> Result<R> + Send) -> Result<R> {
-    if device != Device::Cpu {
-        return Err(Error::Runtime(format!("a CPU linalg kernel was handed a tensor on {device}")));
+/// Runs a CPU linalg kernel. Where faer may split one matrix over threads (`a`'s matrices
+/// reach [`k::PAR_MIN_DIM`], see `par_within`) it runs in rgrad's pool for the current thread
+/// count, where faer's parallel code looks for threads; otherwise on the calling thread:
+/// entering the pool from outside is a wake-up and a wait (~10-20 us), more than a whole
+/// batch of 4x4 factorizations costs, and the batch loop splits itself over the pool
+/// anyway. GPU tensors never get here: each primitive sends them through the host round
+/// trip first.
+fn on_host<R: Send>(a: &Tensor, cpu: impl FnOnce() -> Result<R> + Send) -> Result<R> {
+    if a.device() != Device::Cpu {
+        return Err(Error::Runtime(format!("a CPU linalg kernel was handed a tensor on {}", a.device())));
     }
-    crate::cpu::par::install(cpu)
+    let big = a.shape().iter().rev().take(2).all(|&d| d >= k::PAR_MIN_DIM);
+    if big && crate::cpu::par::threads() > 1 {
+        crate::cpu::par::install(cpu)
+    } else {
+        cpu()
+    }
 }
 
 /// Runs `f::<f32>` or `f::<f64>` for `a`'s dtype.
@@ -100,7 +113,7 @@ pub fn lu_factor(a: &Tensor, lu: &Tensor, pivots: &Tensor, info: &Tensor) -> Res
     if off_host(&[a, lu, pivots, info]) {
         return round_trip("lu_factor", &[a, lu, pivots, info], &[false, true, true, true], |h| lu_factor(&h[0], &h[1], &h[2], &h[3]));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.lu_factor", a, T => {
             k::lu::lu_factor::<T>(&mats(a), &mats(lu), &vecs(pivots), &scalars(info));
             Ok(())
@@ -115,7 +128,7 @@ pub fn lu_solve(lu: &Tensor, pivots: &Tensor, b: &Tensor, x: &Tensor, trans: boo
     if off_host(&[lu, pivots, b, x]) {
         return round_trip("lu_solve", &[lu, pivots, b, x], &[false, false, false, true], |h| lu_solve(&h[0], &h[1], &h[2], &h[3], trans, name));
     }
-    on_host(lu.device(), || {
+    on_host(lu, || {
         let bad = float_kernel!(name, lu, T => Ok(k::lu::lu_solve::<T>(&mats(lu), &vecs(pivots), &mats(b), &mats(x), trans)))?;
         match bad {
             Some(i) => Err(Error::Runtime(format!(
@@ -131,7 +144,7 @@ pub fn inverse(a: &Tensor, out: &Tensor, info: &Tensor) -> Result<()> {
     if off_host(&[a, out, info]) {
         return round_trip("inverse", &[a, out, info], &[false, true, true], |h| inverse(&h[0], &h[1], &h[2]));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.inv", a, T => {
             k::lu::inverse::<T>(&mats(a), &mats(out), &scalars(info));
             Ok(())
@@ -145,7 +158,7 @@ pub fn pivots_to_permutation(pivots: &Tensor, out: &Tensor, name: &str) -> Resul
     if off_host(&[pivots, out]) {
         return round_trip("pivots_to_permutation", &[pivots, out], &[false, true], |h| pivots_to_permutation(&h[0], &h[1], name));
     }
-    on_host(pivots.device(), || {
+    on_host(pivots, || {
         let bad = float_kernel!(name, out, T => Ok(k::lu::permutation_matrix::<T>(&vecs(pivots), &mats(out))))?;
         match bad {
             Some(i) => Err(Error::Runtime(format!("{name}: the pivots of batch element {i} are not valid row interchanges (each pivots[..., j] must be in j+1..=m)"))),
@@ -160,7 +173,7 @@ pub fn cholesky(a: &Tensor, l: &Tensor, info: &Tensor) -> Result<()> {
     if off_host(&[a, l, info]) {
         return round_trip("cholesky", &[a, l, info], &[false, true, true], |h| cholesky(&h[0], &h[1], &h[2]));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.cholesky", a, T => {
             k::cholesky::cholesky::<T>(&mats(a), &mats(l), &scalars(info));
             Ok(())
@@ -173,7 +186,7 @@ pub fn cholesky_solve(l: &Tensor, b: &Tensor, x: &Tensor) -> Result<()> {
     if off_host(&[l, b, x]) {
         return round_trip("cholesky_solve", &[l, b, x], &[false, false, true], |h| cholesky_solve(&h[0], &h[1], &h[2]));
     }
-    on_host(l.device(), || {
+    on_host(l, || {
         float_kernel!("cholesky_solve", l, T => {
             k::cholesky::cholesky_solve::<T>(&mats(l), &mats(b), &mats(x));
             Ok(())
@@ -186,7 +199,7 @@ pub fn cholesky_inverse(l: &Tensor, out: &Tensor) -> Result<()> {
     if off_host(&[l, out]) {
         return round_trip("cholesky_inverse", &[l, out], &[false, true], |h| cholesky_inverse(&h[0], &h[1]));
     }
-    on_host(l.device(), || {
+    on_host(l, || {
         float_kernel!("cholesky_inverse", l, T => {
             k::cholesky::cholesky_inverse::<T>(&mats(l), &mats(out));
             Ok(())
@@ -199,7 +212,7 @@ pub fn solve_triangular(a: &Tensor, b: &Tensor, x: &Tensor, upper: bool, unit: b
     if off_host(&[a, b, x]) {
         return round_trip("solve_triangular", &[a, b, x], &[false, false, true], |h| solve_triangular(&h[0], &h[1], &h[2], upper, unit));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.solve_triangular", a, T => {
             k::triangular::solve_triangular::<T>(&mats(a), &mats(b), &mats(x), upper, unit);
             Ok(())
@@ -214,7 +227,7 @@ pub fn qr(a: &Tensor, q: Option<&Tensor>, r: &Tensor) -> Result<()> {
         let (ai, qi, ri) = (t.read(a), t.write_opt(q), t.write(r));
         return t.run("qr", |h| qr(&h[ai], opt(h, qi), &h[ri]));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.qr", a, T => {
             k::qr::qr::<T>(&mats(a), q.map(mats::<T>).as_ref(), &mats(r));
             Ok(())
@@ -230,7 +243,7 @@ pub fn eigh(a: &Tensor, w: &Tensor, v: Option<&Tensor>, info: &Tensor) -> Result
         let (ai, wi, vi, ii) = (t.read(a), t.write(w), t.write_opt(v), t.write(info));
         return t.run("eigh", |h| eigh(&h[ai], &h[wi], opt(h, vi), &h[ii]));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.eigh", a, T => {
             k::eigh::eigh::<T>(&mats(a), &vecs(w), v.map(mats::<T>).as_ref(), &scalars(info));
             Ok(())
@@ -246,7 +259,7 @@ pub fn svd(a: &Tensor, u: Option<&Tensor>, s: &Tensor, vh: Option<&Tensor>, info
         let (ai, ui, si, vi, ii) = (t.read(a), t.write_opt(u), t.write(s), t.write_opt(vh), t.write(info));
         return t.run("svd", |h| svd(&h[ai], opt(h, ui), &h[si], opt(h, vi), &h[ii]));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.svd", a, T => {
             k::svd::svd::<T>(&mats(a), u.map(mats::<T>).as_ref(), &vecs(s), vh.map(mats::<T>).as_ref(), &scalars(info));
             Ok(())
@@ -259,7 +272,7 @@ pub fn matrix_exp(a: &Tensor, out: &Tensor) -> Result<()> {
     if off_host(&[a, out]) {
         return round_trip("matrix_exp", &[a, out], &[false, true], |h| matrix_exp(&h[0], &h[1]));
     }
-    on_host(a.device(), || {
+    on_host(a, || {
         float_kernel!("linalg.matrix_exp", a, T => {
             k::expm::matrix_exp::<T>(&mats(a), &mats(out));
             Ok(())

@@ -125,6 +125,10 @@ pub trait Vector: Copy {
     unsafe fn splat(v: Self::E) -> Self;
     /// Loads `LANES` elements from `p` (no alignment needed).
     unsafe fn load(p: *const Self::E) -> Self;
+    /// Loads the first `n < LANES` lanes from `p` (only those need be readable) and sets the
+    /// others to `pad`: a masked load, where a copy into a padded buffer reread as a vector
+    /// would stall on store forwarding.
+    unsafe fn load_partial(p: *const Self::E, n: usize, pad: Self::E) -> Self;
     unsafe fn store(self, p: *mut Self::E);
     unsafe fn add(self, o: Self) -> Self;
     unsafe fn sub(self, o: Self) -> Self;
@@ -338,6 +342,8 @@ macro_rules! lanes_impl {
             #[inline(always)]
             unsafe fn load(p: *const $t) -> Self { Lanes(std::ptr::read_unaligned(p as *const [$t; $n])) }
             #[inline(always)]
+            unsafe fn load_partial(p: *const $t, n: usize, pad: $t) -> Self { Lanes(std::array::from_fn(|i| if i < n { *p.add(i) } else { pad })) }
+            #[inline(always)]
             unsafe fn store(self, p: *mut $t) { std::ptr::write_unaligned(p as *mut [$t; $n], self.0) }
             #[inline(always)]
             unsafe fn add(self, o: Self) -> Self { Lanes(std::array::from_fn(|i| self.0[i] + o.0[i])) }
@@ -420,6 +426,12 @@ pub mod avx2 {
         #[inline(always)]
         unsafe fn load(p: *const f32) -> Self { F32x8(_mm256_loadu_ps(p)) }
         #[inline(always)]
+        unsafe fn load_partial(p: *const f32, n: usize, pad: f32) -> Self {
+            // lanes below n: maskload reads only those (the others cannot fault)
+            let m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            F32x8(_mm256_blendv_ps(_mm256_set1_ps(pad), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m)))
+        }
+        #[inline(always)]
         unsafe fn store(self, p: *mut f32) { _mm256_storeu_ps(p, self.0) }
         #[inline(always)]
         unsafe fn add(self, o: Self) -> Self { F32x8(_mm256_add_ps(self.0, o.0)) }
@@ -473,6 +485,11 @@ pub mod avx2 {
         unsafe fn splat(v: f64) -> Self { F64x4(_mm256_set1_pd(v)) }
         #[inline(always)]
         unsafe fn load(p: *const f64) -> Self { F64x4(_mm256_loadu_pd(p)) }
+        #[inline(always)]
+        unsafe fn load_partial(p: *const f64, n: usize, pad: f64) -> Self {
+            let m = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), _mm256_setr_epi64x(0, 1, 2, 3));
+            F64x4(_mm256_blendv_pd(_mm256_set1_pd(pad), _mm256_maskload_pd(p, m), _mm256_castsi256_pd(m)))
+        }
         #[inline(always)]
         unsafe fn store(self, p: *mut f64) { _mm256_storeu_pd(p, self.0) }
         #[inline(always)]
@@ -549,6 +566,11 @@ pub mod avx512 {
         #[inline(always)]
         unsafe fn load(p: *const f32) -> Self { F32x16(_mm512_loadu_ps(p)) }
         #[inline(always)]
+        unsafe fn load_partial(p: *const f32, n: usize, pad: f32) -> Self {
+            // masked-off lanes are neither read nor faulted on
+            F32x16(_mm512_mask_loadu_ps(_mm512_set1_ps(pad), ((1u32 << n) - 1) as __mmask16, p))
+        }
+        #[inline(always)]
         unsafe fn store(self, p: *mut f32) { _mm512_storeu_ps(p, self.0) }
         #[inline(always)]
         unsafe fn add(self, o: Self) -> Self { F32x16(_mm512_add_ps(self.0, o.0)) }
@@ -602,6 +624,10 @@ pub mod avx512 {
         unsafe fn splat(v: f64) -> Self { F64x8(_mm512_set1_pd(v)) }
         #[inline(always)]
         unsafe fn load(p: *const f64) -> Self { F64x8(_mm512_loadu_pd(p)) }
+        #[inline(always)]
+        unsafe fn load_partial(p: *const f64, n: usize, pad: f64) -> Self {
+            F64x8(_mm512_mask_loadu_pd(_mm512_set1_pd(pad), ((1u32 << n) - 1) as __mmask8, p))
+        }
         #[inline(always)]
         unsafe fn store(self, p: *mut f64) { _mm512_storeu_pd(p, self.0) }
         #[inline(always)]

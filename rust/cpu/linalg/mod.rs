@@ -223,6 +223,9 @@ impl<T: Copy> Vecs<T> {
     }
 }
 
+/// The smallest matrix dimension faer is given threads for (see [`par_within`]).
+pub const PAR_MIN_DIM: usize = 96;
+
 /// How much parallelism one matrix of a batch of `count` gets: the whole pool when it is
 /// alone and big enough for faer's blocked code to split, else none (the batch loop is
 /// parallel instead).
@@ -230,7 +233,7 @@ pub fn par_within(count: usize, n: usize) -> Par {
     // (faer's parallel code runs in the pool of the `par::install` around the call, see
     // `backend::linalg`, so set_num_threads bounds it)
     let threads = crate::cpu::par::threads();
-    if count == 1 && n >= 96 && threads > 1 {
+    if count == 1 && n >= PAR_MIN_DIM && threads > 1 {
         Par::rayon(threads)
     } else {
         Par::Seq
