@@ -213,6 +213,7 @@ mod tests {
         if cfg!(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))) {
             assert_eq!(p.as_ptr() as usize % (2 << 20), 0);
         }
+        // SAFETY: `allocate` handed out `cap` initialised bytes at `p`, used by nothing else
         let s = unsafe { std::slice::from_raw_parts_mut(p.as_ptr(), cap) };
         assert!(s.iter().step_by(4093).all(|&b| b == 0) && s[cap - 1] == 0);
         s.fill(7);
@@ -220,6 +221,7 @@ mod tests {
         // another of the same size (from the cache, or fresh when a parallel test took it)
         let (q, cap2, zeroed2) = allocate(n).unwrap();
         assert_eq!(cap2, cap);
+        // SAFETY: as above, for the second buffer (`cap2 == cap` was just checked)
         let s = unsafe { std::slice::from_raw_parts(q.as_ptr(), cap) };
         assert!(zeroed2 || s[0] == 7);
         release(q, cap2);

@@ -453,7 +453,7 @@ mod tests {
                 let mut x = data(n, seed * 31 + n as u64);
                 if seed % 2 == 1 {
                     for (i, v) in x.iter_mut().enumerate() {
-                        if (i as u64 + seed) % 3 == 0 {
+                        if (i as u64 + seed).is_multiple_of(3) {
                             *v = specials[(i + seed as usize) % specials.len()];
                         }
                     }

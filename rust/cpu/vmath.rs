@@ -74,6 +74,8 @@ pub fn exp_f64(x: f64) -> f64 {
 /// `ln(f32::MIN_POSITIVE)` (as PyTorch's softmax: results that would be subnormal flush to
 /// 0; `-inf` gives 0, NaN stays NaN). Fewer steps than [`exp_f32`]: no clamps, one scale.
 /// Not for `x > 88` (the scale overflows its exponent field).
+// constants with the digits of their reference (Cephes); each literal rounds to the f32 meant
+#[allow(clippy::excessive_precision)]
 #[inline(always)]
 pub fn exp_nonpos_f32(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
@@ -99,6 +101,7 @@ pub fn exp_nonpos_f32(x: f32) -> f32 {
 
 /// `e^x` for `x <= 0` (or NaN) in f64: as [`exp_nonpos_f32`], with [`exp_f64`]'s steps and 0
 /// below `ln(f64::MIN_POSITIVE)`.
+#[allow(clippy::excessive_precision)] // as exp_nonpos_f32
 #[inline(always)]
 pub fn exp_nonpos_f64(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
