@@ -89,7 +89,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Contents> {
     for (name, view) in named {
         let dtype = from_st(view.dtype(), &name)?;
         let data = view.data();
-        let t = Tensor::empty(view.shape(), dtype, crate::Device::Cpu)?;
+        let t = Tensor::empty_on(view.shape(), dtype, crate::Device::Cpu)?;
         if data.len() != t.numel() * dtype.size() {
             return Err(Error::Runtime(format!("not a valid safetensors file: tensor '{name}' has {} bytes for shape {:?}", data.len(), view.shape())));
         }

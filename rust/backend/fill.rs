@@ -64,7 +64,7 @@ pub fn fill_range(t: &Tensor, range: RangeFill) -> Result<()> {
             // adapter has no float64).
             let wide = if crate::gpu::has_f64() { DType::F64 } else { DType::F32 };
             let (b, l) = super::gpu_operands::view(t)?;
-            let f = if t.dtype() == wide { t.clone() } else { Tensor::empty(t.shape(), wide, t.device())? };
+            let f = if t.dtype() == wide { t.clone() } else { Tensor::empty_on(t.shape(), wide, t.device())? };
             let (fb, fl) = super::gpu_operands::view(&f)?;
             match range {
                 RangeFill::Arange { start, step } => map::arange(fb, &fl, wide, Scalar::Float(start), Scalar::Float(step))?,

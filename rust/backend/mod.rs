@@ -8,7 +8,7 @@
 //! ```
 //!
 //! - `rust/ops/<family>.rs`: argument checks, output dtype and shape, output allocated with
-//!   `Tensor::empty(shape, dtype, input.device())`, one call into `crate::backend`, and the backward
+//!   `Tensor::empty_on(shape, dtype, input.device())`, one call into `crate::backend`, and the backward
 //!   beside the forward, written with Tensor ops. No `unsafe`, no raw pointers, no `crate::cpu`.
 //! - `rust/backend/<family>.rs`: one function per primitive. It matches the device of its tensors
 //!   once (`Device::Cpu => ...`; the GPU backend adds its arm) and is the only place that turns a

@@ -16,7 +16,7 @@ fn to_device(t: &Tensor, device: Device) -> Result<Tensor> {
     if t.device() == device {
         return Ok(t.clone());
     }
-    let d = Tensor::empty(t.shape(), t.dtype(), device)?;
+    let d = Tensor::empty_on(t.shape(), t.dtype(), device)?;
     super::copy(&d, t)?;
     Ok(d)
 }
@@ -107,7 +107,7 @@ pub fn unique(x: &Tensor, consecutive: bool, return_inverse: bool, inverse_shape
             let m = u.values.len();
             Ok(UniqueOut {
                 values: from_host(&u.values, &[m], device)?,
-                inverse: if return_inverse { from_host(&u.inverse, inverse_shape, device)? } else { Tensor::empty(&[0], DType::I64, device)? },
+                inverse: if return_inverse { from_host(&u.inverse, inverse_shape, device)? } else { Tensor::empty_on(&[0], DType::I64, device)? },
                 counts: from_host(&u.counts, &[m], device)?,
             })
         }),

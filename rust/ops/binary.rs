@@ -53,7 +53,7 @@ pub(crate) fn binary_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Ten
     check_bool_sub(op, a, b)?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let (compute, out_dtype) = dtypes_for(op, result_type2(a, b), b.is_wrapped_number())?;
-    let out = Tensor::empty(&shape, out_dtype, device)?;
+    let out = Tensor::empty_on(&shape, out_dtype, device)?;
     run_into(op, &out, a, b, compute)?;
     Ok(out)
 }
@@ -72,7 +72,7 @@ fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) 
     if out.dtype() != want || overlaps(&a) || overlaps(&b) {
         // compute in `compute` into a temporary, then convert into `out`
         // (in-place ops on a narrower dtype, or an input that overlaps `out` differently)
-        let tmp = Tensor::empty(shape, want, out.device())?;
+        let tmp = Tensor::empty_on(shape, want, out.device())?;
         run_into(op, &tmp, &a, &b, compute)?;
         return out.copy_from_raw(&tmp);
     }

@@ -16,7 +16,7 @@ impl Tensor {
 
     /// A converted copy with no autograd (kernel helper).
     pub(crate) fn cast_raw(&self, dtype: DType) -> Result<Tensor> {
-        let out = Tensor::empty(self.shape(), dtype, self.device())?;
+        let out = Tensor::empty_on(self.shape(), dtype, self.device())?;
         out.copy_from_raw(self)?;
         Ok(out)
     }
@@ -29,7 +29,7 @@ impl Tensor {
 
     /// A contiguous copy with no autograd recording.
     pub(crate) fn contiguous_raw(&self) -> Result<Tensor> {
-        let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
+        let out = Tensor::empty_on(self.shape(), self.dtype(), self.device())?;
         out.copy_from_raw(self)?;
         Ok(out)
     }
@@ -86,7 +86,7 @@ impl Tensor {
             return Ok(self.clone());
         }
         device.check_available()?;
-        let out = Tensor::empty(self.shape(), self.dtype(), device)?;
+        let out = Tensor::empty_on(self.shape(), self.dtype(), device)?;
         backend::copy(&out, self)?;
         if needs_grad(&[self]) {
             let from = self.device();

@@ -275,9 +275,9 @@ pub(crate) fn as_i64(index: &Tensor) -> Result<Tensor> {
 /// A Python bool as an index: one position (True) or none (False).
 fn bool_index(b: bool, device: Device) -> Result<Tensor> {
     if b {
-        Tensor::zeros(&[1], DType::I64, device)
+        Tensor::zeros_on(&[1], DType::I64, device)
     } else {
-        Tensor::empty(&[0], DType::I64, device)
+        Tensor::empty_on(&[0], DType::I64, device)
     }
 }
 
@@ -435,13 +435,13 @@ impl Tensor {
     /// Advanced-index gather (a copy), recorded as `name`; backward scatter-adds.
     pub(crate) fn index_adv(&self, name: &'static str, spec: &AdvSpec) -> Result<Tensor> {
         let (rows, shape) = index_rows(self, spec)?;
-        let out = Tensor::empty(&shape, self.dtype(), self.device())?;
+        let out = Tensor::empty_on(&shape, self.dtype(), self.device())?;
         backend::gather_rows(self, &rows, &out)?;
         if needs_grad(&[self]) {
             let spec = spec.clone();
             let in_shape: Shape = self.shape().into();
             record(name, &out, &[self], vec![], move |_, g| {
-                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
                 if !needs_grad(&[g]) {
                     // plain backward: accumulate straight into the fresh zeros
                     z.index_put_adv_raw(&spec, g, true)?;
@@ -461,14 +461,14 @@ impl Tensor {
         let n = backend::read_scalar(&backend::count_true(&m)?)?.to_i64() as usize;
         let mut shape: Shape = SmallVec::from_slice(&[n]);
         shape.extend_from_slice(&self.shape()[k..]);
-        let out = Tensor::empty(&shape, self.dtype(), self.device())?;
+        let out = Tensor::empty_on(&shape, self.dtype(), self.device())?;
         backend::mask_select_rows(self, &m, &out)?;
         if needs_grad(&[self]) {
             let in_shape: Shape = self.shape().into();
             let mask = m.clone();
             record("IndexBackward0", &out, &[self], vec![], move |_, g| {
                 let spec = expand_adv(&[Adv::Mask { dim: 0, orig: 0, mask: mask.clone() }], true, g.device())?;
-                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
                 if !needs_grad(&[g]) {
                     z.index_put_adv_raw(&spec, g, false)?;
                     return Ok(vec![Some(z)]);

@@ -44,7 +44,7 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
         Some(i) => i,
         None => {
             // all legacy-empty: PyTorch skips them all, dim unchecked
-            return Tensor::empty(&[0], dtype, tensors[0].device());
+            return Tensor::empty_on(&[0], dtype, tensors[0].device());
         }
     };
     let device = common_device(&tensors.iter().filter(|t| !skip(t)).collect::<Vec<_>>())?;
@@ -71,7 +71,7 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
     }
     let mut shape = refshape.clone();
     shape[d] = total;
-    let out = Tensor::empty(&shape, dtype, device)?;
+    let out = Tensor::empty_on(&shape, dtype, device)?;
     // contiguous inputs of the output's dtype and device: one pass of block copies (no
     // per-input plans)
     let blocks = tensors.iter().all(|t| skip(t) || (t.dtype() == dtype && t.is_contiguous() && t.device() == device));
@@ -103,7 +103,7 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
                 .zip(&wants)
                 .map(|(s, &w)| match (s, w) {
                     (Some((st, len)), true) => Ok(Some(g.narrow(d as isize, *st as isize, *len as isize)?)),
-                    (None, true) => Ok(Some(Tensor::zeros(&[0], g.dtype(), g.device())?)),
+                    (None, true) => Ok(Some(Tensor::zeros_on(&[0], g.dtype(), g.device())?)),
                     _ => Ok(None),
                 })
                 .collect()

@@ -68,7 +68,7 @@ fn product(a: &Tensor, b: &Tensor, input: Option<(&Tensor, Scalar)>, alpha: Scal
     shape.push(a.shape()[a.rank() - 2]);
     shape.push(b.shape()[b.rank() - 1]);
     let k = a.shape()[a.rank() - 1];
-    let out = if k == 0 { Tensor::zeros(&shape, a.dtype(), a.device())? } else { Tensor::empty(&shape, a.dtype(), a.device())? };
+    let out = if k == 0 { Tensor::zeros_on(&shape, a.dtype(), a.device())? } else { Tensor::empty_on(&shape, a.dtype(), a.device())? };
     let beta = match input {
         Some((inp, beta)) if !is_zero(beta) => {
             let inp = if inp.dtype() != out.dtype() { inp.cast_raw(out.dtype())? } else { inp.clone() };

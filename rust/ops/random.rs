@@ -16,7 +16,7 @@ impl Tensor {
         if !dtype.is_float() {
             return Err(not_implemented("check_uniform_bounds", dtype));
         }
-        let t = Tensor::empty(shape, dtype, device)?;
+        let t = Tensor::empty_on(shape, dtype, device)?;
         backend::random_fill(&t, RandomFill::Uniform)?;
         Ok(t)
     }
@@ -31,7 +31,7 @@ impl Tensor {
         if !dtype.is_float() {
             return Err(not_implemented("normal_kernel_cpu", dtype));
         }
-        let t = Tensor::empty(shape, dtype, device)?;
+        let t = Tensor::empty_on(shape, dtype, device)?;
         backend::random_fill(&t, RandomFill::Normal)?;
         Ok(t)
     }
@@ -46,7 +46,7 @@ impl Tensor {
         if high <= low {
             return Err(Error::Runtime(format!("random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")));
         }
-        let t = Tensor::empty(shape, dtype, device)?;
+        let t = Tensor::empty_on(shape, dtype, device)?;
         let span = (high as i128 - low as i128) as u64;
         backend::random_fill(&t, RandomFill::Int { low, span })?;
         Ok(t)

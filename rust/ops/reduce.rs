@@ -61,7 +61,7 @@ fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Ten
     let as_bool = if dtype == DType::Bool && x.dtype() != DType::Bool { Some(x.cast_raw(DType::Bool)?) } else { None };
     let x = as_bool.as_ref().unwrap_or(x).cast_or_borrow(acc)?;
     let out_shape = reduced_shape(x.shape(), mask, keepdim);
-    let out = Tensor::empty(&out_shape, acc, x.device())?;
+    let out = Tensor::empty_on(&out_shape, acc, x.device())?;
     backend::reduce(ReduceOp::Sum, &x, mask, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
@@ -107,7 +107,7 @@ impl Tensor {
         let count: usize = self.shape().iter().zip(&mask).filter(|(_, &m)| m).map(|(&s, _)| s).product();
         // the sum divided in the same pass (an empty reduction gives nan, 0/0, as PyTorch)
         let x = self.cast_or_borrow(dtype)?;
-        let out = Tensor::empty(&reduced_shape(x.shape(), &mask, keepdim), dtype, x.device())?;
+        let out = Tensor::empty_on(&reduced_shape(x.shape(), &mask, keepdim), dtype, x.device())?;
         backend::reduce(ReduceOp::Mean, &x, &mask, &out, None)?;
         if needs_grad(&[self]) {
             let in_shape: Shape = self.shape().into();
@@ -222,7 +222,7 @@ fn check_no_identity(name: &str, x: &Tensor, mask: &[bool], dims_given: bool, fu
 
 /// Raw `amax`/`amin` over the masked dims.
 fn extreme_raw(x: &Tensor, mask: &[bool], keepdim: bool, max: bool) -> Result<Tensor> {
-    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
+    let out = Tensor::empty_on(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
     backend::reduce(if max { ReduceOp::Max } else { ReduceOp::Min }, x, mask, &out, None)?;
     Ok(out)
 }
@@ -247,8 +247,8 @@ fn arg_raw(x: &Tensor, dim: Option<usize>, keepdim: bool, max: bool, with_values
             (flat, vec![true], shape)
         }
     };
-    let idx = Tensor::empty(&out_shape, DType::I64, x.device())?;
-    let vals = if with_values { Some(Tensor::empty(&out_shape, x.dtype(), x.device())?) } else { None };
+    let idx = Tensor::empty_on(&out_shape, DType::I64, x.device())?;
+    let vals = if with_values { Some(Tensor::empty_on(&out_shape, x.dtype(), x.device())?) } else { None };
     match &vals {
         // max(dim) / min(dim): the values, and the index of each
         Some(v) => backend::reduce(if max { ReduceOp::Max } else { ReduceOp::Min }, &src, &mask, v, Some(&idx))?,
@@ -391,14 +391,14 @@ impl Tensor {
     /// `all(dim=None, keepdim=False)`: true where every element is nonzero.
     pub fn all_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
-        let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
+        let out = Tensor::empty_on(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
         backend::reduce(ReduceOp::All, self, &mask, &out, None)?;
         Ok(out)
     }
     /// `any(dim=None, keepdim=False)`: true where some element is nonzero.
     pub fn any_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
-        let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
+        let out = Tensor::empty_on(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
         backend::reduce(ReduceOp::Any, self, &mask, &out, None)?;
         Ok(out)
     }
@@ -416,7 +416,7 @@ fn prod_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Te
     // the input converts to `dtype` first (see `sum_raw`)
     let as_bool = if dtype == DType::Bool && x.dtype() != DType::Bool { Some(x.cast_raw(DType::Bool)?) } else { None };
     let x = as_bool.as_ref().unwrap_or(x).cast_or_borrow(acc)?;
-    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
+    let out = Tensor::empty_on(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
     backend::reduce(ReduceOp::Prod, &x, mask, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
@@ -445,7 +445,7 @@ pub(crate) fn pow_sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, p: u8) -> Re
     if !x.dtype().is_float() {
         return Err(Error::Runtime(format!("pow_sum: expected a floating point tensor, got {}", dtype_title(x.dtype()))));
     }
-    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
+    let out = Tensor::empty_on(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
     backend::reduce(if p == 1 { ReduceOp::SumAbs } else { ReduceOp::SumSquare }, x, mask, &out, None)?;
     Ok(out)
 }

@@ -29,7 +29,7 @@ impl Tensor {
 
     /// Zeros of `shape` with `self` written into `f`'s view of them (the backward of `view_fn`).
     pub fn embed_into_zeros(&self, shape: &[usize], f: ViewFn) -> Result<Tensor> {
-        let out = Tensor::zeros(shape, self.dtype(), self.device())?;
+        let out = Tensor::zeros_on(shape, self.dtype(), self.device())?;
         let dst = out.with_layout(f(out.layout())?);
         dst.copy_from_raw(self)?;
         if needs_grad(&[self]) {
@@ -318,7 +318,7 @@ impl Tensor {
                 let n = self.numel();
                 let pos = Tensor::from_parts(positions.storage().clone(), geom.view.clone(), crate::dtype::DType::I64).contiguous_raw()?.reshape_to(&[n])?;
                 let g = self.detach().contiguous_raw()?.reshape_to(&[n])?;
-                Tensor::zeros(&[geom.storage_len], self.dtype(), self.device())?.index_add_t(0, &pos, &g, None)
+                Tensor::zeros_on(&[geom.storage_len], self.dtype(), self.device())?.index_add_t(0, &pos, &g, None)
             })?;
             Tensor::from_parts(flat.storage().clone(), geom.base.clone(), self.dtype())
         } else {

@@ -63,7 +63,7 @@ fn prod_safe_zeros_backward(grad: &Tensor, x: &Tensor) -> Result<Tensor> {
     }
     let mut ones_shape = x.shape().to_vec();
     *ones_shape.last_mut().expect("rank >= 1") = 1;
-    let ones = Tensor::ones(&ones_shape, x.dtype(), x.device())?;
+    let ones = Tensor::ones_on(&ones_shape, x.dtype(), x.device())?;
     let km = k as isize - 1;
     let normal = cat(&[ones.clone(), x.narrow(-1, 0, km)?], -1)?.cumprod(-1, None)?;
     let reverse = cat(&[ones, x.narrow(-1, 1, km)?.flip(&[-1])?], -1)?.cumprod(-1, None)?.flip(&[-1])?;
