@@ -36,9 +36,19 @@ pub fn fill(t: &Tensor, value: Scalar) -> Result<()> {
 #[derive(Clone, Copy, Debug)]
 pub enum RangeFill {
     /// `start + i * step` (`arange`).
-    Arange { start: f64, step: f64 },
+    Arange {
+        /// Element 0.
+        start: f64,
+        /// Difference between neighbours (nonzero; negative counts down).
+        step: f64,
+    },
     /// `steps` values from `start` to `end` inclusive (`linspace`), the last one exactly `end`.
-    Linspace { start: f64, end: f64 },
+    Linspace {
+        /// The first value.
+        start: f64,
+        /// The last value (when there are at least two).
+        end: f64,
+    },
 }
 
 /// Fills the contiguous vector `t` with a range.

@@ -87,8 +87,12 @@ pub fn sort(x: &Tensor, dim: usize, descending: bool, vals: &Tensor, idx: &Tenso
 /// What `unique` returns: the distinct values, each input's group (`inverse`, empty unless
 /// asked for) and the group sizes.
 pub struct UniqueOut {
+    /// The distinct values, as a vector of the input's dtype.
     pub values: Tensor,
+    /// For each input element, the position of its value in `values` (int64, `inverse_shape`);
+    /// an empty tensor when the inverse was not asked for.
     pub inverse: Tensor,
+    /// How many input elements each of `values` stands for (int64).
     pub counts: Tensor,
 }
 
@@ -125,8 +129,11 @@ pub fn unique(x: &Tensor, consecutive: bool, return_inverse: bool, inverse_shape
 /// (contiguous): for each group (sorted lexicographically, or consecutive runs) the position of
 /// its first slice, each slice's group, and the group sizes, all int64 on `moved`'s device.
 pub struct UniqueDim {
+    /// For each group, the index along dim 0 of its first slice.
     pub firsts: Tensor,
+    /// For each slice along dim 0, the group it belongs to.
     pub inverse: Tensor,
+    /// The number of slices in each group.
     pub counts: Tensor,
 }
 

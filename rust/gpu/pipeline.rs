@@ -16,7 +16,9 @@ use std::sync::Arc;
 /// How a shader binds one storage buffer.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Access {
+    /// `var<storage, read>`: the kernel only reads it.
     Read,
+    /// `var<storage, read_write>`: the kernel writes it (outputs, in-place operands).
     ReadWrite,
     /// The engine's status words (read-write storage, bound by the engine itself).
     Status,
@@ -25,6 +27,7 @@ pub enum Access {
 /// One buffer argument of a dispatch, in binding order (binding 0 is always the metadata ring).
 #[derive(Clone, Copy)]
 pub enum Arg<'a> {
+    /// A buffer the kernel reads or writes; its access mode comes from the kernel's [`Bindings`](crate::gpu::source::Bindings).
     Buf(&'a GpuBuffer),
     /// The engine's status words (kernels that can fail on the device).
     Status,

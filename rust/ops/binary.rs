@@ -363,6 +363,8 @@ impl Tensor {
     pub fn rsub_t(&self, other: &Tensor) -> Result<Tensor> {
         other.sub(self)
     }
+    /// `self ** e` with a Python-number exponent (wrapped, so it does not promote `self`'s dtype
+    /// beyond what PyTorch's `pow(tensor, scalar)` does).
     pub fn pow_scalar(&self, e: impl Into<Scalar>) -> Result<Tensor> {
         self.pow(&Tensor::wrapped_scalar(e.into()))
     }

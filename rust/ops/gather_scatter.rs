@@ -52,10 +52,16 @@ fn narrow_to(src: &Tensor, shape: &[usize]) -> Result<Tensor> {
 /// The reduction `scatter_reduce(reduce=...)` applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScatterReduce {
+    /// Add the sources.
     Sum,
+    /// Multiply the sources.
     Prod,
+    /// The mean of the sources (and of the destination's own value with `include_self`); integer
+    /// dtypes floor-divide.
     Mean,
+    /// The largest, NaN-propagating.
     Amax,
+    /// The smallest, NaN-propagating.
     Amin,
 }
 

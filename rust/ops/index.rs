@@ -36,7 +36,15 @@ pub enum TensorIndex {
     /// An integer (negative counts from the end).
     Int(isize),
     /// A slice with Python's defaults already filled in (see [`TensorIndex::slice`]).
-    Slice { start: isize, stop: isize, step: isize },
+    Slice {
+        /// First position taken (negative counts from the end; clamped to the dim as in Python).
+        start: isize,
+        /// Position where the slice stops, exclusive (negative counts from the end).
+        stop: isize,
+        /// Distance between positions taken: nonzero, negative to walk backwards (Python's
+        /// meaning).
+        step: isize,
+    },
     /// `None`: a new axis of size 1.
     None,
     /// `...`: as many full slices as needed.

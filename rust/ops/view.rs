@@ -185,6 +185,8 @@ impl Tensor {
         Ok(out)
     }
 
+    /// [`expand`](Tensor::expand) to `shape` given as sizes (no `-1`); `self` itself when the shape
+    /// already matches.
     pub fn expand_to(&self, shape: &[usize]) -> Result<Tensor> {
         if shape == self.shape() {
             return Ok(self.clone());
@@ -193,6 +195,7 @@ impl Tensor {
         self.expand(&sizes)
     }
 
+    /// [`expand`](Tensor::expand) to `other`'s shape (`expand_as`).
     pub fn expand_as(&self, other: &Tensor) -> Result<Tensor> {
         self.expand_to(other.shape())
     }

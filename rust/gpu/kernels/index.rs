@@ -18,6 +18,7 @@ use crate::layout::Layout;
 /// names it with.
 pub use crate::kinds::ScatterOp;
 
+/// Shader op names of the index family: gather, and scatter with each [`ScatterOp`] combine mode.
 pub const INDEX_OPS: &[&str] = &["gather", "scatter", "scatter_add", "scatter_mul", "scatter_amax", "scatter_amin"];
 
 /// Variant bit: the scattered value is scalar slot 0 (`scatter(dim, index, value)`).

@@ -10,9 +10,13 @@ use crate::tensor::{dtype_title, Tensor};
 /// Kernel, dilation, padding and stride of a 2-D window sweep, as given by the user.
 #[derive(Clone, Copy, Debug)]
 pub struct Window {
+    /// Window height and width.
     pub kernel: [usize; 2],
+    /// Distance between a window's taps, per axis (1: adjacent elements).
     pub dilation: [usize; 2],
+    /// Implicit zero padding on both sides, per axis.
     pub padding: [usize; 2],
+    /// Step between window positions, per axis.
     pub stride: [usize; 2],
 }
 
