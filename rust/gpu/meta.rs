@@ -1,7 +1,7 @@
 //! Per-dispatch metadata: 128 words (512 bytes) written into the uniform ring for each dispatch,
 //! read by the shader through `mw(i)` (common.wgsl).
 //!
-//! The word positions are declared once here ([`slots!`]): Rust writes through these constants
+//! The word positions are declared once here (`slots!`): Rust writes through these constants
 //! and the shader source gets the same names as WGSL constants (`wgsl_consts`), so the two sides
 //! cannot disagree about where a stride lives.
 
@@ -71,7 +71,7 @@ pub const MAX_RED_RANK: usize = 13;
 /// A dispatch's metadata under construction.
 #[derive(Clone)]
 pub struct Meta {
-    /// The words, indexed by the [`slot`] constants.
+    /// The words, indexed by the `slot` constants.
     pub words: [u32; META_WORDS],
 }
 
@@ -95,7 +95,7 @@ pub fn scalar_bits(v: f64, dtype: crate::dtype::DType) -> u64 {
 }
 
 impl Meta {
-    /// Writes `v` at word `i` (a [`slot`] constant).
+    /// Writes `v` at word `i` (a `slot` constant).
     pub fn set(&mut self, i: usize, v: u32) -> &mut Self {
         self.words[i] = v;
         self

@@ -141,7 +141,7 @@ pub(crate) fn grid(ctx: &Context, groups: u64) -> Result<[u32; 3]> {
     Ok([x as u32, y as u32, 1])
 }
 
-/// Records one dispatch of `key` over `groups` workgroups (wrapped by [`grid`]) with `args`
+/// Records one dispatch of `key` over `groups` workgroups (wrapped by `grid`) with `args`
 /// bound at 1.. and `meta` as its metadata. Nothing is recorded for zero workgroups.
 pub fn run(key: &ShaderKey, args: &[Arg], meta: &Meta, groups: u64) -> Result<()> {
     if groups == 0 {
