@@ -358,6 +358,18 @@ impl Tensor {
         self.0.needs_grad.load(Ordering::Acquire)
     }
     /// `requires_grad_()`: only leaves may change it; only float tensors may require grad.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let x = Tensor::from_slice(&[1.0f64, 2.0, 3.0], &[3]).unwrap();
+    /// x.set_requires_grad(true).unwrap();
+    /// let loss = x.mul(&x).unwrap().sum().unwrap(); // sum(x^2)
+    /// assert!(loss.requires_grad() && !loss.is_leaf());
+    /// loss.backward().unwrap();
+    /// assert_eq!(x.grad().unwrap().to_vec::<f64>().unwrap(), vec![2.0, 4.0, 6.0]); // d/dx = 2x
+    /// // integer tensors cannot require grad
+    /// assert!(Tensor::zeros(&[2], DType::I64).unwrap().set_requires_grad(true).is_err());
+    /// ```
     pub fn set_requires_grad(&self, on: bool) -> Result<()> {
         let mut m = self.0.meta.lock();
         if m.grad_fn.is_some() {
@@ -542,6 +554,16 @@ impl Tensor {
     }
 
     /// A new handle on the same data, cut from the graph.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let x = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+    /// x.set_requires_grad(true).unwrap();
+    /// let y = x.mul_scalar(3.0).unwrap();
+    /// let d = y.detach();
+    /// assert!(y.requires_grad() && !d.requires_grad() && d.grad_fn().is_none());
+    /// assert!(d.same_storage(&y)); // no copy: the same elements, outside the graph
+    /// ```
     pub fn detach(&self) -> Tensor {
         Tensor::from_parts(Arc::clone(&self.0.storage), self.0.layout.clone(), self.0.dtype)
     }

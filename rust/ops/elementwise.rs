@@ -3,6 +3,16 @@
 //! rule in `unary_dtypes`, its kernel chosen by its `UnaryOp` in the backend
 //! (`backend::unary`, then `cpu::kernels::unary`), its backward in `unary_grad`
 //! (written with Tensor ops, so it is differentiable itself).
+//!
+//!
+//! ```
+//! use rgrad::Tensor;
+//! let x = Tensor::from_slice(&[0.0f64, 1.0, 4.0], &[3]).unwrap();
+//! assert_eq!(x.sqrt().unwrap().to_vec::<f64>().unwrap(), vec![0.0, 1.0, 2.0]);
+//! let e = x.exp().unwrap().to_vec::<f64>().unwrap();
+//! assert!((e[1] - std::f64::consts::E).abs() < 1e-15);
+//! assert_eq!(x.neg().unwrap().relu().unwrap().to_vec::<f64>().unwrap(), vec![0.0; 3]);
+//! ```
 
 use crate::autograd::{needs_grad, record};
 use crate::backend;

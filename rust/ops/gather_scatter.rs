@@ -124,6 +124,15 @@ impl Tensor {
     }
 
     /// `index_select(dim, index)`: the slices at `index` (1-D int) along `dim`.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+    /// let cols = Tensor::from_slice(&[2i64, 2, 0], &[3]).unwrap();
+    /// assert_eq!(m.index_select(1, &cols).unwrap().to_vec::<i64>().unwrap(), vec![3, 3, 1, 6, 6, 4]);
+    /// let bad = Tensor::from_slice(&[3i64], &[1]).unwrap();
+    /// assert!(m.index_select(1, &bad).is_err()); // index out of range
+    /// ```
     pub fn index_select(&self, dim: isize, index: &Tensor) -> Result<Tensor> {
         if index.rank() > 1 {
             return Err(Error::Index("index_select(): Index is supposed to be a vector".into()));

@@ -406,6 +406,18 @@ fn shape_mismatch(value: &[usize], target: &[usize]) -> Error {
 impl Tensor {
     /// `self[index]` (`__getitem__`): a view for basic indexing, a copy when any
     /// advanced index (integer tensor, mask, bool) is present. Differentiable.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// use rgrad::ops::index::TensorIndex;
+    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6, 7, 8, 9], &[3, 3]).unwrap();
+    /// // m[1:, ::2]
+    /// let idx = [TensorIndex::slice(Some(1), None, None).unwrap(), TensorIndex::slice(None, None, Some(2)).unwrap()];
+    /// assert_eq!(m.getitem(&idx).unwrap().to_vec::<i64>().unwrap(), vec![4, 6, 7, 9]);
+    /// // m[[2, 0]]: an integer tensor picks rows (a copy)
+    /// let rows = Tensor::from_slice(&[2i64, 0], &[2]).unwrap();
+    /// assert_eq!(m.getitem(&[TensorIndex::Tensor(rows)]).unwrap().to_vec::<i64>().unwrap(), vec![7, 8, 9, 1, 2, 3]);
+    /// ```
     pub fn getitem(&self, index: &[TensorIndex]) -> Result<Tensor> {
         let r = resolve(self, index)?;
         let v = self.basic_view(r.steps, r.layout)?;
