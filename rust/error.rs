@@ -7,7 +7,7 @@ use thiserror::Error;
 
 /// The crate's error: a kind (the Python exception it becomes) and a PyTorch-style message.
 ///
-/// Every fallible function returns [`Result`](crate::Result); nothing in the public API panics on
+/// Every fallible function returns [`Result`]; nothing in the public API panics on
 /// bad input.
 /// ```
 /// use rgrad::{DType, Error, Tensor};
