@@ -17,7 +17,7 @@ fn main() -> rgrad::Result<()> {
     let w_true = Tensor::from_slice(&[1.5f32, -2.0, 0.5, 3.0], &[4, 1])?.to_device(gpu)?;
     let y = x.matmul(&w_true)?;
 
-    let w = Tensor::zeros(&[4, 1], DType::F32, gpu)?;
+    let w = Tensor::zeros_on(&[4, 1], DType::F32, gpu)?;
     w.set_requires_grad(true)?;
     for step in 0..200 {
         let err = x.matmul(&w)?.sub(&y)?;

@@ -8,6 +8,19 @@ use crate::error::{Error, Result};
 use std::fmt;
 
 /// A device a tensor's storage can live on (`torch.device`).
+///
+/// ```
+/// use rgrad::{DType, Device, Tensor};
+/// let cpu = Tensor::zeros(&[2], DType::F32).unwrap();
+/// assert_eq!(cpu.device(), Device::Cpu);
+/// assert_eq!(Device::parse("cuda:0").unwrap(), Device::Gpu(0)); // PyTorch's name reads as the GPU
+/// // GPU code checks first: without a GPU backend or a usable adapter this is an Err
+/// if Device::Gpu(0).check_available().is_ok() {
+///     let g = Tensor::ones_on(&[2], DType::F32, Device::Gpu(0)).unwrap();
+///     let back = g.add(&g).unwrap().to_device(Device::Cpu).unwrap();
+///     assert_eq!(back.to_vec::<f32>().unwrap(), vec![2.0, 2.0]);
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Device {
     /// Host memory (`torch.device("cpu")`).

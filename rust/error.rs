@@ -6,6 +6,20 @@
 use thiserror::Error;
 
 /// The crate's error: a kind (the Python exception it becomes) and a PyTorch-style message.
+///
+/// Every fallible function returns [`Result`]; nothing in the public API panics on
+/// bad input.
+/// ```
+/// use rgrad::{DType, Error, Tensor};
+/// let a = Tensor::ones(&[2, 3], DType::F32).unwrap();
+/// let b = Tensor::ones(&[4], DType::F32).unwrap();
+/// match a.add(&b) {
+///     Err(Error::Runtime(msg)) => assert!(msg.contains("must match the size"), "{msg}"),
+///     other => panic!("expected a shape error, got {other:?}"),
+/// }
+/// // an index out of range is its own kind (Python's IndexError)
+/// assert!(matches!(a.select(0, 5), Err(Error::Index(_))));
+/// ```
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum Error {
     /// Shape, broadcast, device, dtype-combination and autograd mistakes

@@ -2,10 +2,16 @@
 //! all use (so no kernel layer imports `ops`). The `ops` layer picks
 //! one of these plus dtypes; `cpu::kernels` (and later the GPU shaders) run it.
 
+/// Binary elementwise ops (`backend::binary`), applied to broadcast operands that the ops layer
+/// has already brought to one computation dtype. Integer division by zero is caught before the
+/// kernel runs ([`BinaryOp::divides`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
+    /// `a + b` (`add`).
     Add,
+    /// `a - b` (`sub`).
     Sub,
+    /// `a * b` (`mul`).
     Mul,
     /// True division (floats).
     Div,
@@ -13,32 +19,53 @@ pub enum BinaryOp {
     DivTrunc,
     /// `div(rounding_mode='floor')`, `floor_divide`, `//`.
     DivFloor,
-    /// Python's `%`: the sign of the divisor.
+    /// Python's `%`: the result has the sign of the divisor.
     Remainder,
     /// C's `fmod`: the sign of the dividend.
     Fmod,
+    /// `a ** b` (`pow`); for integers, exact repeated multiplication (a negative exponent is rejected by the ops layer first).
     Pow,
+    /// The larger of the two, NaN-propagating (`maximum`).
     Maximum,
+    /// The smaller of the two, NaN-propagating (`minimum`).
     Minimum,
     /// max/min ignoring NaN (NaN only when both are NaN).
     Fmax,
+    /// `fmin`: the smaller, ignoring NaN as [`BinaryOp::Fmax`] does.
     Fmin,
+    /// `atan2(a, b)`: the angle of the point (b, a), in radians in [-pi, pi].
     Atan2,
+    /// `sqrt(a*a + b*b)` without intermediate overflow (`hypot`).
     Hypot,
+    /// `a`'s magnitude with `b`'s sign bit (`copysign`; float output).
     Copysign,
+    /// Bitwise and (`&`; logical and on bools).
     BitAnd,
+    /// Bitwise or (`|`).
     BitOr,
+    /// Bitwise exclusive or (`^`).
     BitXor,
+    /// `a << b`, wrapping; a shift count outside `0..bits` gives 0 (PyTorch's rule, not Rust's panic).
     Shl,
+    /// `a >> b`, arithmetic (sign-filling); a shift count outside `0..bits` gives 0 or -1 by the sign of `a`.
     Shr,
+    /// Both nonzero (bool output).
     LogicalAnd,
+    /// Either nonzero (bool output).
     LogicalOr,
+    /// Exactly one nonzero (bool output).
     LogicalXor,
+    /// `a == b` (bool output; NaN is unequal to everything).
     Eq,
+    /// `a != b` (bool output).
     Ne,
+    /// `a < b` (bool output).
     Lt,
+    /// `a <= b` (bool output).
     Le,
+    /// `a > b` (bool output).
     Gt,
+    /// `a >= b` (bool output).
     Ge,
 }
 
@@ -100,55 +127,120 @@ impl BinaryOp {
 /// scalar clamp, nan_to_num) carry their parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum UnaryOp {
+    /// `-x`.
     Neg,
+    /// `|x|`.
     Abs,
+    /// -1, 0 or 1 by the sign of `x` (NaN stays NaN for floats; `signum` for integers).
     Sign,
+    /// `e^x`.
     Exp,
+    /// `2^x`.
     Exp2,
+    /// `e^x - 1`, accurate near 0.
     Expm1,
+    /// Natural logarithm.
     Log,
+    /// Base-2 logarithm.
     Log2,
+    /// Base-10 logarithm.
     Log10,
+    /// `ln(1 + x)`, accurate near 0.
     Log1p,
+    /// Square root (NaN below 0).
     Sqrt,
+    /// `1 / sqrt(x)`.
     Rsqrt,
+    /// `x * x`.
     Square,
+    /// `1 / x`.
     Reciprocal,
+    /// Sine (radians).
     Sin,
+    /// Cosine (radians).
     Cos,
+    /// Tangent (radians).
     Tan,
+    /// Arcsine, in radians.
     Asin,
+    /// Arccosine, in radians.
     Acos,
+    /// Arctangent, in radians.
     Atan,
+    /// Hyperbolic sine.
     Sinh,
+    /// Hyperbolic cosine.
     Cosh,
+    /// Hyperbolic tangent.
     Tanh,
+    /// Inverse hyperbolic sine.
     Asinh,
+    /// Inverse hyperbolic cosine (NaN below 1).
     Acosh,
+    /// Inverse hyperbolic tangent (NaN outside [-1, 1]).
     Atanh,
+    /// `1 / (1 + e^-x)`.
     Sigmoid,
+    /// `max(x, 0)`.
     Relu,
+    /// GELU, exact form: `x * Phi(x)` with the normal CDF written through `erf`.
     Gelu,
+    /// GELU's tanh approximation (`approximate='tanh'`).
     GeluTanh,
+    /// `x * sigmoid(x)` (SiLU / swish).
     Silu,
-    Softplus { beta: f64, threshold: f64 },
+    /// `ln(1 + e^(beta x)) / beta`, and `x` itself where `beta x > threshold` (where the two agree to rounding).
+    Softplus {
+        /// Scale inside the exponential and divisor outside it (PyTorch's default 1).
+        beta: f64,
+        /// Above this value of `beta * x` the op returns `x` (PyTorch's default 20).
+        threshold: f64,
+    },
+    /// The error function.
     Erf,
+    /// Round toward -inf.
     Floor,
+    /// Round toward +inf.
     Ceil,
+    /// Round to nearest, ties to even (`round`).
     Round,
+    /// Round to the given number of decimal places, ties to even (`round(decimals=d)`; a negative `d` rounds to tens, hundreds, ...).
     RoundDecimals(i64),
+    /// Round toward 0.
     Trunc,
+    /// `x - trunc(x)`: the fractional part, with `x`'s sign.
     Frac,
     /// Scalar bounds (either may be absent: +-inf for floats, the type's range for ints).
-    Clamp { min: Option<f64>, max: Option<f64> },
-    NanToNum { nan: f64, posinf: Option<f64>, neginf: Option<f64> },
+    Clamp {
+        /// Lower bound, or none.
+        min: Option<f64>,
+        /// Upper bound, or none (applied after `min`, so `max` wins when `min > max`).
+        max: Option<f64>,
+    },
+    /// `nan_to_num`: NaN becomes `nan`, +inf `posinf` and -inf `neginf` (absent: the dtype's largest / lowest finite value).
+    NanToNum {
+        /// What NaN becomes.
+        nan: f64,
+        /// What +inf becomes; `None`: the dtype's largest finite value.
+        posinf: Option<f64>,
+        /// What -inf becomes; `None`: the dtype's lowest finite value.
+        neginf: Option<f64>,
+    },
+    /// Whether `x` is NaN (bool output).
     IsNan,
+    /// Whether `x` is +-inf (bool output).
     IsInf,
+    /// Whether `x` is neither NaN nor infinite (bool output).
     IsFinite,
+    /// Whether `x` is +inf (bool output).
     IsPosInf,
+    /// Whether `x` is -inf (bool output).
     IsNegInf,
+    /// Whether the sign bit is set (bool output; true for -0.0).
     Signbit,
+    /// Whether `x` is zero (bool output).
     LogicalNot,
+    /// Bitwise not (`~`; logical not on bools).
     BitNot,
 }
 

@@ -10,6 +10,8 @@
 //! assert_eq!(x.grad().unwrap().to_vec::<f32>().unwrap(), vec![0.0, 4.0, 8.0, 12.0]);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod autograd;
 pub mod backend;
 pub mod cpu;

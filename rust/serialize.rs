@@ -58,6 +58,25 @@ impl safetensors::View for &Bytes {
 }
 
 /// Serialises named tensors and string metadata into the bytes of a safetensors file.
+///
+/// Tensors on any device are read back to the host first; names must be unique.
+/// ```
+/// use rgrad::Tensor;
+/// use rgrad::serialize::{from_bytes, to_bytes};
+/// use std::collections::HashMap;
+/// let w = Tensor::from_slice(&[1.5f32, -2.0, 0.25, 4.0], &[2, 2]).unwrap();
+/// let steps = Tensor::from_slice(&[7i64], &[1]).unwrap();
+/// let meta = HashMap::from([("epoch".to_string(), "3".to_string())]);
+/// let bytes = to_bytes(&[("w".into(), w), ("steps".into(), steps)], Some(meta)).unwrap();
+///
+/// let (tensors, meta) = from_bytes(&bytes).unwrap();
+/// // file order is the writer's (not necessarily the order given): look tensors up by name
+/// let w = &tensors.iter().find(|(name, _)| name == "w").unwrap().1;
+/// assert_eq!(w.shape(), &[2, 2]);
+/// assert_eq!(w.to_vec::<f32>().unwrap(), vec![1.5, -2.0, 0.25, 4.0]);
+/// assert_eq!(meta["epoch"], "3");
+/// assert!(from_bytes(&bytes[..10]).is_err()); // truncated
+/// ```
 pub fn to_bytes(tensors: &[(String, Tensor)], metadata: Option<HashMap<String, String>>) -> Result<Vec<u8>> {
     let mut seen = std::collections::HashSet::new();
     let mut views = Vec::with_capacity(tensors.len());
@@ -89,7 +108,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Contents> {
     for (name, view) in named {
         let dtype = from_st(view.dtype(), &name)?;
         let data = view.data();
-        let t = Tensor::empty(view.shape(), dtype, crate::Device::Cpu)?;
+        let t = Tensor::empty_on(view.shape(), dtype, crate::Device::Cpu)?;
         if data.len() != t.numel() * dtype.size() {
             return Err(Error::Runtime(format!("not a valid safetensors file: tensor '{name}' has {} bytes for shape {:?}", data.len(), view.shape())));
         }

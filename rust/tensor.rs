@@ -114,6 +114,33 @@ pub struct TensorImpl {
 /// Cloning copies the handle, like a Python reference: both clones are the same tensor, with
 /// the same data and autograd state. Views share the storage but have their own layout and
 /// autograd state.
+///
+/// # Creating tensors
+///
+/// Every creator has two forms. The plain form makes the tensor on the CPU; the `_on` form
+/// takes a [`Device`] as its last argument and makes it there:
+///
+/// | CPU | any device |
+/// |---|---|
+/// | [`empty`](Tensor::empty), [`zeros`](Tensor::zeros), [`ones`](Tensor::ones)`(shape, dtype)` | [`empty_on`](Tensor::empty_on), [`zeros_on`](Tensor::zeros_on), [`ones_on`](Tensor::ones_on)`(shape, dtype, device)` |
+/// | [`full`](Tensor::full)`(shape, value, dtype)` | [`full_on`](Tensor::full_on)`(shape, value, dtype, device)` |
+/// | [`from_slice`](Tensor::from_slice)`(data, shape)` | [`from_slice_on`](Tensor::from_slice_on)`(data, shape, device)` |
+/// | [`scalar`](Tensor::scalar)`(value, dtype)` | [`scalar_on`](Tensor::scalar_on)`(value, dtype, device)` |
+/// | [`arange`](Tensor::arange), [`linspace`](Tensor::linspace), [`eye`](Tensor::eye) | [`arange_on`](Tensor::arange_on), [`linspace_on`](Tensor::linspace_on), [`eye_on`](Tensor::eye_on) |
+/// | [`rand`](Tensor::rand), [`randn`](Tensor::randn), [`randint`](Tensor::randint) | [`rand_on`](Tensor::rand_on), [`randn_on`](Tensor::randn_on), [`randint_on`](Tensor::randint_on) |
+///
+/// The `*_like` methods ([`zeros_like`](Tensor::zeros_like), [`ones_like`](Tensor::ones_like))
+/// take shape, dtype and device from `self`. Naming a device that is not available (a GPU in a
+/// build without the `gpu` feature, or on a machine without an adapter) is an `Err`, never a
+/// silent fallback to the CPU.
+///
+/// ```
+/// use rgrad::{DType, Device, Tensor};
+/// let a = Tensor::zeros(&[2, 3], DType::F32).unwrap();
+/// let b = Tensor::zeros_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
+/// assert_eq!(a.device(), b.device());
+/// assert_eq!(a.to_vec::<f32>().unwrap(), b.to_vec::<f32>().unwrap());
+/// ```
 #[derive(Clone)]
 pub struct Tensor(pub(crate) Arc<TensorImpl>);
 
@@ -201,16 +228,38 @@ impl Tensor {
         self.0.view.as_ref().map(|v| &v.base)
     }
 
-    /// A contiguous tensor on `device` whose contents are unspecified (`torch.empty`; the memory
-    /// is initialised, but to no particular values).
-    pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    /// A contiguous CPU tensor whose contents are unspecified (`torch.empty`): the memory is
+    /// initialised, but to no particular values, so write it before reading it.
+    ///
+    /// ```
+    /// use rgrad::{DType, Device, Tensor};
+    /// let t = Tensor::empty(&[2, 3], DType::F32).unwrap();
+    /// assert_eq!((t.shape(), t.dtype(), t.device()), (&[2, 3][..], DType::F32, Device::Cpu));
+    /// ```
+    pub fn empty(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Tensor::empty_on(shape, dtype, Device::Cpu)
+    }
+
+    /// [`Tensor::empty`] on `device`.
+    pub fn empty_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let n = shape::numel_checked(shape)?;
         let storage = Storage::uninit(n, dtype, device)?;
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
-    /// A contiguous tensor of zeros on `device` (`torch.zeros`).
-    pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    /// A contiguous CPU tensor of zeros (`torch.zeros`).
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let t = Tensor::zeros(&[2, 2], DType::I64).unwrap();
+    /// assert_eq!(t.to_vec::<i64>().unwrap(), vec![0; 4]);
+    /// ```
+    pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Tensor::zeros_on(shape, dtype, Device::Cpu)
+    }
+
+    /// [`Tensor::zeros`] on `device`.
+    pub fn zeros_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let n = shape::numel_checked(shape)?;
         let storage = Storage::zeroed(n, dtype, device)?;
         Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape), dtype))
@@ -309,6 +358,18 @@ impl Tensor {
         self.0.needs_grad.load(Ordering::Acquire)
     }
     /// `requires_grad_()`: only leaves may change it; only float tensors may require grad.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let x = Tensor::from_slice(&[1.0f64, 2.0, 3.0], &[3]).unwrap();
+    /// x.set_requires_grad(true).unwrap();
+    /// let loss = x.mul(&x).unwrap().sum().unwrap(); // sum(x^2)
+    /// assert!(loss.requires_grad() && !loss.is_leaf());
+    /// loss.backward().unwrap();
+    /// assert_eq!(x.grad().unwrap().to_vec::<f64>().unwrap(), vec![2.0, 4.0, 6.0]); // d/dx = 2x
+    /// // integer tensors cannot require grad
+    /// assert!(Tensor::zeros(&[2], DType::I64).unwrap().set_requires_grad(true).is_err());
+    /// ```
     pub fn set_requires_grad(&self, on: bool) -> Result<()> {
         let mut m = self.0.meta.lock();
         if m.grad_fn.is_some() {
@@ -493,6 +554,16 @@ impl Tensor {
     }
 
     /// A new handle on the same data, cut from the graph.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let x = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+    /// x.set_requires_grad(true).unwrap();
+    /// let y = x.mul_scalar(3.0).unwrap();
+    /// let d = y.detach();
+    /// assert!(y.requires_grad() && !d.requires_grad() && d.grad_fn().is_none());
+    /// assert!(d.same_storage(&y)); // no copy: the same elements, outside the graph
+    /// ```
     pub fn detach(&self) -> Tensor {
         Tensor::from_parts(Arc::clone(&self.0.storage), self.0.layout.clone(), self.0.dtype)
     }

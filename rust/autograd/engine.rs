@@ -225,7 +225,7 @@ fn initial_grad(root: &Tensor, grad: Option<Tensor>) -> Result<Tensor> {
             if root.numel() != 1 {
                 return Err(Error::Runtime("grad can be implicitly created only for scalar outputs".into()));
             }
-            Tensor::ones(root.shape(), root.dtype(), root.device())
+            Tensor::ones_on(root.shape(), root.dtype(), root.device())
         }
     }
 }

@@ -50,7 +50,7 @@ pub fn record_custom(name: &'static str, inputs: &[&Tensor], outputs: &[Tensor],
     let metas: Vec<(Vec<usize>, DType, crate::Device)> = outputs.iter().map(|o| (o.shape().to_vec(), o.dtype(), o.device())).collect();
     let zeros_for = {
         let metas = metas.clone();
-        move |i: usize| Tensor::zeros(&metas[i].0, metas[i].1, metas[i].2)
+        move |i: usize| Tensor::zeros_on(&metas[i].0, metas[i].1, metas[i].2)
     };
     // each output's node, once made (held weakly: the nodes own their closures, not the reverse)
     let out_nodes: Arc<Vec<OnceLock<Weak<Node>>>> = Arc::new((0..outputs.len()).map(|_| OnceLock::new()).collect());
@@ -130,8 +130,8 @@ pub fn record_custom(name: &'static str, inputs: &[&Tensor], outputs: &[Tensor],
                 // [zeros(off), g, zeros(rest)]: differentiable, for create_graph
                 let flat = g.reshape_to(&[size])?;
                 let flat = if flat.dtype() != pack { flat.to_dtype(pack)? } else { flat };
-                let before = Tensor::zeros(&[off], pack, device)?;
-                let after = Tensor::zeros(&[total - off - size], pack, device)?;
+                let before = Tensor::zeros_on(&[off], pack, device)?;
+                let after = Tensor::zeros_on(&[total - off - size], pack, device)?;
                 Ok(vec![Some(crate::ops::join::cat(&[before, flat, after], 0)?)])
             }),
         ));

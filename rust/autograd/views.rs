@@ -2,7 +2,7 @@
 //!
 //! A view shares its base's storage, so `v = y[0:2]; v.mul_(2)` changes `y` too: `y`'s
 //! gradient must go through the multiplication. The in-place op records its node `N` as
-//! usual (on `v`); [`rebase_inplace`] then wraps it in a `CopySlices` node that becomes the
+//! usual (on `v`); `rebase_inplace` then wraps it in a `CopySlices` node that becomes the
 //! *base's* `grad_fn`:
 //!
 //! ```text
@@ -12,7 +12,7 @@
 //!
 //! and the view's own `grad_fn` becomes `AsStridedBackward0` (the view's region of the
 //! base's new history). Other views of the same base notice the write through the storage
-//! version counter and regenerate their history lazily ([`Tensor::refresh_view_history`]).
+//! version counter and regenerate their history lazily (`Tensor::refresh_view_history`).
 //!
 //! All three helpers used in backward are differentiable ops (`ops/view.rs`), so
 //! `create_graph=True` works through rebased views.

@@ -67,7 +67,7 @@ mod gpu {
             (Device::Cpu, _) => {
                 // readback: the view's elements row-major, then a host copy (cast, broadcast)
                 let bytes = transfer::read(buf(src)?, src.layout(), src.dtype())?;
-                let h = Tensor::empty(src.shape(), src.dtype(), Device::Cpu)?;
+                let h = Tensor::empty_on(src.shape(), src.dtype(), Device::Cpu)?;
                 upload_bytes(&h, &bytes)?;
                 super::copy(dst, &h)
             }
@@ -84,7 +84,7 @@ mod gpu {
         let host = if src.dtype() == dst.dtype() && src.is_contiguous() {
             src.clone()
         } else {
-            let h = Tensor::empty(src.shape(), dst.dtype(), Device::Cpu)?;
+            let h = Tensor::empty_on(src.shape(), dst.dtype(), Device::Cpu)?;
             super::copy(&h, src)?;
             h
         };

@@ -219,13 +219,13 @@ mod gpu {
         if !matches!(dt, DType::F32 | DType::F64) {
             // integers and bools: exact equality up to the tolerance, computed in float64 as
             // the CPU does
-            let (af, bf) = (Tensor::empty(shape, DType::F64, d)?, Tensor::empty(shape, DType::F64, d)?);
+            let (af, bf) = (Tensor::empty_on(shape, DType::F64, d)?, Tensor::empty_on(shape, DType::F64, d)?);
             super::super::copy(&af, &a)?;
             super::super::copy(&bf, &b)?;
             return isclose(out, &af, &bf, rtol, atol, equal_nan);
         }
         let ((ab, al), (bb, bl)) = (view_as(&a, shape)?, view_as(&b, shape)?);
-        let tmp = |dtype| -> Result<Tensor> { Tensor::empty(shape, dtype, d) };
+        let tmp = |dtype| -> Result<Tensor> { Tensor::empty_on(shape, dtype, d) };
         let (diff, tol, close, eq) = (tmp(dt)?, tmp(dt)?, tmp(DType::Bool)?, tmp(DType::Bool)?);
         let (db, dl) = view(&diff)?;
         let (tb, tl) = view(&tol)?;

@@ -36,9 +36,19 @@ pub fn fill(t: &Tensor, value: Scalar) -> Result<()> {
 #[derive(Clone, Copy, Debug)]
 pub enum RangeFill {
     /// `start + i * step` (`arange`).
-    Arange { start: f64, step: f64 },
+    Arange {
+        /// Element 0.
+        start: f64,
+        /// Difference between neighbours (nonzero; negative counts down).
+        step: f64,
+    },
     /// `steps` values from `start` to `end` inclusive (`linspace`), the last one exactly `end`.
-    Linspace { start: f64, end: f64 },
+    Linspace {
+        /// The first value.
+        start: f64,
+        /// The last value (when there are at least two).
+        end: f64,
+    },
 }
 
 /// Fills the contiguous vector `t` with a range.
@@ -64,7 +74,7 @@ pub fn fill_range(t: &Tensor, range: RangeFill) -> Result<()> {
             // adapter has no float64).
             let wide = if crate::gpu::has_f64() { DType::F64 } else { DType::F32 };
             let (b, l) = super::gpu_operands::view(t)?;
-            let f = if t.dtype() == wide { t.clone() } else { Tensor::empty(t.shape(), wide, t.device())? };
+            let f = if t.dtype() == wide { t.clone() } else { Tensor::empty_on(t.shape(), wide, t.device())? };
             let (fb, fl) = super::gpu_operands::view(&f)?;
             match range {
                 RangeFill::Arange { start, step } => map::arange(fb, &fl, wide, Scalar::Float(start), Scalar::Float(step))?,

@@ -48,7 +48,7 @@ pub(crate) fn lift(t: &Tensor, device: Device) -> Result<Tensor> {
         return Err(Error::Runtime(format!("Expected all tensors to be on the same device, but found at least two devices, {device} and {}!", t.device())));
     }
     let v: Scalar = super::read_scalar(t)?;
-    let g = Tensor::empty(&[], t.dtype(), device)?;
+    let g = Tensor::empty_on(&[], t.dtype(), device)?;
     super::fill(&g, v)?;
     Ok(g)
 }

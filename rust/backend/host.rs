@@ -79,7 +79,7 @@ pub(crate) fn from_host<T: Element>(data: &[T], shape: &[usize], device: Device)
     if crate::shape::numel(shape) != data.len() {
         return Err(Error::Runtime(format!("{} values for a tensor of shape {}", data.len(), crate::shape::fmt_shape(shape))));
     }
-    let t = Tensor::empty(shape, T::DTYPE, device)?;
+    let t = Tensor::empty_on(shape, T::DTYPE, device)?;
     upload(&t, data)?;
     Ok(t)
 }
@@ -162,7 +162,7 @@ pub fn read_scalar(t: &Tensor) -> Result<Scalar> {
             })
         }
         Device::Gpu(_) => {
-            let h = Tensor::empty(t.shape(), t.dtype(), Device::Cpu)?;
+            let h = Tensor::empty_on(t.shape(), t.dtype(), Device::Cpu)?;
             super::copy(&h, t)?;
             read_scalar(&h)
         }

@@ -175,7 +175,7 @@ pub fn scatter_dim(dst: &Tensor, dim: usize, index: &Tensor, src: &Tensor, op: S
 /// device (read back with `read_scalar` where an output size depends on it).
 pub fn count_true(mask: &Tensor) -> Result<Tensor> {
     debug_assert!(mask.dtype() == DType::Bool && dense(mask));
-    let out = Tensor::empty(&[], DType::I64, mask.device())?;
+    let out = Tensor::empty_on(&[], DType::I64, mask.device())?;
     match mask.device() {
         Device::Cpu => {
             // SAFETY: `mask` is contiguous bool; `out` holds one int64
@@ -194,12 +194,12 @@ pub fn count_true(mask: &Tensor) -> Result<Tensor> {
 pub fn first_out_of_range(index: &Tensor, lo: i64, hi: i64) -> Result<Tensor> {
     match index.device() {
         Device::Cpu => {
-            let out = Tensor::empty(&[2], DType::I64, Device::Cpu)?;
+            let out = Tensor::empty_on(&[2], DType::I64, Device::Cpu)?;
             let contiguous;
             let idx = if index.is_contiguous() {
                 index
             } else {
-                contiguous = Tensor::empty(index.shape(), index.dtype(), index.device())?;
+                contiguous = Tensor::empty_on(index.shape(), index.dtype(), index.device())?;
                 super::copy(&contiguous, index)?;
                 &contiguous
             };
@@ -406,13 +406,13 @@ mod gpu {
         }
         // the index as int64, shifted to count from `lo`, gathered from a dummy source of
         // `span` elements: the kernel checks 0 <= i < span and records a bad one
-        let idx = Tensor::empty(&[n], DType::I64, index.device())?;
+        let idx = Tensor::empty_on(&[n], DType::I64, index.device())?;
         let ((xb, xl), (ib, il)) = (view(index)?, view(&idx)?);
         map::copy_cast(xb, &xl, index.dtype(), ib, &Layout { offset: il.offset, ..Layout::contiguous(index.shape()) }, DType::I64)?;
         if lo != 0 {
             map::binary_scalar(crate::kinds::BinaryOp::Sub, DType::I64, ib, &il, Scalar::Int(lo), false, ib, &il)?;
         }
-        let scratch = Tensor::empty(&[n], DType::I64, index.device())?;
+        let scratch = Tensor::empty_on(&[n], DType::I64, index.device())?;
         let (sb, sl) = view(&scratch)?;
         let dummy = Layout { shape: [span as usize].as_slice().into(), strides: [0isize].as_slice().into(), offset: il.offset };
         kern::gather(DType::I64, ib, &dummy, 0, ib, &il, sb, &sl, false)?;
@@ -421,7 +421,7 @@ mod gpu {
     }
 
     pub(super) fn count_true(mask: &Tensor, out: Tensor) -> Result<Tensor> {
-        let wide = Tensor::empty(mask.shape(), DType::I64, mask.device())?;
+        let wide = Tensor::empty_on(mask.shape(), DType::I64, mask.device())?;
         let ((mb, ml), (wb, wl), (ob, ol)) = (view(mask)?, view(&wide)?, view(&out)?);
         map::copy_cast(mb, &ml, DType::Bool, wb, &wl, DType::I64)?;
         let all = vec![true; mask.rank()];

@@ -8,11 +8,11 @@
 //! ```
 //!
 //! - `rust/ops/<family>.rs`: argument checks, output dtype and shape, output allocated with
-//!   `Tensor::empty(shape, dtype, input.device())`, one call into `crate::backend`, and the backward
+//!   `Tensor::empty_on(shape, dtype, input.device())`, one call into `crate::backend`, and the backward
 //!   beside the forward, written with Tensor ops. No `unsafe`, no raw pointers, no `crate::cpu`.
 //! - `rust/backend/<family>.rs`: one function per primitive. It matches the device of its tensors
 //!   once (`Device::Cpu => ...`; the GPU backend adds its arm) and is the only place that turns a
-//!   tensor into pointers, strides and lengths for a kernel ([`operands`]). Which computation
+//!   tensor into pointers, strides and lengths for a kernel (`operands.rs`). Which computation
 //!   runs is named by an enum from `crate::kinds` (`UnaryOp`, `BinaryOp`, `ReduceOp`, `ScanOp`,
 //!   `ScatterOp`), never chosen by which Rust function the ops layer happened to call, so a GPU
 //!   backend can be told the same thing.
@@ -35,7 +35,7 @@
 //! `rust/cpu/`. Nothing in `rust/ops` changes.
 //!
 //! The GPU backend (`rust/gpu`, feature `gpu`) is such a device: each family file ends with a
-//! `mod gpu` holding its GPU arms, written with [`gpu_arm!`], and `gpu_operands.rs` turns a
+//! `mod gpu` holding its GPU arms, written with `gpu_arm!`, and `gpu_operands.rs` turns a
 //! tensor into a device buffer and a layout. A primitive with no GPU kernel runs its CPU arm on
 //! host copies ([`on_host`]); the ones that do are listed in [`HOST_ROUND_TRIP`].
 

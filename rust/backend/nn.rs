@@ -173,7 +173,7 @@ pub fn threshold_backward(g: &Tensor, x: &Tensor, threshold: f64, out: &Tensor) 
             // out = where(x > threshold, g, 0): a compare and a masked fill on the device
             use super::gpu_operands::view;
             use crate::gpu::kernels::map;
-            let keep = Tensor::empty(x.shape(), DType::Bool, x.device())?;
+            let keep = Tensor::empty_on(x.shape(), DType::Bool, x.device())?;
             let ((xb, xl), (kb, kl), (gb, gl), (ob, ol)) = (view(x)?, view(&keep)?, view(g)?, view(out)?);
             map::binary_scalar(crate::kinds::BinaryOp::Le, x.dtype(), xb, &xl, crate::dtype::Scalar::Float(threshold), false, kb, &kl)?;
             map::masked_fill(out.dtype(), gb, &gl, kb, &kl, crate::dtype::Scalar::Int(0), ob, &ol)

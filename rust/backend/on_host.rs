@@ -61,7 +61,7 @@ pub(crate) fn host_copy(t: &Tensor) -> Result<Tensor> {
     if t.device() == Device::Cpu {
         return Ok(t.clone());
     }
-    let h = Tensor::empty(t.shape(), t.dtype(), Device::Cpu)?;
+    let h = Tensor::empty_on(t.shape(), t.dtype(), Device::Cpu)?;
     super::copy(&h, t)?;
     Ok(h)
 }

@@ -126,7 +126,7 @@ mod gpu {
             }
         }
         fn tmp(&self, like: &Tensor) -> Result<Tensor> {
-            Tensor::empty(like.shape(), self.dtype, like.device())
+            Tensor::empty_on(like.shape(), self.dtype, like.device())
         }
         /// `out = a op b`
         fn bin(&self, op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) -> Result<()> {

@@ -20,7 +20,12 @@ pub enum RandomFill {
     /// Standard normal (float dtypes).
     Normal,
     /// Uniform integers in `[low, low + span)`.
-    Int { low: i64, span: u64 },
+    Int {
+        /// The smallest value drawn.
+        low: i64,
+        /// How many values can be drawn (`high - low`; a u64, so the whole i64 range fits).
+        span: u64,
+    },
 }
 
 /// Fills the contiguous `t` with draws from the current generator (the `generator=` one while

@@ -159,7 +159,7 @@ mod gpu {
             ReduceOp::All => plain(Reduction::All),
             ReduceOp::SumAbs => plain(Reduction::Norm(1.0)),
             ReduceOp::SumSquare => {
-                let sq = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+                let sq = Tensor::empty_on(x.shape(), x.dtype(), x.device())?;
                 let (sb, sl) = view(&sq)?;
                 map::binary(BinaryOp::Mul, x.dtype(), xb, &xl, xb, &xl, sb, &sl)?;
                 run(Reduction::Sum, x.dtype(), sb, &sl, mask, out.dtype(), ob, &ol, None)
@@ -173,7 +173,7 @@ mod gpu {
                 }
             },
             ReduceOp::ArgMax | ReduceOp::ArgMin => {
-                let values = Tensor::empty(&kept, x.dtype(), x.device())?;
+                let values = Tensor::empty_on(&kept, x.dtype(), x.device())?;
                 let (vb, vl) = view(&values)?;
                 let r = if op == ReduceOp::ArgMax { Reduction::ArgMax } else { Reduction::ArgMin };
                 run(r, x.dtype(), xb, &xl, mask, x.dtype(), vb, &vl, Some((ob, &ol)))

@@ -16,7 +16,7 @@ fn to_device(t: &Tensor, device: Device) -> Result<Tensor> {
     if t.device() == device {
         return Ok(t.clone());
     }
-    let d = Tensor::empty(t.shape(), t.dtype(), device)?;
+    let d = Tensor::empty_on(t.shape(), t.dtype(), device)?;
     super::copy(&d, t)?;
     Ok(d)
 }
@@ -87,8 +87,12 @@ pub fn sort(x: &Tensor, dim: usize, descending: bool, vals: &Tensor, idx: &Tenso
 /// What `unique` returns: the distinct values, each input's group (`inverse`, empty unless
 /// asked for) and the group sizes.
 pub struct UniqueOut {
+    /// The distinct values, as a vector of the input's dtype.
     pub values: Tensor,
+    /// For each input element, the position of its value in `values` (int64, `inverse_shape`);
+    /// an empty tensor when the inverse was not asked for.
     pub inverse: Tensor,
+    /// How many input elements each of `values` stands for (int64).
     pub counts: Tensor,
 }
 
@@ -107,7 +111,7 @@ pub fn unique(x: &Tensor, consecutive: bool, return_inverse: bool, inverse_shape
             let m = u.values.len();
             Ok(UniqueOut {
                 values: from_host(&u.values, &[m], device)?,
-                inverse: if return_inverse { from_host(&u.inverse, inverse_shape, device)? } else { Tensor::empty(&[0], DType::I64, device)? },
+                inverse: if return_inverse { from_host(&u.inverse, inverse_shape, device)? } else { Tensor::empty_on(&[0], DType::I64, device)? },
                 counts: from_host(&u.counts, &[m], device)?,
             })
         }),
@@ -125,8 +129,11 @@ pub fn unique(x: &Tensor, consecutive: bool, return_inverse: bool, inverse_shape
 /// (contiguous): for each group (sorted lexicographically, or consecutive runs) the position of
 /// its first slice, each slice's group, and the group sizes, all int64 on `moved`'s device.
 pub struct UniqueDim {
+    /// For each group, the index along dim 0 of its first slice.
     pub firsts: Tensor,
+    /// For each slice along dim 0, the group it belongs to.
     pub inverse: Tensor,
+    /// The number of slices in each group.
     pub counts: Tensor,
 }
 

@@ -19,9 +19,13 @@ use crate::cpu::par;
 /// *elements*: per batch dim, then rows, then columns. Zero strides broadcast.
 #[derive(Clone)]
 pub struct MatOperand {
+    /// Address of element `[0, .., 0]` of this operand (its storage offset already applied).
     pub ptr: *mut u8,
+    /// Stride of each batch dim, in elements; 0 repeats one matrix across that batch dim.
     pub batch_strides: Vec<isize>,
+    /// Row stride, in elements.
     pub rs: isize,
+    /// Column stride, in elements.
     pub cs: isize,
 }
 
@@ -33,12 +37,19 @@ unsafe impl Sync for MatOperand {}
 
 /// A batched product: `out[b] = alpha * a[b] @ b[b] + beta * out[b]` over the batch shape.
 pub struct Gemm<'a> {
+    /// Rows of `out` and `a`.
     pub m: usize,
+    /// Columns of `out` and `b`.
     pub n: usize,
+    /// The contracted length: columns of `a`, rows of `b` (0 makes the product all zeros).
     pub k: usize,
+    /// The batch shape every operand is walked over (broadcast already resolved into strides).
     pub batch: &'a [usize],
+    /// The `m` x `n` result, written (or scaled and added to, see `beta`).
     pub out: MatOperand,
+    /// The `m` x `k` left factor.
     pub a: MatOperand,
+    /// The `k` x `n` right factor.
     pub b: MatOperand,
     /// Scale of the product.
     pub alpha: Scalar,

@@ -16,11 +16,20 @@ use rayon::prelude::*;
 /// A list of element offsets, either arithmetic (`i * stride`) or explicit.
 #[derive(Clone, Debug)]
 pub enum Offs {
-    Strided { n: usize, stride: isize },
+    /// `n` offsets `0, stride, 2 * stride, ...`: a strided dim, without a list in memory.
+    Strided {
+        /// How many offsets.
+        n: usize,
+        /// Step between consecutive offsets, in elements (may be negative or zero).
+        stride: isize,
+    },
+    /// Explicit offsets, in elements, in row-major order: several dims whose strides do not
+    /// merge into one.
     List(Vec<isize>),
 }
 
 impl Offs {
+    /// The number of offsets.
     #[inline(always)]
     pub fn len(&self) -> usize {
         match self {
@@ -28,6 +37,7 @@ impl Offs {
             Offs::List(v) => v.len(),
         }
     }
+    /// Whether there are no offsets.
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -265,6 +265,8 @@ fn run_tiled<const N: usize>(plan: &Plan<N>, f: impl Fn([*mut u8; N], usize, [is
 
 /// Converts one element type to another with PyTorch's (C's) conversion rules.
 pub trait CastTo<O> {
+    /// `self` converted: C's `as` for numbers (floats to integers truncate toward zero, saturating
+    /// at the bounds; NaN becomes 0), nonzero for bool.
     fn cast(self) -> O;
 }
 macro_rules! cast_num {
@@ -288,6 +290,8 @@ pub fn copy_cast(plan: &Plan<2>, dst: DType, src: DType) {
     dispatch_dtype!(src, S => dispatch_dtype!(dst, D => run_map1::<S, D>(plan, |x: S| <S as CastTo<D>>::cast(x))))
 }
 
+/// Writes `v` into every element the one-operand plan covers (parallel for large views; an
+/// expanded view whose elements share memory is filled from one task).
 pub fn fill<T: Element>(plan: &Plan<1>, v: T) {
     let st = plan.inner_strides()[0];
     // SAFETY: the plan (from the backend, `backend::fill`) describes the live view being filled, of

@@ -28,11 +28,17 @@ fn effective<T: NnFloat>(g: T, p: T, maximize: bool, wd: T) -> T {
 /// SGD's options.
 #[derive(Clone, Copy)]
 pub struct Sgd {
+    /// Learning rate: the step along the (momentum) direction.
     pub lr: f64,
+    /// Momentum factor (0: plain SGD, no buffer).
     pub momentum: f64,
+    /// Dampening of the gradient's share in the momentum buffer: `buf = momentum * buf + (1 - dampening) * g`.
     pub dampening: f64,
+    /// L2 penalty: `weight_decay * p` is added to the gradient (skipped entirely when 0).
     pub weight_decay: f64,
+    /// Nesterov momentum: step along `g + momentum * buf` instead of `buf`.
     pub nesterov: bool,
+    /// If set, the update climbs the objective: the gradient is negated before anything else.
     pub maximize: bool,
 }
 
@@ -98,12 +104,19 @@ unsafe fn sgd_impl<T: NnFloat, const WD: bool>(p: *mut T, g: *const T, buf: Opti
 /// Adam / AdamW's options for one step (bias corrections already computed for this step).
 #[derive(Clone, Copy)]
 pub struct Adam {
+    /// Learning rate (already folded into `step_size` for the Adam update; used by decoupled decay).
     pub lr: f64,
+    /// Decay of the first-moment (mean) estimate.
     pub beta1: f64,
+    /// Decay of the second-moment (uncentered variance) estimate.
     pub beta2: f64,
+    /// Added to the denominator's square root, against division by zero.
     pub eps: f64,
+    /// Weight decay: L2 (added to the gradient) for Adam, decoupled (`p *= 1 - lr * weight_decay`) for AdamW.
     pub weight_decay: f64,
+    /// AdamW: decay the parameter directly rather than through the gradient.
     pub decoupled: bool,
+    /// If set, the update climbs the objective: the gradient is negated before anything else.
     pub maximize: bool,
     /// `lr / (1 - beta1^t)`
     pub step_size: f64,
@@ -176,12 +189,19 @@ unsafe fn adam_impl<T: NnFloat, const L2: bool>(p: *mut T, g: *const T, m: *mut 
 /// RMSprop's options.
 #[derive(Clone, Copy)]
 pub struct Rmsprop {
+    /// Learning rate.
     pub lr: f64,
+    /// Decay of the running mean of squared gradients.
     pub alpha: f64,
+    /// Added to the denominator, against division by zero.
     pub eps: f64,
+    /// L2 penalty: `weight_decay * p` is added to the gradient (skipped entirely when 0).
     pub weight_decay: f64,
+    /// Momentum factor (0: no momentum buffer).
     pub momentum: f64,
+    /// Centered RMSprop: normalise by an estimate of the variance (mean of g^2 minus the squared mean of g).
     pub centered: bool,
+    /// If set, the update climbs the objective: the gradient is negated before anything else.
     pub maximize: bool,
 }
 
@@ -225,9 +245,13 @@ pub unsafe fn rmsprop<T: NnFloat>(p: *mut T, g: *const T, sq: *mut T, ga: Option
 /// Adagrad's options for one step (`clr`: the decayed learning rate for this step).
 #[derive(Clone, Copy)]
 pub struct Adagrad {
+    /// This step's learning rate, `lr / (1 + (step - 1) * lr_decay)`.
     pub clr: f64,
+    /// Added to the denominator, against division by zero.
     pub eps: f64,
+    /// L2 penalty: `weight_decay * p` is added to the gradient (skipped entirely when 0).
     pub weight_decay: f64,
+    /// If set, the update climbs the objective: the gradient is negated before anything else.
     pub maximize: bool,
 }
 
@@ -253,10 +277,15 @@ pub unsafe fn adagrad<T: NnFloat>(p: *mut T, g: *const T, sum: *mut T, n: usize,
 /// Adadelta's options.
 #[derive(Clone, Copy)]
 pub struct Adadelta {
+    /// Scale of the computed update (PyTorch's default 1).
     pub lr: f64,
+    /// Decay of both running averages (squared gradients and squared updates).
     pub rho: f64,
+    /// Added inside both square roots: sets the first steps' size and avoids 0 / 0.
     pub eps: f64,
+    /// L2 penalty: `weight_decay * p` is added to the gradient (skipped entirely when 0).
     pub weight_decay: f64,
+    /// If set, the update climbs the objective: the gradient is negated before anything else.
     pub maximize: bool,
 }
 

@@ -21,8 +21,12 @@ use crate::cpu::{Element, PARALLEL_MIN};
 
 /// A reduction: how to fold elements into an accumulator and write the result.
 pub trait Reducer: Sync {
+    /// The element type read from the input.
     type In: Copy;
+    /// The running state of one output element (a sum, a value and its index, ...); partial
+    /// states from parallel splits are merged by `combine`.
     type Acc: Copy + Send + Sync;
+    /// The state before any element: the identity of the fold (0 for sums, -inf for max, ...).
     fn init(&self) -> Self::Acc;
     /// Folds element `x`, which sits at position `i` of the reduced range.
     fn step(&self, a: Self::Acc, x: Self::In, i: usize) -> Self::Acc;
@@ -314,7 +318,9 @@ impl<R: Reducer> Ctx<'_, R> {
 
 /// Lowest / highest values (the identities of max / min).
 pub trait Bounded: Element {
+    /// The lowest value of the type (-inf for floats): the starting point of a max.
     fn lowest() -> Self;
+    /// The highest value of the type (+inf for floats): the starting point of a min.
     fn highest() -> Self;
 }
 impl Bounded for bool {
@@ -340,7 +346,9 @@ impl Bounded for f64 {
 
 /// Addition and multiplication with wrap-around for integers (the accumulation types).
 pub trait Arith: Element {
+    /// `self + o`, wrapping on integer overflow.
     fn add(self, o: Self) -> Self;
+    /// `self * o`, wrapping on integer overflow.
     fn mul(self, o: Self) -> Self;
 }
 impl Arith for f32 {
@@ -510,6 +518,7 @@ unsafe fn lanes_prod_avx512<T: Arith>(x: &[T]) -> T {
 /// `sum(|x|)` (P = 1) or `sum(x * x)` (P = 2): the fused bodies of the 1- and 2-norms.
 pub struct PowSumR<T, const P: u8>(std::marker::PhantomData<T>);
 impl<T, const P: u8> PowSumR<T, P> {
+    /// The reducer; it holds no state (the type parameters say everything).
     pub fn new() -> Self {
         PowSumR(std::marker::PhantomData)
     }
@@ -586,6 +595,7 @@ impl<T: Arith + std::ops::Neg<Output = T>, const P: u8> Reducer for PowSumR<T, P
 /// `sum` (accumulating in `T`).
 pub struct SumR<T>(std::marker::PhantomData<T>);
 impl<T> SumR<T> {
+    /// The reducer; it holds no state (the type parameters say everything).
     pub fn new() -> Self {
         SumR(std::marker::PhantomData)
     }
@@ -678,6 +688,7 @@ impl<T: Arith + std::ops::Div<Output = T>> Reducer for MeanR<T> {
 /// `prod` (accumulating in `T`).
 pub struct ProdR<T>(std::marker::PhantomData<T>);
 impl<T> ProdR<T> {
+    /// The reducer; it holds no state (the type parameters say everything).
     pub fn new() -> Self {
         ProdR(std::marker::PhantomData)
     }
@@ -777,6 +788,7 @@ unsafe fn lanes_extreme_avx512<T: Bounded, const MAX: bool>(x: &[T], init: T) ->
 /// `amax` / `amin` values.
 pub struct ExtremeR<T, const MAX: bool>(std::marker::PhantomData<T>);
 impl<T, const MAX: bool> ExtremeR<T, MAX> {
+    /// The reducer; it holds no state (the type parameters say everything).
     pub fn new() -> Self {
         ExtremeR(std::marker::PhantomData)
     }
@@ -828,6 +840,7 @@ pub struct ArgR<T, const MAX: bool> {
     _t: std::marker::PhantomData<T>,
 }
 impl<T, const MAX: bool> ArgR<T, MAX> {
+    /// The reducer; `with_values`: also write the extreme values (`max(dim)`), not only indices.
     pub fn new(with_values: bool) -> Self {
         ArgR { with_values, _t: std::marker::PhantomData }
     }
@@ -890,6 +903,7 @@ impl<T: Bounded, const MAX: bool> Reducer for ArgR<T, MAX> {
 /// `all` (ALL) / `any`: a bool result from "element is nonzero".
 pub struct LogicR<T, const ALL: bool>(std::marker::PhantomData<T>);
 impl<T, const ALL: bool> LogicR<T, ALL> {
+    /// The reducer; it holds no state (the type parameters say everything).
     pub fn new() -> Self {
         LogicR(std::marker::PhantomData)
     }

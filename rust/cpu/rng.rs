@@ -89,11 +89,14 @@ impl Generator {
 
 /// A generator and the seed it was last seeded with (`Generator.initial_seed()`).
 pub struct Seeded {
+    /// The generator itself (its current state).
     pub gen: Generator,
+    /// The seed it was last seeded with; drawing does not change it.
     pub seed: u64,
 }
 
 impl Seeded {
+    /// A generator freshly seeded with `seed`.
     pub fn new(seed: u64) -> Seeded {
         Seeded { gen: Generator::new(seed), seed }
     }

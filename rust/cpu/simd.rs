@@ -23,21 +23,32 @@ use std::ops::{Add, Div, Mul, Sub};
 pub trait Elem: Copy + PartialOrd + Send + Sync + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self> + 'static {
     /// Partial results a fold keeps (the same at every level; 256 bytes of accumulators).
     const ACC: usize;
+    /// 0, the identity of sums.
     const ZERO: Self;
+    /// 1, the identity of products.
     const ONE: Self;
+    /// -inf, the identity of max.
     const NEG_INF: Self;
+    /// +inf, the identity of min.
     const INF: Self;
+    /// A quiet NaN, what a NaN-propagating fold returns.
     const NAN: Self;
+    /// The portable vector (an array of scalar lanes, 16 bytes) used at the baseline level.
     type Portable: Vector<E = Self>;
+    /// The AVX2 vector of this element type (256 bits).
     #[cfg(target_arch = "x86_64")]
     type Avx2: Vector<E = Self>;
+    /// The AVX-512 vector of this element type (512 bits).
     #[cfg(target_arch = "x86_64")]
     type Avx512: Vector<E = Self>;
+    /// `|self|` (clears the sign bit).
     fn abs(self) -> Self;
+    /// Whether `self` is NaN.
     #[allow(clippy::wrong_self_convention)]
     fn is_nan(self) -> bool;
     /// `e^x`: [`crate::cpu::vmath`]'s function, which [`exp`] reproduces lane by lane.
     fn exp(self) -> Self;
+    /// Natural logarithm (the std's).
     fn ln(self) -> Self;
     /// [`exp`] on a vector of this element type.
     /// # Safety
@@ -118,10 +129,13 @@ impl Elem for f64 {
 // the shared contract above is each method's `# Safety` section
 #[allow(clippy::missing_safety_doc)]
 pub trait Vector: Copy {
+    /// The element type in each lane.
     type E: Elem;
     /// A lane mask (a compare result).
     type M: Copy;
+    /// Elements per vector.
     const LANES: usize;
+    /// Every lane set to `v`.
     unsafe fn splat(v: Self::E) -> Self;
     /// Loads `LANES` elements from `p` (no alignment needed).
     unsafe fn load(p: *const Self::E) -> Self;
@@ -129,21 +143,31 @@ pub trait Vector: Copy {
     /// others to `pad`: a masked load, where a copy into a padded buffer reread as a vector
     /// would stall on store forwarding.
     unsafe fn load_partial(p: *const Self::E, n: usize, pad: Self::E) -> Self;
+    /// Stores the `LANES` elements to `p` (no alignment needed).
     unsafe fn store(self, p: *mut Self::E);
+    /// Lane-wise `self + o` (IEEE, no fused multiply-add).
     unsafe fn add(self, o: Self) -> Self;
+    /// Lane-wise `self - o`.
     unsafe fn sub(self, o: Self) -> Self;
+    /// Lane-wise `self * o`.
     unsafe fn mul(self, o: Self) -> Self;
+    /// Lane-wise `self / o`.
     unsafe fn div(self, o: Self) -> Self;
     /// `self > o ? self : o` per lane (so `o` when either is NaN), as x86's `max`.
     unsafe fn max(self, o: Self) -> Self;
     /// `self < o ? self : o` per lane.
     unsafe fn min(self, o: Self) -> Self;
+    /// Lane-wise `|self|`.
     unsafe fn abs(self) -> Self;
+    /// Lanes where `self > o` (false when either is NaN).
     unsafe fn gt(self, o: Self) -> Self::M;
+    /// Lanes where `self < o` (false when either is NaN).
     unsafe fn lt(self, o: Self) -> Self::M;
+    /// Lanes where `self == o` (false when either is NaN).
     unsafe fn eq(self, o: Self) -> Self::M;
     /// Lanes that are NaN.
     unsafe fn nan(self) -> Self::M;
+    /// Lanes set in `a` or in `b`.
     unsafe fn or(a: Self::M, b: Self::M) -> Self::M;
     /// `a` where `m` is set, else `b`.
     unsafe fn select(m: Self::M, a: Self, b: Self) -> Self;
@@ -290,6 +314,7 @@ unsafe fn exp_nonpos_f64_v<V: Vector<E = f64>>(x: V) -> V {
 /// A kernel written once for every vector type. `run` must be `#[inline(always)]` (and so
 /// must everything it calls), so that it compiles into the level's function.
 pub trait Kernel<E: Elem> {
+    /// What the kernel returns (the same at every level).
     type Out;
     /// # Safety
     /// Only called by [`run_at`] with the vector type of a level the CPU has.
@@ -412,6 +437,7 @@ lanes_impl!(f64, 2, i64, u64, 52, 1023);
 
 // ---------- AVX2 ----------
 
+/// The AVX2 vector types (`__m256` / `__m256d`) and their [`Vector`] implementations.
 #[cfg(target_arch = "x86_64")]
 pub mod avx2 {
     use super::Vector;
@@ -552,6 +578,8 @@ pub mod avx2 {
 
 // ---------- AVX-512 ----------
 
+/// The AVX-512 vector types (`__m512` / `__m512d`, with `__mmask` lane masks) and their
+/// [`Vector`] implementations.
 #[cfg(target_arch = "x86_64")]
 pub mod avx512 {
     use super::Vector;

@@ -16,7 +16,10 @@ const RADIX_MIN: usize = 1 << 10;
 /// An element type that maps to an unsigned key whose integer order is the
 /// sort order (ascending, NaN last, -0.0 equal to 0.0).
 pub trait SortKey: Element {
+    /// The unsigned integer of the same width that the element maps to.
     type Key: RadixKey;
+    /// The key of `self`: an unsigned integer whose order is the sort order (NaNs after +inf,
+    /// -0.0 and 0.0 the same key).
     fn key(self) -> Self::Key;
     /// The value of a key; None where the key does not pin down the bits
     /// (zero, NaN: the caller reads the input element instead).
@@ -28,11 +31,17 @@ pub trait SortKey: Element {
     }
 }
 
+/// An unsigned integer key the radix sort splits into bytes (u8, u32, u64).
 pub trait RadixKey: Copy + Send + Sync + Ord + Default + std::fmt::Debug + 'static {
+    /// Width of the key in bytes: the number of radix passes at most.
     const BYTES: usize;
+    /// Byte `i` of the key, 0 the least significant (the first pass's digit).
     fn byte(self, i: usize) -> usize;
+    /// The bitwise complement, which reverses the key order (descending sorts).
     fn not(self) -> Self;
+    /// The key widened to u64 (digit extraction, key-range scans, and keys packed with indices).
     fn to_u64(self) -> u64;
+    /// The key back from a u64 that [`RadixKey::to_u64`] made.
     fn from_u64(v: u64) -> Self;
 }
 impl RadixKey for u8 {
@@ -213,12 +222,19 @@ unsafe fn sort_row<T: SortKey>(
 
 /// A batch of rows: `outer` row starts (element offsets) for each of x, vals, idx.
 pub struct Rows {
+    /// Offset of each row's first element in the input, in elements (one per row).
     pub x_starts: Vec<isize>,
+    /// Offset of each row's first element in the sorted-values output.
     pub v_starts: Vec<isize>,
+    /// Offset of each row's first element in the indices output.
     pub i_starts: Vec<isize>,
+    /// Elements per row.
     pub len: usize,
+    /// Step between a row's elements in the input, in elements.
     pub x_stride: isize,
+    /// Step between a row's elements in the values output.
     pub v_stride: isize,
+    /// Step between a row's elements in the indices output.
     pub i_stride: isize,
 }
 
@@ -256,8 +272,11 @@ pub unsafe fn sort_rows<T: SortKey>(x: *const T, vals: *mut T, idx: *mut i64, ro
 
 /// Result of a flat `unique`: sorted distinct values, inverse (per input), counts.
 pub struct Unique<T> {
+    /// The distinct values, ascending (for `unique_consecutive`: one per run, in input order).
     pub values: Vec<T>,
+    /// For each input element, the position of its value in `values`; empty unless asked for.
     pub inverse: Vec<i64>,
+    /// How many input elements each value stands for.
     pub counts: Vec<i64>,
 }
 

@@ -133,6 +133,7 @@ pub fn exp_nonpos_f64(x: f64) -> f64 {
 pub fn sigmoid_f32(x: f32) -> f32 {
     1.0 / (1.0 + exp_f32(-x))
 }
+/// `1 / (1 + e^-x)` for f64, through [`exp_f64`].
 #[inline(always)]
 pub fn sigmoid_f64(x: f64) -> f64 {
     1.0 / (1.0 + exp_f64(-x))
@@ -160,6 +161,7 @@ pub fn tanh_f32(x: f32) -> f32 {
 pub fn silu_f32(x: f32) -> f32 {
     x / (1.0 + exp_f32(-x))
 }
+/// `x * sigmoid(x)` for f64, through [`exp_f64`].
 #[inline(always)]
 pub fn silu_f64(x: f64) -> f64 {
     x / (1.0 + exp_f64(-x))

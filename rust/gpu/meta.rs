@@ -1,7 +1,7 @@
 //! Per-dispatch metadata: 128 words (512 bytes) written into the uniform ring for each dispatch,
 //! read by the shader through `mw(i)` (common.wgsl).
 //!
-//! The word positions are declared once here ([`slots!`]): Rust writes through these constants
+//! The word positions are declared once here (`slots!`): Rust writes through these constants
 //! and the shader source gets the same names as WGSL constants (`wgsl_consts`), so the two sides
 //! cannot disagree about where a stride lives.
 
@@ -19,7 +19,9 @@ macro_rules! slots {
     ($($name:ident = $v:expr),* $(,)?) => {
         /// Word positions in a dispatch's metadata (the same names exist in WGSL as `M_<NAME>`).
         #[allow(dead_code)]
-        pub mod slot { $(pub const $name: usize = $v;)* }
+        // crate-only: the kernels' business (the Python shader tests read the layout through
+        // `wgsl_consts`); the invocation below says what each word holds
+        pub(crate) mod slot { $(pub const $name: usize = $v;)* }
         /// The slot constants as WGSL source, prepended to every shader.
         pub fn wgsl_consts() -> String {
             let mut s = String::new();
@@ -69,6 +71,7 @@ pub const MAX_RED_RANK: usize = 13;
 /// A dispatch's metadata under construction.
 #[derive(Clone)]
 pub struct Meta {
+    /// The words, indexed by the `slot` constants.
     pub words: [u32; META_WORDS],
 }
 
@@ -92,10 +95,13 @@ pub fn scalar_bits(v: f64, dtype: crate::dtype::DType) -> u64 {
 }
 
 impl Meta {
+    /// Writes `v` at word `i` (a `slot` constant).
     pub fn set(&mut self, i: usize, v: u32) -> &mut Self {
         self.words[i] = v;
         self
     }
+    /// Writes a signed offset or stride at word `i`, as two's complement; an `Err` when it does
+    /// not fit in 32 bits (the shaders read offsets and strides as `i32`).
     pub fn set_i(&mut self, i: usize, v: i64) -> Result<&mut Self> {
         let v = i32::try_from(v).map_err(|_| Error::Runtime(format!("GPU kernel: offset or stride {v} does not fit in 32 bits")))?;
         self.words[i] = v as u32;
@@ -136,12 +142,16 @@ fn too_big(n: usize) -> Error {
 /// allows it (so a contiguous tensor is rank 1 whatever its shape).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Space {
+    /// The merged shape, outermost dim first.
     pub shape: Vec<usize>,
+    /// Each operand's starting element offset.
     pub offsets: Vec<usize>,
+    /// Each operand's strides over `shape`, in elements (0 for a broadcast dim).
     pub strides: Vec<Vec<isize>>,
 }
 
 impl Space {
+    /// Elements in the space (the product of `shape`).
     pub fn numel(&self) -> usize {
         self.shape.iter().product()
     }

@@ -16,7 +16,9 @@ use std::sync::Arc;
 /// How a shader binds one storage buffer.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Access {
+    /// `var<storage, read>`: the kernel only reads it.
     Read,
+    /// `var<storage, read_write>`: the kernel writes it (outputs, in-place operands).
     ReadWrite,
     /// The engine's status words (read-write storage, bound by the engine itself).
     Status,
@@ -25,6 +27,7 @@ pub enum Access {
 /// One buffer argument of a dispatch, in binding order (binding 0 is always the metadata ring).
 #[derive(Clone, Copy)]
 pub enum Arg<'a> {
+    /// A buffer the kernel reads or writes; its access mode comes from the kernel's [`Bindings`](crate::gpu::source::Bindings).
     Buf(&'a GpuBuffer),
     /// The engine's status words (kernels that can fail on the device).
     Status,
@@ -138,7 +141,7 @@ pub(crate) fn grid(ctx: &Context, groups: u64) -> Result<[u32; 3]> {
     Ok([x as u32, y as u32, 1])
 }
 
-/// Records one dispatch of `key` over `groups` workgroups (wrapped by [`grid`]) with `args`
+/// Records one dispatch of `key` over `groups` workgroups (wrapped by `grid`) with `args`
 /// bound at 1.. and `meta` as its metadata. Nothing is recorded for zero workgroups.
 pub fn run(key: &ShaderKey, args: &[Arg], meta: &Meta, groups: u64) -> Result<()> {
     if groups == 0 {

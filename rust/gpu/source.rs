@@ -15,7 +15,9 @@ use smallvec::SmallVec;
 
 /// One file in `shaders/`: its name and the text compiled into the crate.
 pub struct ShaderFile {
+    /// The file name in `shaders/` (e.g. `map.wgsl`).
     pub name: &'static str,
+    /// The text as it was when the crate was built (`include_str!`).
     pub embedded: &'static str,
 }
 
@@ -95,6 +97,7 @@ pub enum Family {
 }
 
 impl Family {
+    /// Every family, for listing and precompiling.
     pub const ALL: [Family; 14] = [
         Family::Fill,
         Family::Copy,
@@ -111,6 +114,7 @@ impl Family {
         Family::Search,
         Family::Random,
     ];
+    /// The family's name in shader keys and the Python shader tests (`"binary"`).
     pub fn name(self) -> &'static str {
         match self {
             Family::Fill => "fill",
@@ -129,6 +133,7 @@ impl Family {
             Family::Random => "random",
         }
     }
+    /// The family named `s` (the inverse of [`Family::name`]).
     pub fn from_name(s: &str) -> Option<Family> {
         Family::ALL.into_iter().find(|f| f.name() == s)
     }
@@ -138,18 +143,24 @@ impl Family {
 /// (family-specific bits: which input reads the output's buffer, scalar operands, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ShaderKey {
+    /// The family whose template the kernel comes from.
     pub family: Family,
+    /// The WGSL entry point (`main` unless a family has several passes).
     pub entry: &'static str,
+    /// The op within the family (`"add"`, `"sum"`, ...).
     pub op: &'static str,
+    /// The dtypes it is specialised for, operands first (as the family orders them).
     pub dtypes: SmallVec<[DType; 4]>,
+    /// Family-specific variant bits (0 unless the family defines some).
     pub variant: u32,
 }
 
 impl ShaderKey {
+    /// A key with the entry point `main`.
     pub fn new(family: Family, op: &'static str, dtypes: &[DType], variant: u32) -> ShaderKey {
         ShaderKey { family, entry: "main", op, dtypes: dtypes.into(), variant }
     }
-    /// A readable name (pipeline labels, error messages): `binary/add[float32,float32]#0`.
+    /// A readable name (pipeline labels, error messages): `binary/add[float32,float32]#0:main`.
     pub fn name(&self) -> String {
         let d: Vec<&str> = self.dtypes.iter().map(|d| d.name()).collect();
         format!("{}/{}[{}]#{}:{}", self.family.name(), self.op, d.join(","), self.variant, self.entry)
@@ -199,7 +210,9 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> Result<String> {
 /// Storage bindings of a kernel, declared in order from binding 1 (0 is the metadata).
 #[derive(Default)]
 pub struct Bindings {
+    /// The WGSL declarations, one `@group(0) @binding(n)` line per buffer.
     pub decls: String,
+    /// The access mode of each declared buffer, in binding order.
     pub accesses: Vec<Access>,
 }
 

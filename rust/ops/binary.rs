@@ -1,5 +1,22 @@
 //! Broadcasting binary ops: arithmetic and comparisons, out-of-place and in-place.
 //! Each op is declared once in `binary_op` below (forward dtype rules + backward).
+//!
+//! Arithmetic, broadcasting and type promotion:
+//! ```
+//! use rgrad::{DType, Tensor};
+//! let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
+//! let row = Tensor::from_slice(&[10.0f32, 20.0, 30.0], &[3]).unwrap();
+//! // shapes [2, 3] and [3] broadcast: the row is added to each row of `a`
+//! assert_eq!(a.add(&row).unwrap().to_vec::<f32>().unwrap(), vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
+//! assert_eq!(a.mul_scalar(2.0).unwrap().to_vec::<f32>().unwrap(), vec![2.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
+//! // type promotion: int64 / int64 is a float division in the default float dtype
+//! let i = Tensor::from_slice(&[1i64, 3], &[2]).unwrap();
+//! let q = i.div_scalar(2).unwrap();
+//! assert_eq!((q.dtype(), q.to_vec::<f32>().unwrap()), (DType::F32, vec![0.5, 1.5]));
+//! // shapes that do not broadcast are an error, not a panic
+//! let col = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+//! assert!(a.add(&col).is_err());
+//! ```
 
 use crate::autograd::{needs_grad, record};
 use crate::backend;
@@ -53,7 +70,7 @@ pub(crate) fn binary_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Ten
     check_bool_sub(op, a, b)?;
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     let (compute, out_dtype) = dtypes_for(op, result_type2(a, b), b.is_wrapped_number())?;
-    let out = Tensor::empty(&shape, out_dtype, device)?;
+    let out = Tensor::empty_on(&shape, out_dtype, device)?;
     run_into(op, &out, a, b, compute)?;
     Ok(out)
 }
@@ -72,7 +89,7 @@ fn run_into(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor, compute: DType) 
     if out.dtype() != want || overlaps(&a) || overlaps(&b) {
         // compute in `compute` into a temporary, then convert into `out`
         // (in-place ops on a narrower dtype, or an input that overlaps `out` differently)
-        let tmp = Tensor::empty(shape, want, out.device())?;
+        let tmp = Tensor::empty_on(shape, want, out.device())?;
         run_into(op, &tmp, &a, &b, compute)?;
         return out.copy_from_raw(&tmp);
     }
@@ -363,6 +380,8 @@ impl Tensor {
     pub fn rsub_t(&self, other: &Tensor) -> Result<Tensor> {
         other.sub(self)
     }
+    /// `self ** e` with a Python-number exponent (wrapped, so it does not promote `self`'s dtype
+    /// beyond what PyTorch's `pow(tensor, scalar)` does).
     pub fn pow_scalar(&self, e: impl Into<Scalar>) -> Result<Tensor> {
         self.pow(&Tensor::wrapped_scalar(e.into()))
     }

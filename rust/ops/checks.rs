@@ -163,13 +163,13 @@ mod tests {
 
     #[test]
     fn common_device_reads_tensors() {
-        let a = Tensor::empty(&[2, 3], DType::F32, Device::Cpu).unwrap();
+        let a = Tensor::empty_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
         let s = Tensor::wrapped_scalar(Scalar::Float(2.0));
         assert_eq!(common_device(&[&a, &s]).unwrap(), Device::Cpu);
         assert_eq!(common_device(&[&s]).unwrap(), Device::Cpu);
         assert!(check_same_device(&[&a, &a, &s]).is_ok());
         // memory on a GPU that does not exist is refused (gpu:7: no machine here has eight)
         assert!(Storage::uninit(16, DType::F32, Device::Gpu(7)).is_err());
-        assert!(Tensor::empty(&[2], DType::F32, Device::Gpu(7)).unwrap_err().to_string().contains("not available"));
+        assert!(Tensor::empty_on(&[2], DType::F32, Device::Gpu(7)).unwrap_err().to_string().contains("not available"));
     }
 }

@@ -16,7 +16,7 @@ impl Tensor {
 
     /// A converted copy with no autograd (kernel helper).
     pub(crate) fn cast_raw(&self, dtype: DType) -> Result<Tensor> {
-        let out = Tensor::empty(self.shape(), dtype, self.device())?;
+        let out = Tensor::empty_on(self.shape(), dtype, self.device())?;
         out.copy_from_raw(self)?;
         Ok(out)
     }
@@ -29,7 +29,7 @@ impl Tensor {
 
     /// A contiguous copy with no autograd recording.
     pub(crate) fn contiguous_raw(&self) -> Result<Tensor> {
-        let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
+        let out = Tensor::empty_on(self.shape(), self.dtype(), self.device())?;
         out.copy_from_raw(self)?;
         Ok(out)
     }
@@ -67,6 +67,14 @@ impl Tensor {
     // ---------- conversions ----------
 
     /// `to(dtype)`: a converted copy, differentiable between float dtypes.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let x = Tensor::from_slice(&[-1.7f32, 0.5, 2.9], &[3]).unwrap();
+    /// let i = x.to_dtype(DType::I64).unwrap();
+    /// assert_eq!(i.to_vec::<i64>().unwrap(), vec![-1, 0, 2]); // float to integer truncates toward 0
+    /// assert_eq!(x.to_dtype(DType::Bool).unwrap().to_vec::<bool>().unwrap(), vec![true, true, true]);
+    /// ```
     pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
         if dtype == self.dtype() {
             return Ok(self.clone());
@@ -86,7 +94,7 @@ impl Tensor {
             return Ok(self.clone());
         }
         device.check_available()?;
-        let out = Tensor::empty(self.shape(), self.dtype(), device)?;
+        let out = Tensor::empty_on(self.shape(), self.dtype(), device)?;
         backend::copy(&out, self)?;
         if needs_grad(&[self]) {
             let from = self.device();
@@ -116,6 +124,15 @@ impl Tensor {
     // ---------- reading elements back ----------
 
     /// Copies the elements out in row-major order, converting to `T`.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2]).unwrap();
+    /// assert_eq!(t.to_vec::<i32>().unwrap(), vec![1, 2, 3, 4]);
+    /// assert_eq!(t.to_vec::<f64>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]); // converted
+    /// // a transposed view reads in its own row-major order
+    /// assert_eq!(t.t().unwrap().to_vec::<i32>().unwrap(), vec![1, 3, 2, 4]);
+    /// ```
     pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
         let t = if self.dtype() == T::DTYPE { self.clone() } else { crate::autograd::no_grad(|| self.to_dtype(T::DTYPE))? };
         let t = if t.is_contiguous() { t } else { t.contiguous_raw()? };

@@ -61,7 +61,7 @@ impl Tensor {
                 shape.push(*rest.next().unwrap_or(&1));
             }
         }
-        let out = Tensor::zeros(&shape, self.dtype(), self.device())?;
+        let out = Tensor::zeros_on(&shape, self.dtype(), self.device())?;
         let dst = out.with_layout(diagonal_layout(out.layout(), offset, a as isize, b as isize)?);
         let src = if self.rank() == 0 { self.reshape_to(&[1])? } else { self.clone() };
         dst.copy_from_raw(&src)?;

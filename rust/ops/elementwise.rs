@@ -3,6 +3,16 @@
 //! rule in `unary_dtypes`, its kernel chosen by its `UnaryOp` in the backend
 //! (`backend::unary`, then `cpu::kernels::unary`), its backward in `unary_grad`
 //! (written with Tensor ops, so it is differentiable itself).
+//!
+//!
+//! ```
+//! use rgrad::Tensor;
+//! let x = Tensor::from_slice(&[0.0f64, 1.0, 4.0], &[3]).unwrap();
+//! assert_eq!(x.sqrt().unwrap().to_vec::<f64>().unwrap(), vec![0.0, 1.0, 2.0]);
+//! let e = x.exp().unwrap().to_vec::<f64>().unwrap();
+//! assert!((e[1] - std::f64::consts::E).abs() < 1e-15);
+//! assert_eq!(x.neg().unwrap().relu().unwrap().to_vec::<f64>().unwrap(), vec![0.0; 3]);
+//! ```
 
 use crate::autograd::{needs_grad, record};
 use crate::backend;
@@ -49,7 +59,7 @@ fn unary_dtypes(op: UnaryOp, d: DType) -> Result<(DType, DType)> {
 pub(crate) fn unary_raw(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let (compute, out_dtype) = unary_dtypes(op, x.dtype())?;
     let x = x.cast_or_borrow(compute)?;
-    let out = Tensor::empty(x.shape(), out_dtype, x.device())?;
+    let out = Tensor::empty_on(x.shape(), out_dtype, x.device())?;
     backend::unary(op, &out, &x)?;
     Ok(out)
 }
@@ -473,7 +483,7 @@ impl Tensor {
         let shape = broadcast_shapes(self.shape(), other.shape())?;
         let dtype = result_type2(self, other);
         let (a, b) = (self.cast_or_borrow(dtype)?, other.cast_or_borrow(dtype)?);
-        let out = Tensor::empty(&shape, DType::Bool, device)?;
+        let out = Tensor::empty_on(&shape, DType::Bool, device)?;
         backend::isclose(&out, &a, &b, rtol, atol, equal_nan)?;
         Ok(out)
     }
@@ -565,7 +575,7 @@ fn clamp_tensors(x: &Tensor, min: Option<&Tensor>, max: Option<&Tensor>, dtype: 
     let device = common_device(&inputs)?;
     let xc = cast(x)?;
     let (lo, hi) = (min.map(cast).transpose()?, max.map(cast).transpose()?);
-    let out = Tensor::empty(&shape, dtype, device)?;
+    let out = Tensor::empty_on(&shape, dtype, device)?;
     backend::clamp_tensors(&out, &xc, lo.as_ref(), hi.as_ref())?;
     if !dtype.is_float() || !needs_grad(&inputs) {
         return Ok(out);
@@ -627,7 +637,7 @@ fn where_op(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         }
     }
     let (ac, bc) = (a.cast_or_borrow(dtype)?, b.cast_or_borrow(dtype)?);
-    let out = Tensor::empty(&shape, dtype, device)?;
+    let out = Tensor::empty_on(&shape, dtype, device)?;
     backend::where_select(&out, cond, &ac, &bc)?;
     if dtype.is_float() && needs_grad(&[a, b]) {
         let (ga, gb) = (a.requires_grad(), b.requires_grad());

@@ -52,10 +52,16 @@ fn narrow_to(src: &Tensor, shape: &[usize]) -> Result<Tensor> {
 /// The reduction `scatter_reduce(reduce=...)` applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScatterReduce {
+    /// Add the sources.
     Sum,
+    /// Multiply the sources.
     Prod,
+    /// The mean of the sources (and of the destination's own value with `include_self`); integer
+    /// dtypes floor-divide.
     Mean,
+    /// The largest, NaN-propagating.
     Amax,
+    /// The smallest, NaN-propagating.
     Amin,
 }
 
@@ -78,7 +84,7 @@ impl Tensor {
     /// Zeros of `shape` with `self` added at `idx` along `d` (differentiable): the backward of
     /// gathers along a dim (max(dim), cummax, sort, ...).
     pub(crate) fn scatter_add_along(&self, d: usize, idx: &Tensor, shape: &[usize]) -> Result<Tensor> {
-        Tensor::zeros(shape, self.dtype(), self.device())?.scatter_add_t(d as isize, idx, self)
+        Tensor::zeros_on(shape, self.dtype(), self.device())?.scatter_add_t(d as isize, idx, self)
     }
 
     /// Checks shared by gather/scatter: same rank, int64 index, index fits.
@@ -118,6 +124,15 @@ impl Tensor {
     }
 
     /// `index_select(dim, index)`: the slices at `index` (1-D int) along `dim`.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+    /// let cols = Tensor::from_slice(&[2i64, 2, 0], &[3]).unwrap();
+    /// assert_eq!(m.index_select(1, &cols).unwrap().to_vec::<i64>().unwrap(), vec![3, 3, 1, 6, 6, 4]);
+    /// let bad = Tensor::from_slice(&[3i64], &[1]).unwrap();
+    /// assert!(m.index_select(1, &bad).is_err()); // index out of range
+    /// ```
     pub fn index_select(&self, dim: isize, index: &Tensor) -> Result<Tensor> {
         if index.rank() > 1 {
             return Err(Error::Index("index_select(): Index is supposed to be a vector".into()));
@@ -174,7 +189,7 @@ impl Tensor {
             return s.gather_impl(0, &i, wrap)?.reshape_to(index.shape());
         }
         check_same_device(&[self, index])?;
-        let out = Tensor::empty(index.shape(), self.dtype(), self.device())?;
+        let out = Tensor::empty_on(index.shape(), self.dtype(), self.device())?;
         let size = self.shape()[d];
         // the kernel reports the first bad index it meets
         if let Some(v) = backend::gather_dim(&out, self, d, index, wrap)? {
@@ -185,7 +200,7 @@ impl Tensor {
             record("GatherBackward0", &out, &[self], vec![], move |_, g| {
                 // the scatter below takes no negative indices
                 let index = if wrap { index.remainder(&Tensor::wrapped_scalar(Scalar::Int(size as i64)))? } else { index.clone() };
-                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
                 Ok(vec![Some(z.scatter_reduce_t(d as isize, &index, g, ScatterReduce::Sum, true)?)])
             });
         }
@@ -300,7 +315,7 @@ impl Tensor {
                         } else {
                             let res = result()?;
                             let src_zero = src.eq_t(&zero)?;
-                            let z = Tensor::zeros(x.shape(), g.dtype(), g.device())?;
+                            let z = Tensor::zeros_on(x.shape(), g.dtype(), g.device())?;
                             let zeros_at = z.scatter_reduce_t(di, &index, &src_zero.to_dtype(g.dtype())?, ScatterReduce::Sum, true)?.gather(di, &index)?;
                             let single_zero = src_zero.logical_and(&zeros_at.eq_t(&one)?)?;
                             let masked_src = src.masked_fill_scalar(&single_zero, 1.0)?;
@@ -316,7 +331,7 @@ impl Tensor {
                         let res = result()?;
                         let self_is = x.eq_t(&res)?.to_dtype(g.dtype())?;
                         let src_is = src.eq_t(&res.gather(di, &index)?)?.to_dtype(g.dtype())?;
-                        let z = Tensor::zeros(x.shape(), g.dtype(), g.device())?;
+                        let z = Tensor::zeros_on(x.shape(), g.dtype(), g.device())?;
                         let mut n = z.scatter_reduce_t(di, &index, &src_is, ScatterReduce::Sum, true)?;
                         if include_self {
                             n = n.add(&self_is)?;
@@ -504,7 +519,7 @@ impl Tensor {
                     (false, _) => None,
                     (true, true) => Some(g.clone()),
                     // overwritten positions get no gradient
-                    (true, false) => Some(g.put_t(&index, &Tensor::zeros(index.shape(), g.dtype(), g.device())?, false)?),
+                    (true, false) => Some(g.put_t(&index, &Tensor::zeros_on(index.shape(), g.dtype(), g.device())?, false)?),
                 };
                 Ok(vec![g_self, if gv { Some(g.take(&index)?.reshape_to(&src_shape)?) } else { None }])
             });
@@ -561,7 +576,7 @@ impl Tensor {
 fn scatter_counts(x: &Tensor, dim: isize, index: &Tensor, include_self: bool) -> Result<Tensor> {
     let dt = if x.dtype().is_float() { x.dtype() } else { DType::I64 };
     let init = if include_self { 1 } else { 0 };
-    let n = Tensor::full(x.shape(), Scalar::Int(init), dt, x.device())?;
+    let n = Tensor::full_on(x.shape(), Scalar::Int(init), dt, x.device())?;
     let d = normalize_dim(dim, x.rank())?;
     n.scatter_raw(d, index, &Tensor::scalar_on(Scalar::Int(1), dt, x.device())?, ScatterOp::Add)?;
     // positions that nothing reached keep their own value: count 1

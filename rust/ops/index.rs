@@ -36,7 +36,15 @@ pub enum TensorIndex {
     /// An integer (negative counts from the end).
     Int(isize),
     /// A slice with Python's defaults already filled in (see [`TensorIndex::slice`]).
-    Slice { start: isize, stop: isize, step: isize },
+    Slice {
+        /// First position taken (negative counts from the end; clamped to the dim as in Python).
+        start: isize,
+        /// Position where the slice stops, exclusive (negative counts from the end).
+        stop: isize,
+        /// Distance between positions taken: nonzero, negative to walk backwards (Python's
+        /// meaning).
+        step: isize,
+    },
     /// `None`: a new axis of size 1.
     None,
     /// `...`: as many full slices as needed.
@@ -275,9 +283,9 @@ pub(crate) fn as_i64(index: &Tensor) -> Result<Tensor> {
 /// A Python bool as an index: one position (True) or none (False).
 fn bool_index(b: bool, device: Device) -> Result<Tensor> {
     if b {
-        Tensor::zeros(&[1], DType::I64, device)
+        Tensor::zeros_on(&[1], DType::I64, device)
     } else {
-        Tensor::empty(&[0], DType::I64, device)
+        Tensor::empty_on(&[0], DType::I64, device)
     }
 }
 
@@ -398,6 +406,18 @@ fn shape_mismatch(value: &[usize], target: &[usize]) -> Error {
 impl Tensor {
     /// `self[index]` (`__getitem__`): a view for basic indexing, a copy when any
     /// advanced index (integer tensor, mask, bool) is present. Differentiable.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// use rgrad::ops::index::TensorIndex;
+    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6, 7, 8, 9], &[3, 3]).unwrap();
+    /// // m[1:, ::2]
+    /// let idx = [TensorIndex::slice(Some(1), None, None).unwrap(), TensorIndex::slice(None, None, Some(2)).unwrap()];
+    /// assert_eq!(m.getitem(&idx).unwrap().to_vec::<i64>().unwrap(), vec![4, 6, 7, 9]);
+    /// // m[[2, 0]]: an integer tensor picks rows (a copy)
+    /// let rows = Tensor::from_slice(&[2i64, 0], &[2]).unwrap();
+    /// assert_eq!(m.getitem(&[TensorIndex::Tensor(rows)]).unwrap().to_vec::<i64>().unwrap(), vec![7, 8, 9, 1, 2, 3]);
+    /// ```
     pub fn getitem(&self, index: &[TensorIndex]) -> Result<Tensor> {
         let r = resolve(self, index)?;
         let v = self.basic_view(r.steps, r.layout)?;
@@ -435,13 +455,13 @@ impl Tensor {
     /// Advanced-index gather (a copy), recorded as `name`; backward scatter-adds.
     pub(crate) fn index_adv(&self, name: &'static str, spec: &AdvSpec) -> Result<Tensor> {
         let (rows, shape) = index_rows(self, spec)?;
-        let out = Tensor::empty(&shape, self.dtype(), self.device())?;
+        let out = Tensor::empty_on(&shape, self.dtype(), self.device())?;
         backend::gather_rows(self, &rows, &out)?;
         if needs_grad(&[self]) {
             let spec = spec.clone();
             let in_shape: Shape = self.shape().into();
             record(name, &out, &[self], vec![], move |_, g| {
-                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
                 if !needs_grad(&[g]) {
                     // plain backward: accumulate straight into the fresh zeros
                     z.index_put_adv_raw(&spec, g, true)?;
@@ -461,14 +481,14 @@ impl Tensor {
         let n = backend::read_scalar(&backend::count_true(&m)?)?.to_i64() as usize;
         let mut shape: Shape = SmallVec::from_slice(&[n]);
         shape.extend_from_slice(&self.shape()[k..]);
-        let out = Tensor::empty(&shape, self.dtype(), self.device())?;
+        let out = Tensor::empty_on(&shape, self.dtype(), self.device())?;
         backend::mask_select_rows(self, &m, &out)?;
         if needs_grad(&[self]) {
             let in_shape: Shape = self.shape().into();
             let mask = m.clone();
             record("IndexBackward0", &out, &[self], vec![], move |_, g| {
                 let spec = expand_adv(&[Adv::Mask { dim: 0, orig: 0, mask: mask.clone() }], true, g.device())?;
-                let z = Tensor::zeros(&in_shape, g.dtype(), g.device())?;
+                let z = Tensor::zeros_on(&in_shape, g.dtype(), g.device())?;
                 if !needs_grad(&[g]) {
                     z.index_put_adv_raw(&spec, g, false)?;
                     return Ok(vec![Some(z)]);

@@ -29,6 +29,17 @@ pub fn normalized_index(idx: &Tensor, size: usize) -> Result<Tensor> {
 
 /// `torch.cat(tensors, dim)`: joins along an existing dim. Dtypes promote across the
 /// inputs; legacy 1-D empty tensors (shape `[0]`) are skipped.
+///
+/// ```
+/// use rgrad::Tensor;
+/// use rgrad::ops::join::cat;
+/// let a = Tensor::from_slice(&[1i64, 2], &[1, 2]).unwrap();
+/// let b = Tensor::from_slice(&[3i64, 4, 5, 6], &[2, 2]).unwrap();
+/// let c = cat(&[a.clone(), b], 0).unwrap();
+/// assert_eq!((c.shape(), c.to_vec::<i64>().unwrap()), (&[3, 2][..], vec![1, 2, 3, 4, 5, 6]));
+/// // the other dims must match
+/// assert!(cat(&[a, Tensor::from_slice(&[7i64], &[1, 1]).unwrap()], 0).is_err());
+/// ```
 pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
     if tensors.is_empty() {
         return Err(Error::Value("torch.cat(): expected a non-empty list of Tensors".into()));
@@ -44,7 +55,7 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
         Some(i) => i,
         None => {
             // all legacy-empty: PyTorch skips them all, dim unchecked
-            return Tensor::empty(&[0], dtype, tensors[0].device());
+            return Tensor::empty_on(&[0], dtype, tensors[0].device());
         }
     };
     let device = common_device(&tensors.iter().filter(|t| !skip(t)).collect::<Vec<_>>())?;
@@ -71,7 +82,7 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
     }
     let mut shape = refshape.clone();
     shape[d] = total;
-    let out = Tensor::empty(&shape, dtype, device)?;
+    let out = Tensor::empty_on(&shape, dtype, device)?;
     // contiguous inputs of the output's dtype and device: one pass of block copies (no
     // per-input plans)
     let blocks = tensors.iter().all(|t| skip(t) || (t.dtype() == dtype && t.is_contiguous() && t.device() == device));
@@ -103,7 +114,7 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
                 .zip(&wants)
                 .map(|(s, &w)| match (s, w) {
                     (Some((st, len)), true) => Ok(Some(g.narrow(d as isize, *st as isize, *len as isize)?)),
-                    (None, true) => Ok(Some(Tensor::zeros(&[0], g.dtype(), g.device())?)),
+                    (None, true) => Ok(Some(Tensor::zeros_on(&[0], g.dtype(), g.device())?)),
                     _ => Ok(None),
                 })
                 .collect()
@@ -113,6 +124,15 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
 }
 
 /// `torch.stack(tensors, dim)`: joins equal-shaped tensors along a new dim.
+///
+/// ```
+/// use rgrad::Tensor;
+/// use rgrad::ops::join::stack;
+/// let a = Tensor::from_slice(&[1i64, 2], &[2]).unwrap();
+/// let b = Tensor::from_slice(&[3i64, 4], &[2]).unwrap();
+/// let s = stack(&[a, b], 1).unwrap();
+/// assert_eq!((s.shape(), s.to_vec::<i64>().unwrap()), (&[2, 2][..], vec![1, 3, 2, 4]));
+/// ```
 pub fn stack(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
     if tensors.is_empty() {
         return Err(rt_err!("stack expects a non-empty TensorList"));

@@ -29,7 +29,7 @@ impl Tensor {
                 fmt_shape(self.shape())
             )));
         }
-        let out = Tensor::empty(self.shape(), self.dtype(), device)?;
+        let out = Tensor::empty_on(self.shape(), self.dtype(), device)?;
         backend::masked_fill(&out, self, mask, Scalar::Float(value))?;
         if needs_grad(&[self]) {
             record("MaskedFillBackward0", &out, &[self], vec![mask.clone()], |s, g| Ok(vec![Some(g.masked_fill_scalar(&s[0], 0.0)?)]));
@@ -56,7 +56,7 @@ impl Tensor {
         let x = self.expand_to(&shape)?;
         // one select pass: value (0-d, converted to self's dtype) where the mask is true
         let v = if value.dtype() != self.dtype() { value.cast_raw(self.dtype())? } else { value.detach() };
-        let out = Tensor::empty(&shape, self.dtype(), device)?;
+        let out = Tensor::empty_on(&shape, self.dtype(), device)?;
         backend::where_select(&out, mask, &v, &x)?;
         if needs_grad(&[&x, value]) {
             let (gs, gv) = (x.requires_grad(), value.requires_grad());
@@ -137,7 +137,7 @@ impl Tensor {
     pub(crate) fn true_coords(&self) -> Result<Tensor> {
         let m = if self.is_contiguous() { self.clone() } else { self.contiguous_raw()? };
         let n = backend::read_scalar(&backend::count_true(&m)?)?.to_i64() as usize;
-        let out = Tensor::empty(&[n, m.rank()], DType::I64, m.device())?;
+        let out = Tensor::empty_on(&[n, m.rank()], DType::I64, m.device())?;
         backend::nonzero_coords(&m, &out)?;
         Ok(out)
     }

@@ -68,7 +68,7 @@ fn product(a: &Tensor, b: &Tensor, input: Option<(&Tensor, Scalar)>, alpha: Scal
     shape.push(a.shape()[a.rank() - 2]);
     shape.push(b.shape()[b.rank() - 1]);
     let k = a.shape()[a.rank() - 1];
-    let out = if k == 0 { Tensor::zeros(&shape, a.dtype(), a.device())? } else { Tensor::empty(&shape, a.dtype(), a.device())? };
+    let out = if k == 0 { Tensor::zeros_on(&shape, a.dtype(), a.device())? } else { Tensor::empty_on(&shape, a.dtype(), a.device())? };
     let beta = match input {
         Some((inp, beta)) if !is_zero(beta) => {
             let inp = if inp.dtype() != out.dtype() { inp.cast_raw(out.dtype())? } else { inp.clone() };
@@ -236,6 +236,19 @@ impl Tensor {
     /// `matmul(other)` / `@`: PyTorch's full semantics. 1-D operands are promoted
     /// to matrices and the added dim removed again; batch dims broadcast;
     /// an N-D @ 2-D product is folded into one big 2-D product when the layout allows.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+    /// let b = Tensor::eye(2, 2, DType::F32).unwrap().mul_scalar(10.0).unwrap();
+    /// assert_eq!(a.matmul(&b).unwrap().to_vec::<f32>().unwrap(), vec![10.0, 20.0, 30.0, 40.0]);
+    /// // matrix @ vector
+    /// let v = Tensor::from_slice(&[1.0f32, 1.0], &[2]).unwrap();
+    /// let y = a.matmul(&v).unwrap();
+    /// assert_eq!((y.shape(), y.to_vec::<f32>().unwrap()), (&[2][..], vec![3.0, 7.0]));
+    /// // inner sizes must agree
+    /// assert!(a.matmul(&Tensor::ones(&[3, 2], DType::F32).unwrap()).is_err());
+    /// ```
     pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
         check_same_device(&[self, other])?;
         let (ra, rb) = (self.rank(), other.rank());

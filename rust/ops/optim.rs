@@ -88,7 +88,7 @@ pub fn sgd_step(params: &[Tensor], grads: &[Tensor], bufs: &[Option<Tensor>], o:
                 checked_state(i, "momentum_buffer", p, b)?;
                 (Some(b.clone()), false)
             }
-            (true, None) => (Some(Tensor::empty(p.shape(), p.dtype(), p.device())?), true),
+            (true, None) => (Some(Tensor::empty_on(p.shape(), p.dtype(), p.device())?), true),
         };
         update_in_place(p, |pc| backend::sgd(pc, &g, buf.as_ref(), first, o))?;
         if let Some(b) = &buf {

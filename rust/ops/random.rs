@@ -16,12 +16,21 @@ impl Tensor {
         if !dtype.is_float() {
             return Err(not_implemented("check_uniform_bounds", dtype));
         }
-        let t = Tensor::empty(shape, dtype, device)?;
+        let t = Tensor::empty_on(shape, dtype, device)?;
         backend::random_fill(&t, RandomFill::Uniform)?;
         Ok(t)
     }
 
     /// Uniform on [0, 1) on the CPU.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// rgrad::manual_seed(0);
+    /// let a = Tensor::rand(&[1000], DType::F32).unwrap().to_vec::<f32>().unwrap();
+    /// assert!(a.iter().all(|&x| (0.0..1.0).contains(&x)));
+    /// rgrad::manual_seed(0); // the same seed gives the same draws
+    /// assert_eq!(Tensor::rand(&[1000], DType::F32).unwrap().to_vec::<f32>().unwrap(), a);
+    /// ```
     pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::rand_on(shape, dtype, Device::Cpu)
     }
@@ -31,12 +40,22 @@ impl Tensor {
         if !dtype.is_float() {
             return Err(not_implemented("normal_kernel_cpu", dtype));
         }
-        let t = Tensor::empty(shape, dtype, device)?;
+        let t = Tensor::empty_on(shape, dtype, device)?;
         backend::random_fill(&t, RandomFill::Normal)?;
         Ok(t)
     }
 
     /// Standard normal on the CPU.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// rgrad::manual_seed(1);
+    /// let x = Tensor::randn(&[10_000], DType::F64).unwrap();
+    /// let (mean, std) = (x.mean().unwrap().item().unwrap().to_f64(), x.std_dims(None, 1.0, false).unwrap().item().unwrap().to_f64());
+    /// assert!(mean.abs() < 0.05 && (std - 1.0).abs() < 0.05);
+    /// // integer dtypes have no normal distribution
+    /// assert!(Tensor::randn(&[2], DType::I64).is_err());
+    /// ```
     pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::randn_on(shape, dtype, Device::Cpu)
     }
@@ -46,13 +65,19 @@ impl Tensor {
         if high <= low {
             return Err(Error::Runtime(format!("random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")));
         }
-        let t = Tensor::empty(shape, dtype, device)?;
+        let t = Tensor::empty_on(shape, dtype, device)?;
         let span = (high as i128 - low as i128) as u64;
         backend::random_fill(&t, RandomFill::Int { low, span })?;
         Ok(t)
     }
 
     /// Uniform integers in [low, high) on the CPU.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let t = Tensor::randint(-2, 3, &[500], DType::I64).unwrap();
+    /// assert!(t.to_vec::<i64>().unwrap().iter().all(|v| (-2..3).contains(v)));
+    /// ```
     pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::randint_on(low, high, shape, dtype, Device::Cpu)
     }

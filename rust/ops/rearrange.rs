@@ -257,7 +257,7 @@ pub fn repeat_index(repeats: &Tensor, output_size: Option<isize>) -> Result<Tens
             return Err(rt_err!("allocated size does not match required size"));
         }
     }
-    let out = Tensor::empty(&[total as usize], DType::I64, repeats.device())?;
+    let out = Tensor::empty_on(&[total as usize], DType::I64, repeats.device())?;
     backend::repeat_index(&r, &out)?;
     Ok(out)
 }

@@ -61,7 +61,7 @@ fn sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Ten
     let as_bool = if dtype == DType::Bool && x.dtype() != DType::Bool { Some(x.cast_raw(DType::Bool)?) } else { None };
     let x = as_bool.as_ref().unwrap_or(x).cast_or_borrow(acc)?;
     let out_shape = reduced_shape(x.shape(), mask, keepdim);
-    let out = Tensor::empty(&out_shape, acc, x.device())?;
+    let out = Tensor::empty_on(&out_shape, acc, x.device())?;
     backend::reduce(ReduceOp::Sum, &x, mask, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
@@ -73,6 +73,16 @@ impl Tensor {
     }
 
     /// `sum(dim, keepdim, dtype)`.
+    ///
+    /// `dims: None` reduces every dim; negative dims count from the end.
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let t = Tensor::arange(0.0, 6.0, 1.0, DType::F32).unwrap().reshape(&[2, 3]).unwrap(); // [[0, 1, 2], [3, 4, 5]]
+    /// assert_eq!(t.sum_dims(Some(&[0]), false, None).unwrap().to_vec::<f32>().unwrap(), vec![3.0, 5.0, 7.0]);
+    /// let rows = t.sum_dims(Some(&[-1]), true, None).unwrap(); // keepdim: shape [2, 1]
+    /// assert_eq!((rows.shape(), rows.to_vec::<f32>().unwrap()), (&[2, 1][..], vec![3.0, 12.0]));
+    /// assert_eq!(t.sum().unwrap().item().unwrap().to_f64(), 15.0);
+    /// ```
     pub fn sum_dims(&self, dims: Option<&[isize]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
         let dtype = dtype.unwrap_or_else(|| sum_dtype(self.dtype()));
@@ -95,6 +105,15 @@ impl Tensor {
     }
 
     /// `mean(dim, keepdim, dtype)`.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let t = Tensor::from_slice(&[1.0f64, 2.0, 3.0, 5.0], &[2, 2]).unwrap();
+    /// assert_eq!(t.mean_dims(Some(&[1]), false, None).unwrap().to_vec::<f64>().unwrap(), vec![1.5, 4.0]);
+    /// // integer tensors have no mean (PyTorch's rule): convert first
+    /// let i = Tensor::from_slice(&[1i64, 2], &[2]).unwrap();
+    /// assert!(i.mean().is_err());
+    /// ```
     pub fn mean_dims(&self, dims: Option<&[isize]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
         let dtype = dtype.unwrap_or(self.dtype());
         if !dtype.is_float() {
@@ -107,7 +126,7 @@ impl Tensor {
         let count: usize = self.shape().iter().zip(&mask).filter(|(_, &m)| m).map(|(&s, _)| s).product();
         // the sum divided in the same pass (an empty reduction gives nan, 0/0, as PyTorch)
         let x = self.cast_or_borrow(dtype)?;
-        let out = Tensor::empty(&reduced_shape(x.shape(), &mask, keepdim), dtype, x.device())?;
+        let out = Tensor::empty_on(&reduced_shape(x.shape(), &mask, keepdim), dtype, x.device())?;
         backend::reduce(ReduceOp::Mean, &x, &mask, &out, None)?;
         if needs_grad(&[self]) {
             let in_shape: Shape = self.shape().into();
@@ -222,7 +241,7 @@ fn check_no_identity(name: &str, x: &Tensor, mask: &[bool], dims_given: bool, fu
 
 /// Raw `amax`/`amin` over the masked dims.
 fn extreme_raw(x: &Tensor, mask: &[bool], keepdim: bool, max: bool) -> Result<Tensor> {
-    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
+    let out = Tensor::empty_on(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
     backend::reduce(if max { ReduceOp::Max } else { ReduceOp::Min }, x, mask, &out, None)?;
     Ok(out)
 }
@@ -247,8 +266,8 @@ fn arg_raw(x: &Tensor, dim: Option<usize>, keepdim: bool, max: bool, with_values
             (flat, vec![true], shape)
         }
     };
-    let idx = Tensor::empty(&out_shape, DType::I64, x.device())?;
-    let vals = if with_values { Some(Tensor::empty(&out_shape, x.dtype(), x.device())?) } else { None };
+    let idx = Tensor::empty_on(&out_shape, DType::I64, x.device())?;
+    let vals = if with_values { Some(Tensor::empty_on(&out_shape, x.dtype(), x.device())?) } else { None };
     match &vals {
         // max(dim) / min(dim): the values, and the index of each
         Some(v) => backend::reduce(if max { ReduceOp::Max } else { ReduceOp::Min }, &src, &mask, v, Some(&idx))?,
@@ -329,6 +348,14 @@ impl Tensor {
     }
 
     /// `max(dim, keepdim=False)` -> (values, indices); the gradient goes to the returned index.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let t = Tensor::from_slice(&[3i64, 9, 4, 7, 1, 8], &[2, 3]).unwrap();
+    /// let (values, indices) = t.max_dim(1, false).unwrap();
+    /// assert_eq!(values.to_vec::<i64>().unwrap(), vec![9, 8]);
+    /// assert_eq!(indices.to_vec::<i64>().unwrap(), vec![1, 2]);
+    /// ```
     pub fn max_dim(&self, dim: isize, keepdim: bool) -> Result<(Tensor, Tensor)> {
         self.extreme_dim("max", dim, keepdim, true)
     }
@@ -391,14 +418,14 @@ impl Tensor {
     /// `all(dim=None, keepdim=False)`: true where every element is nonzero.
     pub fn all_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
-        let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
+        let out = Tensor::empty_on(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
         backend::reduce(ReduceOp::All, self, &mask, &out, None)?;
         Ok(out)
     }
     /// `any(dim=None, keepdim=False)`: true where some element is nonzero.
     pub fn any_dims(&self, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
-        let out = Tensor::empty(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
+        let out = Tensor::empty_on(&reduced_shape(self.shape(), &mask, keepdim), DType::Bool, self.device())?;
         backend::reduce(ReduceOp::Any, self, &mask, &out, None)?;
         Ok(out)
     }
@@ -416,7 +443,7 @@ fn prod_raw(x: &Tensor, mask: &[bool], keepdim: bool, dtype: DType) -> Result<Te
     // the input converts to `dtype` first (see `sum_raw`)
     let as_bool = if dtype == DType::Bool && x.dtype() != DType::Bool { Some(x.cast_raw(DType::Bool)?) } else { None };
     let x = as_bool.as_ref().unwrap_or(x).cast_or_borrow(acc)?;
-    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
+    let out = Tensor::empty_on(&reduced_shape(x.shape(), mask, keepdim), acc, x.device())?;
     backend::reduce(ReduceOp::Prod, &x, mask, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
@@ -445,7 +472,7 @@ pub(crate) fn pow_sum_raw(x: &Tensor, mask: &[bool], keepdim: bool, p: u8) -> Re
     if !x.dtype().is_float() {
         return Err(Error::Runtime(format!("pow_sum: expected a floating point tensor, got {}", dtype_title(x.dtype()))));
     }
-    let out = Tensor::empty(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
+    let out = Tensor::empty_on(&reduced_shape(x.shape(), mask, keepdim), x.dtype(), x.device())?;
     backend::reduce(if p == 1 { ReduceOp::SumAbs } else { ReduceOp::SumSquare }, x, mask, &out, None)?;
     Ok(out)
 }

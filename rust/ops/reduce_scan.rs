@@ -29,7 +29,7 @@ fn scan_arith_raw(x: &Tensor, d: usize, dtype: DType, prod: bool) -> Result<Tens
     }
     let acc = if dtype == DType::Bool { DType::I64 } else { dtype };
     let src = contiguous_of(x, acc)?;
-    let out = Tensor::empty(x.shape(), acc, x.device())?;
+    let out = Tensor::empty_on(x.shape(), acc, x.device())?;
     backend::scan(if prod { ScanOp::Prod } else { ScanOp::Sum }, &src, d, &out, None)?;
     if acc != dtype { out.cast_raw(dtype) } else { Ok(out) }
 }
@@ -85,8 +85,8 @@ impl Tensor {
     fn cum_extreme(&self, dim: isize, max: bool) -> Result<(Tensor, Tensor)> {
         let d = normalize_dim(dim, self.rank())?;
         let src = contiguous_of(self, self.dtype())?;
-        let vals = Tensor::empty(self.shape(), self.dtype(), self.device())?;
-        let idx = Tensor::empty(self.shape(), DType::I64, self.device())?;
+        let vals = Tensor::empty_on(self.shape(), self.dtype(), self.device())?;
+        let idx = Tensor::empty_on(self.shape(), DType::I64, self.device())?;
         backend::scan(if max { ScanOp::Max } else { ScanOp::Min }, &src, d, &vals, Some(&idx))?;
         if needs_grad(&[self]) {
             let shape: Shape = self.shape().into();
@@ -124,7 +124,7 @@ fn cumprod_backward_differentiable(x: &Tensor, g: &Tensor, d: usize) -> Result<T
     let di = d as isize;
     let mut ones_shape: Vec<usize> = x.shape().to_vec();
     ones_shape[d] = 1;
-    let ones = Tensor::ones(&ones_shape, x.dtype(), x.device())?;
+    let ones = Tensor::ones_on(&ones_shape, x.dtype(), x.device())?;
     let mut parts = Vec::with_capacity(n);
     for k in 0..n {
         // omitted[i] = prod_{j <= k + i, j != k} x_j for i in 0..n-k
@@ -145,7 +145,7 @@ fn cumprod_backward_differentiable(x: &Tensor, g: &Tensor, d: usize) -> Result<T
 fn cumprod_backward_zeros(x: &Tensor, g: &Tensor, d: usize) -> Result<Tensor> {
     let x64 = contiguous_of(x, DType::F64)?;
     let g64 = contiguous_of(g, DType::F64)?;
-    let out = Tensor::empty(x.shape(), DType::F64, x.device())?;
+    let out = Tensor::empty_on(x.shape(), DType::F64, x.device())?;
     backend::cumprod_backward(&x64, &g64, d, &out)?;
     out.to_dtype(g.dtype())
 }

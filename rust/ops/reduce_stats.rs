@@ -30,7 +30,7 @@ fn softmax_raw(x: &Tensor, d: usize, log: bool) -> Result<Tensor> {
     if !x.dtype().is_float() {
         return Err(not_implemented(if log { "log_softmax_lastdim_kernel_impl" } else { "softmax_lastdim_kernel_impl" }, x.dtype()));
     }
-    let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+    let out = Tensor::empty_on(x.shape(), x.dtype(), x.device())?;
     backend::softmax(&src, d, log, &out)?;
     Ok(out)
 }
@@ -44,7 +44,7 @@ impl Tensor {
         let d = normalize_dim(dim, x.rank())?;
         if x.numel() == 0 && !x.dtype().is_float() {
             // nothing to compute: PyTorch returns an empty tensor even where it has no kernel
-            return Tensor::empty(x.shape(), x.dtype(), x.device());
+            return Tensor::empty_on(x.shape(), x.dtype(), x.device());
         }
         let out = softmax_raw(&x, d, log)?;
         if needs_grad(&[&x]) {
@@ -85,7 +85,7 @@ impl Tensor {
         // the shift is a constant for autograd; infinite maxima shift by 0
         let m = crate::autograd::no_grad(|| -> Result<Tensor> {
             if x.numel() == 0 {
-                return Tensor::zeros(&reduced_shape(x.shape(), &mask, true), x.dtype(), x.device());
+                return Tensor::zeros_on(&reduced_shape(x.shape(), &mask, true), x.dtype(), x.device());
             }
             let m = x.detach().amax(Some(dl.unwrap_or(&[])), true)?;
             let inf = m.abs()?.eq_t(&wrapped(f64::INFINITY))?;

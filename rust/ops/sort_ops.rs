@@ -16,8 +16,8 @@ pub use crate::backend::UniqueOut;
 
 /// Forward of `sort` (no autograd): contiguous values and int64 indices.
 fn sort_raw(x: &Tensor, d: usize, descending: bool) -> Result<(Tensor, Tensor)> {
-    let vals = Tensor::empty(x.shape(), x.dtype(), x.device())?;
-    let idx = Tensor::empty(x.shape(), DType::I64, x.device())?;
+    let vals = Tensor::empty_on(x.shape(), x.dtype(), x.device())?;
+    let idx = Tensor::empty_on(x.shape(), DType::I64, x.device())?;
     backend::sort(x, d, descending, &vals, &idx)?;
     Ok((vals, idx))
 }
@@ -30,7 +30,7 @@ impl Tensor {
         if self.rank() == 0 {
             normalize_dim(dim, 0)?;
             let v = self.clone_t()?;
-            return Ok((v, Tensor::zeros(&[], DType::I64, self.device())?));
+            return Ok((v, Tensor::zeros_on(&[], DType::I64, self.device())?));
         }
         let d = normalize_dim(dim, self.rank())?;
         let (vals, idx) = sort_raw(self, d, descending)?;
@@ -193,7 +193,7 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, out_int32: bool, right: bool,
         }
         None => None,
     };
-    let out = Tensor::empty(values.shape(), DType::I64, device)?;
+    let out = Tensor::empty_on(values.shape(), DType::I64, device)?;
     backend::searchsorted(&seq_c, &vals_c, right, sorter_c.as_ref(), &out)?;
     if out_int32 {
         out.cast_raw(DType::I32)
@@ -235,7 +235,7 @@ impl Tensor {
         match weights {
             None => {
                 // allocation failures surface as MemoryError, not an abort
-                let out = Tensor::zeros(&[len], DType::I64, self.device())?;
+                let out = Tensor::zeros_on(&[len], DType::I64, self.device())?;
                 backend::bincount(&x, None, &out)?;
                 Ok(out)
             }
@@ -245,7 +245,7 @@ impl Tensor {
                 }
                 check_same_device(&[self, w])?;
                 let wv = w.detach().cast_raw(DType::F64)?;
-                let t = Tensor::zeros(&[len], DType::F64, self.device())?;
+                let t = Tensor::zeros_on(&[len], DType::F64, self.device())?;
                 backend::bincount(&x, Some(&wv), &t)?;
                 if w.dtype() == DType::F32 {
                     t.cast_raw(DType::F32)
@@ -288,7 +288,7 @@ impl Tensor {
             return Err(rt_err!("torch.histc: range of [{lo}, {hi}] is not finite"));
         }
         let nb = bins as usize;
-        let ht = Tensor::zeros(&[nb], DType::F64, self.device())?;
+        let ht = Tensor::zeros_on(&[nb], DType::F64, self.device())?;
         // bin edges are computed in the input's precision, as PyTorch does
         let (lo_t, hi_t) = if self.dtype() == DType::F32 { (lo as f32 as f64, hi as f32 as f64) } else { (lo, hi) };
         backend::histc(&x, lo_t, hi_t, &ht)?;
@@ -298,7 +298,7 @@ impl Tensor {
 
 /// The full reduction `op` of `x`, read back to the host.
 fn reduce_read(x: &Tensor, op: ReduceOp) -> Result<Scalar> {
-    let out = Tensor::empty(&[], x.dtype(), x.device())?;
+    let out = Tensor::empty_on(&[], x.dtype(), x.device())?;
     let mask = vec![true; x.rank()];
     backend::reduce(op, x, &mask, &out, None)?;
     backend::read_scalar(&out)

@@ -29,7 +29,7 @@ impl Tensor {
 
     /// Zeros of `shape` with `self` written into `f`'s view of them (the backward of `view_fn`).
     pub fn embed_into_zeros(&self, shape: &[usize], f: ViewFn) -> Result<Tensor> {
-        let out = Tensor::zeros(shape, self.dtype(), self.device())?;
+        let out = Tensor::zeros_on(shape, self.dtype(), self.device())?;
         let dst = out.with_layout(f(out.layout())?);
         dst.copy_from_raw(self)?;
         if needs_grad(&[self]) {
@@ -58,6 +58,15 @@ impl Tensor {
     }
 
     /// `reshape(*shape)`: a view when the strides allow it, else a copy.
+    ///
+    /// ```
+    /// use rgrad::{DType, Tensor};
+    /// let t = Tensor::arange(0.0, 6.0, 1.0, DType::I64).unwrap();
+    /// let m = t.reshape(&[2, -1]).unwrap(); // -1: inferred (3)
+    /// assert_eq!(m.shape(), &[2, 3]);
+    /// assert!(m.same_storage(&t)); // a contiguous input reshapes as a view
+    /// assert!(t.reshape(&[4, -1]).is_err()); // 6 elements do not make rows of 4
+    /// ```
     pub fn reshape(&self, shape: &[isize]) -> Result<Tensor> {
         let new_shape = infer_size(shape, self.numel())?;
         self.reshape_to(&new_shape)
@@ -121,6 +130,15 @@ impl Tensor {
     }
 
     /// `transpose(d0, d1)` / `swapaxes`.
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+    /// let t = m.transpose(0, 1).unwrap();
+    /// assert_eq!(t.shape(), &[3, 2]);
+    /// assert!(t.same_storage(&m) && !t.is_contiguous()); // a view: only the strides change
+    /// assert_eq!(t.to_vec::<i64>().unwrap(), vec![1, 4, 2, 5, 3, 6]);
+    /// ```
     pub fn transpose(&self, d0: isize, d1: isize) -> Result<Tensor> {
         let out = self.with_layout(self.layout().transpose(d0, d1)?);
         if needs_grad(&[self]) {
@@ -185,6 +203,8 @@ impl Tensor {
         Ok(out)
     }
 
+    /// [`expand`](Tensor::expand) to `shape` given as sizes (no `-1`); `self` itself when the shape
+    /// already matches.
     pub fn expand_to(&self, shape: &[usize]) -> Result<Tensor> {
         if shape == self.shape() {
             return Ok(self.clone());
@@ -193,6 +213,7 @@ impl Tensor {
         self.expand(&sizes)
     }
 
+    /// [`expand`](Tensor::expand) to `other`'s shape (`expand_as`).
     pub fn expand_as(&self, other: &Tensor) -> Result<Tensor> {
         self.expand_to(other.shape())
     }
@@ -219,6 +240,15 @@ impl Tensor {
     }
 
     /// `select(dim, index)`: removes `dim`, keeping one index.
+    ///
+    /// Like [`narrow`](Tensor::narrow), a view sharing `self`'s storage.
+    /// ```
+    /// use rgrad::Tensor;
+    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+    /// assert_eq!(m.select(1, -1).unwrap().to_vec::<i64>().unwrap(), vec![3, 6]); // column 2
+    /// assert_eq!(m.narrow(1, 0, 2).unwrap().to_vec::<i64>().unwrap(), vec![1, 2, 4, 5]);
+    /// assert!(m.select(0, 2).is_err()); // out of range
+    /// ```
     pub fn select(&self, dim: isize, index: isize) -> Result<Tensor> {
         self.layout().select(dim, index)?;
         self.view_fn("SelectBackward0", Arc::new(move |l: &Layout| l.select(dim, index)))
@@ -318,7 +348,7 @@ impl Tensor {
                 let n = self.numel();
                 let pos = Tensor::from_parts(positions.storage().clone(), geom.view.clone(), crate::dtype::DType::I64).contiguous_raw()?.reshape_to(&[n])?;
                 let g = self.detach().contiguous_raw()?.reshape_to(&[n])?;
-                Tensor::zeros(&[geom.storage_len], self.dtype(), self.device())?.index_add_t(0, &pos, &g, None)
+                Tensor::zeros_on(&[geom.storage_len], self.dtype(), self.device())?.index_add_t(0, &pos, &g, None)
             })?;
             Tensor::from_parts(flat.storage().clone(), geom.base.clone(), self.dtype())
         } else {

@@ -187,7 +187,7 @@ filled_creator!(
     ///         [0., 0., 0.]])
     /// >>> rgrad.zeros((2,), dtype=rgrad.int64)
     /// tensor([0, 0])
-    zeros, |s, d, dev| Tensor::zeros(s, d, dev), Some(Scalar::Int(0))
+    zeros, |s, d, dev| Tensor::zeros_on(s, d, dev), Some(Scalar::Int(0))
 );
 filled_creator!(
     /// `ones(*size, dtype=None, device=None, requires_grad=False)`: a tensor of ones (the default float dtype unless `dtype=`).
@@ -197,7 +197,7 @@ filled_creator!(
     ///         [1., 1.]])
     /// >>> rgrad.ones(3, dtype=rgrad.bool)
     /// tensor([True, True, True])
-    ones, |s, d, dev| Tensor::ones(s, d, dev), Some(Scalar::Int(1))
+    ones, |s, d, dev| Tensor::ones_on(s, d, dev), Some(Scalar::Int(1))
 );
 filled_creator!(
     /// `empty(*size, ...)`: a tensor whose contents are unspecified (fill it before reading).
@@ -208,7 +208,7 @@ filled_creator!(
     /// >>> x.fill_(1.0)
     /// tensor([[1., 1., 1.],
     ///         [1., 1., 1.]])
-    empty, |s, d, dev| Tensor::empty(s, d, dev), None
+    empty, |s, d, dev| Tensor::empty_on(s, d, dev), None
 );
 
 /// `full(size, fill_value, *, dtype=None)`: dtype inferred from the value when not given.
@@ -229,7 +229,7 @@ pub fn full<'py>(size: &Bound<'py, PyAny>, fill_value: &Bound<'py, PyAny>, out: 
     let (out, dtype) = out_arg("full", out, parse_dtype(dtype)?)?;
     let dtype = dtype.unwrap_or(v.default_dtype());
     v.check_fits(dtype)?;
-    finish_out(size.py(), "full", Tensor::full(&shape, v, dtype, parse_device(device)?)?, out, requires_grad)
+    finish_out(size.py(), "full", Tensor::full_on(&shape, v, dtype, parse_device(device)?)?, out, requires_grad)
 }
 
 fn fill_scalar(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
@@ -464,14 +464,14 @@ like_creator!(
     ///         [0, 0]])
     /// >>> rgrad.zeros_like(rgrad.tensor([1, 2]), dtype=rgrad.float32)
     /// tensor([0., 0.])
-    zeros_like, |t, d, dev| Tensor::zeros(t.shape(), d, dev)
+    zeros_like, |t, d, dev| Tensor::zeros_on(t.shape(), d, dev)
 );
 like_creator!(
     /// Ones with `input`'s shape, dtype and device.
     ///
     /// >>> rgrad.ones_like(rgrad.tensor([[1.5, 2.5]]))
     /// tensor([[1., 1.]])
-    ones_like, |t, d, dev| Tensor::ones(t.shape(), d, dev)
+    ones_like, |t, d, dev| Tensor::ones_on(t.shape(), d, dev)
 );
 like_creator!(
     /// Uninitialised with `input`'s shape, dtype and device.
@@ -479,7 +479,7 @@ like_creator!(
     /// >>> x = rgrad.empty_like(rgrad.zeros(2, 3, dtype=rgrad.float64))
     /// >>> x.shape, x.dtype
     /// (rgrad.Size([2, 3]), rgrad.float64)
-    empty_like, |t, d, dev| Tensor::empty(t.shape(), d, dev)
+    empty_like, |t, d, dev| Tensor::empty_on(t.shape(), d, dev)
 );
 like_creator!(
     /// Uniform [0, 1) with `input`'s shape, dtype and device.
@@ -516,7 +516,7 @@ pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype:
     let d = like_dtype(&t, dtype)?;
     let v = fill_scalar(fill_value)?;
     v.check_fits(d)?;
-    finish(Tensor::full(t.shape(), v, d, dev)?, requires_grad)
+    finish(Tensor::full_on(t.shape(), v, d, dev)?, requires_grad)
 }
 
 /// `randint_like(input, low=0, high)`.

@@ -35,7 +35,7 @@ fn index_tensor_from(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         let t = tensor_from_data(obj, None)?;
         if t.dtype().is_float() {
             if t.numel() == 0 {
-                return Ok(Tensor::empty(t.shape(), DType::I64, t.device())?);
+                return Ok(Tensor::empty_on(t.shape(), DType::I64, t.device())?);
             }
             return Err(PyIndexError::new_err("tensors used as indices must be long, int, byte or bool tensors"));
         }
@@ -167,7 +167,7 @@ fn scatter_impl(t: &Tensor, dim: isize, index: &Tensor, src: &Tensor, reduce: Op
                 // a value: the same number for every index position
                 let v = src.item()?;
                 v.check_fits(t.dtype())?;
-                Tensor::full(index.shape(), v, t.dtype(), t.device())?
+                Tensor::full_on(index.shape(), v, t.dtype(), t.device())?
             } else {
                 src.clone()
             };

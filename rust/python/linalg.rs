@@ -370,7 +370,7 @@ impl PyTensor {
                 let sq = |k: usize| -> Result<Tensor> {
                     let mut sh = batch.to_vec();
                     sh.extend([k, k]);
-                    Tensor::zeros(&sh, a.dtype(), a.device())
+                    Tensor::zeros_on(&sh, a.dtype(), a.device())
                 };
                 Ok((sq(m)?, s, sq(n)?))
             }

@@ -145,7 +145,7 @@ mod direct {
     }
 
     pub(super) fn install(py: Python<'_>) {
-        let Ok(probe) = Tensor::empty(&[0], crate::dtype::DType::F32, crate::device::Device::Cpu) else { return };
+        let Ok(probe) = Tensor::empty_on(&[0], crate::dtype::DType::F32, crate::device::Device::Cpu) else { return };
         let Ok(probe) = Bound::new(py, PyTensor::new(probe)) else { return };
         let tp = PyTensor::type_object_raw(py);
         // SAFETY: `tp` is the class's live type object; reading its fields is plain C access.

@@ -114,7 +114,7 @@ impl PyTensor {
     #[pyo3(signature = (*args))]
     fn py_new(args: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
         if args.is_empty() {
-            return Ok(PyTensor::new(Tensor::empty(&[0], default_float(), crate::Device::Cpu)?));
+            return Ok(PyTensor::new(Tensor::empty_on(&[0], default_float(), crate::Device::Cpu)?));
         }
         let first = args.get_item(0)?;
         if args.len() == 1 {
@@ -127,7 +127,7 @@ impl PyTensor {
             }
         }
         let sizes = crate::shape::check_sizes(&parse_sizes(args)?)?;
-        Ok(PyTensor::new(Tensor::zeros(&sizes, default_float(), crate::Device::Cpu)?))
+        Ok(PyTensor::new(Tensor::zeros_on(&sizes, default_float(), crate::Device::Cpu)?))
     }
 
     // ---------- attributes ----------

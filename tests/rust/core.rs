@@ -14,7 +14,7 @@ fn creation_and_values() {
     assert_eq!(a.shape(), &[2, 3]);
     assert_eq!(a.to_vec::<f32>().unwrap(), vec![0., 1., 2., 3., 4., 5.]);
     assert_eq!(Tensor::eye(2, 2, DType::I64).unwrap().to_vec::<i64>().unwrap(), vec![1, 0, 0, 1]);
-    assert_eq!(Tensor::full(&[2], Scalar::Float(2.5), DType::F64, Device::Cpu).unwrap().to_vec::<f64>().unwrap(), vec![2.5, 2.5]);
+    assert_eq!(Tensor::full_on(&[2], Scalar::Float(2.5), DType::F64, Device::Cpu).unwrap().to_vec::<f64>().unwrap(), vec![2.5, 2.5]);
     assert_eq!(Tensor::linspace(0.0, 1.0, 3, DType::F64).unwrap().to_vec::<f64>().unwrap(), vec![0.0, 0.5, 1.0]);
 }
 
@@ -41,9 +41,9 @@ fn views_share_storage_and_strided_kernels_agree() {
 #[test]
 fn large_parallel_kernels_and_exact_sums() {
     let n = 10_000_000;
-    let ones = Tensor::ones(&[n], DType::F32, Device::Cpu).unwrap();
+    let ones = Tensor::ones_on(&[n], DType::F32, Device::Cpu).unwrap();
     assert_eq!(ones.sum().unwrap().to_vec::<f32>().unwrap(), vec![1e7]);
-    let m = Tensor::ones(&[1000, 3000], DType::F64, Device::Cpu).unwrap();
+    let m = Tensor::ones_on(&[1000, 3000], DType::F64, Device::Cpu).unwrap();
     let cols = m.sum_dims(Some(&[0]), false, None).unwrap();
     assert!(cols.to_vec::<f64>().unwrap().iter().all(|&x| x == 1000.0));
     let rows = m.transpose(0, 1).unwrap().sum_dims(Some(&[1]), true, None).unwrap();
@@ -102,8 +102,8 @@ fn higher_order_and_million_op_chain() {
 
 #[test]
 fn errors_name_the_problem() {
-    let a = Tensor::zeros(&[2, 3], DType::F32, Device::Cpu).unwrap();
-    let b = Tensor::zeros(&[4], DType::F32, Device::Cpu).unwrap();
+    let a = Tensor::zeros_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
+    let b = Tensor::zeros_on(&[4], DType::F32, Device::Cpu).unwrap();
     match a.add(&b) {
         Err(Error::Runtime(m)) => assert!(m.contains("[2, 3]") && m.contains("[4]")),
         other => panic!("unexpected {other:?}"),

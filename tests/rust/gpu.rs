@@ -129,7 +129,7 @@ fn fill_arange_linspace() {
         let b = GpuBuffer::new(64).unwrap();
         let l = Layout::contiguous(&[2, 3]);
         map::fill_value(&b, &l, d, Scalar::Int(3)).unwrap();
-        let want = Tensor::full(&[2, 3], Scalar::Int(3), d, rgrad::Device::Cpu).unwrap();
+        let want = Tensor::full_on(&[2, 3], Scalar::Int(3), d, rgrad::Device::Cpu).unwrap();
         assert_same(&read_tensor(&b, &l, d), &want);
     }
     let b = GpuBuffer::new(4 * 10).unwrap();

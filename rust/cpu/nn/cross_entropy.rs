@@ -14,9 +14,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// Shape and options of one cross-entropy call.
 #[derive(Clone, Copy)]
 pub struct Ce {
+    /// Rows of the logits (samples); each is one prediction over `classes`.
     pub rows: usize,
+    /// Classes per row (the logits' last dim).
     pub classes: usize,
+    /// A target equal to this contributes no loss and no gradient, and its weight stays out of the
+    /// mean's divisor.
     pub ignore_index: i64,
+    /// Label smoothing in [0, 1]: the target distribution is `1 - smoothing` on the class plus
+    /// `smoothing / classes` on every class.
     pub smoothing: f64,
 }
 

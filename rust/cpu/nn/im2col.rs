@@ -8,18 +8,31 @@ use crate::cpu::par::for_each_task;
 /// Window geometry of one 2-D sweep.
 #[derive(Clone, Copy, Debug)]
 pub struct Geometry {
+    /// Channels of the image.
     pub c: usize,
+    /// Image height, in elements (before padding).
     pub h: usize,
+    /// Image width, in elements (before padding).
     pub w: usize,
+    /// Window (kernel) height.
     pub kh: usize,
+    /// Window (kernel) width.
     pub kw: usize,
+    /// Vertical stride between windows.
     pub sh: usize,
+    /// Horizontal stride between windows.
     pub sw: usize,
+    /// Zero padding added above and below.
     pub ph: usize,
+    /// Zero padding added left and right.
     pub pw: usize,
+    /// Vertical dilation: the distance between a window's rows (1: adjacent).
     pub dh: usize,
+    /// Horizontal dilation: the distance between a window's columns.
     pub dw: usize,
+    /// Output height: how many window positions fit vertically.
     pub oh: usize,
+    /// Output width: how many window positions fit horizontally.
     pub ow: usize,
 }
 

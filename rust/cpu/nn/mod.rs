@@ -14,6 +14,8 @@ use std::ops::{AddAssign, Neg};
 
 /// A float element of these kernels (f32 or f64).
 pub trait NnFloat: Element + SoftFloat + AddAssign + Neg<Output = Self> {
+    /// Square root (the std's own, correctly rounded), which `Element` does not offer; layer
+    /// norm's `1 / sqrt(var + eps)` and the optimizers' denominators use it.
     fn sqrt(self) -> Self;
 }
 

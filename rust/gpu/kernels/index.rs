@@ -18,6 +18,7 @@ use crate::layout::Layout;
 /// names it with.
 pub use crate::kinds::ScatterOp;
 
+/// Shader op names of the index family: gather, and scatter with each [`ScatterOp`] combine mode.
 pub const INDEX_OPS: &[&str] = &["gather", "scatter", "scatter_add", "scatter_mul", "scatter_amax", "scatter_amin"];
 
 /// Variant bit: the scattered value is scalar slot 0 (`scatter(dim, index, value)`).
@@ -236,7 +237,7 @@ pub fn index_select(dtype: DType, src: &GpuBuffer, src_layout: &Layout, dim: usi
 }
 
 /// `dst.index_add_(dim, index, src, alpha)`: src's slice j is added (times alpha) to dst's slice
-/// index[j]; duplicates accumulate (atomically).
+/// `index[j]`; duplicates accumulate (atomically).
 #[allow(clippy::too_many_arguments)]
 pub fn index_add(dtype: DType, dst: &GpuBuffer, dst_layout: &Layout, dim: usize, index: &GpuBuffer, index_layout: &Layout, src: &GpuBuffer, src_layout: &Layout, alpha: Scalar) -> Result<()> {
     if dim >= src_layout.rank() {

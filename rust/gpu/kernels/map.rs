@@ -38,6 +38,7 @@ const fn scalar_bit(k: usize) -> u32 {
 /// One input of a map kernel.
 #[derive(Clone, Copy)]
 pub enum Input<'a> {
+    /// A tensor: its buffer and its layout, already broadcast to the output's shape.
     Tensor(&'a GpuBuffer, &'a Layout),
     /// Scalar slot 0 (binary ops only).
     Scalar,
@@ -303,13 +304,28 @@ fn run_map(family: Family, op: &'static str, dtypes: &[DType], out: &GpuBuffer, 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Distribution {
     /// Uniform in [low, high) (`rand`, `uniform_`).
-    Uniform { low: f64, high: f64 },
+    Uniform {
+        /// Inclusive lower bound.
+        low: f64,
+        /// Exclusive upper bound.
+        high: f64,
+    },
     /// `normal_(mean, std)` / `randn` (Box-Muller).
-    Normal { mean: f64, std: f64 },
+    Normal {
+        /// Mean of the distribution.
+        mean: f64,
+        /// Standard deviation (not the variance).
+        std: f64,
+    },
     /// 1 with probability p (`bernoulli_(p)`).
     Bernoulli(f64),
     /// Integers uniform in [low, high) (`randint`, `random_`); high > low.
-    RandInt { low: i64, high: i64 },
+    RandInt {
+        /// Smallest value drawn.
+        low: i64,
+        /// One past the largest value drawn.
+        high: i64,
+    },
     /// `exponential_(lambd)`.
     Exponential(f64),
     /// Philox's raw first word as int32 (known-answer tests).

@@ -18,20 +18,25 @@ use crate::layout::Layout;
 /// A reduction the GPU computes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Reduction {
+    /// Sum, NaN-propagating.
     Sum,
     /// Sum treating NaN as zero (`nansum`).
     NanSum,
     /// Sum divided by the reduced count (0/0 = NaN for an empty reduction).
     Mean,
+    /// Product.
     Prod,
     /// NaN-propagating max / min values.
     Max,
+    /// NaN-propagating min value (see [`Reduction::Max`]).
     Min,
     /// Index of the max / min (first occurrence; NaN counts as the max), optionally with values.
     ArgMax,
+    /// Index of the min (first occurrence; NaN counts as the min), see [`Reduction::ArgMax`].
     ArgMin,
     /// Truthiness of any / all elements (bool output).
     Any,
+    /// Whether every element is nonzero (bool output); see [`Reduction::Any`].
     All,
     /// Vector norms: sum(|x|^p)^(1/p); `p = inf` max |x|, `-inf` min |x|, `0` count of non-zeros.
     Norm(f64),

@@ -16,13 +16,19 @@ use crate::layout::Layout;
 /// A cumulative op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scan {
+    /// Running sum (`cumsum`).
     Sum,
+    /// Running product (`cumprod`).
     Prod,
+    /// Running max with the index where it was last reached (`cummax`).
     Max,
+    /// Running min with its index (`cummin`).
     Min,
+    /// Running `log(sum(exp(x)))`, computed stably (`logcumsumexp`).
     LogSumExp,
 }
 
+/// Shader op names of the scan family, in [`Scan`]'s order.
 pub const SCAN_OPS: &[&str] = &["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"];
 
 fn name(op: Scan) -> &'static str {

@@ -13,6 +13,7 @@ use crate::gpu::pipeline::{run, Access, Arg};
 use crate::gpu::source::{fill, gpu_elem_size, libraries, wgsl_type, Bindings, Family, ShaderKey, SELECT};
 use crate::layout::Layout;
 
+/// Shader op names of the select family (each counts, then compacts).
 pub const SELECT_OPS: &[&str] = &["masked_select", "nonzero"];
 
 /// Shader source of a select key: dtypes [tested dtype, value dtype].

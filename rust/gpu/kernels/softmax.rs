@@ -12,6 +12,7 @@ use crate::gpu::pipeline::{run, Access, Arg};
 use crate::gpu::source::{fill, libraries, wgsl_type, Bindings, Family, ShaderKey, SOFTMAX};
 use crate::layout::Layout;
 
+/// Shader op names of the softmax family: the two forwards and their backwards.
 pub const SOFTMAX_OPS: &[&str] = &["softmax", "log_softmax", "softmax_backward", "log_softmax_backward"];
 
 /// Lines at most this long run one thread per line.

@@ -11,7 +11,9 @@ use crate::gpu::pipeline::{run, Access, Arg};
 use crate::gpu::source::{fill, libraries, wgsl_type, Bindings, Family, ShaderKey, SEARCH, SORT};
 use crate::layout::Layout;
 
+/// Shader op names of the sort family.
 pub const SORT_OPS: &[&str] = &["sort"];
+/// Shader op names of the search family.
 pub const SEARCH_OPS: &[&str] = &["searchsorted"];
 
 /// Variant bit of searchsorted: the row is read through a sorter permutation.

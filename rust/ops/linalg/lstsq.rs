@@ -103,7 +103,7 @@ impl Tensor {
         let batch = batch_of(self);
         let out = no_grad(|| -> Result<Tensor> {
             if m == 0 || n == 0 {
-                return Tensor::zeros(&with_tail(batch, &[n, m]), self.dtype(), self.device());
+                return Tensor::zeros_on(&with_tail(batch, &[n, m]), self.dtype(), self.device());
             }
             let (atol, rtol) = tolerances(self, atol, rtol)?;
             let zero = Tensor::wrapped_scalar(0.0.into());
@@ -140,7 +140,7 @@ impl Tensor {
         let (m, n) = mn(self);
         no_grad(|| {
             if m == 0 || n == 0 {
-                return Tensor::zeros(batch_of(self), DType::I64, self.device());
+                return Tensor::zeros_on(batch_of(self), DType::I64, self.device());
             }
             let (atol, rtol) = tolerances(self, atol, rtol)?;
             let s = if hermitian { self.linalg_eigvalsh("L")?.abs()? } else { self.linalg_svdvals()? };
@@ -191,11 +191,11 @@ impl Tensor {
             Some(_) => eps,
             None => eps * m.max(n) as f64,
         };
-        let empty = |dt: DType| Tensor::empty(&[0], dt, a.device());
+        let empty = |dt: DType| Tensor::empty_on(&[0], dt, a.device());
         let (x_, rank, sv) = no_grad(|| -> Result<(Tensor, Option<Tensor>, Option<Tensor>)> {
             if m == 0 || n == 0 {
-                let x = Tensor::zeros(&with_tail(&batch, &[n, k]), a.dtype(), a.device())?;
-                return Ok((x, Some(Tensor::zeros(&batch, DType::I64, a.device())?), Some(Tensor::zeros(&with_tail(&batch, &[0]), a.dtype(), a.device())?)));
+                let x = Tensor::zeros_on(&with_tail(&batch, &[n, k]), a.dtype(), a.device())?;
+                return Ok((x, Some(Tensor::zeros_on(&batch, DType::I64, a.device())?), Some(Tensor::zeros_on(&with_tail(&batch, &[0]), a.dtype(), a.device())?)));
             }
             if driver == LstsqDriver::Gels {
                 let x = if m >= n {

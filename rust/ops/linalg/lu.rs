@@ -43,7 +43,7 @@ fn split_lu(lu: &Tensor) -> Result<(Tensor, Tensor)> {
 /// The permutation matrices `P` (`(*, m, m)`, `dtype`) of the pivots of an `m`-row factorization.
 fn permutation(piv: &Tensor, m: usize, dtype: DType, name: &str) -> Result<Tensor> {
     let batch = &piv.shape()[..piv.rank() - 1];
-    let p = Tensor::empty(&with_tail(batch, &[m, m]), dtype, piv.device())?;
+    let p = Tensor::empty_on(&with_tail(batch, &[m, m]), dtype, piv.device())?;
     backend::pivots_to_permutation(piv, &p, name)?;
     Ok(p)
 }
@@ -221,7 +221,7 @@ impl Tensor {
                 pivots.shape()
             )));
         }
-        let empty = || Tensor::empty(&[0], self.dtype(), self.device());
+        let empty = || Tensor::empty_on(&[0], self.dtype(), self.device());
         let p = if unpack_pivots {
             if !self.dtype().is_float() {
                 check_float(self, NAME)?;
@@ -301,7 +301,7 @@ pub(crate) fn lu_solve_raw(lu: &Tensor, piv: &Tensor, b: &Tensor, left: bool, ad
         Ok(x)
     } else {
         // X A = B  <=>  A^T X^T = B^T (and X A^T = B <=> A X^T = B^T)
-        let x = Tensor::empty(&with_tail(&batch, &[bm, bn]), b.dtype(), b.device())?;
+        let x = Tensor::empty_on(&with_tail(&batch, &[bm, bn]), b.dtype(), b.device())?;
         backend::lu_solve(&lu_e, &piv_e, &b_e.mt()?, &x.mt()?, !adjoint, "linalg.lu_solve")?;
         Ok(x)
     }

@@ -87,7 +87,7 @@ impl Tensor {
         shape.push(n as usize - 1);
         let powers = x.unsqueeze(-1)?.expand_to(&shape)?.cumprod(-1, None)?;
         *shape.last_mut().expect("rank >= 1") = 1;
-        let ones = Tensor::ones(&shape, powers.dtype(), powers.device())?;
+        let ones = Tensor::ones_on(&shape, powers.dtype(), powers.device())?;
         cat(&[ones, powers], -1)
     }
 }

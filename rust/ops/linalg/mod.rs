@@ -97,17 +97,17 @@ pub(crate) fn with_tail(batch: &[usize], tail: &[usize]) -> Shape {
 /// A fresh `(*batch, rows, cols)` tensor with `like`'s dtype and device, laid out
 /// column-major per matrix (the `.mT` of a contiguous tensor), the layout faer works in.
 pub(crate) fn col_major(like: &Tensor, batch: &[usize], rows: usize, cols: usize) -> Result<Tensor> {
-    Tensor::empty(&with_tail(batch, &[cols, rows]), like.dtype(), like.device())?.mt()
+    Tensor::empty_on(&with_tail(batch, &[cols, rows]), like.dtype(), like.device())?.mt()
 }
 
 /// A fresh row-major `shape` tensor with `like`'s dtype and device.
 pub(crate) fn empty_like_dtype(like: &Tensor, shape: &[usize]) -> Result<Tensor> {
-    Tensor::empty(shape, like.dtype(), like.device())
+    Tensor::empty_on(shape, like.dtype(), like.device())
 }
 
 /// A fresh int32 tensor of `shape` on `like`'s device (pivots, info).
 pub(crate) fn int32(like: &Tensor, shape: &[usize]) -> Result<Tensor> {
-    Tensor::zeros(shape, DType::I32, like.device())
+    Tensor::zeros_on(shape, DType::I32, like.device())
 }
 
 /// The first nonzero `info` (flattened batch index, value), if any.
@@ -147,7 +147,7 @@ pub(crate) fn expand_batch(x: &Tensor, batch: &[usize]) -> Result<Tensor> {
 
 /// `g` with zeros: a gradient that is identically zero, shaped like `like`.
 pub(crate) fn zeros_as(like: &Tensor) -> Result<Tensor> {
-    Tensor::zeros(like.shape(), like.dtype(), like.device())
+    Tensor::zeros_on(like.shape(), like.dtype(), like.device())
 }
 
 /// `diag(v)` for the last dim of `v`: `(*, n)` -> `(*, n, n)`.

@@ -121,7 +121,7 @@ impl Tensor {
         }
         if self.numel() == 0 {
             let real = if self.dtype().is_float() { self.dtype() } else { DType::F32 };
-            return Tensor::zeros(super::batch_of(self), real, self.device());
+            return Tensor::zeros_on(super::batch_of(self), real, self.device());
         }
         match ord {
             MatrixOrd::Num(o) if o.abs() == 2.0 => {

@@ -59,7 +59,7 @@ fn qr_backward(gq: Option<&Tensor>, gr: Option<&Tensor>, q: &Tensor, r: &Tensor)
         let ga = q.matmul(&skew)?;
         let r1 = r.narrow(-1, 0, m as isize)?;
         let ga = r1.mt()?.linalg_solve_triangular(&ga, false, false, false)?;
-        let zeros = Tensor::zeros(&with_tail(batch_of(&ga), &[m, n - m]), ga.dtype(), ga.device())?;
+        let zeros = Tensor::zeros_on(&with_tail(batch_of(&ga), &[m, n - m]), ga.dtype(), ga.device())?;
         let mut ga = cat(&[ga, zeros], -1)?;
         if let Some(gr) = gr {
             ga = ga.add(&q.matmul(gr)?)?;

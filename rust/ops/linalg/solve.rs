@@ -63,7 +63,7 @@ fn prod_safe_zeros_backward(grad: &Tensor, x: &Tensor) -> Result<Tensor> {
     }
     let mut ones_shape = x.shape().to_vec();
     *ones_shape.last_mut().expect("rank >= 1") = 1;
-    let ones = Tensor::ones(&ones_shape, x.dtype(), x.device())?;
+    let ones = Tensor::ones_on(&ones_shape, x.dtype(), x.device())?;
     let km = k as isize - 1;
     let normal = cat(&[ones.clone(), x.narrow(-1, 0, km)?], -1)?.cumprod(-1, None)?;
     let reverse = cat(&[ones, x.narrow(-1, 1, km)?.flip(&[-1])?], -1)?.cumprod(-1, None)?.flip(&[-1])?;
@@ -110,6 +110,19 @@ impl Tensor {
     }
 
     /// `linalg.solve(A, B, left=True)`: as `solve_ex`, raising `LinAlgError` for a singular A.
+    ///
+    /// `left`: solve `A X = B` (true) or `X A = B` (false).
+    /// ```
+    /// use rgrad::Tensor;
+    /// // 2x + y = 3, x + 3y = 5
+    /// let a = Tensor::from_slice(&[2.0f64, 1.0, 1.0, 3.0], &[2, 2]).unwrap();
+    /// let b = Tensor::from_slice(&[3.0f64, 5.0], &[2]).unwrap();
+    /// let x = a.linalg_solve(&b, true).unwrap().to_vec::<f64>().unwrap();
+    /// assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
+    /// // a singular matrix is an error (PyTorch's LinAlgError)
+    /// let s = Tensor::from_slice(&[1.0f64, 2.0, 2.0, 4.0], &[2, 2]).unwrap();
+    /// assert!(s.linalg_solve(&b, true).is_err());
+    /// ```
     pub fn linalg_solve(&self, b: &Tensor, left: bool) -> Result<Tensor> {
         Ok(self.solve_impl(b, left, Some("torch.linalg.solve"))?.0)
     }
@@ -200,6 +213,15 @@ impl Tensor {
     /// `linalg.det(A)` (through LU). Its gradient is PyTorch's: `det A^-T` scaled by the
     /// output gradient, and at singular matrices the adjugate (zero where the LU has an exact
     /// zero pivot and no higher order is asked; through the SVD under `create_graph`).
+    ///
+    /// ```
+    /// use rgrad::Tensor;
+    /// let a = Tensor::from_slice(&[2.0f64, 1.0, 1.0, 3.0], &[2, 2]).unwrap();
+    /// assert_eq!(a.linalg_det().unwrap().item().unwrap().to_f64(), 5.0);
+    /// // batches: one determinant per matrix
+    /// let batch = Tensor::from_slice(&[1.0f32, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0], &[2, 2, 2]).unwrap();
+    /// assert_eq!(batch.linalg_det().unwrap().to_vec::<f32>().unwrap(), vec![1.0, -1.0]);
+    /// ```
     pub fn linalg_det(&self) -> Result<Tensor> {
         check_square_float(self, "linalg.det")?;
         let (det, lu, piv) = no_grad(|| -> Result<_> {

@@ -60,7 +60,7 @@ impl Tensor {
             x
         } else {
             // X T = B  <=>  T^T X^T = B^T
-            let x = Tensor::empty(&with_tail(&batch, &[bm, bn]), b.dtype(), b.device())?;
+            let x = Tensor::empty_on(&with_tail(&batch, &[bm, bn]), b.dtype(), b.device())?;
             backend::solve_triangular(&ae.mt()?, &be.mt()?, &x.mt()?, !upper, unitriangular)?;
             x
         };

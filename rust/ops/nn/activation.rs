@@ -22,7 +22,7 @@ impl Tensor {
             )));
         }
         let (g, x) = (raw_contiguous(grad)?, raw_contiguous(self)?);
-        let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
+        let out = Tensor::empty_on(self.shape(), self.dtype(), self.device())?;
         backend::threshold_backward(&g, &x, threshold, &out)?;
         if needs_grad(&[grad, self]) {
             // linear in the gradient; the input only chooses where it passes (its own gradient

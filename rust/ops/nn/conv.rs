@@ -10,9 +10,13 @@ use crate::tensor::{dtype_title, Tensor};
 /// Kernel, dilation, padding and stride of a 2-D window sweep, as given by the user.
 #[derive(Clone, Copy, Debug)]
 pub struct Window {
+    /// Window height and width.
     pub kernel: [usize; 2],
+    /// Distance between a window's taps, per axis (1: adjacent elements).
     pub dilation: [usize; 2],
+    /// Implicit zero padding on both sides, per axis.
     pub padding: [usize; 2],
+    /// Step between window positions, per axis.
     pub stride: [usize; 2],
 }
 
@@ -78,7 +82,7 @@ impl Tensor {
         };
         let g = win.geometry(c, h, w, oh, ow);
         let x = raw_contiguous(self)?;
-        let cols = Tensor::empty(&[n, c * win.kernel[0] * win.kernel[1], oh * ow], self.dtype(), self.device())?;
+        let cols = Tensor::empty_on(&[n, c * win.kernel[0] * win.kernel[1], oh * ow], self.dtype(), self.device())?;
         backend::im2col(&x, n, &g, &cols)?;
         if needs_grad(&[self]) {
             record("Im2ColBackward0", &cols, &[self], vec![], move |_, g| Ok(vec![Some(g.col2im([h, w], win)?)]));
@@ -115,7 +119,7 @@ impl Tensor {
         let c = ckk / kk;
         let g = win.geometry(c, h, w, oh, ow);
         let cols = raw_contiguous(self)?;
-        let out = Tensor::empty(&[n, c, h, w], self.dtype(), self.device())?;
+        let out = Tensor::empty_on(&[n, c, h, w], self.dtype(), self.device())?;
         backend::col2im(&cols, n, &g, &out)?;
         if needs_grad(&[self]) {
             record("Col2ImBackward0", &out, &[self], vec![], move |_, g| Ok(vec![Some(g.im2col(win)?)]));

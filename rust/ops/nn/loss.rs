@@ -53,8 +53,8 @@ impl Tensor {
         let x = raw_contiguous(self)?;
         let t = raw_contiguous(target)?;
         let w = weight.map(raw_contiguous).transpose()?;
-        let rows = Tensor::empty(&[m], self.dtype(), self.device())?;
-        let lse = Tensor::empty(&[m], self.dtype(), self.device())?;
+        let rows = Tensor::empty_on(&[m], self.dtype(), self.device())?;
+        let lse = Tensor::empty_on(&[m], self.dtype(), self.device())?;
         let denom = backend::cross_entropy_forward(&x, &t, w.as_ref(), ce, &rows, &lse)?;
         let out = crate::autograd::no_grad(|| -> Result<Tensor> {
             Ok(match reduction {
@@ -80,7 +80,7 @@ impl Tensor {
                 }
                 let x = raw_contiguous(xg)?;
                 let gs = raw_contiguous(&gs)?;
-                let dx = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+                let dx = Tensor::empty_on(x.shape(), x.dtype(), x.device())?;
                 backend::cross_entropy_backward(&x, t, w, lse, &gs, ce, &dx)?;
                 Ok(vec![Some(dx)])
             });
@@ -99,13 +99,13 @@ fn cross_entropy_grad_graph(x: &Tensor, t: &Tensor, w: Option<&Tensor>, ce: Ce, 
     let valid = t.ne_t(&ignore)?;
     let tsafe = t.masked_fill_scalar(&valid.logical_not()?, 0.0)?;
     let idx = tsafe.unsqueeze(1)?;
-    let ones = Tensor::ones(&[m, 1], x.dtype(), x.device())?;
-    let onehot = Tensor::zeros(&[m, c], x.dtype(), x.device())?.scatter_t(1, &idx, &ones)?;
+    let ones = Tensor::ones_on(&[m, 1], x.dtype(), x.device())?;
+    let onehot = Tensor::zeros_on(&[m, c], x.dtype(), x.device())?.scatter_t(1, &idx, &ones)?;
     let (wt, wrow, wsum) = match w {
         Some(w) => (w.index_select(0, &tsafe)?.unsqueeze(1)?, w.unsqueeze(0)?, w.sum()?),
         None => (
-            Tensor::ones(&[m, 1], x.dtype(), x.device())?,
-            Tensor::ones(&[1, c], x.dtype(), x.device())?,
+            Tensor::ones_on(&[m, 1], x.dtype(), x.device())?,
+            Tensor::ones_on(&[1, c], x.dtype(), x.device())?,
             Tensor::scalar(Scalar::Float(c as f64), x.dtype())?,
         ),
     };

@@ -16,8 +16,11 @@ use crate::tensor::{dtype_title, Tensor};
 /// How a loss over many elements is summed up (`reduction=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reduction {
+    /// One loss per element (or per sample), unreduced.
     None,
+    /// The mean over the elements (for weighted losses, divided by the sum of the weights).
     Mean,
+    /// The sum over the elements.
     Sum,
 }
 

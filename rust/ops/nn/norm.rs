@@ -40,9 +40,9 @@ impl Tensor {
         let x = raw_contiguous(self)?;
         let w = weight.map(raw_contiguous).transpose()?;
         let b = bias.map(raw_contiguous).transpose()?;
-        let y = Tensor::empty(self.shape(), self.dtype(), self.device())?;
-        let mean = Tensor::empty(&[rows], self.dtype(), self.device())?;
-        let rstd = Tensor::empty(&[rows], self.dtype(), self.device())?;
+        let y = Tensor::empty_on(self.shape(), self.dtype(), self.device())?;
+        let mean = Tensor::empty_on(&[rows], self.dtype(), self.device())?;
+        let rstd = Tensor::empty_on(&[rows], self.dtype(), self.device())?;
         backend::layer_norm_forward(&x, w.as_ref(), b.as_ref(), rows, n, eps, &y, &mean, &rstd)?;
         let mut inputs = vec![self];
         if let Some(w) = weight {
@@ -66,9 +66,9 @@ impl Tensor {
                     let x = raw_contiguous(xg)?;
                     let gc = raw_contiguous(g)?;
                     let wc = w.map(raw_contiguous).transpose()?;
-                    let dx = Tensor::empty(x.shape(), x.dtype(), x.device())?;
-                    let dw = if has_w { Some(Tensor::empty(&[n], x.dtype(), x.device())?) } else { None };
-                    let db = if has_b { Some(Tensor::empty(&[n], x.dtype(), x.device())?) } else { None };
+                    let dx = Tensor::empty_on(x.shape(), x.dtype(), x.device())?;
+                    let dw = if has_w { Some(Tensor::empty_on(&[n], x.dtype(), x.device())?) } else { None };
+                    let db = if has_b { Some(Tensor::empty_on(&[n], x.dtype(), x.device())?) } else { None };
                     backend::layer_norm_backward(&gc, &x, mean, rstd, wc.as_ref(), rows, n, &dx, dw.as_ref(), db.as_ref())?;
                     (dx, dw, db)
                 };

@@ -70,8 +70,8 @@ impl Tensor {
             ow,
         };
         let x = raw_contiguous(self)?;
-        let values = Tensor::empty(&[n, c, oh, ow], self.dtype(), self.device())?;
-        let indices = Tensor::empty(&[n, c, oh, ow], DType::I64, self.device())?;
+        let values = Tensor::empty_on(&[n, c, oh, ow], self.dtype(), self.device())?;
+        let indices = Tensor::empty_on(&[n, c, oh, ow], DType::I64, self.device())?;
         backend::max_pool2d(&x, n * c, &g, &values, &indices)?;
         if needs_grad(&[self]) {
             let shape = [n, c, h, w];
@@ -79,12 +79,12 @@ impl Tensor {
                 if crate::autograd::is_grad_enabled() {
                     // with a graph of its own (create_graph): a scatter-add, differentiable
                     let idx = s[0].reshape_to(&[n * c, oh * ow])?;
-                    let gz = Tensor::zeros(&[n * c, h * w], g.dtype(), g.device())?;
+                    let gz = Tensor::zeros_on(&[n * c, h * w], g.dtype(), g.device())?;
                     let gi = gz.scatter_add_t(1, &idx, &g.reshape_to(&[n * c, oh * ow])?)?;
                     return Ok(vec![Some(gi.reshape_to(&shape)?)]);
                 }
                 let gc = raw_contiguous(g)?;
-                let dx = Tensor::empty(&shape, g.dtype(), g.device())?;
+                let dx = Tensor::empty_on(&shape, g.dtype(), g.device())?;
                 backend::max_pool2d_backward(&gc, &s[0], n * c, oh * ow, h * w, &dx)?;
                 Ok(vec![Some(dx)])
             });

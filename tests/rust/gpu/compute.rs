@@ -176,7 +176,7 @@ fn reduction_edge_cases() {
     reduce::reduce(R::ArgMax, DType::F32, &xb, x.layout(), &[true], DType::F32, &v, &vl, Some((&i, &il))).unwrap();
     assert_eq!(read_vec::<i64>(&i, &il, DType::I64), vec![1]);
     // Empty reductions: sum 0, prod 1, any false, all true, mean NaN.
-    let e = Tensor::zeros(&[3, 0], DType::F32, rgrad::Device::Cpu).unwrap();
+    let e = Tensor::zeros_on(&[3, 0], DType::F32, rgrad::Device::Cpu).unwrap();
     assert_eq!(values(&gpu_reduce(R::Sum, &e, &[false, true], DType::F32)), vec![0.0; 3]);
     assert_eq!(values(&gpu_reduce(R::Prod, &e, &[false, true], DType::F32)), vec![1.0; 3]);
     assert_eq!(values(&gpu_reduce(R::All, &e, &[false, true], DType::Bool)), vec![1.0; 3]);

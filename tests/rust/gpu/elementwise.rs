@@ -354,7 +354,7 @@ fn where_clamp_masked_fill() {
         map::where_(d, &mb, m.layout(), &xb, x.layout(), &yb, &yl, &out, &ol).unwrap();
         assert_same(&read_tensor(&out, &ol, d), &m.where_t(&x, &y).unwrap());
         map::masked_fill(d, &xb, x.layout(), &mb, m.layout(), Scalar::Int(4), &out, &ol).unwrap();
-        let want = m.where_t(&Tensor::full(&[2, 3], Scalar::Int(4), d, rgrad::Device::Cpu).unwrap(), &x).unwrap();
+        let want = m.where_t(&Tensor::full_on(&[2, 3], Scalar::Int(4), d, rgrad::Device::Cpu).unwrap(), &x).unwrap();
         assert_same(&read_tensor(&out, &ol, d), &want);
         if d != DType::Bool {
             let lo = tensor_of(&[0.0, -1.0, 2.0], d);
