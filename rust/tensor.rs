@@ -4,6 +4,56 @@
 //! This file holds the handle and its metadata only; what reads or writes elements (creators
 //! that fill, copies, `to_vec`, `item`) is an op (`rust/ops/creation.rs`, `rust/ops/copy.rs`),
 //! which goes through the backend.
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // Tensor
+//! {
+//!     use rgrad::{DType, Device, Tensor};
+//!     let a = Tensor::zeros(&[2, 3], DType::F32).unwrap();
+//!     let b = Tensor::zeros_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
+//!     assert_eq!(a.device(), b.device());
+//!     assert_eq!(a.to_vec::<f32>().unwrap(), b.to_vec::<f32>().unwrap());
+//! }
+//! // empty
+//! {
+//!     use rgrad::{DType, Device, Tensor};
+//!     let t = Tensor::empty(&[2, 3], DType::F32).unwrap();
+//!     assert_eq!((t.shape(), t.dtype(), t.device()), (&[2, 3][..], DType::F32, Device::Cpu));
+//! }
+//! // zeros
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::zeros(&[2, 2], DType::I64).unwrap();
+//!     assert_eq!(t.to_vec::<i64>().unwrap(), vec![0; 4]);
+//! }
+//! // set_requires_grad
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let x = Tensor::from_slice(&[1.0f64, 2.0, 3.0], &[3]).unwrap();
+//!     x.set_requires_grad(true).unwrap();
+//!     let loss = x.mul(&x).unwrap().sum().unwrap(); // sum(x^2)
+//!     assert!(loss.requires_grad() && !loss.is_leaf());
+//!     loss.backward().unwrap();
+//!     assert_eq!(x.grad().unwrap().to_vec::<f64>().unwrap(), vec![2.0, 4.0, 6.0]); // d/dx = 2x
+//!     // integer tensors cannot require grad
+//!     assert!(Tensor::zeros(&[2], DType::I64).unwrap().set_requires_grad(true).is_err());
+//! }
+//! // detach
+//! {
+//!     use rgrad::Tensor;
+//!     let x = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+//!     x.set_requires_grad(true).unwrap();
+//!     let y = x.mul_scalar(3.0).unwrap();
+//!     let d = y.detach();
+//!     assert!(y.requires_grad() && !d.requires_grad() && d.grad_fn().is_none());
+//!     assert!(d.same_storage(&y)); // no copy: the same elements, outside the graph
+//! }
+//! ```
 
 use crate::autograd::node::{Hook, Node};
 use crate::device::Device;
@@ -133,14 +183,6 @@ pub struct TensorImpl {
 /// take shape, dtype and device from `self`. Naming a device that is not available (a GPU in a
 /// build without the `gpu` feature, or on a machine without an adapter) is an `Err`, never a
 /// silent fallback to the CPU.
-///
-/// ```
-/// use rgrad::{DType, Device, Tensor};
-/// let a = Tensor::zeros(&[2, 3], DType::F32).unwrap();
-/// let b = Tensor::zeros_on(&[2, 3], DType::F32, Device::Cpu).unwrap();
-/// assert_eq!(a.device(), b.device());
-/// assert_eq!(a.to_vec::<f32>().unwrap(), b.to_vec::<f32>().unwrap());
-/// ```
 #[derive(Clone)]
 pub struct Tensor(pub(crate) Arc<TensorImpl>);
 
@@ -230,12 +272,6 @@ impl Tensor {
 
     /// A contiguous CPU tensor whose contents are unspecified (`torch.empty`): the memory is
     /// initialised, but to no particular values, so write it before reading it.
-    ///
-    /// ```
-    /// use rgrad::{DType, Device, Tensor};
-    /// let t = Tensor::empty(&[2, 3], DType::F32).unwrap();
-    /// assert_eq!((t.shape(), t.dtype(), t.device()), (&[2, 3][..], DType::F32, Device::Cpu));
-    /// ```
     pub fn empty(shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::empty_on(shape, dtype, Device::Cpu)
     }
@@ -248,12 +284,6 @@ impl Tensor {
     }
 
     /// A contiguous CPU tensor of zeros (`torch.zeros`).
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::zeros(&[2, 2], DType::I64).unwrap();
-    /// assert_eq!(t.to_vec::<i64>().unwrap(), vec![0; 4]);
-    /// ```
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::zeros_on(shape, dtype, Device::Cpu)
     }
@@ -358,18 +388,6 @@ impl Tensor {
         self.0.needs_grad.load(Ordering::Acquire)
     }
     /// `requires_grad_()`: only leaves may change it; only float tensors may require grad.
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let x = Tensor::from_slice(&[1.0f64, 2.0, 3.0], &[3]).unwrap();
-    /// x.set_requires_grad(true).unwrap();
-    /// let loss = x.mul(&x).unwrap().sum().unwrap(); // sum(x^2)
-    /// assert!(loss.requires_grad() && !loss.is_leaf());
-    /// loss.backward().unwrap();
-    /// assert_eq!(x.grad().unwrap().to_vec::<f64>().unwrap(), vec![2.0, 4.0, 6.0]); // d/dx = 2x
-    /// // integer tensors cannot require grad
-    /// assert!(Tensor::zeros(&[2], DType::I64).unwrap().set_requires_grad(true).is_err());
-    /// ```
     pub fn set_requires_grad(&self, on: bool) -> Result<()> {
         let mut m = self.0.meta.lock();
         if m.grad_fn.is_some() {
@@ -554,16 +572,6 @@ impl Tensor {
     }
 
     /// A new handle on the same data, cut from the graph.
-    ///
-    /// ```
-    /// use rgrad::Tensor;
-    /// let x = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
-    /// x.set_requires_grad(true).unwrap();
-    /// let y = x.mul_scalar(3.0).unwrap();
-    /// let d = y.detach();
-    /// assert!(y.requires_grad() && !d.requires_grad() && d.grad_fn().is_none());
-    /// assert!(d.same_storage(&y)); // no copy: the same elements, outside the graph
-    /// ```
     pub fn detach(&self) -> Tensor {
         Tensor::from_parts(Arc::clone(&self.0.storage), self.0.layout.clone(), self.0.dtype)
     }

@@ -1,4 +1,35 @@
 //! Thread-local grad mode, as PyTorch: `no_grad`, `enable_grad`, `set_grad_enabled`.
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // GradModeGuard
+//! {
+//!     use rgrad::autograd::{is_grad_enabled, GradModeGuard};
+//!     assert!(is_grad_enabled());
+//!     {
+//!         let _off = GradModeGuard::new(false);
+//!         assert!(!is_grad_enabled());
+//!     }
+//!     assert!(is_grad_enabled()); // restored when the guard dropped
+//! }
+//! // no_grad
+//! {
+//!     use rgrad::Tensor;
+//!     use rgrad::autograd::no_grad;
+//!     let w = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+//!     w.set_requires_grad(true).unwrap();
+//!     // an optimizer-style update: not recorded, so `w` stays a leaf
+//!     no_grad(|| w.sub_(&w.mul_scalar(0.5)?)).unwrap();
+//!     assert!(w.is_leaf() && w.grad_fn().is_none());
+//!     assert_eq!(w.to_vec::<f32>().unwrap(), vec![0.5, 1.0]);
+//!     // results made inside do not require grad
+//!     assert!(!no_grad(|| w.mul_scalar(2.0)).unwrap().requires_grad());
+//! }
+//! ```
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,16 +73,6 @@ pub fn set_grad_enabled(on: bool) {
 }
 
 /// Restores the previous grad mode when dropped.
-///
-/// ```
-/// use rgrad::autograd::{is_grad_enabled, GradModeGuard};
-/// assert!(is_grad_enabled());
-/// {
-///     let _off = GradModeGuard::new(false);
-///     assert!(!is_grad_enabled());
-/// }
-/// assert!(is_grad_enabled()); // restored when the guard dropped
-/// ```
 pub struct GradModeGuard {
     prev: bool,
 }
@@ -74,18 +95,6 @@ impl Drop for GradModeGuard {
 /// Runs `f` with gradient recording off.
 ///
 /// The closure form of [`GradModeGuard`]; grad mode is per thread.
-/// ```
-/// use rgrad::Tensor;
-/// use rgrad::autograd::no_grad;
-/// let w = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
-/// w.set_requires_grad(true).unwrap();
-/// // an optimizer-style update: not recorded, so `w` stays a leaf
-/// no_grad(|| w.sub_(&w.mul_scalar(0.5)?)).unwrap();
-/// assert!(w.is_leaf() && w.grad_fn().is_none());
-/// assert_eq!(w.to_vec::<f32>().unwrap(), vec![0.5, 1.0]);
-/// // results made inside do not require grad
-/// assert!(!no_grad(|| w.mul_scalar(2.0)).unwrap().requires_grad());
-/// ```
 pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
     let _g = GradModeGuard::new(false);
     f()

@@ -1,6 +1,31 @@
 //! Conversions and copies: `to(dtype)`, `to(device)`, `clone`, `contiguous`, `copy_`,
 //! `fill_` / `zero_`, the raw (unrecorded) copies other ops build on, reading elements back
 //! (`to_vec`, `item`), and the in-place-through-a-copy helper the `_` variants use.
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // to_dtype
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let x = Tensor::from_slice(&[-1.7f32, 0.5, 2.9], &[3]).unwrap();
+//!     let i = x.to_dtype(DType::I64).unwrap();
+//!     assert_eq!(i.to_vec::<i64>().unwrap(), vec![-1, 0, 2]); // float to integer truncates toward 0
+//!     assert_eq!(x.to_dtype(DType::Bool).unwrap().to_vec::<bool>().unwrap(), vec![true, true, true]);
+//! }
+//! // to_vec
+//! {
+//!     use rgrad::Tensor;
+//!     let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2]).unwrap();
+//!     assert_eq!(t.to_vec::<i32>().unwrap(), vec![1, 2, 3, 4]);
+//!     assert_eq!(t.to_vec::<f64>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]); // converted
+//!     // a transposed view reads in its own row-major order
+//!     assert_eq!(t.t().unwrap().to_vec::<i32>().unwrap(), vec![1, 3, 2, 4]);
+//! }
+//! ```
 
 use crate::autograd::{needs_grad, record};
 use crate::backend;
@@ -67,14 +92,6 @@ impl Tensor {
     // ---------- conversions ----------
 
     /// `to(dtype)`: a converted copy, differentiable between float dtypes.
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let x = Tensor::from_slice(&[-1.7f32, 0.5, 2.9], &[3]).unwrap();
-    /// let i = x.to_dtype(DType::I64).unwrap();
-    /// assert_eq!(i.to_vec::<i64>().unwrap(), vec![-1, 0, 2]); // float to integer truncates toward 0
-    /// assert_eq!(x.to_dtype(DType::Bool).unwrap().to_vec::<bool>().unwrap(), vec![true, true, true]);
-    /// ```
     pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
         if dtype == self.dtype() {
             return Ok(self.clone());
@@ -124,15 +141,6 @@ impl Tensor {
     // ---------- reading elements back ----------
 
     /// Copies the elements out in row-major order, converting to `T`.
-    ///
-    /// ```
-    /// use rgrad::Tensor;
-    /// let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2]).unwrap();
-    /// assert_eq!(t.to_vec::<i32>().unwrap(), vec![1, 2, 3, 4]);
-    /// assert_eq!(t.to_vec::<f64>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]); // converted
-    /// // a transposed view reads in its own row-major order
-    /// assert_eq!(t.t().unwrap().to_vec::<i32>().unwrap(), vec![1, 3, 2, 4]);
-    /// ```
     pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
         let t = if self.dtype() == T::DTYPE { self.clone() } else { crate::autograd::no_grad(|| self.to_dtype(T::DTYPE))? };
         let t = if t.is_contiguous() { t } else { t.contiguous_raw()? };

@@ -6,6 +6,66 @@
 //! Every creator comes in two forms (the rule is spelled out on [`Tensor`]): the plain form
 //! creates on the CPU, and the `_on` form takes the device as its last argument. Inside `ops`,
 //! helpers are made with the `_on` forms on their input's device.
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // full
+//! {
+//!     use rgrad::{DType, Scalar, Tensor};
+//!     let t = Tensor::full(&[3], Scalar::Float(2.5), DType::F64).unwrap();
+//!     assert_eq!(t.to_vec::<f64>().unwrap(), vec![2.5; 3]);
+//!     // the value is converted like a cast: 2.5 into an integer dtype truncates
+//!     let i = Tensor::full(&[2], Scalar::Float(2.5), DType::I32).unwrap();
+//!     assert_eq!(i.to_vec::<i32>().unwrap(), vec![2, 2]);
+//! }
+//! // ones
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::ones(&[2, 3], DType::F32).unwrap();
+//!     assert_eq!(t.shape(), &[2, 3]);
+//!     assert_eq!(t.to_vec::<f32>().unwrap(), vec![1.0; 6]);
+//! }
+//! // from_slice
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
+//!     assert_eq!((t.shape(), t.dtype()), (&[2, 3][..], DType::F32));
+//!     // the element count must match the shape
+//!     assert!(Tensor::from_slice(&[1i64, 2, 3], &[2, 2]).is_err());
+//! }
+//! // scalar
+//! {
+//!     use rgrad::{DType, Scalar, Tensor};
+//!     let s = Tensor::scalar(Scalar::Int(7), DType::I32).unwrap();
+//!     assert_eq!(s.rank(), 0);
+//!     assert_eq!(s.item().unwrap().to_f64(), 7.0);
+//! }
+//! // arange
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::arange(0.0, 1.0, 0.25, DType::F64).unwrap();
+//!     assert_eq!(t.to_vec::<f64>().unwrap(), vec![0.0, 0.25, 0.5, 0.75]); // `end` excluded
+//!     let i = Tensor::arange(5.0, 0.0, -2.0, DType::I64).unwrap();
+//!     assert_eq!(i.to_vec::<i64>().unwrap(), vec![5, 3, 1]);
+//!     assert!(Tensor::arange(0.0, 1.0, 0.0, DType::F32).is_err()); // a zero step
+//! }
+//! // linspace
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::linspace(0.0, 1.0, 5, DType::F64).unwrap();
+//!     assert_eq!(t.to_vec::<f64>().unwrap(), vec![0.0, 0.25, 0.5, 0.75, 1.0]); // `end` included
+//! }
+//! // eye
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::eye(2, 3, DType::I64).unwrap();
+//!     assert_eq!(t.to_vec::<i64>().unwrap(), vec![1, 0, 0, 0, 1, 0]);
+//! }
+//! ```
 
 use crate::backend::{self, RangeFill};
 use crate::device::Device;
@@ -18,15 +78,6 @@ use std::sync::Arc;
 
 impl Tensor {
     /// A contiguous CPU tensor with every element `value`, converted to `dtype` (`torch.full`).
-    ///
-    /// ```
-    /// use rgrad::{DType, Scalar, Tensor};
-    /// let t = Tensor::full(&[3], Scalar::Float(2.5), DType::F64).unwrap();
-    /// assert_eq!(t.to_vec::<f64>().unwrap(), vec![2.5; 3]);
-    /// // the value is converted like a cast: 2.5 into an integer dtype truncates
-    /// let i = Tensor::full(&[2], Scalar::Float(2.5), DType::I32).unwrap();
-    /// assert_eq!(i.to_vec::<i32>().unwrap(), vec![2, 2]);
-    /// ```
     pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
         Tensor::full_on(shape, value, dtype, Device::Cpu)
     }
@@ -39,13 +90,6 @@ impl Tensor {
     }
 
     /// A contiguous CPU tensor of ones (`torch.ones`).
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::ones(&[2, 3], DType::F32).unwrap();
-    /// assert_eq!(t.shape(), &[2, 3]);
-    /// assert_eq!(t.to_vec::<f32>().unwrap(), vec![1.0; 6]);
-    /// ```
     pub fn ones(shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::ones_on(shape, dtype, Device::Cpu)
     }
@@ -78,13 +122,6 @@ impl Tensor {
     /// Copies host values into a new contiguous CPU tensor of `shape`.
     ///
     /// The dtype is the element type's (`f32` gives [`DType::F32`], `i64` [`DType::I64`], ...).
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
-    /// assert_eq!((t.shape(), t.dtype()), (&[2, 3][..], DType::F32));
-    /// // the element count must match the shape
-    /// assert!(Tensor::from_slice(&[1i64, 2, 3], &[2, 2]).is_err());
-    /// ```
     pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
         Tensor::from_slice_on(data, shape, Device::Cpu)
     }
@@ -95,13 +132,6 @@ impl Tensor {
     }
 
     /// A 0-d CPU tensor of `dtype` holding `value`.
-    ///
-    /// ```
-    /// use rgrad::{DType, Scalar, Tensor};
-    /// let s = Tensor::scalar(Scalar::Int(7), DType::I32).unwrap();
-    /// assert_eq!(s.rank(), 0);
-    /// assert_eq!(s.item().unwrap().to_f64(), 7.0);
-    /// ```
     pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
         Tensor::scalar_on(value, dtype, Device::Cpu)
     }
@@ -151,15 +181,6 @@ impl Tensor {
     }
 
     /// `arange(start, end, step)` on the CPU.
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::arange(0.0, 1.0, 0.25, DType::F64).unwrap();
-    /// assert_eq!(t.to_vec::<f64>().unwrap(), vec![0.0, 0.25, 0.5, 0.75]); // `end` excluded
-    /// let i = Tensor::arange(5.0, 0.0, -2.0, DType::I64).unwrap();
-    /// assert_eq!(i.to_vec::<i64>().unwrap(), vec![5, 3, 1]);
-    /// assert!(Tensor::arange(0.0, 1.0, 0.0, DType::F32).is_err()); // a zero step
-    /// ```
     pub fn arange(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
         Tensor::arange_on(start, end, step, dtype, Device::Cpu)
     }
@@ -179,12 +200,6 @@ impl Tensor {
     }
 
     /// `linspace` on the CPU.
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::linspace(0.0, 1.0, 5, DType::F64).unwrap();
-    /// assert_eq!(t.to_vec::<f64>().unwrap(), vec![0.0, 0.25, 0.5, 0.75, 1.0]); // `end` included
-    /// ```
     pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType) -> Result<Tensor> {
         Tensor::linspace_on(start, end, steps, dtype, Device::Cpu)
     }
@@ -199,12 +214,6 @@ impl Tensor {
     }
 
     /// `eye` on the CPU.
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::eye(2, 3, DType::I64).unwrap();
-    /// assert_eq!(t.to_vec::<i64>().unwrap(), vec![1, 0, 0, 0, 1, 0]);
-    /// ```
     pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
         Tensor::eye_on(n, m, dtype, Device::Cpu)
     }

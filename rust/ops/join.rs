@@ -2,6 +2,34 @@
 //! meshgrid. Differentiable: cat's backward narrows the gradient back into pieces. (Splitting
 //! is in `split.rs`; flips, rolls and repeats in `rearrange.rs`; triangles and diagonals in
 //! `diagonal.rs`.)
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // cat
+//! {
+//!     use rgrad::Tensor;
+//!     use rgrad::ops::join::cat;
+//!     let a = Tensor::from_slice(&[1i64, 2], &[1, 2]).unwrap();
+//!     let b = Tensor::from_slice(&[3i64, 4, 5, 6], &[2, 2]).unwrap();
+//!     let c = cat(&[a.clone(), b], 0).unwrap();
+//!     assert_eq!((c.shape(), c.to_vec::<i64>().unwrap()), (&[3, 2][..], vec![1, 2, 3, 4, 5, 6]));
+//!     // the other dims must match
+//!     assert!(cat(&[a, Tensor::from_slice(&[7i64], &[1, 1]).unwrap()], 0).is_err());
+//! }
+//! // stack
+//! {
+//!     use rgrad::Tensor;
+//!     use rgrad::ops::join::stack;
+//!     let a = Tensor::from_slice(&[1i64, 2], &[2]).unwrap();
+//!     let b = Tensor::from_slice(&[3i64, 4], &[2]).unwrap();
+//!     let s = stack(&[a, b], 1).unwrap();
+//!     assert_eq!((s.shape(), s.to_vec::<i64>().unwrap()), (&[2, 2][..], vec![1, 3, 2, 4]));
+//! }
+//! ```
 
 use crate::autograd::{needs_grad, record};
 use crate::backend;
@@ -29,17 +57,6 @@ pub fn normalized_index(idx: &Tensor, size: usize) -> Result<Tensor> {
 
 /// `torch.cat(tensors, dim)`: joins along an existing dim. Dtypes promote across the
 /// inputs; legacy 1-D empty tensors (shape `[0]`) are skipped.
-///
-/// ```
-/// use rgrad::Tensor;
-/// use rgrad::ops::join::cat;
-/// let a = Tensor::from_slice(&[1i64, 2], &[1, 2]).unwrap();
-/// let b = Tensor::from_slice(&[3i64, 4, 5, 6], &[2, 2]).unwrap();
-/// let c = cat(&[a.clone(), b], 0).unwrap();
-/// assert_eq!((c.shape(), c.to_vec::<i64>().unwrap()), (&[3, 2][..], vec![1, 2, 3, 4, 5, 6]));
-/// // the other dims must match
-/// assert!(cat(&[a, Tensor::from_slice(&[7i64], &[1, 1]).unwrap()], 0).is_err());
-/// ```
 pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
     if tensors.is_empty() {
         return Err(Error::Value("torch.cat(): expected a non-empty list of Tensors".into()));
@@ -124,15 +141,6 @@ pub fn cat(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
 }
 
 /// `torch.stack(tensors, dim)`: joins equal-shaped tensors along a new dim.
-///
-/// ```
-/// use rgrad::Tensor;
-/// use rgrad::ops::join::stack;
-/// let a = Tensor::from_slice(&[1i64, 2], &[2]).unwrap();
-/// let b = Tensor::from_slice(&[3i64, 4], &[2]).unwrap();
-/// let s = stack(&[a, b], 1).unwrap();
-/// assert_eq!((s.shape(), s.to_vec::<i64>().unwrap()), (&[2, 2][..], vec![1, 3, 2, 4]));
-/// ```
 pub fn stack(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
     if tensors.is_empty() {
         return Err(rt_err!("stack expects a non-empty TensorList"));

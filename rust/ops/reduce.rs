@@ -1,4 +1,38 @@
 //! Sum-family reductions: sum, mean, dot, and `sum_to_shape` (the backward of broadcasting).
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // sum_dims
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::arange(0.0, 6.0, 1.0, DType::F32).unwrap().reshape(&[2, 3]).unwrap(); // [[0, 1, 2], [3, 4, 5]]
+//!     assert_eq!(t.sum_dims(Some(&[0]), false, None).unwrap().to_vec::<f32>().unwrap(), vec![3.0, 5.0, 7.0]);
+//!     let rows = t.sum_dims(Some(&[-1]), true, None).unwrap(); // keepdim: shape [2, 1]
+//!     assert_eq!((rows.shape(), rows.to_vec::<f32>().unwrap()), (&[2, 1][..], vec![3.0, 12.0]));
+//!     assert_eq!(t.sum().unwrap().item().unwrap().to_f64(), 15.0);
+//! }
+//! // mean_dims
+//! {
+//!     use rgrad::Tensor;
+//!     let t = Tensor::from_slice(&[1.0f64, 2.0, 3.0, 5.0], &[2, 2]).unwrap();
+//!     assert_eq!(t.mean_dims(Some(&[1]), false, None).unwrap().to_vec::<f64>().unwrap(), vec![1.5, 4.0]);
+//!     // integer tensors have no mean (PyTorch's rule): convert first
+//!     let i = Tensor::from_slice(&[1i64, 2], &[2]).unwrap();
+//!     assert!(i.mean().is_err());
+//! }
+//! // max_dim
+//! {
+//!     use rgrad::Tensor;
+//!     let t = Tensor::from_slice(&[3i64, 9, 4, 7, 1, 8], &[2, 3]).unwrap();
+//!     let (values, indices) = t.max_dim(1, false).unwrap();
+//!     assert_eq!(values.to_vec::<i64>().unwrap(), vec![9, 8]);
+//!     assert_eq!(indices.to_vec::<i64>().unwrap(), vec![1, 2]);
+//! }
+//! ```
 
 use crate::autograd::{needs_grad, record};
 use crate::backend;
@@ -75,14 +109,6 @@ impl Tensor {
     /// `sum(dim, keepdim, dtype)`.
     ///
     /// `dims: None` reduces every dim; negative dims count from the end.
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::arange(0.0, 6.0, 1.0, DType::F32).unwrap().reshape(&[2, 3]).unwrap(); // [[0, 1, 2], [3, 4, 5]]
-    /// assert_eq!(t.sum_dims(Some(&[0]), false, None).unwrap().to_vec::<f32>().unwrap(), vec![3.0, 5.0, 7.0]);
-    /// let rows = t.sum_dims(Some(&[-1]), true, None).unwrap(); // keepdim: shape [2, 1]
-    /// assert_eq!((rows.shape(), rows.to_vec::<f32>().unwrap()), (&[2, 1][..], vec![3.0, 12.0]));
-    /// assert_eq!(t.sum().unwrap().item().unwrap().to_f64(), 15.0);
-    /// ```
     pub fn sum_dims(&self, dims: Option<&[isize]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
         let mask = reduce_mask(self.rank(), dims)?;
         let dtype = dtype.unwrap_or_else(|| sum_dtype(self.dtype()));
@@ -105,15 +131,6 @@ impl Tensor {
     }
 
     /// `mean(dim, keepdim, dtype)`.
-    ///
-    /// ```
-    /// use rgrad::Tensor;
-    /// let t = Tensor::from_slice(&[1.0f64, 2.0, 3.0, 5.0], &[2, 2]).unwrap();
-    /// assert_eq!(t.mean_dims(Some(&[1]), false, None).unwrap().to_vec::<f64>().unwrap(), vec![1.5, 4.0]);
-    /// // integer tensors have no mean (PyTorch's rule): convert first
-    /// let i = Tensor::from_slice(&[1i64, 2], &[2]).unwrap();
-    /// assert!(i.mean().is_err());
-    /// ```
     pub fn mean_dims(&self, dims: Option<&[isize]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
         let dtype = dtype.unwrap_or(self.dtype());
         if !dtype.is_float() {
@@ -348,14 +365,6 @@ impl Tensor {
     }
 
     /// `max(dim, keepdim=False)` -> (values, indices); the gradient goes to the returned index.
-    ///
-    /// ```
-    /// use rgrad::Tensor;
-    /// let t = Tensor::from_slice(&[3i64, 9, 4, 7, 1, 8], &[2, 3]).unwrap();
-    /// let (values, indices) = t.max_dim(1, false).unwrap();
-    /// assert_eq!(values.to_vec::<i64>().unwrap(), vec![9, 8]);
-    /// assert_eq!(indices.to_vec::<i64>().unwrap(), vec![1, 2]);
-    /// ```
     pub fn max_dim(&self, dim: isize, keepdim: bool) -> Result<(Tensor, Tensor)> {
         self.extreme_dim("max", dim, keepdim, true)
     }

@@ -5,6 +5,40 @@
 //! that pick a subset (select, narrow, slicing), "embed": a zero tensor of the
 //! input's shape with the gradient written into the same sub-view. Both are
 //! differentiable, so higher-order gradients work through views.
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // reshape
+//! {
+//!     use rgrad::{DType, Tensor};
+//!     let t = Tensor::arange(0.0, 6.0, 1.0, DType::I64).unwrap();
+//!     let m = t.reshape(&[2, -1]).unwrap(); // -1: inferred (3)
+//!     assert_eq!(m.shape(), &[2, 3]);
+//!     assert!(m.same_storage(&t)); // a contiguous input reshapes as a view
+//!     assert!(t.reshape(&[4, -1]).is_err()); // 6 elements do not make rows of 4
+//! }
+//! // transpose
+//! {
+//!     use rgrad::Tensor;
+//!     let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+//!     let t = m.transpose(0, 1).unwrap();
+//!     assert_eq!(t.shape(), &[3, 2]);
+//!     assert!(t.same_storage(&m) && !t.is_contiguous()); // a view: only the strides change
+//!     assert_eq!(t.to_vec::<i64>().unwrap(), vec![1, 4, 2, 5, 3, 6]);
+//! }
+//! // select
+//! {
+//!     use rgrad::Tensor;
+//!     let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+//!     assert_eq!(m.select(1, -1).unwrap().to_vec::<i64>().unwrap(), vec![3, 6]); // column 2
+//!     assert_eq!(m.narrow(1, 0, 2).unwrap().to_vec::<i64>().unwrap(), vec![1, 2, 4, 5]);
+//!     assert!(m.select(0, 2).is_err()); // out of range
+//! }
+//! ```
 
 use crate::autograd::{needs_grad, record};
 use crate::error::{Error, Result};
@@ -58,15 +92,6 @@ impl Tensor {
     }
 
     /// `reshape(*shape)`: a view when the strides allow it, else a copy.
-    ///
-    /// ```
-    /// use rgrad::{DType, Tensor};
-    /// let t = Tensor::arange(0.0, 6.0, 1.0, DType::I64).unwrap();
-    /// let m = t.reshape(&[2, -1]).unwrap(); // -1: inferred (3)
-    /// assert_eq!(m.shape(), &[2, 3]);
-    /// assert!(m.same_storage(&t)); // a contiguous input reshapes as a view
-    /// assert!(t.reshape(&[4, -1]).is_err()); // 6 elements do not make rows of 4
-    /// ```
     pub fn reshape(&self, shape: &[isize]) -> Result<Tensor> {
         let new_shape = infer_size(shape, self.numel())?;
         self.reshape_to(&new_shape)
@@ -130,15 +155,6 @@ impl Tensor {
     }
 
     /// `transpose(d0, d1)` / `swapaxes`.
-    ///
-    /// ```
-    /// use rgrad::Tensor;
-    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
-    /// let t = m.transpose(0, 1).unwrap();
-    /// assert_eq!(t.shape(), &[3, 2]);
-    /// assert!(t.same_storage(&m) && !t.is_contiguous()); // a view: only the strides change
-    /// assert_eq!(t.to_vec::<i64>().unwrap(), vec![1, 4, 2, 5, 3, 6]);
-    /// ```
     pub fn transpose(&self, d0: isize, d1: isize) -> Result<Tensor> {
         let out = self.with_layout(self.layout().transpose(d0, d1)?);
         if needs_grad(&[self]) {
@@ -242,13 +258,6 @@ impl Tensor {
     /// `select(dim, index)`: removes `dim`, keeping one index.
     ///
     /// Like [`narrow`](Tensor::narrow), a view sharing `self`'s storage.
-    /// ```
-    /// use rgrad::Tensor;
-    /// let m = Tensor::from_slice(&[1i64, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
-    /// assert_eq!(m.select(1, -1).unwrap().to_vec::<i64>().unwrap(), vec![3, 6]); // column 2
-    /// assert_eq!(m.narrow(1, 0, 2).unwrap().to_vec::<i64>().unwrap(), vec![1, 2, 4, 5]);
-    /// assert!(m.select(0, 2).is_err()); // out of range
-    /// ```
     pub fn select(&self, dim: isize, index: isize) -> Result<Tensor> {
         self.layout().select(dim, index)?;
         self.view_fn("SelectBackward0", Arc::new(move |l: &Layout| l.select(dim, index)))

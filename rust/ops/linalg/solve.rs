@@ -1,6 +1,35 @@
 //! General (LU-based) solvers: `linalg.solve(_ex)`, `linalg.inv(_ex)`, `linalg.det`,
 //! `linalg.slogdet`, `logdet`. Backwards are PyTorch's, including `det` at singular
 //! matrices (the SVD-based adjugate under `create_graph`, a perturbed LU otherwise).
+//!
+//! # Example
+//!
+//! The items of this module at work, one block each (a single doctest: `cargo test` builds one
+//! program for them, not one per item):
+//!
+//! ```
+//! // linalg_solve
+//! {
+//!     use rgrad::Tensor;
+//!     // 2x + y = 3, x + 3y = 5
+//!     let a = Tensor::from_slice(&[2.0f64, 1.0, 1.0, 3.0], &[2, 2]).unwrap();
+//!     let b = Tensor::from_slice(&[3.0f64, 5.0], &[2]).unwrap();
+//!     let x = a.linalg_solve(&b, true).unwrap().to_vec::<f64>().unwrap();
+//!     assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
+//!     // a singular matrix is an error (PyTorch's LinAlgError)
+//!     let s = Tensor::from_slice(&[1.0f64, 2.0, 2.0, 4.0], &[2, 2]).unwrap();
+//!     assert!(s.linalg_solve(&b, true).is_err());
+//! }
+//! // linalg_det
+//! {
+//!     use rgrad::Tensor;
+//!     let a = Tensor::from_slice(&[2.0f64, 1.0, 1.0, 3.0], &[2, 2]).unwrap();
+//!     assert_eq!(a.linalg_det().unwrap().item().unwrap().to_f64(), 5.0);
+//!     // batches: one determinant per matrix
+//!     let batch = Tensor::from_slice(&[1.0f32, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0], &[2, 2, 2]).unwrap();
+//!     assert_eq!(batch.linalg_det().unwrap().to_vec::<f32>().unwrap(), vec![1.0, -1.0]);
+//! }
+//! ```
 
 use super::lu::{lu_factor_raw, lu_solve_raw};
 use super::{batch_of, broadcast_batch, check_float, check_info, check_matrix, check_same_dtype, check_square, check_square_float, col_major, diag_matrix, eps_of, int32, mn, with_tail};
@@ -112,17 +141,6 @@ impl Tensor {
     /// `linalg.solve(A, B, left=True)`: as `solve_ex`, raising `LinAlgError` for a singular A.
     ///
     /// `left`: solve `A X = B` (true) or `X A = B` (false).
-    /// ```
-    /// use rgrad::Tensor;
-    /// // 2x + y = 3, x + 3y = 5
-    /// let a = Tensor::from_slice(&[2.0f64, 1.0, 1.0, 3.0], &[2, 2]).unwrap();
-    /// let b = Tensor::from_slice(&[3.0f64, 5.0], &[2]).unwrap();
-    /// let x = a.linalg_solve(&b, true).unwrap().to_vec::<f64>().unwrap();
-    /// assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
-    /// // a singular matrix is an error (PyTorch's LinAlgError)
-    /// let s = Tensor::from_slice(&[1.0f64, 2.0, 2.0, 4.0], &[2, 2]).unwrap();
-    /// assert!(s.linalg_solve(&b, true).is_err());
-    /// ```
     pub fn linalg_solve(&self, b: &Tensor, left: bool) -> Result<Tensor> {
         Ok(self.solve_impl(b, left, Some("torch.linalg.solve"))?.0)
     }
@@ -213,15 +231,6 @@ impl Tensor {
     /// `linalg.det(A)` (through LU). Its gradient is PyTorch's: `det A^-T` scaled by the
     /// output gradient, and at singular matrices the adjugate (zero where the LU has an exact
     /// zero pivot and no higher order is asked; through the SVD under `create_graph`).
-    ///
-    /// ```
-    /// use rgrad::Tensor;
-    /// let a = Tensor::from_slice(&[2.0f64, 1.0, 1.0, 3.0], &[2, 2]).unwrap();
-    /// assert_eq!(a.linalg_det().unwrap().item().unwrap().to_f64(), 5.0);
-    /// // batches: one determinant per matrix
-    /// let batch = Tensor::from_slice(&[1.0f32, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0], &[2, 2, 2]).unwrap();
-    /// assert_eq!(batch.linalg_det().unwrap().to_vec::<f32>().unwrap(), vec![1.0, -1.0]);
-    /// ```
     pub fn linalg_det(&self) -> Result<Tensor> {
         check_square_float(self, "linalg.det")?;
         let (det, lu, piv) = no_grad(|| -> Result<_> {
