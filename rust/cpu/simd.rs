@@ -223,16 +223,9 @@ unsafe fn exp_f32_v<V: Vector<E = f32>>(x: V) -> V {
     y.mul(s1).mul(s2)
 }
 
+/// `e^r` for the reduced `|r| <= ln2/2` of the f64 exponentials: `vmath::exp_taylor_f64` lane by lane.
 #[inline(always)]
-unsafe fn exp_f64_v<V: Vector<E = f64>>(x: V) -> V {
-    // constants and steps of vmath::exp_f64
-    let (hi, lo) = (V::splat(710.0), V::splat(-746.0));
-    let xc = V::select(x.gt(hi), hi, x);
-    let xc = V::select(xc.lt(lo), lo, xc);
-    let magic = V::splat(6_755_399_441_055_744.0);
-    let t = xc.mul(V::splat(std::f64::consts::LOG2_E)).add(magic);
-    let n = t.sub(magic);
-    let r = xc.sub(n.mul(V::splat(6.931_457_519_531_25e-1))).sub(n.mul(V::splat(1.428_606_820_309_417_3e-6)));
+unsafe fn exp_taylor_f64<V: Vector<E = f64>>(r: V) -> V {
     let mut p = V::splat(1.0 / 479_001_600.0);
     for k in [
         1.0 / 39_916_800.0,
@@ -248,7 +241,20 @@ unsafe fn exp_f64_v<V: Vector<E = f64>>(x: V) -> V {
     ] {
         p = p.mul(r).add(V::splat(k));
     }
-    let y = p.mul(r).mul(r).add(r).add(V::splat(1.0));
+    p.mul(r).mul(r).add(r).add(V::splat(1.0))
+}
+
+#[inline(always)]
+unsafe fn exp_f64_v<V: Vector<E = f64>>(x: V) -> V {
+    // constants and steps of vmath::exp_f64
+    let (hi, lo) = (V::splat(710.0), V::splat(-746.0));
+    let xc = V::select(x.gt(hi), hi, x);
+    let xc = V::select(xc.lt(lo), lo, xc);
+    let magic = V::splat(6_755_399_441_055_744.0);
+    let t = xc.mul(V::splat(std::f64::consts::LOG2_E)).add(magic);
+    let n = t.sub(magic);
+    let r = xc.sub(n.mul(V::splat(6.931_457_519_531_25e-1))).sub(n.mul(V::splat(1.428_606_820_309_417_3e-6)));
+    let y = exp_taylor_f64(r);
     let (s1, s2) = V::pow2_split(t);
     y.mul(s1).mul(s2)
 }
@@ -290,22 +296,7 @@ unsafe fn exp_nonpos_f64_v<V: Vector<E = f64>>(x: V) -> V {
     let t = x.mul(V::splat(std::f64::consts::LOG2_E)).add(magic);
     let n = t.sub(magic);
     let r = x.sub(n.mul(V::splat(6.931_457_519_531_25e-1))).sub(n.mul(V::splat(1.428_606_820_309_417_232_1e-6)));
-    let mut p = V::splat(1.0 / 479_001_600.0);
-    for k in [
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-    ] {
-        p = p.mul(r).add(V::splat(k));
-    }
-    let y = p.mul(r).mul(r).add(r).add(V::splat(1.0));
+    let y = exp_taylor_f64(r);
     V::select(x.lt(V::splat(-708.396_418_532_264_1)), V::splat(0.0), y.mul(V::pow2(t)))
 }
 
